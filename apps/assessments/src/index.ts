@@ -1,0 +1,3 @@
+/** What end-to-end tests and benchmarks need to run this service in process. */
+export { AssessmentsModule } from './app.module';
+export { ASSESSMENTS } from './service.definition';

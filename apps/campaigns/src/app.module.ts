@@ -1,0 +1,11 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PlatformModule, type Environment } from '@antq/platform';
+import { UnitReplicaModule } from '@antq/unit-replica';
+import { CAMPAIGNS } from './service.definition';
+
+@Module({})
+export class CampaignsModule {
+  static forRoot(env: Environment): DynamicModule {
+    return { module: CampaignsModule, imports: [PlatformModule.forRoot(CAMPAIGNS, env), UnitReplicaModule] };
+  }
+}

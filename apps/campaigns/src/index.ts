@@ -1,0 +1,3 @@
+/** What end-to-end tests and benchmarks need to run this service in process. */
+export { CampaignsModule } from './app.module';
+export { CAMPAIGNS } from './service.definition';

@@ -1,0 +1,10 @@
+import { MessagingTables1764100000000 } from '@antq/messaging';
+import type { ServiceDefinition } from '@antq/platform';
+import { ReplicaUnit, ReplicaUnits1764100001000 } from '@antq/unit-replica';
+
+export const CAMPAIGNS: ServiceDefinition = {
+  service: 'campaigns',
+  defaultPort: 3103,
+  entities: [ReplicaUnit],
+  migrations: [MessagingTables1764100000000, ReplicaUnits1764100001000],
+};

@@ -1,0 +1,37 @@
+import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
+import { JwtAuthGuard } from './jwt-auth.guard';
+
+export interface AuthModuleAsyncOptions {
+  inject?: FactoryProvider['inject'];
+  useFactory: (...args: never[]) => AuthOptions;
+}
+
+/** Verifies bearer tokens on every HTTP route (a global guard). */
+@Module({})
+export class AuthModule {
+  static forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      global: true,
+      imports: [
+        JwtModule.registerAsync({
+          inject: [AUTH_OPTIONS],
+          useFactory: (auth: AuthOptions) => ({
+            secret: auth.secret,
+            signOptions: { algorithm: 'HS256', issuer: auth.issuer, audience: auth.audience },
+            verifyOptions: { algorithms: ['HS256'], issuer: auth.issuer, audience: auth.audience },
+          }),
+          extraProviders: [{ provide: AUTH_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],
+        }),
+      ],
+      providers: [
+        { provide: AUTH_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+      ],
+      exports: [AUTH_OPTIONS],
+    };
+  }
+}

@@ -1,0 +1,230 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { ClsService } from 'nestjs-cls';
+import { lastValueFrom } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { deadLetterTopic, isKnownEventType, prefixedTopic, topicOf, type CloudEvent } from '@antq/contracts';
+import type { AntqClsStore } from '../execution-context';
+import { claimEvents, releaseEvent } from '../inbox/inbox';
+import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
+import { KAFKA_CLIENT } from '../kafka/tokens';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { NonRetryableEventError } from './event-errors';
+import { decodeEvent } from './event-validation';
+import { EventContext, type EventDelivery } from './event.context';
+
+type Item = { message: KafkaMessage; event: CloudEvent; error?: never } | { message: KafkaMessage; event?: never; error: Error };
+
+interface DeadLetter {
+  item: Item;
+  error: Error;
+  attempts: number;
+}
+
+/** A handler failed during the optimistic pass; the batch is replayed message by message. */
+class HandlerFailure extends Error {}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The Kafka side of a service: a Nest microservice transport whose `@EventPattern(type)`
+ * handlers receive validated CloudEvents. For each partition batch it opens one
+ * transaction, records the event ids (duplicates are skipped), runs the handlers with that
+ * transaction, and commits before the offsets. A handler that keeps failing is retried a
+ * bounded number of times inside a savepoint, then its message goes to the dead-letter
+ * topic with the error attached and the partition moves on.
+ */
+@Injectable()
+export class EventConsumer extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger(EventConsumer.name);
+  private consumer?: Consumer;
+  private readonly groupId: string;
+  private readonly deadLetterTopic: string;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_PRODUCER) private readonly producer: ReliableProducer,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cls: ClsService<AntqClsStore>,
+  ) {
+    super();
+    this.groupId = options.groupId ?? prefixedTopic(options.topicPrefix, options.service);
+    this.deadLetterTopic = prefixedTopic(options.topicPrefix, deadLetterTopic(options.service).name);
+  }
+
+  /** Event types this service handles, from its `@EventPattern` handlers. */
+  handledTypes(): string[] {
+    return [...this.messageHandlers.keys()];
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      const types = this.handledTypes();
+      const unknown = types.filter((type) => !isKnownEventType(type));
+      if (unknown.length) throw new Error(`Handlers for event types missing from the catalogue: ${unknown.join(', ')}`);
+      if (!types.length) return callback();
+      const topics = [...new Set(types.map((type) => prefixedTopic(this.options.topicPrefix, topicOf(type as never))))];
+
+      this.consumer = this.kafka.consumer({
+        groupId: this.groupId,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        allowAutoTopicCreation: false,
+      });
+      this.consumer.on(this.consumer.events.CRASH, (event) =>
+        this.log.error(`Consumer crashed (restart: ${event.payload.restart}): ${event.payload.error.message}`),
+      );
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics, fromBeginning: true });
+      await this.consumer.run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+        eachBatch: (payload) => this.processBatch(payload),
+      });
+      this.log.log(`Consuming ${topics.join(', ')} as ${this.groupId}`);
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Leaves the group after the batches in flight have been committed. */
+  async close(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+  }
+
+  on(): never {
+    throw new Error('EventConsumer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
+    const items: Item[] = payload.batch.messages.map((message) => {
+      try {
+        return { message, event: decodeEvent(message.value, message.key?.toString() ?? null) };
+      } catch (error) {
+        return { message, error: error as Error };
+      }
+    });
+    let done: number;
+    try {
+      done = await this.applyBatch(items, payload, false);
+    } catch (error) {
+      if (!(error instanceof HandlerFailure)) throw error;
+      done = await this.applyBatch(items, payload, true);
+    }
+    for (const item of items.slice(0, done)) payload.resolveOffset(item.message.offset);
+    await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
+  }
+
+  /**
+   * Applies a batch in one transaction and returns how many messages it settled. The first,
+   * optimistic pass runs all handlers straight through; `careful` isolates each message in a
+   * savepoint so that one failing message cannot undo the others.
+   */
+  private applyBatch(items: Item[], payload: EachBatchPayload, careful: boolean): Promise<number> {
+    const { topic, partition } = payload.batch;
+    return this.dataSource.transaction(async (manager) => {
+      const deadLetters: DeadLetter[] = [];
+      const handled = items.flatMap((i) => (i.event && this.getHandlerByPattern(i.event.type) ? [i.event] : []));
+      const fresh = await claimEvents(manager, this.groupId, handled);
+      let done = 0;
+      for (const item of items) {
+        if (!payload.isRunning() || payload.isStale()) break;
+        done++;
+        const { event } = item;
+        if (!event) {
+          deadLetters.push({ item, error: item.error, attempts: 0 });
+          continue;
+        }
+        const handler = this.getHandlerByPattern(event.type);
+        // Unhandled types and events already applied settle without effect.
+        if (!handler || !fresh.delete(event.id)) continue;
+        const delivery = { manager, topic, partition, offset: item.message.offset };
+        if (!careful) {
+          try {
+            await this.invoke(handler, event, delivery);
+          } catch (error) {
+            throw new HandlerFailure((error as Error).message);
+          }
+          continue;
+        }
+        const failure = await this.invokeWithRetries(handler, event, delivery);
+        if (failure) {
+          deadLetters.push({ item, ...failure });
+          await releaseEvent(manager, this.groupId, event.id);
+        }
+        await payload.heartbeat();
+      }
+      if (deadLetters.length) {
+        await this.producer.send(
+          this.deadLetterTopic,
+          deadLetters.map((d) => this.toDeadLetter(d, topic, partition)),
+        );
+        for (const d of deadLetters) {
+          this.log.warn(`Dead-lettered ${topic}[${partition}]@${d.item.message.offset}: ${d.error.message}`);
+        }
+      }
+      return done;
+    });
+  }
+
+  private async invokeWithRetries(
+    handler: MessageHandler,
+    event: CloudEvent,
+    delivery: EventDelivery,
+  ): Promise<{ error: Error; attempts: number } | undefined> {
+    const { manager } = delivery;
+    for (let attempt = 1; ; attempt++) {
+      await manager.query('SAVEPOINT antq_event');
+      try {
+        await this.invoke(handler, event, delivery);
+        await manager.query('RELEASE SAVEPOINT antq_event');
+        return undefined;
+      } catch (error) {
+        // If the database itself is gone this throws too, and the whole batch is retried later.
+        await manager.query('ROLLBACK TO SAVEPOINT antq_event');
+        const failure = error instanceof Error ? error : new Error(String(error));
+        if (failure instanceof NonRetryableEventError || attempt >= this.options.maxAttempts) {
+          return { error: failure, attempts: attempt };
+        }
+        this.log.warn(`Retrying ${event.type} ${event.id} (attempt ${attempt}): ${failure.message}`);
+        await sleep(this.options.retryBackoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  private invoke(handler: MessageHandler, event: CloudEvent, delivery: EventDelivery): Promise<void> {
+    return this.cls.run(async () => {
+      this.cls.set('correlationId', event.correlationid);
+      this.cls.set('causationId', event.id);
+      this.cls.set('actor', { agency: event.agency, principal: event.principal, roles: [] });
+      const result: unknown = await handler(event, new EventContext([delivery]));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    });
+  }
+
+  private toDeadLetter({ item, error, attempts }: DeadLetter, topic: string, partition: number) {
+    const headers: IHeaders = {
+      ...item.message.headers,
+      'dlq-error': error.message.slice(0, 4_000),
+      'dlq-error-type': error.name,
+      'dlq-attempts': String(attempts),
+      'dlq-consumer': this.groupId,
+      'dlq-source-topic': topic,
+      'dlq-source-partition': String(partition),
+      'dlq-source-offset': item.message.offset,
+      'dlq-failed-at': new Date().toISOString(),
+    };
+    return { key: item.message.key, value: item.message.value, headers };
+  }
+}

@@ -1,0 +1,41 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { CloudEventEnvelope, EVENT_CATALOGUE, isKnownEventType, type CloudEvent } from '@antq/contracts';
+import { InvalidEventError } from './event-errors';
+
+function describe(errors: ValidationError[], path = ''): string[] {
+  return errors.flatMap((error) => {
+    const here = path ? `${path}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${here}: ${message}`);
+    return [...own, ...describe(error.children ?? [], here)];
+  });
+}
+
+/**
+ * Parses a record value into a CloudEvent and checks it against the catalogue: the
+ * envelope, and for known types the payload class. Throws InvalidEventError saying what is
+ * wrong.
+ */
+export function decodeEvent(value: Buffer | string | null, key?: string | null): CloudEvent {
+  if (value === null || value.length === 0) throw new InvalidEventError('record has no value');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value.toString());
+  } catch (error) {
+    throw new InvalidEventError(`record value is not JSON: ${(error as Error).message}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InvalidEventError('record value is not a JSON object');
+  }
+  const problems = describe(validateSync(plainToInstance(CloudEventEnvelope, raw), { forbidUnknownValues: false }));
+  const event = raw as CloudEvent;
+  if (!problems.length && isKnownEventType(event.type)) {
+    const data = plainToInstance(EVENT_CATALOGUE[event.type].dataClass as new () => object, event.data);
+    problems.push(...describe(validateSync(data, { forbidUnknownValues: false }), 'data'));
+  }
+  if (!problems.length && key != null && key !== event.subject) {
+    problems.push(`record key ${key} differs from subject ${event.subject}`);
+  }
+  if (problems.length) throw new InvalidEventError(`invalid event: ${problems.join('; ')}`);
+  return event;
+}

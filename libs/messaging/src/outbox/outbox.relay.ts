@@ -1,0 +1,184 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import { DataSource } from 'typeorm';
+import { CLOUD_EVENTS_CONTENT_TYPE } from '@antq/contracts';
+import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { OUTBOX_CHANNEL } from './outbox.service';
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+}
+
+/** Any constant shared by a service's instances: only one of them relays at a time. */
+const RELAY_LOCK_ID = 0x616e7471;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Publishes outbox rows to Kafka in id order, then deletes them. One instance per database
+ * holds an advisory lock and relays; the others stand by. While the broker is unreachable
+ * rows stay in the table and the relay retries with backoff; delivery is at least once,
+ * and consumers drop duplicates by event id.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private client?: Client;
+  private wake?: () => void;
+  /** Set by NOTIFY: work arrived while the relay was busy, so it must not sleep. */
+  private signalled = false;
+  private published = 0;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(KAFKA_PRODUCER) private readonly producer: ReliableProducer,
+  ) {}
+
+  /** Events published since start (for metrics and benchmarks). */
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.options.outbox.relayEnabled) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.signalled = true;
+    this.wake?.();
+    await this.loop;
+    await this.releaseClient();
+  }
+
+  /** Rows not yet published: the relay's backlog. */
+  async backlog(): Promise<number> {
+    const [row] = (await this.dataSource.query('SELECT count(*)::int AS n FROM outbox_messages')) as [{ n: number }];
+    return row.n;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        if (!(await this.holdLeadership())) {
+          await this.sleep(this.options.outbox.pollIntervalMs * 5);
+          continue;
+        }
+        const sent = await this.publishBatch();
+        backoff = 100;
+        if (sent < this.options.outbox.batchSize) await this.sleep(this.options.outbox.pollIntervalMs);
+      } catch (error) {
+        this.logger.warn(`Outbox relay paused ${backoff} ms: ${error instanceof Error ? error.message : error}`);
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async holdLeadership(): Promise<boolean> {
+    if (this.client) return true;
+    const client = new Client(connectionConfig(this.dataSource.options as PostgresDataSourceOptions));
+    client.on('error', (error) => {
+      this.logger.warn(`Outbox relay lost its database session: ${error.message}`);
+      void this.releaseClient();
+    });
+    await client.connect();
+    const [{ locked }] = (await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_ID])).rows;
+    if (!locked) {
+      await client.end();
+      return false;
+    }
+    client.on('notification', () => {
+      this.signalled = true;
+      this.wake?.();
+    });
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.client = client;
+    this.logger.log('Outbox relay is active');
+    return true;
+  }
+
+  private async releaseClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async publishBatch(): Promise<number> {
+    this.signalled = false;
+    const rows = (await this.dataSource.query(
+      `SELECT id, topic, message_key, event_id, event_type, payload
+         FROM outbox_messages ORDER BY id LIMIT $1`,
+      [this.options.outbox.batchSize],
+    )) as OutboxRow[];
+    if (!rows.length) return 0;
+
+    const byTopic = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const list = byTopic.get(row.topic) ?? [];
+      list.push(row);
+      byTopic.set(row.topic, list);
+    }
+    await this.producer.sendBatch(
+      [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((row) => ({
+          key: row.message_key,
+          value: row.payload,
+          headers: {
+            'content-type': CLOUD_EVENTS_CONTENT_TYPE,
+            ce_id: row.event_id,
+            ce_type: row.event_type,
+          },
+        })),
+      })),
+    );
+    await this.dataSource.query('DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    this.published += rows.length;
+    return rows.length;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.signalled) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+function connectionConfig(options: PostgresDataSourceOptions) {
+  return options.url
+    ? { connectionString: options.url, application_name: 'antq-outbox-relay' }
+    : {
+        host: options.host,
+        port: options.port,
+        user: options.username,
+        password: typeof options.password === 'string' ? options.password : undefined,
+        database: options.database,
+        application_name: 'antq-outbox-relay',
+      };
+}

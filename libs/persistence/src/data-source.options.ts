@@ -1,0 +1,32 @@
+import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+
+export interface PersistenceSettings {
+  url: string;
+  poolSize: number;
+  applicationName: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
+/**
+ * The one way a service connects to PostgreSQL: schema changes only through migrations,
+ * which `npm run stack:up` (or the container's migrate step) runs before services start.
+ */
+export function postgresOptions(settings: PersistenceSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    applicationName: settings.applicationName,
+    entities: settings.entities,
+    migrations: settings.migrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error', 'warn', 'migration'],
+    poolSize: settings.poolSize,
+    extra: { max: settings.poolSize, connectionTimeoutMillis: 5_000 },
+  };
+}

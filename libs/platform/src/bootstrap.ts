@@ -1,0 +1,40 @@
+import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { EventConsumer } from '@antq/messaging';
+import { ServiceConfig } from './service-config';
+
+export interface ServiceDocument {
+  title: string;
+  description: string;
+}
+
+/**
+ * Creates and starts a service: HTTP API with validation and its OpenAPI document at
+ * /docs (JSON at /docs-json), the Kafka consumer, and graceful shutdown on SIGTERM/SIGINT
+ * (in-flight batches commit, the consumer leaves its group, the relay stops).
+ */
+export async function startService(module: DynamicModule, doc: ServiceDocument): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+  );
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(doc.title).setDescription(doc.description).setVersion('1.0').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  // The consumer shares the application's filters: see PlatformExceptionFilter.
+  app.connectMicroservice({ strategy: app.get(EventConsumer) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+
+  const config = app.get(ServiceConfig);
+  await app.listen(config.PORT, config.HOST);
+  return app;
+}

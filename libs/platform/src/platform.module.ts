@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import type { IncomingMessage } from 'node:http';
+import { ClsModule, ClsServiceManager } from 'nestjs-cls';
+import { register } from 'prom-client';
+import { LoggerModule } from 'nestjs-pino';
+import type { EntitySchema, MixedList } from 'typeorm';
+import { AuthModule } from '@antq/auth';
+import type { ServiceName } from '@antq/contracts';
+import { CORRELATION_HEADER, MESSAGING_ENTITIES, MessagingModule, type AntqClsStore, type MessagingOptions } from '@antq/messaging';
+import { postgresOptions } from '@antq/persistence';
+import { PlatformExceptionFilter } from './platform-exception.filter';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { loadServiceConfig, ServiceConfig } from './service-config';
+
+export interface ServiceDefinition {
+  service: ServiceName;
+  defaultPort: number;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+}
+
+export type Environment = Record<string, string | undefined>;
+
+/** The database a service uses unless DATABASE_URL says otherwise. */
+export function defaultDatabaseUrl(service: ServiceName): string {
+  return `postgres://postgres@127.0.0.1:5432/antq_${service.replace(/-/g, '_')}`;
+}
+
+export function messagingOptions(service: ServiceName, config: ServiceConfig): MessagingOptions {
+  return {
+    service,
+    brokers: config.KAFKA_BROKERS.split(','),
+    clientId: config.KAFKA_CLIENT_ID ?? `antq-${service}`,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
+    partitionsConsumedConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
+    outbox: {
+      relayEnabled: config.OUTBOX_RELAY_ENABLED,
+      batchSize: config.OUTBOX_BATCH_SIZE,
+      pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    },
+    ssl: config.KAFKA_SSL,
+    ...(config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
+      ? {
+          sasl: {
+            mechanism: config.KAFKA_SASL_MECHANISM,
+            username: config.KAFKA_SASL_USERNAME,
+            password: config.KAFKA_SASL_PASSWORD,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * What every service has: validated configuration, JSON logs with the correlation id,
+ * request context, PostgreSQL, Kafka messaging (outbox, relay, consumer), JWT
+ * authentication, health, metrics, and domain errors mapped to HTTP.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(definition: ServiceDefinition, env: Environment): DynamicModule {
+    const config = loadServiceConfig(definition.service, env, {
+      PORT: String(definition.defaultPort),
+      DATABASE_URL: defaultDatabaseUrl(definition.service),
+    });
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        ClsModule.forRoot({
+          global: true,
+          middleware: {
+            mount: true,
+            generateId: true,
+            idGenerator: (req: IncomingMessage) => {
+              const header = req.headers[CORRELATION_HEADER];
+              return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+            },
+            setup: (cls, _req, res: { setHeader(name: string, value: string): void }) => {
+              cls.set('correlationId', cls.getId());
+              res.setHeader(CORRELATION_HEADER, cls.getId());
+            },
+          },
+        }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            base: { service: definition.service },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            mixin: () => {
+              const cls = ClsServiceManager.getClsService<AntqClsStore>();
+              return cls.isActive() ? { correlationId: cls.get('correlationId') } : {};
+            },
+            serializers: {
+              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+          },
+        }),
+        TypeOrmModule.forRoot(
+          postgresOptions({
+            url: config.DATABASE_URL,
+            poolSize: config.DATABASE_POOL_SIZE,
+            applicationName: `antq-${definition.service}`,
+            entities: [...MESSAGING_ENTITIES, ...(definition.entities as never[])],
+            migrations: definition.migrations,
+          }),
+        ),
+        MessagingModule.forRootAsync({ useFactory: () => messagingOptions(definition.service, config) }),
+        AuthModule.forRootAsync({
+          useFactory: () => ({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+        }),
+        TerminusModule,
+        PrometheusModule.register({
+          controller: MetricsController,
+          path: '/metrics',
+          defaultLabels: { service: definition.service },
+          // Process metrics exist once per process (tests run several services in one).
+          defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: ServiceConfig, useValue: config },
+        { provide: APP_FILTER, useClass: PlatformExceptionFilter },
+      ],
+      exports: [ServiceConfig],
+    };
+  }
+}

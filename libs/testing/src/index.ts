@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+
+export * from './eventually';
+export * from './kafka-probe';
+export * from './test-env';
+export * from './test-service';

@@ -1,0 +1,78 @@
+import { allTopics, prefixedTopic } from '@antq/contracts';
+import { createKafka, ensureTopics } from '@antq/messaging';
+import { Partitioners, type Consumer, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { TEST_BROKERS } from './test-env';
+
+export function testKafka(brokers = TEST_BROKERS): Kafka {
+  return createKafka({ brokers: brokers.split(','), clientId: 'antq-tests' });
+}
+
+/** Creates every platform topic under the run's prefix. */
+export async function createRunTopics(runId: string, kafka = testKafka()): Promise<void> {
+  await ensureTopics(kafka, allTopics(), `${runId}.`);
+}
+
+/** Deletes the run's topics from the shared broker. */
+export async function deleteRunTopics(runId: string, kafka = testKafka()): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${runId}.`));
+    if (topics.length) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function produceRaw(
+  kafka: Kafka,
+  topic: string,
+  messages: { key: string; value: string; headers?: IHeaders }[],
+): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages, acks: -1 });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Collects every record of a topic from the beginning, for assertions. */
+export class TopicRecorder {
+  readonly messages: KafkaMessage[] = [];
+  private consumer?: Consumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    readonly topic: string,
+  ) {}
+
+  async start(): Promise<this> {
+    this.consumer = this.kafka.consumer({ groupId: `recorder-${this.topic}-${Date.now()}` });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        this.messages.push(message);
+      },
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+export function runTopic(runId: string, name: string): string {
+  return prefixedTopic(`${runId}.`, name);
+}
+
+export const ALL_TOPIC_NAMES = allTopics().map((t) => t.name);
+
+export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.map(String).join(',') : String(value);
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { issueToken, type Role } from '@antq/auth';
+import type { ServiceName } from '@antq/contracts';
+
+/** The broker and server the tests use: the ones `npm run stack:up` started, unless overridden. */
+export const TEST_BROKERS = process.env['KAFKA_BROKERS'] ?? `127.0.0.1:${process.env['KAFKA_PORT'] ?? '19092'}`;
+export const TEST_POSTGRES_URL = process.env['POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_JWT_SECRET = 'test-signing-key-0123456789abcdef0123456789';
+
+/** A unique name per test run, so that runs share the broker and server without meeting. */
+export function uniqueRunId(): string {
+  return `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+export function testDatabaseUrl(runId: string, service: ServiceName | string): string {
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/antq_${runId}_${service.replace(/-/g, '_')}`;
+  return url.toString();
+}
+
+export function testToken(agency = 'ca-nghe-an', roles: Role[] = ['admin'], sub = 'tester', jurisdiction?: string[]): string {
+  return issueToken(
+    { secret: TEST_JWT_SECRET, issuer: 'antq-platform', audience: 'antq-api' },
+    { sub, agency, roles, ...(jurisdiction ? { jurisdiction } : {}) },
+  );
+}

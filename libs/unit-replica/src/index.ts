@@ -1,0 +1,5 @@
+export * from './migrations/1764100001000-replica-units';
+export * from './replica-unit.entity';
+export * from './unit-replica.controller';
+export * from './unit-replica.module';
+export * from './unit-replica.repository';

@@ -1,0 +1,135 @@
+import { execFile, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { allTopics, SERVICES, type ServiceName } from '@antq/contracts';
+import { createKafka, ensureTopics } from '@antq/messaging';
+
+const run = promisify(execFile);
+
+/** The repository root, from dist/tools/run or tools/run. */
+export const ROOT = resolve(__dirname, __dirname.includes(`${'dist'}`) ? '../../..' : '../..');
+const KAFKA_SCRIPT = resolve(ROOT, 'tools/kafka/kafka.sh');
+
+export const SERVICE_PORTS: Record<ServiceName, number> = {
+  'units-registry': 3101,
+  assessments: 3102,
+  campaigns: 3103,
+  notifications: 3104,
+};
+
+/** Signing key used only when JWT_SECRET is not set: local development, never production. */
+export const DEV_JWT_SECRET = 'antq-local-development-signing-key-change-me';
+
+export interface StackSettings {
+  /** When set, an external cluster is used and no local broker is started. */
+  externalBrokers?: string;
+  brokers: string;
+  postgresUrl: string;
+  topicPrefix: string;
+}
+
+export function stackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
+  const port = env['KAFKA_PORT'] ?? '19092';
+  return {
+    externalBrokers: env['KAFKA_BROKERS'],
+    brokers: env['KAFKA_BROKERS'] ?? `127.0.0.1:${port}`,
+    postgresUrl: env['POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    topicPrefix: env['KAFKA_TOPIC_PREFIX'] ?? '',
+  };
+}
+
+/** DATABASE_URL of a service: `<SERVICE>_DATABASE_URL` or a database per service on POSTGRES_URL. */
+export function serviceDatabaseUrl(service: ServiceName, settings: StackSettings, env = process.env): string {
+  const override = env[`${service.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`];
+  if (override) return override;
+  const url = new URL(settings.postgresUrl);
+  url.pathname = `/antq_${service.replace(/-/g, '_')}`;
+  return url.toString();
+}
+
+export function serviceEnv(service: ServiceName, settings: StackSettings, env = process.env): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    PORT: env[`${service.toUpperCase().replace(/-/g, '_')}_PORT`] ?? String(SERVICE_PORTS[service]),
+    DATABASE_URL: serviceDatabaseUrl(service, settings, env),
+    KAFKA_BROKERS: settings.brokers,
+    KAFKA_TOPIC_PREFIX: settings.topicPrefix,
+    JWT_SECRET: env['JWT_SECRET'] ?? DEV_JWT_SECRET,
+  };
+}
+
+export function log(message: string): void {
+  process.stdout.write(`[stack] ${message}\n`);
+}
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Uses the machine's PostgreSQL; starts the local cluster when it is installed but stopped. */
+async function ensurePostgres(settings: StackSettings): Promise<void> {
+  if (await postgresReachable(settings.postgresUrl)) return;
+  log('PostgreSQL is not answering; trying to start the local cluster');
+  try {
+    const { stdout } = await run('bash', ['-c', 'ls /etc/postgresql']);
+    const version = stdout.trim().split('\n')[0];
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+  } catch (error) {
+    throw new Error(`PostgreSQL at ${settings.postgresUrl} is unreachable and could not be started: ${(error as Error).message}`);
+  }
+  for (let i = 0; i < 30 && !(await postgresReachable(settings.postgresUrl)); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (!(await postgresReachable(settings.postgresUrl))) throw new Error(`PostgreSQL at ${settings.postgresUrl} did not come up`);
+}
+
+export function kafkaScript(command: 'up' | 'down' | 'status', env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(KAFKA_SCRIPT, [command], { stdio: 'inherit', env });
+    child.on('error', reject);
+    child.on('exit', (code) => resolvePromise(code ?? 1));
+  });
+}
+
+function migrate(service: ServiceName, settings: StackSettings): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [resolve(ROOT, `dist/apps/${service}/src/main.js`), 'migrate'], {
+      env: serviceEnv(service, settings),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`migrations of ${service} failed (exit ${code})`));
+      const applied = (JSON.parse(output.trim().split('\n').pop() ?? '{}') as { migrations?: string[] }).migrations ?? [];
+      log(`${service}: database ready${applied.length ? `, applied ${applied.join(', ')}` : ', schema up to date'}`);
+      resolvePromise();
+    });
+  });
+}
+
+/** Brings up the broker and the databases, runs every service's migrations and creates the topics. Idempotent. */
+export async function stackUp(settings = stackSettings()): Promise<void> {
+  if (settings.externalBrokers) log(`using Kafka at ${settings.externalBrokers}`);
+  else if ((await kafkaScript('up')) !== 0) throw new Error('the local Kafka broker did not start');
+  await ensurePostgres(settings);
+  const created = await ensureTopics(createKafka({ brokers: settings.brokers.split(','), clientId: 'antq-stack' }), allTopics(), settings.topicPrefix);
+  log(created.length ? `created topics ${created.join(', ')}` : 'topics present');
+  for (const service of SERVICES) await migrate(service, settings);
+}
+
+export async function stackDown(settings = stackSettings()): Promise<void> {
+  if (settings.externalBrokers) return log('external Kafka: nothing to stop');
+  await kafkaScript('down');
+}

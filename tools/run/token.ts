@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { issueToken, TokenClaims } from '@antq/auth';
+import { DEV_JWT_SECRET } from './local-stack';
+
+/**
+ * `npm run token -- --agency ca-nghe-an --roles admin[,registrar] [--sub alice] [--jurisdiction <unit-id>]`
+ * prints a bearer token signed with JWT_SECRET (or the development key `npm start` uses).
+ */
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      agency: { type: 'string', default: 'ca-nghe-an' },
+      roles: { type: 'string', default: 'admin' },
+      sub: { type: 'string', default: 'developer' },
+      name: { type: 'string' },
+      jurisdiction: { type: 'string' },
+      hours: { type: 'string', default: '12' },
+    },
+  });
+  const claims = plainToInstance(TokenClaims, {
+    sub: values.sub,
+    agency: values.agency,
+    roles: values.roles.split(',').map((r) => r.trim()),
+    ...(values.name ? { name: values.name } : {}),
+    ...(values.jurisdiction ? { jurisdiction: values.jurisdiction.split(',') } : {}),
+  });
+  const problems = validateSync(claims).flatMap((e) => Object.values(e.constraints ?? {}));
+  if (problems.length) throw new Error(problems.join('; '));
+  const token = issueToken(
+    {
+      secret: process.env['JWT_SECRET'] ?? DEV_JWT_SECRET,
+      issuer: process.env['JWT_ISSUER'] ?? 'antq-platform',
+      audience: process.env['JWT_AUDIENCE'] ?? 'antq-api',
+    },
+    claims,
+    Number(values.hours) * 3600,
+  );
+  process.stdout.write(`${token}\n`);
+}
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`token: ${(error as Error).message}\n`);
+  process.exit(1);
+}
