@@ -4,3 +4,4 @@ export * from './eventually';
 export * from './kafka-probe';
 export * from './test-env';
 export * from './test-service';
+export * from './private-broker';

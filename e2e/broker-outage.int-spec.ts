@@ -1,0 +1,83 @@
+import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
+import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
+import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
+import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import {
+  createRunTopics,
+  dropTestDatabases,
+  eventually,
+  PrivateBroker,
+  startTestService,
+  testKafka,
+  testToken,
+  uniqueRunId,
+  type RunningService,
+} from '@antq/testing';
+
+const UNITS = 60;
+const runId = uniqueRunId();
+const broker = new PrivateBroker();
+const token = testToken('ca-nghe-an', ['admin'], 'outage-test');
+let services: RunningService[] = [];
+
+async function count(service: RunningService, sql: string): Promise<number> {
+  const [row] = (await service.dataSource.query(sql)) as { n: number }[];
+  return row.n;
+}
+
+beforeAll(async () => {
+  await broker.up();
+  await createRunTopics(runId, testKafka(broker.brokers));
+  const env = { KAFKA_BROKERS: broker.brokers };
+  services = [
+    await startTestService(UNITS_REGISTRY, (e) => UnitsRegistryModule.forRoot(e), runId, env),
+    await startTestService(ASSESSMENTS, (e) => AssessmentsModule.forRoot(e), runId, env),
+    await startTestService(CAMPAIGNS, (e) => CampaignsModule.forRoot(e), runId, env),
+    await startTestService(NOTIFICATIONS, (e) => NotificationsModule.forRoot(e), runId, env),
+  ];
+});
+
+afterAll(async () => {
+  await dropTestDatabases(services);
+  await broker.destroy();
+});
+
+it('loses no event and applies none twice when the broker stops while units are created', async () => {
+  const [registry, ...replicas] = services;
+  const create = async (i: number) => {
+    const response = await fetch(`${registry.url}/units`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: `OUT-${i}`, name: `Tỉnh ${i}`, kind: 'province' }),
+    });
+    expect(response.status).toBe(201);
+  };
+
+  for (let i = 0; i < UNITS / 3; i++) await create(i);
+  const stopping = broker.down();
+  for (let i = UNITS / 3; i < (2 * UNITS) / 3; i++) await create(i);
+  await stopping;
+
+  // The registry keeps accepting changes; their events wait in the outbox.
+  for (let i = (2 * UNITS) / 3; i < UNITS; i++) await create(i);
+  expect((await fetch(`${registry.url}/health/ready`)).status).toBe(503);
+  expect(await count(registry, 'SELECT count(*)::int AS n FROM outbox_messages')).toBeGreaterThan(0);
+
+  await broker.up();
+
+  for (const replica of replicas) {
+    await eventually(async () => expect(await count(replica, 'SELECT count(*)::int AS n FROM replica_units')).toBe(UNITS), 120_000, 200);
+  }
+  await eventually(async () => expect(await count(registry, 'SELECT count(*)::int AS n FROM outbox_messages')).toBe(0));
+
+  const expected = (await registry.dataSource.query('SELECT id, code, name, version FROM units ORDER BY code')) as Record<string, unknown>[];
+  for (const replica of replicas) {
+    // Exactly one recorded effect per event: nothing applied twice, nothing missing.
+    expect(
+      await count(replica, `SELECT count(*)::int AS n FROM processed_events WHERE event_type = 'antq.units.unit-created.v1'`),
+    ).toBe(UNITS);
+    const rows = (await replica.dataSource.query('SELECT unit_id AS id, code, name, version FROM replica_units ORDER BY code')) as Record<string, unknown>[];
+    expect(rows).toEqual(expected);
+  }
+  await eventually(async () => expect((await fetch(`${registry.url}/health/ready`)).status).toBe(200));
+});
