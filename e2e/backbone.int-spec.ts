@@ -67,6 +67,7 @@ function unitCreatedEvent(data: Partial<UnitCreatedData> = {}): CloudEvent<UnitC
       subtype: null,
       parentId: null,
       tags: [],
+      status: 'active',
       effectiveFrom: '2024-01-01',
       version: 1,
       ...data,

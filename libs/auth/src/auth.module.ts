@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { RolesGuard } from './roles.guard';
 
 export interface AuthModuleAsyncOptions {
   inject?: FactoryProvider['inject'];
@@ -30,6 +31,7 @@ export class AuthModule {
       providers: [
         { provide: AUTH_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
       ],
       exports: [AUTH_OPTIONS],
     };

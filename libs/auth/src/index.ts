@@ -4,5 +4,6 @@ export * from './current-actor.decorator';
 export * from './jwt-auth.guard';
 export * from './public.decorator';
 export * from './roles';
+export * from './roles.guard';
 export * from './token-claims';
 export * from './token-issuer';

@@ -1,4 +1,11 @@
-import { UnitCreatedData } from './events/units.events';
+import {
+  UnitClosedData,
+  UnitCreatedData,
+  UnitMergedData,
+  UnitMovedData,
+  UnitSplitData,
+  UnitUpdatedData,
+} from './events/units.events';
 import { EVENT_TOPICS, type EventTopicKey, type ServiceName } from './topics';
 
 type DataClass<T> = new () => T;
@@ -27,6 +34,36 @@ export const EVENT_CATALOGUE = {
     producer: 'units-registry',
     dataClass: UnitCreatedData,
     summary: 'A unit was added to the registry.',
+  }),
+  'antq.units.unit-updated.v1': define({
+    topic: 'units',
+    producer: 'units-registry',
+    dataClass: UnitUpdatedData,
+    summary: 'A unit was renamed, or its subtype or tags changed, from a date; `changes` lists what changed.',
+  }),
+  'antq.units.unit-moved.v1': define({
+    topic: 'units',
+    producer: 'units-registry',
+    dataClass: UnitMovedData,
+    summary: 'A unit was placed under another parent from a date.',
+  }),
+  'antq.units.unit-closed.v1': define({
+    topic: 'units',
+    producer: 'units-registry',
+    dataClass: UnitClosedData,
+    summary: 'A unit ceased to exist from a date: closed, merged, split, or its level abolished.',
+  }),
+  'antq.units.unit-merged.v1': define({
+    topic: 'units',
+    producer: 'units-registry',
+    dataClass: UnitMergedData,
+    summary: 'Keyed by the target unit: the units merged into it from a date.',
+  }),
+  'antq.units.unit-split.v1': define({
+    topic: 'units',
+    producer: 'units-registry',
+    dataClass: UnitSplitData,
+    summary: 'Keyed by the source unit: the units it was split into from a date.',
   }),
 } as const;
 

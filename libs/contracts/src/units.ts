@@ -45,3 +45,23 @@ export type UnitTag = (typeof UNIT_TAGS)[number];
 export const TAG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Unit codes: letters, digits, dot, hyphen and underscore. */
 export const UNIT_CODE_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+export const UNIT_STATUSES = ['active', 'closed'] as const;
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+
+export const UNIT_CLOSE_REASONS = ['closed', 'merged', 'split', 'level-abolished'] as const;
+export type UnitCloseReason = (typeof UNIT_CLOSE_REASONS)[number];
+
+/**
+ * Folds a Vietnamese name for search: no diacritics, đ as d, lower case, single spaces,
+ * so that "nghe an" finds "Tỉnh Nghệ An".
+ */
+export function foldForSearch(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}

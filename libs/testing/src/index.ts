@@ -5,3 +5,4 @@ export * from './kafka-probe';
 export * from './test-env';
 export * from './test-service';
 export * from './private-broker';
+export * from './http-client';

@@ -1,9 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { UnitKind, UnitSubtype } from '@antq/contracts';
+import type { UnitKind, UnitStatus, UnitSubtype } from '@antq/contracts';
 
 /**
- * A service's local copy of a registry unit, fed by unit events. Services validate and
- * aggregate against it without reading the registry's tables.
+ * A service's local copy of a registry unit's latest state, fed by unit events. Services
+ * validate and aggregate against it without reading the registry's tables.
  */
 @Entity({ name: 'replica_units' })
 export class ReplicaUnit {
@@ -28,6 +28,9 @@ export class ReplicaUnit {
 
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   tags!: string[];
+
+  @Column({ type: 'text' })
+  status!: UnitStatus;
 
   @Column({ name: 'effective_from', type: 'date' })
   effectiveFrom!: string;

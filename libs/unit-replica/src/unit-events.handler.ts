@@ -1,16 +1,34 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { CloudEvent, UnitCreatedData } from '@antq/contracts';
+import type { CloudEvent, UnitMergedData, UnitSnapshot, UnitSplitData } from '@antq/contracts';
 import { EventContext } from '@antq/messaging';
 import { UnitReplicaRepository } from './unit-replica.repository';
 
-/** Keeps the replica in step with the registry's unit events. */
+/** Keeps the replica in step with the registry: every unit event carries the unit's new state. */
 @Controller()
 export class UnitEventsHandler {
   constructor(private readonly replica: UnitReplicaRepository) {}
 
-  @EventPattern('antq.units.unit-created.v1')
-  async onUnitCreated(@Payload() event: CloudEvent<UnitCreatedData>, @Ctx() context: EventContext): Promise<void> {
+  @EventPattern(['antq.units.unit-created.v1', 'antq.units.unit-updated.v1', 'antq.units.unit-moved.v1', 'antq.units.unit-closed.v1'])
+  async onUnitChanged(@Payload() event: CloudEvent<UnitSnapshot>, @Ctx() context: EventContext): Promise<void> {
     await this.replica.apply(context.manager, event.data);
+  }
+
+  @EventPattern('antq.units.unit-merged.v1')
+  async onUnitMerged(@Payload() event: CloudEvent<UnitMergedData>, @Ctx() context: EventContext): Promise<void> {
+    await this.replica.apply(context.manager, event.data);
+    await this.replica.recordLineage(
+      context.manager,
+      event.data.predecessorIds.map((predecessorId) => ({ predecessorId, successorId: event.data.unitId, kind: 'merge', effectiveDate: event.data.effectiveFrom })),
+    );
+  }
+
+  @EventPattern('antq.units.unit-split.v1')
+  async onUnitSplit(@Payload() event: CloudEvent<UnitSplitData>, @Ctx() context: EventContext): Promise<void> {
+    await this.replica.apply(context.manager, event.data);
+    await this.replica.recordLineage(
+      context.manager,
+      event.data.successorIds.map((successorId) => ({ predecessorId: event.data.unitId, successorId, kind: 'split', effectiveDate: event.data.effectiveFrom })),
+    );
   }
 }

@@ -4,34 +4,83 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitSnapshot } from '@antq/contracts';
 import { ReplicaUnit } from './replica-unit.entity';
 
+export interface ReplicaVersion {
+  unitId: string;
+  version: number;
+  validFrom: string;
+  validTo: string | null;
+  code: string;
+  name: string;
+  kind: string;
+  subtype: string | null;
+  parentId: string | null;
+  tags: string[];
+  status: string;
+}
+
 @Injectable()
 export class UnitReplicaRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Applies a unit's state unless the replica already holds that version or a newer one. */
+  /**
+   * Applies a unit's state: records the version (once) with its date range, and moves the
+   * latest state forward unless the replica already holds that version or a newer one.
+   * Returns whether the latest state changed.
+   */
   async apply(manager: EntityManager, unit: UnitSnapshot): Promise<boolean> {
+    const values = [
+      unit.unitId,
+      unit.code,
+      unit.name,
+      unit.kind,
+      unit.subtype ?? null,
+      unit.parentId ?? null,
+      unit.tags,
+      unit.status,
+      unit.effectiveFrom,
+      unit.version,
+    ];
+    const inserted = (await manager.query(
+      `INSERT INTO replica_unit_versions (unit_id, code, name, kind, subtype, parent_id, tags, status, valid_from, version, valid_to)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+               (SELECT min(valid_from) FROM replica_unit_versions WHERE unit_id = $1 AND version > $10))
+       ON CONFLICT DO NOTHING RETURNING version`,
+      values,
+    )) as unknown[];
+    if (inserted.length) {
+      // The version before this one now ends where this one starts.
+      await manager.query(
+        `UPDATE replica_unit_versions SET valid_to = $3
+          WHERE unit_id = $1 AND version = (SELECT max(version) FROM replica_unit_versions WHERE unit_id = $1 AND version < $2)`,
+        [unit.unitId, unit.version, unit.effectiveFrom],
+      );
+    }
     const result = (await manager.query(
-      `INSERT INTO replica_units (unit_id, code, name, kind, subtype, parent_id, tags, effective_from, version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+      `INSERT INTO replica_units (unit_id, code, name, kind, subtype, parent_id, tags, status, effective_from, version, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
        ON CONFLICT (unit_id) DO UPDATE SET
          code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, subtype = EXCLUDED.subtype,
-         parent_id = EXCLUDED.parent_id, tags = EXCLUDED.tags, effective_from = EXCLUDED.effective_from,
-         version = EXCLUDED.version, updated_at = now()
+         parent_id = EXCLUDED.parent_id, tags = EXCLUDED.tags, status = EXCLUDED.status,
+         effective_from = EXCLUDED.effective_from, version = EXCLUDED.version, updated_at = now()
        WHERE replica_units.version < EXCLUDED.version
        RETURNING unit_id`,
-      [
-        unit.unitId,
-        unit.code,
-        unit.name,
-        unit.kind,
-        unit.subtype ?? null,
-        unit.parentId ?? null,
-        unit.tags,
-        unit.effectiveFrom,
-        unit.version,
-      ],
+      values,
     )) as unknown[];
     return result.length > 0;
+  }
+
+  /** Lineage edges; an edge also reported by a split is a split edge, whatever arrives first. */
+  async recordLineage(
+    manager: EntityManager,
+    edges: { predecessorId: string; successorId: string; kind: 'merge' | 'split'; effectiveDate: string }[],
+  ): Promise<void> {
+    if (!edges.length) return;
+    await manager.query(
+      `INSERT INTO replica_unit_lineage (predecessor_id, successor_id, kind, effective_date)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[])
+       ON CONFLICT (predecessor_id, successor_id) DO UPDATE SET kind = 'split' WHERE EXCLUDED.kind = 'split'`,
+      [edges.map((e) => e.predecessorId), edges.map((e) => e.successorId), edges.map((e) => e.kind), edges.map((e) => e.effectiveDate)],
+    );
   }
 
   findById(unitId: string): Promise<ReplicaUnit | null> {
@@ -44,5 +93,14 @@ export class UnitReplicaRepository {
 
   list(offset: number, limit: number): Promise<ReplicaUnit[]> {
     return this.dataSource.getRepository(ReplicaUnit).find({ order: { code: 'ASC' }, skip: offset, take: limit });
+  }
+
+  /** Every version held, for comparison with the registry. */
+  async versions(): Promise<ReplicaVersion[]> {
+    return (await this.dataSource.query(
+      `SELECT unit_id AS "unitId", version, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom",
+              to_char(valid_to, 'YYYY-MM-DD') AS "validTo", code, name, kind, subtype, parent_id AS "parentId", tags, status
+         FROM replica_unit_versions ORDER BY unit_id, version`,
+    )) as ReplicaVersion[];
   }
 }

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '@antq/contracts';
+import { DomainError } from '@antq/platform';
+import type { TreeChangeSet } from '../tree/tree-change-set';
+import { TreeService } from '../tree/tree.service';
+import { ImportRejectedError, type NumberedRow, type Rejection } from './unit-import-row';
+
+export interface ImportProgress {
+  (done: number, total: number): void;
+}
+
+/**
+ * Bulk import in one transaction: rows are ordered so that parents come first, every rule
+ * of the tree applies to every row, and any rejected row means nothing is written.
+ */
+@Injectable()
+export class UnitImporter {
+  constructor(private readonly tree: TreeService) {}
+
+  async import(rows: NumberedRow[], actor: Actor, defaultDate: string, progress?: ImportProgress): Promise<{ created: number }> {
+    return this.tree.change(actor, async (set) => this.createAll(set, rows, defaultDate, progress));
+  }
+
+  async createAll(set: TreeChangeSet, rows: NumberedRow[], defaultDate: string, progress?: ImportProgress): Promise<{ created: number }> {
+    const rejections: Rejection[] = [];
+    const byCode = new Map<string, NumberedRow>();
+    for (const item of rows) {
+      if (byCode.has(item.row.code)) rejections.push({ line: item.line, code: item.row.code, reason: `code ${item.row.code} repeats line ${byCode.get(item.row.code)?.line}` });
+      else byCode.set(item.row.code, item);
+    }
+    const taken = new Set(await set.manager.query('SELECT code FROM units WHERE code = ANY($1::text[])', [[...byCode.keys()]]).then((r: { code: string }[]) => r.map((x) => x.code)));
+    for (const code of taken) {
+      const item = byCode.get(code) as NumberedRow;
+      rejections.push({ line: item.line, code, reason: `code ${code} is already registered` });
+      byCode.delete(code);
+    }
+    const outsideParents = [...new Set([...byCode.values()].map((r) => r.row.parentCode).filter((c): c is string => !!c && !byCode.has(c)))];
+    const registered = await set.manager
+      .query('SELECT id, code FROM units WHERE code = ANY($1::text[])', [outsideParents])
+      .then((r: { id: string; code: string }[]) => new Map(r.map((x) => [x.code, x.id])));
+    await set.load(registered.values());
+    await set.reserveCodes([...byCode.keys()]);
+
+    const ordered = orderParentsFirst([...byCode.values()], rejections, (code) => registered.has(code));
+    const idOf = new Map(registered);
+    const operationId = set.operation('import', defaultDate, { rows: rows.length });
+    let done = 0;
+    for (const item of ordered) {
+      const { row } = item;
+      try {
+        const parentId = row.parentCode ? idOf.get(row.parentCode) : undefined;
+        if (row.parentCode && !parentId) throw new ImportRowError(`parent ${row.parentCode} was rejected`);
+        const state = await set.create(operationId, { code: row.code, name: row.name, kind: row.kind, subtype: row.subtype, parentId, tags: row.tags }, row.effectiveFrom ?? defaultDate);
+        idOf.set(row.code, state.id);
+      } catch (error) {
+        if (!(error instanceof DomainError || error instanceof ImportRowError)) throw error;
+        rejections.push({ line: item.line, code: row.code, reason: error.message });
+      }
+      if (++done % 500 === 0) progress?.(done, ordered.length);
+    }
+    progress?.(ordered.length, ordered.length);
+    if (rejections.length) throw new ImportRejectedError(rejections.sort((a, b) => a.line - b.line));
+    return { created: ordered.length };
+  }
+}
+
+class ImportRowError extends Error {}
+
+/** Parents before children; rows whose parent is unknown or in a cycle are rejected. */
+function orderParentsFirst(rows: NumberedRow[], rejections: Rejection[], isRegistered: (code: string) => boolean): NumberedRow[] {
+  const byCode = new Map(rows.map((r) => [r.row.code, r]));
+  const state = new Map<string, 'visiting' | 'done' | 'rejected'>();
+  const ordered: NumberedRow[] = [];
+  const visit = (item: NumberedRow, path: string[]): boolean => {
+    const code = item.row.code;
+    const seen = state.get(code);
+    if (seen === 'done') return true;
+    if (seen === 'rejected') return false;
+    if (seen === 'visiting') {
+      rejections.push({ line: item.line, code, reason: `parent chain loops: ${[...path, code].join(' > ')}` });
+      state.set(code, 'rejected');
+      return false;
+    }
+    state.set(code, 'visiting');
+    const parentCode = item.row.parentCode;
+    if (parentCode && !byCode.has(parentCode) && !isRegistered(parentCode)) {
+      rejections.push({ line: item.line, code, reason: `parent ${parentCode} is neither in the file nor registered` });
+      state.set(code, 'rejected');
+      return false;
+    }
+    const parent = parentCode ? byCode.get(parentCode) : undefined;
+    if (parent && !visit(parent, [...path, code])) {
+      if (state.get(code) !== 'rejected') rejections.push({ line: item.line, code, reason: `parent ${parentCode} was rejected` });
+      state.set(code, 'rejected');
+      return false;
+    }
+    state.set(code, 'done');
+    ordered.push(item);
+    return true;
+  };
+  for (const item of rows) visit(item, []);
+  return ordered;
+}

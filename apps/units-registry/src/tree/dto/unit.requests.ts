@@ -1,0 +1,237 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
+
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const DATE_MESSAGE = (field: string) => `${field} must be a date (YYYY-MM-DD)`;
+
+export class EffectiveDated {
+  @ApiPropertyOptional({ example: '2025-07-01', description: 'Date the change takes effect (past or future); defaults to today.' })
+  @IsOptional()
+  @Matches(DATE, { message: DATE_MESSAGE('effectiveFrom') })
+  effectiveFrom?: string;
+}
+
+export class NewUnitFields {
+  @ApiProperty({ example: 'NA-XA-NGHI-LONG', description: 'Unique, stable code of the unit.' })
+  @Matches(UNIT_CODE_PATTERN, { message: 'code may hold letters, digits, dot, dash and underscore only' })
+  @MaxLength(64)
+  code!: string;
+
+  @ApiProperty({ example: 'Xã Nghi Long' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ enum: UNIT_SUBTYPES })
+  @IsOptional()
+  @IsIn(UNIT_SUBTYPES, { message: `subtype must be one of: ${UNIT_SUBTYPES.join(', ')}` })
+  subtype?: UnitSubtype;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'parentId must be a UUID' })
+  parentId?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['border'], description: `Predefined: ${UNIT_TAGS.join(', ')}; free tags allowed.` })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be lowercase words joined by hyphens' })
+  tags?: string[];
+}
+
+export class CreateUnitRequest extends NewUnitFields {
+  @ApiProperty({ enum: UNIT_KINDS })
+  @IsIn(UNIT_KINDS, { message: `kind must be one of: ${UNIT_KINDS.join(', ')}` })
+  kind!: UnitKind;
+
+  @ApiPropertyOptional({ example: '2024-01-01' })
+  @IsOptional()
+  @Matches(DATE, { message: DATE_MESSAGE('effectiveFrom') })
+  effectiveFrom?: string;
+}
+
+export class UpdateUnitRequest extends EffectiveDated {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: UNIT_SUBTYPES })
+  @IsOptional()
+  @IsIn(UNIT_SUBTYPES, { message: `subtype must be one of: ${UNIT_SUBTYPES.join(', ')}` })
+  subtype?: UnitSubtype;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be lowercase words joined by hyphens' })
+  tags?: string[];
+}
+
+export class MoveUnitRequest extends EffectiveDated {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'parentId must be a UUID' })
+  parentId!: string;
+}
+
+export class CloseUnitRequest extends EffectiveDated {}
+
+/** A merge target or split successor: an existing unit (`unitId`) or a new one (code, name, ...). */
+export class ExistingOrNewUnit {
+  @ApiPropertyOptional({ format: 'uuid', description: 'An existing unit; leave out to describe a new one.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'unitId must be a UUID' })
+  unitId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(UNIT_CODE_PATTERN, { message: 'code may hold letters, digits, dot, dash and underscore only' })
+  @MaxLength(64)
+  code?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: UNIT_SUBTYPES })
+  @IsOptional()
+  @IsIn(UNIT_SUBTYPES, { message: `subtype must be one of: ${UNIT_SUBTYPES.join(', ')}` })
+  subtype?: UnitSubtype;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'parentId must be a UUID' })
+  parentId?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be lowercase words joined by hyphens' })
+  tags?: string[];
+}
+
+export class MergeUnitsRequest extends EffectiveDated {
+  @ApiProperty({ type: [String], format: 'uuid' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @IsUUID('all', { each: true, message: 'each source id must be a UUID' })
+  sourceIds!: string[];
+
+  @ApiProperty({ type: ExistingOrNewUnit })
+  @ValidateNested()
+  @Type(() => ExistingOrNewUnit)
+  target!: ExistingOrNewUnit;
+}
+
+export class SplitUnitRequest extends EffectiveDated {
+  @ApiProperty({ type: [ExistingOrNewUnit] })
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ExistingOrNewUnit)
+  successors!: ExistingOrNewUnit[];
+}
+
+export class AbolishLevelRequest extends EffectiveDated {
+  @ApiProperty({ enum: UNIT_KINDS, example: 'district' })
+  @IsIn(UNIT_KINDS, { message: `kind must be one of: ${UNIT_KINDS.join(', ')}` })
+  kind!: UnitKind;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only within this unit (e.g. one province).' })
+  @IsOptional()
+  @IsUUID('all', { message: 'withinId must be a UUID' })
+  withinId?: string;
+}
+
+export class AsOfQuery {
+  @ApiPropertyOptional({ example: '2024-12-31', description: 'Read the tree as it stood on this date; defaults to today.' })
+  @IsOptional()
+  @Matches(DATE, { message: DATE_MESSAGE('asOf') })
+  asOf?: string;
+}
+
+export class SubtreeQuery extends AsOfQuery {
+  @ApiPropertyOptional({ default: 1, maximum: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  depth = 1;
+}
+
+export class UnitSearchQuery extends AsOfQuery {
+  @ApiPropertyOptional({ description: 'Name search ignoring diacritics and case: "nghe an" finds "Tỉnh Nghệ An".' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Direct children of this unit.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'parentId must be a UUID' })
+  parentId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Anywhere under this unit.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'within must be a UUID' })
+  within?: string;
+
+  @ApiPropertyOptional({ enum: UNIT_KINDS, isArray: true })
+  @IsOptional()
+  @Type(() => String)
+  @IsIn(UNIT_KINDS, { each: true, message: `kind must be one of: ${UNIT_KINDS.join(', ')}` })
+  kind?: UnitKind | UnitKind[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Units carrying all these tags.' })
+  @IsOptional()
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be lowercase words joined by hyphens' })
+  tag?: string | string[];
+
+  @ApiPropertyOptional({ enum: UNIT_STATUSES, default: 'active', description: 'Units that existed on the date (active) or had ceased to (closed).' })
+  @IsOptional()
+  @IsIn(UNIT_STATUSES, { message: `status must be one of: ${UNIT_STATUSES.join(', ')}` })
+  status?: 'active' | 'closed';
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset = 0;
+
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit = 100;
+}

@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { foldForSearch, type Actor, type UnitCloseReason, type UnitKind, type UnitSnapshot, type UnitSubtype } from '@antq/contracts';
+import type { EventFactory, NewEvent, OutboxService } from '@antq/messaging';
+import { ConflictError, RuleViolationError } from '@antq/platform';
+import type { TreeRepository } from './tree.repository';
+import { holdsOn, type MergePolicy, type PlacementRule, type UnitChangeKind, type UnitState } from './unit-state';
+
+export interface NewUnitSpec {
+  code: string;
+  name: string;
+  kind: UnitKind;
+  subtype?: UnitSubtype | null;
+  parentId?: string | null;
+  tags?: string[];
+}
+
+export interface UnitPatch {
+  name?: string;
+  subtype?: UnitSubtype | null;
+  tags?: string[];
+}
+
+type AnyNewEvent = NewEvent<Parameters<EventFactory['create']>[0]['type']>;
+
+const OUTBOX_CHUNK = 1_000;
+
+/**
+ * A unit of work over the tree: loads (and locks) the units it touches, applies structural
+ * changes in memory with every rule checked, then writes versions, lineage, the operation
+ * record and one event per change in the caller's transaction. Set-based writes keep a
+ * national import fast.
+ */
+export class TreeChangeSet {
+  private readonly latest = new Map<string, UnitState>();
+  private readonly persistedVersion = new Map<string, number>();
+  private readonly newUnits: { id: string; code: string; kind: UnitKind }[] = [];
+  private readonly versions: (UnitState & { searchName: string; operationId: string })[] = [];
+  private readonly lineage: { predecessorId: string; successorId: string; kind: 'merge' | 'split'; date: string; operationId: string }[] = [];
+  private readonly operations: { id: string; kind: string; date: string; details: object }[] = [];
+  private readonly events: AnyNewEvent[] = [];
+  private readonly closures: { id: string; date: string }[] = [];
+  private readonly codes = new Set<string>();
+
+  private constructor(
+    readonly manager: EntityManager,
+    private readonly repository: TreeRepository,
+    private readonly rules: PlacementRule[],
+    private readonly policies: MergePolicy[],
+    private readonly actor: Actor,
+    private readonly correlationId: string,
+  ) {}
+
+  static async open(manager: EntityManager, repository: TreeRepository, actor: Actor, correlationId: string): Promise<TreeChangeSet> {
+    const [rules, policies] = await Promise.all([repository.placementRules(manager), repository.mergePolicies(manager)]);
+    return new TreeChangeSet(manager, repository, rules, policies, actor, correlationId);
+  }
+
+  /** Loads and locks units; returns the ids that do not exist. */
+  async load(ids: Iterable<string>): Promise<string[]> {
+    const wanted = [...new Set(ids)].filter((id) => !this.latest.has(id));
+    const states = await this.repository.lockLatest(this.manager, wanted);
+    for (const state of states) {
+      this.latest.set(state.id, state);
+      this.persistedVersion.set(state.id, state.version);
+    }
+    return wanted.filter((id) => !this.latest.has(id));
+  }
+
+  /** Loads units that must exist, refusing with a clear message otherwise. */
+  async require(ids: Iterable<string>, role = 'Unit'): Promise<void> {
+    const missing = await this.load(ids);
+    if (missing.length) throw new RuleViolationError(`${role} ${missing.join(', ')} does not exist`, { missing });
+  }
+
+  /** Refuses codes that are taken, in the registry or earlier in this change set. */
+  async reserveCodes(codes: string[]): Promise<void> {
+    const repeated = codes.filter((code, i) => codes.indexOf(code) !== i || this.codes.has(code));
+    const taken = await this.repository.existingCodes(this.manager, codes);
+    const conflicts = [...new Set([...repeated, ...taken])];
+    if (conflicts.length) {
+      throw new ConflictError(`Unit code${conflicts.length > 1 ? 's' : ''} already in use: ${conflicts.slice(0, 20).join(', ')}`, {
+        codes: conflicts,
+      });
+    }
+    codes.forEach((code) => this.codes.add(code));
+  }
+
+  /** Ids of units by code: those created or loaded in this change set, then the registry's. */
+  async idsByCode(codes: string[]): Promise<Map<string, string>> {
+    const known = new Map<string, string>();
+    for (const state of this.latest.values()) known.set(state.code, state.id);
+    const result = new Map<string, string>();
+    const missing: string[] = [];
+    for (const code of codes) {
+      const id = known.get(code);
+      if (id) result.set(code, id);
+      else missing.push(code);
+    }
+    for (const [code, id] of await this.repository.idsByCode(this.manager, missing)) result.set(code, id);
+    return result;
+  }
+
+  state(id: string): UnitState {
+    const state = this.latest.get(id);
+    if (!state) throw new Error(`Unit ${id} was not loaded into the change set`);
+    return state;
+  }
+
+  operation(kind: string, date: string, details: object = {}): string {
+    const id = randomUUID();
+    this.operations.push({ id, kind, date, details });
+    return id;
+  }
+
+  // ---- changes ----
+
+  async create(operationId: string, spec: NewUnitSpec, date: string): Promise<UnitState> {
+    const parent = spec.parentId ? await this.stateAt(spec.parentId, date) : null;
+    this.checkPlacement(spec.kind, spec.code, parent, date, spec.parentId ?? null);
+    const state: UnitState = {
+      id: randomUUID(),
+      code: spec.code,
+      kind: spec.kind,
+      version: 1,
+      validFrom: date,
+      validTo: null,
+      name: spec.name,
+      subtype: spec.subtype ?? null,
+      parentId: spec.parentId ?? null,
+      tags: normaliseTags(spec.tags ?? []),
+      status: 'active',
+      change: 'created',
+    };
+    this.newUnits.push({ id: state.id, code: state.code, kind: state.kind });
+    this.latest.set(state.id, state);
+    this.record(state, operationId);
+    this.emit('antq.units.unit-created.v1', state, {});
+    return state;
+  }
+
+  update(operationId: string, id: string, patch: UnitPatch, date: string): UnitState {
+    const current = this.activeOn(id, date);
+    const next = { ...current, ...definedOnly(patch), tags: patch.tags ? normaliseTags(patch.tags) : current.tags };
+    const changes = (['name', 'subtype', 'tags'] as const)
+      .filter((field) => JSON.stringify(next[field]) !== JSON.stringify(current[field]))
+      .map((field) => ({ field, from: current[field], to: next[field] }));
+    if (!changes.length) throw new RuleViolationError(`The update changes nothing on unit ${current.code}`);
+    const state = this.append(next, 'updated', date, operationId);
+    this.emit('antq.units.unit-updated.v1', state, { changes });
+    return state;
+  }
+
+  async move(operationId: string, id: string, parentId: string, date: string): Promise<UnitState> {
+    const current = this.activeOn(id, date);
+    if (current.parentId === parentId) throw new RuleViolationError(`Unit ${current.code} is already under that parent`);
+    const parent = await this.stateAt(parentId, date);
+    this.checkPlacement(current.kind, current.code, parent, date, parentId);
+    await this.refuseCycle(current, parentId, date);
+    const state = this.append({ ...current, parentId }, 'moved', date, operationId);
+    this.emit('antq.units.unit-moved.v1', state, { fromParentId: current.parentId, toParentId: parentId });
+    return state;
+  }
+
+  close(operationId: string, id: string, date: string, reason: UnitCloseReason = 'closed', successorIds: string[] = []): UnitState {
+    const current = this.activeOn(id, date);
+    const state = this.append({ ...current, status: 'closed' }, 'closed', date, operationId);
+    this.closures.push({ id, date });
+    this.emit('antq.units.unit-closed.v1', state, { reason, successorIds });
+    return state;
+  }
+
+  /** Records that `sources` were merged into `targetId`; closing and moving are separate steps. */
+  recordMerge(operationId: string, sourceIds: string[], targetId: string, date: string, bumpTarget: boolean): void {
+    const target = bumpTarget ? this.append({ ...this.activeOn(targetId, date) }, 'merged', date, operationId) : this.state(targetId);
+    for (const sourceId of sourceIds) this.lineage.push({ predecessorId: sourceId, successorId: targetId, kind: 'merge', date, operationId });
+    this.emit('antq.units.unit-merged.v1', target, { predecessorIds: sourceIds, operationId });
+  }
+
+  recordSplit(operationId: string, sourceId: string, successorIds: string[], date: string): void {
+    for (const successorId of successorIds) this.lineage.push({ predecessorId: sourceId, successorId, kind: 'split', date, operationId });
+    this.emit('antq.units.unit-split.v1', this.state(sourceId), { successorIds, operationId });
+  }
+
+  /** Whether units of a kind may merge across parents on a date. */
+  mayMergeAcrossParents(kind: UnitKind, date: string): boolean {
+    return this.policies.some((p) => p.kind === kind && p.acrossParents && holdsOn(p, date));
+  }
+
+  /** Active children of units on a date, as this change set leaves them. */
+  async childrenOn(parentIds: string[], date: string): Promise<UnitState[]> {
+    const persisted = await this.repository.childrenAt(this.manager, parentIds, date);
+    const parents = new Set(parentIds);
+    const result = new Map<string, UnitState>();
+    for (const child of persisted) {
+      const mine = this.latest.get(child.id);
+      const current = mine && mine.validFrom <= date ? mine : child;
+      if (current.status === 'active' && current.parentId && parents.has(current.parentId)) result.set(child.id, current);
+    }
+    for (const state of this.latest.values()) {
+      if (state.validFrom <= date && state.status === 'active' && state.parentId && parents.has(state.parentId)) result.set(state.id, state);
+    }
+    // The caller is about to change them: lock them like every other unit it touches.
+    await this.load(result.keys());
+    return [...result.values()];
+  }
+
+  // ---- writing ----
+
+  /**
+   * Writes what is pending. It may be called more than once in a transaction: later reads
+   * of the registry (such as the units of a level on a date) then see the earlier changes.
+   */
+  async flush(): Promise<{ operations: string[]; events: number }> {
+    await this.refuseOrphans();
+    const { manager, repository } = this;
+    for (const operation of this.operations) {
+      await repository.insertOperation(manager, {
+        ...operation,
+        agency: this.actor.agency,
+        principal: this.actor.principal,
+        correlationId: this.correlationId,
+      });
+    }
+    await repository.insertUnits(
+      manager,
+      this.newUnits.map((u) => ({ ...u, latestVersion: this.state(u.id).version })),
+    );
+    // The persisted latest version of each changed unit now ends where its first new version starts.
+    const ends = new Map<string, { id: string; version: number; validTo: string }>();
+    for (const version of this.versions) {
+      const persisted = this.persistedVersion.get(version.id);
+      if (persisted !== undefined && version.version === persisted + 1) ends.set(version.id, { id: version.id, version: persisted, validTo: version.validFrom });
+    }
+    await repository.closeVersions(manager, [...ends.values()]);
+    await repository.insertVersions(manager, this.versions);
+    await repository.setLatestVersions(
+      manager,
+      [...this.persistedVersion.keys()].filter((id) => this.state(id).version !== this.persistedVersion.get(id)).map((id) => ({ id, version: this.state(id).version })),
+    );
+    // A predecessor with several successors was split, whatever else recorded the edge.
+    const edges = new Map<string, (typeof this.lineage)[number]>();
+    for (const edge of this.lineage) {
+      const key = `${edge.predecessorId}:${edge.successorId}`;
+      if (!edges.has(key) || edge.kind === 'split') edges.set(key, edge);
+    }
+    await repository.insertLineage(manager, [...edges.values()]);
+    const written = { operations: this.operations.map((o) => o.id), events: this.events.length };
+    for (const state of this.latest.values()) this.persistedVersion.set(state.id, state.version);
+    this.newUnits.length = 0;
+    this.versions.length = 0;
+    this.lineage.length = 0;
+    this.operations.length = 0;
+    this.closures.length = 0;
+    return written;
+  }
+
+  /** Events for the outbox, built once the caller has an event factory. */
+  async publish(events: EventFactory, outbox: OutboxService): Promise<void> {
+    for (let i = 0; i < this.events.length; i += OUTBOX_CHUNK) {
+      await outbox.append(
+        this.manager,
+        this.events.slice(i, i + OUTBOX_CHUNK).map((event) => events.create({ ...event, actor: this.actor })),
+      );
+    }
+    this.events.length = 0;
+  }
+
+  // ---- rules ----
+
+  private append(next: UnitState, change: UnitChangeKind, date: string, operationId: string): UnitState {
+    const current = this.state(next.id);
+    if (date < current.validFrom) {
+      throw new RuleViolationError(
+        `Unit ${current.code} already has a change effective ${current.validFrom}; a change effective ${date} would overlap it (changes to a unit are recorded in date order)`,
+      );
+    }
+    const pending = this.versions.find((v) => v.id === current.id && v.version === current.version);
+    if (pending) pending.validTo = date;
+    const state: UnitState = { ...next, version: current.version + 1, validFrom: date, validTo: null, change };
+    this.latest.set(state.id, state);
+    this.record(state, operationId);
+    return state;
+  }
+
+  private record(state: UnitState, operationId: string): void {
+    this.versions.push({ ...state, searchName: foldForSearch(state.name), operationId });
+  }
+
+  private emit(type: AnyNewEvent['type'], state: UnitState, extra: object): void {
+    this.events.push({ type, subject: state.id, data: { ...snapshot(state), ...extra } as never });
+  }
+
+  /** The unit's state on a date, which must be active then. */
+  private activeOn(id: string, date: string): UnitState {
+    const state = this.state(id);
+    if (date < state.validFrom) {
+      throw new RuleViolationError(
+        `Unit ${state.code} already has a change effective ${state.validFrom}; a change effective ${date} would overlap it (changes to a unit are recorded in date order)`,
+      );
+    }
+    if (state.status !== 'active') throw new RuleViolationError(`Unit ${state.code} is closed since ${state.validFrom}`);
+    return state;
+  }
+
+  /** A (loaded) unit's state on a date: the latest one if it already holds, else from history. */
+  private async stateAt(id: string, date: string): Promise<UnitState | null> {
+    await this.require([id], 'Parent unit');
+    const latest = this.state(id);
+    if (latest.validFrom <= date) return latest;
+    const [past] = await this.repository.statesAt(this.manager, [id], date);
+    return past ?? null;
+  }
+
+  private checkPlacement(kind: UnitKind, code: string, parent: UnitState | null, date: string, parentId: string | null): void {
+    if (parentId && !parent) throw new RuleViolationError(`Parent unit ${parentId} did not exist on ${date}`);
+    if (parent && parent.status !== 'active') throw new RuleViolationError(`Parent unit ${parent.code} is closed on ${date}`);
+    const parentKind = parent?.kind ?? null;
+    const allowed = this.rules.filter((r) => r.childKind === kind && holdsOn(r, date));
+    if (allowed.some((r) => r.parentKind === parentKind)) return;
+    const options = allowed.map((r) => r.parentKind ?? 'no parent').join(' or ') || 'nothing';
+    throw new RuleViolationError(
+      `A ${kind} cannot be placed ${parentKind ? `under a ${parentKind}` : 'without a parent'} on ${date} (unit ${code}; a ${kind} then sits under ${options})`,
+    );
+  }
+
+  private async refuseCycle(unit: UnitState, parentId: string, date: string): Promise<void> {
+    let cursor: string | null = parentId;
+    for (let depth = 0; cursor && depth < 64; depth++) {
+      if (cursor === unit.id) throw new RuleViolationError(`Moving ${unit.code} under ${parentId} would make it its own ancestor`);
+      const next: UnitState | null = this.latest.has(cursor) ? await this.stateAt(cursor, date) : (await this.repository.statesAt(this.manager, [cursor], date))[0] ?? null;
+      cursor = next?.parentId ?? null;
+    }
+  }
+
+  /** A unit closed on a date must have no active children then. */
+  private async refuseOrphans(): Promise<void> {
+    const byDate = new Map<string, string[]>();
+    for (const c of this.closures) byDate.set(c.date, [...(byDate.get(c.date) ?? []), c.id]);
+    for (const [date, ids] of byDate) {
+      const orphans = await this.childrenOn(ids, date);
+      if (orphans.length) {
+        const parent = this.state(orphans[0].parentId as string);
+        throw new RuleViolationError(
+          `Unit ${parent.code} cannot close on ${date} while it has active children (${orphans.length}, e.g. ${orphans[0].code}); move or close them first`,
+        );
+      }
+    }
+  }
+}
+
+export function snapshot(state: UnitState): UnitSnapshot {
+  return {
+    unitId: state.id,
+    code: state.code,
+    name: state.name,
+    kind: state.kind,
+    subtype: state.subtype,
+    parentId: state.parentId,
+    tags: state.tags,
+    status: state.status,
+    effectiveFrom: state.validFrom,
+    version: state.version,
+  };
+}
+
+function normaliseTags(tags: string[]): string[] {
+  return [...new Set(tags)].sort();
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

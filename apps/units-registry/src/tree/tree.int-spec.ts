@@ -1,0 +1,203 @@
+import { EVENT_TOPICS, type CloudEvent } from '@antq/contracts';
+import {
+  ApiClient,
+  createRunTopics,
+  deleteRunTopics,
+  dropTestDatabases,
+  eventually,
+  runTopic,
+  startTestService,
+  testKafka,
+  testToken,
+  TopicRecorder,
+  uniqueRunId,
+  type RunningService,
+} from '@antq/testing';
+import { UnitsRegistryModule } from '../app.module';
+import { UNITS_REGISTRY } from '../service.definition';
+
+const runId = uniqueRunId();
+const kafka = testKafka();
+let service: RunningService;
+let api: ApiClient;
+let recorder: TopicRecorder;
+
+async function createUnit(body: Record<string, unknown>): Promise<{ id: string }> {
+  const response = await api.post('/units', body);
+  expect(response.status).toBe(201);
+  return response.body;
+}
+
+/** What a change writes (events go out only with an operation in the same transaction). */
+async function footprint() {
+  const [row] = (await service.dataSource.query(
+    `SELECT (SELECT count(*) FROM units)::int AS units, (SELECT count(*) FROM unit_versions)::int AS versions,
+            (SELECT count(*) FROM structural_operations)::int AS operations, (SELECT count(*) FROM unit_lineage)::int AS lineage`,
+  )) as object[];
+  return row;
+}
+
+async function expectRefused(call: () => Promise<{ status: number; body: { message: string | string[] } }>, status: number, message: RegExp) {
+  const before = await footprint();
+  const response = await call();
+  expect(response.status).toBe(status);
+  expect(JSON.stringify(response.body.message)).toMatch(message);
+  expect(await footprint()).toEqual(before);
+}
+
+function eventsFor(subject: string): CloudEvent<Record<string, unknown>>[] {
+  return recorder.messages
+    .filter((m) => m.key?.toString() === subject)
+    .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<Record<string, unknown>>);
+}
+
+beforeAll(async () => {
+  await createRunTopics(runId, kafka);
+  service = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
+  api = new ApiClient(service.url, testToken('ca-nghe-an', ['registrar'], 'registrar-1'));
+  recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.units.name)).start();
+});
+
+afterAll(async () => {
+  await recorder?.stop();
+  await dropTestDatabases([service].filter(Boolean));
+  await deleteRunTopics(runId, kafka);
+});
+
+describe('the unit tree', () => {
+  let province: { id: string };
+  let district: { id: string };
+  let otherDistrict: { id: string };
+  let commune: { id: string };
+
+  beforeAll(async () => {
+    province = await createUnit({ code: 'NA', name: 'Tỉnh Nghệ An', kind: 'province', subtype: 'tinh', effectiveFrom: '2020-01-01' });
+    district = await createUnit({ code: 'NA-TC', name: 'Huyện Thanh Chương', kind: 'district', subtype: 'huyen', parentId: province.id, effectiveFrom: '2020-01-01' });
+    otherDistrict = await createUnit({ code: 'NA-CC', name: 'Huyện Con Cuông', kind: 'district', subtype: 'huyen', parentId: province.id, effectiveFrom: '2020-01-01', tags: ['border', 'ethnic-minority'] });
+    commune = await createUnit({ code: 'NA-TC-X1', name: 'Xã Thanh Đồng', kind: 'commune', subtype: 'xa', parentId: district.id, effectiveFrom: '2020-01-01', tags: ['religious'] });
+  });
+
+  it('reads the tree as of any date, with children, subtree, ancestors and search', async () => {
+    expect((await api.get(`/units/${commune.id}/ancestors?asOf=2024-06-01`)).body.map((u: { code: string }) => u.code)).toEqual(['NA-TC', 'NA']);
+    expect((await api.get(`/units/${province.id}/children?asOf=2024-06-01`)).body.map((u: { code: string }) => u.code)).toEqual(['NA-CC', 'NA-TC']);
+    const subtree = (await api.get(`/units/${province.id}/subtree?asOf=2024-06-01&depth=2`)).body as { code: string; depth: number }[];
+    expect(subtree.map((u) => [u.code, u.depth])).toEqual([['NA-CC', 1], ['NA-TC', 1], ['NA-TC-X1', 2]]);
+    expect((await api.get('/units?q=nghe%20an')).body.items.map((u: { name: string }) => u.name)).toEqual(['Tỉnh Nghệ An']);
+    expect((await api.get('/units?q=THANH%20DONG')).body.items.map((u: { code: string }) => u.code)).toEqual(['NA-TC-X1']);
+    expect((await api.get('/units?asOf=2019-12-31')).body.total).toBe(0);
+    expect((await api.get(`/units/${province.id}?asOf=2019-12-31`)).status).toBe(404);
+    const border = await api.get(`/units?tag=border&within=${province.id}`);
+    expect(border.body.items.map((u: { code: string }) => u.code)).toEqual(['NA-CC']);
+    const page = await api.get(`/units?within=${province.id}&limit=2&offset=1`);
+    expect(page.body).toMatchObject({ total: 3, offset: 1, limit: 2 });
+    expect(page.body.items).toHaveLength(2);
+  });
+
+  it('keeps every change as a dated version with its event', async () => {
+    const renamed = await api.patch(`/units/${commune.id}`, { name: 'Xã Đồng Văn', effectiveFrom: '2022-03-01' });
+    expect(renamed.status).toBe(200);
+    const moved = await api.post(`/units/${commune.id}/move`, { parentId: otherDistrict.id, effectiveFrom: '2023-01-01' });
+    expect(moved.status).toBe(200);
+
+    expect((await api.get(`/units/${commune.id}?asOf=2021-01-01`)).body).toMatchObject({ name: 'Xã Thanh Đồng', parentId: district.id, validTo: '2022-03-01' });
+    expect((await api.get(`/units/${commune.id}?asOf=2022-06-01`)).body).toMatchObject({ name: 'Xã Đồng Văn', parentId: district.id });
+    expect((await api.get(`/units/${commune.id}`)).body).toMatchObject({ name: 'Xã Đồng Văn', parentId: otherDistrict.id, version: 3 });
+    const history = (await api.get(`/units/${commune.id}/history`)).body as { change: string; validFrom: string; agency: string; principal: string }[];
+    expect(history.map((v) => [v.change, v.validFrom])).toEqual([['created', '2020-01-01'], ['updated', '2022-03-01'], ['moved', '2023-01-01']]);
+    expect(history[2]).toMatchObject({ agency: 'ca-nghe-an', principal: 'registrar-1' });
+
+    const events = await eventually(() => {
+      const found = eventsFor(commune.id);
+      expect(found).toHaveLength(3);
+      return found;
+    });
+    expect(events.map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-updated.v1', 'antq.units.unit-moved.v1']);
+    expect(events[1].data).toMatchObject({ effectiveFrom: '2022-03-01', version: 2, changes: [{ field: 'name', from: 'Xã Thanh Đồng', to: 'Xã Đồng Văn' }] });
+    expect(events[2].data).toMatchObject({ fromParentId: district.id, toParentId: otherDistrict.id, parentId: otherDistrict.id, version: 3 });
+  });
+
+  it('merges units into a new one, keeping lineage both ways', async () => {
+    const a = await createUnit({ code: 'M-A', name: 'Xã A', kind: 'commune', parentId: district.id, effectiveFrom: '2020-01-01' });
+    const b = await createUnit({ code: 'M-B', name: 'Xã B', kind: 'commune', parentId: district.id, effectiveFrom: '2020-01-01' });
+    const area = await createUnit({ code: 'M-A-KDC', name: 'Xóm 1', kind: 'residential-area', parentId: a.id, effectiveFrom: '2020-01-01' });
+    const merged = await api.post('/units/merge', { sourceIds: [a.id, b.id], target: { code: 'M-AB', name: 'Xã AB', subtype: 'xa' }, effectiveFrom: '2024-12-01' });
+    expect(merged.status).toBe(201);
+    expect(merged.body).toMatchObject({ code: 'M-AB', parentId: district.id, status: 'active', validFrom: '2024-12-01' });
+
+    expect((await api.get(`/units/${a.id}?asOf=2024-11-30`)).body.status).toBe('active');
+    expect((await api.get(`/units/${a.id}?asOf=2024-12-01`)).body.status).toBe('closed');
+    expect((await api.get(`/units/${area.id}?asOf=2024-12-01`)).body.parentId).toBe(merged.body.id);
+    const became = (await api.get(`/units/${a.id}/lineage`)).body;
+    expect(became.became).toEqual([{ predecessorId: a.id, successorId: merged.body.id, kind: 'merge', effectiveDate: '2024-12-01' }]);
+    const formedFrom = (await api.get(`/units/${merged.body.id}/lineage`)).body.formedFrom.map((e: { predecessorId: string }) => e.predecessorId);
+    expect(formedFrom.sort()).toEqual([a.id, b.id].sort());
+
+    await eventually(() => {
+      expect(eventsFor(merged.body.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-merged.v1']);
+      expect(eventsFor(a.id).map((e) => e.type)).toContain('antq.units.unit-closed.v1');
+    });
+    expect(eventsFor(a.id).find((e) => e.type === 'antq.units.unit-closed.v1')?.data).toMatchObject({ reason: 'merged', successorIds: [merged.body.id], status: 'closed' });
+  });
+
+  it('splits a unit into several and follows the lineage', async () => {
+    const source = await createUnit({ code: 'S-X', name: 'Xã X', kind: 'commune', parentId: district.id, effectiveFrom: '2020-01-01' });
+    const split = await api.post(`/units/${source.id}/split`, {
+      successors: [{ code: 'S-X1', name: 'Xã X Bắc' }, { code: 'S-X2', name: 'Xã X Nam' }],
+      effectiveFrom: '2024-12-01',
+    });
+    expect(split.status).toBe(201);
+    expect(split.body.map((u: { parentId: string }) => u.parentId)).toEqual([district.id, district.id]);
+    expect((await api.get(`/units/${source.id}`)).body.status).toBe('closed');
+    const lineage = (await api.get(`/units/${source.id}/lineage`)).body.became;
+    expect(lineage.map((e: { kind: string }) => e.kind)).toEqual(['split', 'split']);
+    await eventually(() => expect(eventsFor(source.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-closed.v1', 'antq.units.unit-split.v1']));
+  });
+
+  it('abolishes a level in one operation: children move up, the level closes', async () => {
+    const p = await createUnit({ code: 'HT', name: 'Tỉnh Hà Tĩnh', kind: 'province', effectiveFrom: '2020-01-01' });
+    const d1 = await createUnit({ code: 'HT-D1', name: 'Huyện 1', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+    const d2 = await createUnit({ code: 'HT-D2', name: 'Huyện 2', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+    const communes = [];
+    for (const [i, d] of [d1, d1, d2].entries()) communes.push(await createUnit({ code: `HT-C${i}`, name: `Xã ${i}`, kind: 'commune', parentId: d.id, effectiveFrom: '2020-01-01' }));
+    const result = await api.post('/units/abolish-level', { kind: 'district', withinId: p.id, effectiveFrom: '2025-07-01' });
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ closed: 2, moved: 3 });
+    const after = await api.get(`/units/${p.id}/children?asOf=2025-07-01`);
+    expect(after.body.map((u: { code: string }) => u.code)).toEqual(['HT-C0', 'HT-C1', 'HT-C2']);
+    const before = await api.get(`/units/${p.id}/subtree?asOf=2025-06-30&depth=2`);
+    expect(before.body.filter((u: { depth: number }) => u.depth === 1).map((u: { code: string }) => u.code)).toEqual(['HT-D1', 'HT-D2']);
+    // Untouched elsewhere: Nghệ An's districts still exist.
+    expect((await api.get(`/units/${district.id}?asOf=2025-07-01`)).body.status).toBe('active');
+  });
+
+  describe('refuses bad input with a clear message and changes nothing', () => {
+    it('an invalid body', () => expectRefused(() => api.post('/units', { code: 'bad code', kind: 'planet' }), 400, /kind must be one of/));
+    it('a kind placed where the rules forbid it', () =>
+      expectRefused(() => api.post('/units', { code: 'BAD-1', name: 'Xã Lạc', kind: 'commune', parentId: province.id, effectiveFrom: '2024-01-01' }), 422, /A commune cannot be placed under a province on 2024-01-01.*under district/));
+    it('a cycle', async () => {
+      const agency = await createUnit({ code: 'CA-NA', name: 'Công an tỉnh', kind: 'agency', parentId: province.id, effectiveFrom: '2020-01-01' });
+      const team = await createUnit({ code: 'CA-NA-PC04', name: 'Phòng PC04', kind: 'agency', parentId: agency.id, effectiveFrom: '2020-01-01' });
+      await expectRefused(() => api.post(`/units/${agency.id}/move`, { parentId: team.id, effectiveFrom: '2024-01-01' }), 422, /would make it its own ancestor/);
+    });
+    it('an unknown parent', () =>
+      expectRefused(() => api.post('/units', { code: 'BAD-2', name: 'Xã', kind: 'commune', parentId: '7c9e6679-7425-40de-944b-e07fc1f90ae7', effectiveFrom: '2024-01-01' }), 422, /Parent unit 7c9e6679.* does not exist/));
+    it('an unknown unit', () => expectRefused(() => api.post('/units/7c9e6679-7425-40de-944b-e07fc1f90ae7/close', {}), 404, /does not exist/));
+    it('overlapping effective dates', () => expectRefused(() => api.patch(`/units/${commune.id}`, { name: 'Xã Cũ', effectiveFrom: '2021-01-01' }), 422, /already has a change effective 2023-01-01/));
+    it('inverted effective dates (closing before creation)', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '2019-01-01' }), 422, /already has a change effective 2020-01-01/));
+    it('a malformed date', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '2024-13-01' }), 400, /effectiveFrom must be a date/));
+    it('a duplicate code', () => expectRefused(() => api.post('/units', { code: 'NA', name: 'Tỉnh khác', kind: 'province' }), 409, /already in use: NA/));
+    it('a merge across parents where the rules forbid it', async () => {
+      const other = await createUnit({ code: 'QB', name: 'Tỉnh Quảng Bình', kind: 'province', effectiveFrom: '2020-01-01' });
+      const d = await createUnit({ code: 'QB-D1', name: 'Huyện Minh Hóa', kind: 'district', parentId: other.id, effectiveFrom: '2020-01-01' });
+      await expectRefused(
+        () => api.post('/units/merge', { sourceIds: [district.id, d.id], target: { code: 'BAD-3', name: 'Huyện mới' }, effectiveFrom: '2024-06-01' }),
+        422,
+        /under different parents cannot be merged/,
+      );
+    });
+    it('closing a unit that still has children', () => expectRefused(() => api.post(`/units/${otherDistrict.id}/close`, { effectiveFrom: '2024-06-01' }), 422, /active children/));
+    it('a caller without a registry role', () =>
+      expectRefused(() => api.withToken(testToken('ubnd-nghe-an', ['viewer'])).post('/units', { code: 'V1', name: 'Tỉnh', kind: 'province' }), 403, /needs one of the roles/));
+    it('a caller without a token', () => expectRefused(() => new ApiClient(service.url).post('/units', { code: 'V2', name: 'Tỉnh', kind: 'province' }), 401, /bearer token/));
+  });
+});

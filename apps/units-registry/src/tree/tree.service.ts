@@ -1,0 +1,282 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ClsService } from 'nestjs-cls';
+import { DataSource } from 'typeorm';
+import { foldForSearch, type Actor, type UnitKind } from '@antq/contracts';
+import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
+import { NotFoundError, RuleViolationError } from '@antq/platform';
+import { TreeChangeSet, type NewUnitSpec, type UnitPatch } from './tree-change-set';
+import { TreeRepository } from './tree.repository';
+import type { UnitState } from './unit-state';
+
+export type MergeTarget = { unitId: string } | Omit<NewUnitSpec, 'kind'>;
+export type SplitSuccessor = { unitId: string } | Omit<NewUnitSpec, 'kind'>;
+
+export interface ReorganisationPlan {
+  effectiveFrom: string;
+  /** New provinces and the old provinces (codes) they were formed from. */
+  provinces: { code: string; name: string; subtype: NewUnitSpec['subtype']; predecessorCodes: string[] }[];
+  /** New communes, their new province (code) and the old communes (codes) they were formed from. */
+  communes: { code: string; name: string; subtype: NewUnitSpec['subtype']; provinceCode: string; predecessorCodes: string[] }[];
+  /** The level abolished on the same date. */
+  abolishKind: UnitKind;
+}
+
+export interface ReorganisationResult {
+  provincesCreated: number;
+  provincesContinued: number;
+  communesCreated: number;
+  communesContinued: number;
+  merged: number;
+  split: number;
+  levelUnitsClosed: number;
+}
+
+const isExisting = (t: MergeTarget | SplitSuccessor): t is { unitId: string } => 'unitId' in t;
+
+/**
+ * Structural changes to the unit tree. Each runs in one transaction: the versions, the
+ * lineage, the operation record and the events commit together or not at all.
+ */
+@Injectable()
+export class TreeService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: TreeRepository,
+    private readonly events: EventFactory,
+    private readonly outbox: OutboxService,
+    private readonly cls: ClsService<AntqClsStore>,
+  ) {}
+
+  /** Runs work on a change set and commits it with its events. */
+  async change<T>(actor: Actor, work: (set: TreeChangeSet) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const set = await TreeChangeSet.open(manager, this.repository, actor, this.cls.get('correlationId') ?? 'none');
+      const result = await work(set);
+      await set.flush();
+      await set.publish(this.events, this.outbox);
+      return result;
+    });
+  }
+
+  create(spec: NewUnitSpec, date: string, actor: Actor): Promise<UnitState> {
+    return this.change(actor, async (set) => {
+      await set.reserveCodes([spec.code]);
+      return set.create(set.operation('create', date, { code: spec.code }), spec, date);
+    });
+  }
+
+  update(id: string, patch: UnitPatch, date: string, actor: Actor): Promise<UnitState> {
+    return this.change(actor, async (set) => {
+      await this.requireTarget(set, id);
+      return set.update(set.operation('update', date, { unitId: id, patch }), id, patch, date);
+    });
+  }
+
+  move(id: string, parentId: string, date: string, actor: Actor): Promise<UnitState> {
+    return this.change(actor, async (set) => {
+      await this.requireTarget(set, id);
+      return set.move(set.operation('move', date, { unitId: id, parentId }), id, parentId, date);
+    });
+  }
+
+  close(id: string, date: string, actor: Actor): Promise<UnitState> {
+    return this.change(actor, async (set) => {
+      await this.requireTarget(set, id);
+      return set.close(set.operation('close', date, { unitId: id }), id, date);
+    });
+  }
+
+  /** Many units into one, new or existing: children move to the target, sources close. */
+  merge(sourceIds: string[], target: MergeTarget, date: string, actor: Actor): Promise<UnitState> {
+    return this.change(actor, async (set) => {
+      const sources = [...new Set(sourceIds)];
+      if (isExisting(target) && sources.includes(target.unitId)) {
+        throw new RuleViolationError('The merge target cannot also be one of its sources');
+      }
+      if (sources.length < (isExisting(target) ? 1 : 2)) throw new RuleViolationError('A merge needs at least two units');
+      await set.require(sources, 'Source unit');
+      if (isExisting(target)) await set.require([target.unitId], 'Target unit');
+      else await set.reserveCodes([target.code]);
+      const states = sources.map((id) => set.state(id));
+      const kind = states[0].kind;
+      const targetState = isExisting(target) ? set.state(target.unitId) : undefined;
+      if (states.some((s) => s.kind !== kind) || (targetState && targetState.kind !== kind)) {
+        throw new RuleViolationError(`Only units of one kind can be merged (found ${[...new Set([...states, ...(targetState ? [targetState] : [])].map((s) => s.kind))].join(', ')})`);
+      }
+      this.checkSameParent(set, states, kind, date);
+      const operationId = set.operation('merge', date, { sourceIds: sources, target });
+      const merged = isExisting(target)
+        ? set.state(target.unitId)
+        : await set.create(operationId, { ...target, kind, parentId: target.parentId ?? states[0].parentId }, date);
+      for (const child of await set.childrenOn(sources, date)) await set.move(operationId, child.id, merged.id, date);
+      for (const id of sources) set.close(operationId, id, date, 'merged', [merged.id]);
+      set.recordMerge(operationId, sources, merged.id, date, isExisting(target));
+      return set.state(merged.id);
+    });
+  }
+
+  /** One unit into several, new or existing; the source closes. */
+  split(sourceId: string, successors: SplitSuccessor[], date: string, actor: Actor): Promise<UnitState[]> {
+    return this.change(actor, async (set) => {
+      await this.requireTarget(set, sourceId);
+      if (successors.length < 2) throw new RuleViolationError('A split needs at least two successors');
+      const source = set.state(sourceId);
+      const existing = successors.filter(isExisting).map((s) => s.unitId);
+      if (existing.includes(sourceId)) throw new RuleViolationError('A unit cannot be split into itself');
+      await set.require(existing, 'Successor unit');
+      await set.reserveCodes(successors.filter((s) => !isExisting(s)).map((s) => (s as NewUnitSpec).code));
+      const children = await set.childrenOn([sourceId], date);
+      if (children.length) {
+        throw new RuleViolationError(`Unit ${source.code} has ${children.length} active children on ${date} (e.g. ${children[0].code}); move them before splitting it`);
+      }
+      const operationId = set.operation('split', date, { sourceId, successors });
+      const ids: string[] = [];
+      for (const successor of successors) {
+        if (isExisting(successor)) {
+          if (set.state(successor.unitId).kind !== source.kind) throw new RuleViolationError('A unit splits into units of its own kind');
+          ids.push(successor.unitId);
+        } else {
+          ids.push((await set.create(operationId, { ...successor, kind: source.kind, parentId: successor.parentId ?? source.parentId }, date)).id);
+        }
+      }
+      set.close(operationId, sourceId, date, 'split', ids);
+      set.recordSplit(operationId, sourceId, ids, date);
+      return ids.map((id) => set.state(id));
+    });
+  }
+
+  /**
+   * Abolishes a level: every child of every active unit of that kind moves to the unit's
+   * parent, and the units close, all on one date (as on 1 July 2025 for districts).
+   */
+  abolishLevel(kind: UnitKind, date: string, actor: Actor, withinId?: string): Promise<{ closed: number; moved: number }> {
+    return this.change(actor, async (set) => {
+      if (withinId) await this.requireTarget(set, withinId);
+      return this.abolish(set, kind, date, withinId);
+    });
+  }
+
+  /** The 2025-style reorganisation: province and commune merges and splits, then the abolished level. */
+  reorganise(plan: ReorganisationPlan, actor: Actor): Promise<ReorganisationResult> {
+    return this.change(actor, (set) => this.applyReorganisation(set, plan));
+  }
+
+  async applyReorganisation(set: TreeChangeSet, plan: ReorganisationPlan): Promise<ReorganisationResult> {
+    const date = plan.effectiveFrom;
+    const result: ReorganisationResult = { provincesCreated: 0, provincesContinued: 0, communesCreated: 0, communesContinued: 0, merged: 0, split: 0, levelUnitsClosed: 0 };
+    const oldCodes = [...new Set([...plan.provinces, ...plan.communes].flatMap((u) => u.predecessorCodes))];
+    const idByCode = await set.idsByCode(oldCodes);
+    const unknown = oldCodes.filter((code) => !idByCode.has(code));
+    if (unknown.length) throw new RuleViolationError(`Unknown unit codes in the plan: ${unknown.slice(0, 20).join(', ')}`);
+    await set.require(idByCode.values());
+    await set.reserveCodes([...plan.provinces, ...plan.communes].map((u) => u.code).filter((code) => !idByCode.has(code)));
+    const operationId = set.operation('reorganise', date, { provinces: plan.provinces.length, communes: plan.communes.length, abolishKind: plan.abolishKind });
+
+    // Provinces: one predecessor, or one of the same name, continues; otherwise a new province.
+    const provinceId = new Map<string, string>();
+    const provinceSuccessor = new Map<string, string>();
+    const absorbedProvinces: { target: string; sources: string[]; existing: boolean }[] = [];
+    for (const province of plan.provinces) {
+      const preds = province.predecessorCodes.map((code) => set.state(idByCode.get(code) as string));
+      const continuing = preds.length === 1 ? preds[0] : preds.find((p) => foldForSearch(p.name) === foldForSearch(province.name));
+      let target: string;
+      if (continuing) {
+        target = continuing.id;
+        if (continuing.name !== province.name) set.update(operationId, target, { name: province.name }, date);
+        result.provincesContinued++;
+      } else {
+        target = (await set.create(operationId, { code: province.code, name: province.name, kind: 'province', subtype: province.subtype }, date)).id;
+        result.provincesCreated++;
+      }
+      provinceId.set(province.code, target);
+      preds.forEach((p) => provinceSuccessor.set(p.id, target));
+      const sources = preds.filter((p) => p.id !== target).map((p) => p.id);
+      if (sources.length) absorbedProvinces.push({ target, sources, existing: Boolean(continuing) });
+    }
+
+    // Communes: an old commune that alone forms a new one continues (moved, renamed);
+    // otherwise the new commune is created and its predecessors merged or split into it.
+    const successorsOf = new Map<string, string[]>();
+    for (const commune of plan.communes) for (const code of commune.predecessorCodes) successorsOf.set(code, [...(successorsOf.get(code) ?? []), commune.code]);
+    const newIdByCode = new Map<string, string>();
+    for (const commune of plan.communes) {
+      const parentId = provinceId.get(commune.provinceCode);
+      if (!parentId) throw new RuleViolationError(`Commune ${commune.code} names an unknown new province ${commune.provinceCode}`);
+      const preds = commune.predecessorCodes.map((code) => set.state(idByCode.get(code) as string));
+      if (preds.length === 1 && successorsOf.get(commune.predecessorCodes[0])?.length === 1) {
+        const unit = preds[0];
+        await set.move(operationId, unit.id, parentId, date);
+        if (unit.name !== commune.name || unit.subtype !== (commune.subtype ?? null)) set.update(operationId, unit.id, { name: commune.name, subtype: commune.subtype }, date);
+        newIdByCode.set(commune.code, unit.id);
+        result.communesContinued++;
+        continue;
+      }
+      this.checkSameParent(set, preds, 'commune', date);
+      const created = await set.create(operationId, { code: commune.code, name: commune.name, kind: 'commune', subtype: commune.subtype, parentId }, date);
+      newIdByCode.set(commune.code, created.id);
+      result.communesCreated++;
+      const merged = preds.filter((p) => successorsOf.get(p.code)?.length === 1);
+      for (const child of await set.childrenOn(merged.map((p) => p.id), date)) await set.move(operationId, child.id, created.id, date);
+      for (const p of merged) set.close(operationId, p.id, date, 'merged', [created.id]);
+      if (preds.length > 1 || merged.length) {
+        set.recordMerge(operationId, preds.map((p) => p.id), created.id, date, false);
+        result.merged++;
+      }
+    }
+    for (const [code, successorCodes] of successorsOf) {
+      if (successorCodes.length < 2) continue;
+      const id = idByCode.get(code) as string;
+      const successorIds = successorCodes.map((c) => newIdByCode.get(c) as string);
+      set.close(operationId, id, date, 'split', successorIds);
+      set.recordSplit(operationId, id, successorIds, date);
+      result.split++;
+    }
+
+    // The abolished level's remaining children go to their province's successor.
+    const abolished = await this.abolish(set, plan.abolishKind, date, undefined, (parentId) => provinceSuccessor.get(parentId) ?? parentId);
+    result.levelUnitsClosed = abolished.closed;
+
+    for (const { target, sources, existing } of absorbedProvinces) {
+      for (const child of await set.childrenOn(sources, date)) await set.move(operationId, child.id, target, date);
+      for (const id of sources) set.close(operationId, id, date, 'merged', [target]);
+      set.recordMerge(operationId, sources, target, date, existing);
+    }
+    return result;
+  }
+
+  private async abolish(
+    set: TreeChangeSet,
+    kind: UnitKind,
+    date: string,
+    withinId?: string,
+    successorOf: (parentId: string) => string = (id) => id,
+  ): Promise<{ closed: number; moved: number }> {
+    const units = await this.repository.unitsOfKindAt(set.manager, kind, date, withinId);
+    await set.load(units.map((u) => u.id));
+    const active = units.map((u) => set.state(u.id)).filter((u) => u.status === 'active' && u.validFrom <= date);
+    const orphanRoots = active.filter((u) => !u.parentId);
+    if (orphanRoots.length) throw new RuleViolationError(`Units of kind ${kind} have no parent to take their children (e.g. ${orphanRoots[0].code})`);
+    const operationId = set.operation('abolish-level', date, { kind, withinId: withinId ?? null, units: active.length });
+    const children = await set.childrenOn(active.map((u) => u.id), date);
+    await set.load(children.map((c) => c.id));
+    const parentOf = new Map(active.map((u) => [u.id, successorOf(u.parentId as string)]));
+    await set.require(new Set(parentOf.values()), 'Parent unit');
+    for (const child of children) await set.move(operationId, child.id, parentOf.get(child.parentId as string) as string, date);
+    for (const unit of active) set.close(operationId, unit.id, date, 'level-abolished', [parentOf.get(unit.id) as string]);
+    return { closed: active.length, moved: children.length };
+  }
+
+  private checkSameParent(set: TreeChangeSet, states: UnitState[], kind: UnitKind, date: string): void {
+    const parents = [...new Set(states.map((s) => s.parentId))];
+    if (parents.length > 1 && !set.mayMergeAcrossParents(kind, date)) {
+      throw new RuleViolationError(
+        `Units of kind ${kind} under different parents cannot be merged on ${date} (${states.map((s) => s.code).join(', ')})`,
+      );
+    }
+  }
+
+  private async requireTarget(set: TreeChangeSet, id: string): Promise<void> {
+    if ((await set.load([id])).length) throw new NotFoundError(`Unit ${id} does not exist`);
+  }
+}

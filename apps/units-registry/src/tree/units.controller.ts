@@ -1,0 +1,183 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Roles } from '@antq/auth';
+import { foldForSearch, type Actor } from '@antq/contracts';
+import { InvalidInputError, NotFoundError } from '@antq/platform';
+import {
+  AbolishLevelRequest,
+  AsOfQuery,
+  CloseUnitRequest,
+  CreateUnitRequest,
+  MergeUnitsRequest,
+  MoveUnitRequest,
+  SplitUnitRequest,
+  SubtreeQuery,
+  UnitSearchQuery,
+  UpdateUnitRequest,
+  type ExistingOrNewUnit,
+} from './dto/unit.requests';
+import { AbolishLevelResponse, LineageResponse, UnitPageResponse, UnitResponse, UnitVersionResponse } from './dto/unit.responses';
+import { TreeRepository } from './tree.repository';
+import { TreeService, type MergeTarget } from './tree.service';
+import { today } from './unit-state';
+
+const asArray = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+
+function reference(ref: ExistingOrNewUnit, role: string): MergeTarget {
+  if (ref.unitId) return { unitId: ref.unitId };
+  if (!ref.code || !ref.name) throw new InvalidInputError(`${role} needs either unitId or code and name`);
+  return { code: ref.code, name: ref.name, subtype: ref.subtype, parentId: ref.parentId, tags: ref.tags };
+}
+
+@ApiTags('units')
+@ApiBearerAuth()
+@Controller('units')
+export class UnitsController {
+  constructor(
+    private readonly tree: TreeService,
+    private readonly repository: TreeRepository,
+  ) {}
+
+  @Post()
+  @Roles('admin', 'registrar')
+  @ApiOperation({ summary: 'Add a unit, effective from a date' })
+  @ApiCreatedResponse({ type: UnitResponse })
+  async create(@Body() request: CreateUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+    const { effectiveFrom, ...spec } = request;
+    return UnitResponse.from(await this.tree.create(spec, effectiveFrom ?? today(), actor));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Find units as of a date: by name (diacritics ignored), parent, subtree, kind, tag, status' })
+  @ApiOkResponse({ type: UnitPageResponse })
+  async find(@Query() query: UnitSearchQuery): Promise<UnitPageResponse> {
+    const asOf = query.asOf ?? today();
+    const page = await this.repository.find({
+      asOf,
+      parentId: query.parentId,
+      within: query.within,
+      kinds: asArray(query.kind),
+      tags: asArray(query.tag),
+      search: query.q ? foldForSearch(query.q) : undefined,
+      status: query.status ?? 'active',
+      offset: query.offset,
+      limit: query.limit,
+    });
+    return { total: page.total, offset: query.offset, limit: query.limit, asOf, items: page.items.map((u) => UnitResponse.from(u)) };
+  }
+
+  @Post('merge')
+  @Roles('admin', 'registrar')
+  @ApiOperation({ summary: 'Merge units into a new or existing unit; their children move to it' })
+  @ApiCreatedResponse({ type: UnitResponse })
+  async merge(@Body() request: MergeUnitsRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+    return UnitResponse.from(await this.tree.merge(request.sourceIds, reference(request.target, 'target'), request.effectiveFrom ?? today(), actor));
+  }
+
+  @Post('abolish-level')
+  @HttpCode(200)
+  @Roles('admin', 'registrar')
+  @ApiOperation({ summary: 'Abolish a level: children of its units move up, the units close' })
+  @ApiOkResponse({ type: AbolishLevelResponse })
+  abolishLevel(@Body() request: AbolishLevelRequest, @CurrentActor() actor: Actor): Promise<AbolishLevelResponse> {
+    return this.tree.abolishLevel(request.kind, request.effectiveFrom ?? today(), actor, request.withinId);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: UnitResponse })
+  async get(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse> {
+    const asOf = query.asOf ?? today();
+    const state = await this.repository.findOneAt(id, asOf);
+    if (state) return UnitResponse.from(state);
+    throw new NotFoundError((await this.repository.exists(id)) ? `Unit ${id} did not exist on ${asOf}` : `Unit ${id} does not exist`);
+  }
+
+  @Patch(':id')
+  @Roles('admin', 'registrar')
+  @ApiOperation({ summary: 'Rename a unit or change its subtype or tags, from a date' })
+  @ApiOkResponse({ type: UnitResponse })
+  async update(@Param('id', ParseUUIDPipe) id: string, @Body() request: UpdateUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+    const { effectiveFrom, ...patch } = request;
+    return UnitResponse.from(await this.tree.update(id, patch, effectiveFrom ?? today(), actor));
+  }
+
+  @Post(':id/move')
+  @HttpCode(200)
+  @Roles('admin', 'registrar')
+  @ApiOperation({ summary: 'Place a unit under another parent, from a date (cycles are refused)' })
+  @ApiOkResponse({ type: UnitResponse })
+  async move(@Param('id', ParseUUIDPipe) id: string, @Body() request: MoveUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+    return UnitResponse.from(await this.tree.move(id, request.parentId, request.effectiveFrom ?? today(), actor));
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @Roles('admin', 'registrar')
+  @ApiOperation({ summary: 'Close a unit from a date (it must have no active children then)' })
+  @ApiOkResponse({ type: UnitResponse })
+  async close(@Param('id', ParseUUIDPipe) id: string, @Body() request: CloseUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+    return UnitResponse.from(await this.tree.close(id, request.effectiveFrom ?? today(), actor));
+  }
+
+  @Post(':id/split')
+  @Roles('admin', 'registrar')
+  @ApiOperation({ summary: 'Split a unit into several new or existing units; it closes' })
+  @ApiCreatedResponse({ type: [UnitResponse] })
+  async split(@Param('id', ParseUUIDPipe) id: string, @Body() request: SplitUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse[]> {
+    const successors = request.successors.map((s, i) => reference(s, `successors[${i}]`));
+    return (await this.tree.split(id, successors, request.effectiveFrom ?? today(), actor)).map((u) => UnitResponse.from(u));
+  }
+
+  @Get(':id/children')
+  @ApiOkResponse({ type: [UnitResponse] })
+  async children(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse[]> {
+    await this.requireExists(id);
+    return (await this.repository.subtree(id, query.asOf ?? today(), 1)).map((u) => UnitResponse.from(u));
+  }
+
+  @Get(':id/subtree')
+  @ApiOperation({ summary: 'Descendants down to a depth, each with its depth' })
+  @ApiOkResponse({ type: [UnitResponse] })
+  async subtree(@Param('id', ParseUUIDPipe) id: string, @Query() query: SubtreeQuery): Promise<UnitResponse[]> {
+    await this.requireExists(id);
+    return (await this.repository.subtree(id, query.asOf ?? today(), query.depth)).map((u) => UnitResponse.from(u));
+  }
+
+  @Get(':id/ancestors')
+  @ApiOperation({ summary: 'The path up to the root, nearest first' })
+  @ApiOkResponse({ type: [UnitResponse] })
+  async ancestors(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse[]> {
+    await this.requireExists(id);
+    return (await this.repository.ancestors(id, query.asOf ?? today())).map((u) => UnitResponse.from(u));
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every version of the unit, with who recorded it' })
+  @ApiOkResponse({ type: [UnitVersionResponse] })
+  async history(@Param('id', ParseUUIDPipe) id: string): Promise<UnitVersionResponse[]> {
+    await this.requireExists(id);
+    return (await this.repository.history(id)).map((v) =>
+      Object.assign(UnitResponse.from(v), {
+        change: v.change,
+        operationId: v.operationId,
+        agency: v.agency,
+        principal: v.principal,
+        recordedAt: v.recordedAt.toISOString(),
+      }),
+    );
+  }
+
+  @Get(':id/lineage')
+  @ApiOperation({ summary: 'What the unit was formed from and what it became, through merges and splits' })
+  @ApiOkResponse({ type: LineageResponse })
+  async lineage(@Param('id', ParseUUIDPipe) id: string): Promise<LineageResponse> {
+    await this.requireExists(id);
+    const edges = await this.repository.lineage(id);
+    const strip = ({ direction: _direction, ...edge }: (typeof edges)[number]) => edge;
+    return { formedFrom: edges.filter((e) => e.direction === 'from').map(strip), became: edges.filter((e) => e.direction === 'into').map(strip) };
+  }
+
+  private async requireExists(id: string): Promise<void> {
+    if (!(await this.repository.exists(id))) throw new NotFoundError(`Unit ${id} does not exist`);
+  }
+}
