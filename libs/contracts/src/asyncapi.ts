@@ -7,6 +7,17 @@ function camel(name: string): string {
   return name.replace(/[^a-zA-Z0-9]+(.)/g, (_, c: string) => c.toUpperCase());
 }
 
+function rewriteRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewriteRefs);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [
+      key,
+      key === '$ref' && typeof value === 'string' ? value.replace('#/definitions/', '#/components/schemas/') : rewriteRefs(value),
+    ]),
+  );
+}
+
 /** Message ids in the AsyncAPI document: `unitCreatedV1` for `antq.units.unit-created.v1`. */
 export function messageId(type: EventType): string {
   return camel(type.split('.').slice(2).join('-'));
@@ -24,8 +35,9 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
   const schemas: Record<string, unknown> = {};
 
   for (const type of types) {
-    const schema = eventJsonSchema(type);
-    delete schema['$schema'];
+    // Nested definitions become shared component schemas, and references follow them.
+    const { $schema: _draft, definitions, ...schema } = rewriteRefs(eventJsonSchema(type)) as Record<string, unknown>;
+    Object.assign(schemas, definitions as Record<string, unknown> | undefined);
     schemas[messageId(type)] = schema;
     messages[messageId(type)] = {
       name: type,

@@ -1,4 +1,9 @@
 import { getMetadataStorage } from 'class-validator';
+import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
+
+// class-transformer keeps the element types of nested arrays (@Type) here; it is not exported by name.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage };
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import { CloudEventEnvelope, EVENT_TYPE_PATTERN } from './cloud-event';
 import { EVENT_CATALOGUE, type EventType } from './event-catalogue';
@@ -15,6 +20,7 @@ export function schemaUri(type: EventType): string {
 function classSchema(target: new () => unknown, definitions: Record<string, JsonSchema>): JsonSchema {
   const schema = targetConstructorToSchema(target, {
     classValidatorMetadataStorage: getMetadataStorage(),
+    classTransformerMetadataStorage: defaultMetadataStorage,
     refPointerPrefix: '#/definitions/',
   }) as JsonSchema;
   allowNullWhereOptional(schema);
@@ -52,7 +58,11 @@ function collectRefs(node: unknown, found = new Set<string>()): Set<string> {
 function findNestedClass(target: new () => unknown, name: string): (new () => unknown) | undefined {
   const metadata = getMetadataStorage().getTargetValidationMetadatas(target, '', true, false);
   const types = metadata
-    .map((m) => (Reflect.getMetadata('design:type', target.prototype as object, m.propertyName) as unknown))
+    .map(
+      (m) =>
+        defaultMetadataStorage.findTypeMetadata(target, m.propertyName)?.typeFunction() ??
+        (Reflect.getMetadata('design:type', target.prototype as object, m.propertyName) as unknown),
+    )
     .filter((t): t is new () => unknown => typeof t === 'function');
   return types.find((t) => t.name === name);
 }

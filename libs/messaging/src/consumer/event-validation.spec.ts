@@ -15,7 +15,7 @@ function unitCreated(overrides: Record<string, unknown> = {}, data: Record<strin
     agency: 'ca-nghe-an',
     principal: 'alice',
     correlationid: 'c-1',
-    data: { unitId, code: 'NA', name: 'Tỉnh Nghệ An', kind: 'province', tags: [], effectiveFrom: '2024-01-01', version: 1, ...data },
+    data: { unitId, code: 'NA', name: 'Tỉnh Nghệ An', kind: 'province', tags: [], status: 'active', effectiveFrom: '2024-01-01', version: 1, ...data },
     ...overrides,
   };
 }
