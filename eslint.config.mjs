@@ -16,7 +16,7 @@ export default [
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       // Decorator metadata (validation, ORM) needs the explicit property types.
       '@typescript-eslint/no-inferrable-types': ['error', { ignoreProperties: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@nx/enforce-module-boundaries': [
         'error',
         {

@@ -2,7 +2,6 @@ import { getMetadataStorage } from 'class-validator';
 import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 
 // class-transformer keeps the element types of nested arrays (@Type) here; it is not exported by name.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage };
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import { CloudEventEnvelope, EVENT_TYPE_PATTERN } from './cloud-event';
