@@ -18,6 +18,7 @@ set -eu
 # (1 partition, 30 days). When an event topic or a service is added there, add it here.
 TOPICS='
 antq.units-registry.events    6  -1
+antq.assessments.events       6  -1
 antq.units-registry.dlq       1  2592000000
 antq.assessments.dlq          1  2592000000
 antq.campaigns.dlq            1  2592000000

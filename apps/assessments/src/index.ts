@@ -1,3 +1,4 @@
 /** What end-to-end tests and benchmarks need to run this service in process. */
 export { AssessmentsModule } from './app.module';
 export { ASSESSMENTS } from './service.definition';
+export { AssessmentsService } from './assessments/assessments.service';

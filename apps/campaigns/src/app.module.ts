@@ -6,6 +6,6 @@ import { CAMPAIGNS } from './service.definition';
 @Module({})
 export class CampaignsModule {
   static forRoot(env: Environment): DynamicModule {
-    return { module: CampaignsModule, imports: [PlatformModule.forRoot(CAMPAIGNS, env), UnitReplicaModule] };
+    return { module: CampaignsModule, imports: [PlatformModule.forRoot(CAMPAIGNS, env), UnitReplicaModule.forRoot()] };
   }
 }

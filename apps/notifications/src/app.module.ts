@@ -6,6 +6,6 @@ import { NOTIFICATIONS } from './service.definition';
 @Module({})
 export class NotificationsModule {
   static forRoot(env: Environment): DynamicModule {
-    return { module: NotificationsModule, imports: [PlatformModule.forRoot(NOTIFICATIONS, env), UnitReplicaModule] };
+    return { module: NotificationsModule, imports: [PlatformModule.forRoot(NOTIFICATIONS, env), UnitReplicaModule.forRoot()] };
   }
 }

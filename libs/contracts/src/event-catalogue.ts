@@ -1,3 +1,4 @@
+import { AssessmentStepData, UnitStatusChangedData } from './events/assessments.events';
 import {
   UnitClosedData,
   UnitCreatedData,
@@ -64,6 +65,54 @@ export const EVENT_CATALOGUE = {
     producer: 'units-registry',
     dataClass: UnitSplitData,
     summary: 'Keyed by the source unit: the units it was split into from a date.',
+  }),
+  'antq.assessments.assessment-drafted.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'An assessment was opened as a draft (self-assessment in progress).',
+  }),
+  'antq.assessments.assessment-submitted.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'A unit submitted its self-assessment with evidence.',
+  }),
+  'antq.assessments.assessment-verified.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'The verifying agency (police or a council) verified the assessment.',
+  }),
+  'antq.assessments.assessment-recognised.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'The recognising authority recognised the unit, by decision.',
+  }),
+  'antq.assessments.assessment-rejected.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'The assessment was returned with reasons.',
+  }),
+  'antq.assessments.assessment-revoked.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'A recognition was revoked before the end of its cycle.',
+  }),
+  'antq.assessments.assessment-lapsed.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'A recognition reached the end of its cycle without renewal.',
+  }),
+  'antq.assessments.unit-status-changed.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: UnitStatusChangedData,
+    summary: "A unit's status under a programme changed (recognised, derived, revoked, lapsed, ...), with before and after.",
   }),
 } as const;
 

@@ -18,6 +18,12 @@ export const EVENT_TOPICS = {
     retentionMs: -1,
     description: 'Unit registry changes, keyed by unit id.',
   },
+  assessments: {
+    name: 'antq.assessments.events',
+    partitions: 6,
+    retentionMs: -1,
+    description: 'Assessment workflow steps and unit status changes, keyed by unit id.',
+  },
 } as const satisfies Record<string, TopicDefinition>;
 
 export type EventTopicKey = keyof typeof EVENT_TOPICS;

@@ -3,3 +3,4 @@ export * from './replica-unit.entity';
 export * from './unit-replica.controller';
 export * from './unit-replica.module';
 export * from './unit-replica.repository';
+export * from './unit-tree-observer';

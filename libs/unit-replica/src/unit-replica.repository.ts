@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitSnapshot } from '@antq/contracts';
 import { ReplicaUnit } from './replica-unit.entity';
+import type { ReplicaState } from './unit-tree-observer';
 
 export interface ReplicaVersion {
   unitId: string;
@@ -25,9 +26,9 @@ export class UnitReplicaRepository {
   /**
    * Applies a unit's state: records the version (once) with its date range, and moves the
    * latest state forward unless the replica already holds that version or a newer one.
-   * Returns whether the latest state changed.
+   * Returns the previous latest state when the latest state changed, else undefined.
    */
-  async apply(manager: EntityManager, unit: UnitSnapshot): Promise<boolean> {
+  async apply(manager: EntityManager, unit: UnitSnapshot): Promise<{ before: ReplicaState | null } | undefined> {
     const values = [
       unit.unitId,
       unit.code,
@@ -55,6 +56,10 @@ export class UnitReplicaRepository {
         [unit.unitId, unit.version, unit.effectiveFrom],
       );
     }
+    const [previous] = (await manager.query(
+      'SELECT parent_id AS "parentId", status, kind FROM replica_units WHERE unit_id = $1 FOR UPDATE',
+      [unit.unitId],
+    )) as ReplicaState[];
     const result = (await manager.query(
       `INSERT INTO replica_units (unit_id, code, name, kind, subtype, parent_id, tags, status, effective_from, version, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
@@ -66,7 +71,7 @@ export class UnitReplicaRepository {
        RETURNING unit_id`,
       values,
     )) as unknown[];
-    return result.length > 0;
+    return result.length ? { before: previous ?? null } : undefined;
   }
 
   /** Lineage edges; an edge also reported by a split is a split edge, whatever arrives first. */

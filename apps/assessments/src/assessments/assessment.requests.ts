@@ -1,0 +1,134 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
+
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+export class CriterionResultInput {
+  @ApiProperty({ example: 'no-addicts' })
+  @IsString()
+  @MaxLength(100)
+  criterion!: string;
+
+  @ApiProperty({ oneOf: [{ type: 'boolean' }, { type: 'number' }], example: true })
+  @IsDefined()
+  value!: boolean | number;
+}
+
+export class DraftAssessmentRequest {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'unitId must be a UUID' })
+  unitId!: string;
+
+  @ApiProperty({ example: 'drug-free' })
+  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'programme must be a programme code such as drug-free' })
+  programme!: string;
+
+  @ApiProperty({ example: 2024, description: 'The cycle, by the year it ends in.' })
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  cycle!: number;
+
+  @ApiPropertyOptional({ example: '2024-01-01', description: 'Defaults to the start of the cycle.' })
+  @IsOptional()
+  @Matches(DATE, { message: 'periodStart must be a date (YYYY-MM-DD)' })
+  periodStart?: string;
+
+  @ApiPropertyOptional({ example: '2024-12-31', description: 'Defaults to the end of the cycle.' })
+  @IsOptional()
+  @Matches(DATE, { message: 'periodEnd must be a date (YYYY-MM-DD)' })
+  periodEnd?: string;
+
+  @ApiProperty({ type: [CriterionResultInput] })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => CriterionResultInput)
+  results!: CriterionResultInput[];
+
+  @ApiPropertyOptional({ type: [String], description: 'References to evidence documents.' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @MaxLength(500, { each: true })
+  evidence?: string[];
+}
+
+export class StepRequest {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @MaxLength(500, { each: true })
+  evidence?: string[];
+}
+
+export class DecisionRequest extends StepRequest {
+  @ApiProperty({ example: '1234/QĐ-UBND' })
+  @IsString()
+  @MaxLength(100)
+  decisionNumber!: string;
+
+  @ApiProperty({ example: '2024-12-20' })
+  @Matches(DATE, { message: 'decisionDate must be a date (YYYY-MM-DD)' })
+  decisionDate!: string;
+}
+
+export class StatusSearchQuery {
+  @ApiProperty({ example: 'drug-free' })
+  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'programme must be a programme code such as drug-free' })
+  programme!: string;
+
+  @ApiPropertyOptional({ example: '2024-12-31' })
+  @IsOptional()
+  @Matches(DATE, { message: 'asOf must be a date (YYYY-MM-DD)' })
+  asOf?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Units anywhere under this one (on the date).' })
+  @IsOptional()
+  @IsUUID('all', { message: 'within must be a UUID' })
+  within?: string;
+
+  @ApiPropertyOptional({ enum: UNIT_KINDS, isArray: true })
+  @IsOptional()
+  @IsIn(UNIT_KINDS, { each: true, message: `kind must be one of: ${UNIT_KINDS.join(', ')}` })
+  kind?: UnitKind | UnitKind[];
+
+  @ApiPropertyOptional({ enum: UNIT_PROGRAMME_STATUSES, isArray: true })
+  @IsOptional()
+  @IsIn(UNIT_PROGRAMME_STATUSES, { each: true, message: `status must be one of: ${UNIT_PROGRAMME_STATUSES.join(', ')}` })
+  status?: UnitProgrammeStatus | UnitProgrammeStatus[];
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset = 0;
+
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit = 100;
+}
+
+export class NewProgrammeVersionRequest {
+  @ApiProperty({ example: '2025-11-16' })
+  @Matches(DATE, { message: 'validFrom must be a date (YYYY-MM-DD)' })
+  validFrom!: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The programme definition (see GET /programmes).' })
+  @IsDefined()
+  definition!: Record<string, unknown>;
+}

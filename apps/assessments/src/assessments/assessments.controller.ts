@@ -1,0 +1,132 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Roles } from '@antq/auth';
+import type { Principal } from '../authority/authority.service';
+import { ProgrammesService } from '../programmes/programmes.service';
+import { StatusQueries } from '../statuses/status-queries';
+import { DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, StatusSearchQuery, StepRequest } from './assessment.requests';
+import { AssessmentsService } from './assessments.service';
+
+const asArray = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+const today = () => new Date().toISOString().slice(0, 10);
+
+@ApiTags('assessments')
+@ApiBearerAuth()
+@Controller('assessments')
+export class AssessmentsController {
+  constructor(private readonly assessments: AssessmentsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a self-assessment (draft) of a unit under a programme for a cycle' })
+  draft(@Body() request: DraftAssessmentRequest, @CurrentActor() actor: Principal) {
+    return this.assessments.draft(request, actor);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'An assessment with every transition (actor, agency, time, decision, comment, evidence)' })
+  get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.assessments.get(id);
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  submit(@Param('id', ParseUUIDPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
+    return this.assessments.step(id, 'submit', request, actor);
+  }
+
+  @Post(':id/verify')
+  @HttpCode(200)
+  verify(@Param('id', ParseUUIDPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
+    return this.assessments.step(id, 'verify', request, actor);
+  }
+
+  @Post(':id/recognise')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Recognise by decision (number and date); the unit’s status follows' })
+  recognise(@Param('id', ParseUUIDPipe) id: string, @Body() request: DecisionRequest, @CurrentActor() actor: Principal) {
+    return this.assessments.step(id, 'recognise', request, actor);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  reject(@Param('id', ParseUUIDPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
+    return this.assessments.step(id, 'reject', request, actor);
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  revoke(@Param('id', ParseUUIDPipe) id: string, @Body() request: DecisionRequest, @CurrentActor() actor: Principal) {
+    return this.assessments.step(id, 'revoke', request, actor);
+  }
+}
+
+@ApiTags('statuses')
+@ApiBearerAuth()
+@Controller()
+export class StatusesController {
+  constructor(
+    private readonly queries: StatusQueries,
+    private readonly assessments: AssessmentsService,
+  ) {}
+
+  @Get('statuses')
+  @ApiOperation({ summary: 'Units by subtree, kind, programme and status, as of a date (e.g. communes of Nghệ An drug-free on 2024-12-31)' })
+  async find(@Query() query: StatusSearchQuery) {
+    const asOf = query.asOf ?? today();
+    const page = await this.queries.find({
+      programme: query.programme,
+      asOf,
+      within: query.within,
+      kinds: asArray(query.kind),
+      statuses: asArray(query.status),
+      offset: query.offset,
+      limit: query.limit,
+    });
+    return { ...page, asOf, offset: query.offset, limit: query.limit };
+  }
+
+  @Get('units/:unitId/statuses')
+  @ApiOperation({ summary: 'A unit’s current status under every programme' })
+  current(@Param('unitId', ParseUUIDPipe) unitId: string) {
+    return this.queries.current(unitId);
+  }
+
+  @Get('units/:unitId/statuses/:programme/history')
+  @ApiOperation({ summary: 'Every status a unit had under a programme, with dates and sources' })
+  history(@Param('unitId', ParseUUIDPipe) unitId: string, @Param('programme') programme: string) {
+    return this.queries.history(unitId, programme);
+  }
+
+  @Post('statuses/lapse-due')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Lapse recognitions whose cycle has ended (also runs daily)' })
+  async lapseDue() {
+    return { lapsed: await this.assessments.lapseDue() };
+  }
+}
+
+@ApiTags('programmes')
+@ApiBearerAuth()
+@Controller('programmes')
+export class ProgrammesController {
+  constructor(private readonly programmes: ProgrammesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The latest version of every programme' })
+  list() {
+    return this.programmes.list();
+  }
+
+  @Get(':code/versions')
+  versions(@Param('code') code: string) {
+    return this.programmes.versions(code);
+  }
+
+  @Post(':code/versions')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Add a version of a programme from a date; older assessments keep theirs' })
+  addVersion(@Param('code') code: string, @Body() request: NewProgrammeVersionRequest, @CurrentActor() actor: Principal) {
+    return this.programmes.addVersion(code, request.definition, request.validFrom, actor);
+  }
+}

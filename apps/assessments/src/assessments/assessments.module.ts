@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthorityService } from '../authority/authority.service';
+import { ProgrammesService } from '../programmes/programmes.service';
+import { StatusQueries } from '../statuses/status-queries';
+import { TreeChangesObserver } from '../statuses/tree-changes.observer';
+import { UnitStatusService } from '../statuses/unit-status.service';
+import { AssessmentsController, ProgrammesController, StatusesController } from './assessments.controller';
+import { AssessmentsService } from './assessments.service';
+import { LapseScheduler } from './lapse.scheduler';
+
+@Module({
+  controllers: [AssessmentsController, StatusesController, ProgrammesController],
+  providers: [AssessmentsService, ProgrammesService, UnitStatusService, StatusQueries, AuthorityService, TreeChangesObserver, LapseScheduler],
+  exports: [TreeChangesObserver, AssessmentsService],
+})
+export class AssessmentWorkflowModule {}

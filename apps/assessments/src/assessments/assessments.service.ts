@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AssessmentState, EventType, UnitKind } from '@antq/contracts';
+import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
+import { ClsService } from 'nestjs-cls';
+import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
+import { AuthorityService, type AssessmentAction, type Principal } from '../authority/authority.service';
+import { cycleBounds } from '../programmes/programme-definition';
+import { ProgrammesService } from '../programmes/programmes.service';
+import { evaluate, type CriterionResult } from '../programmes/scoring';
+import { UnitStatusService } from '../statuses/unit-status.service';
+
+export interface DraftCommand {
+  unitId: string;
+  programme: string;
+  cycle: number;
+  periodStart?: string;
+  periodEnd?: string;
+  results: CriterionResult[];
+  evidence?: string[];
+}
+
+export interface StepInput {
+  comment?: string;
+  evidence?: string[];
+  decisionNumber?: string;
+  decisionDate?: string;
+}
+
+export interface AssessmentRecord {
+  id: string;
+  unitId: string;
+  unitKind: UnitKind;
+  programme: string;
+  programmeVersion: number;
+  cycle: number;
+  periodStart: string;
+  periodEnd: string;
+  state: AssessmentState;
+  results: CriterionResult[];
+  score: number | null;
+  grade: string | null;
+  met: boolean | null;
+  evidence: string[];
+  agency: string;
+}
+
+/** The workflow: which step leads from which states to which. */
+const STEPS: Record<Exclude<AssessmentAction, 'draft'>, { from: AssessmentState[]; to: AssessmentState; event: EventType }> = {
+  submit: { from: ['draft'], to: 'submitted', event: 'antq.assessments.assessment-submitted.v1' },
+  verify: { from: ['submitted'], to: 'verified', event: 'antq.assessments.assessment-verified.v1' },
+  recognise: { from: ['verified'], to: 'recognised', event: 'antq.assessments.assessment-recognised.v1' },
+  reject: { from: ['submitted', 'verified'], to: 'rejected', event: 'antq.assessments.assessment-rejected.v1' },
+  revoke: { from: ['recognised'], to: 'revoked', event: 'antq.assessments.assessment-revoked.v1' },
+};
+
+const today = () => new Date().toISOString().slice(0, 10);
+const SYSTEM = { agency: 'antq-system', principal: 'lapse-job', roles: [] };
+
+/**
+ * Assessments of units under programmes: draft -> submitted -> verified -> recognised or
+ * rejected; a recognition can be revoked and lapses at the end of its cycle. Each step is
+ * one transaction: the assessment, its transition record, its event and any status change.
+ */
+@Injectable()
+export class AssessmentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly programmes: ProgrammesService,
+    private readonly statuses: UnitStatusService,
+    private readonly authority: AuthorityService,
+    private readonly events: EventFactory,
+    private readonly outbox: OutboxService,
+    private readonly cls: ClsService<AntqClsStore>,
+  ) {}
+
+  async draft(command: DraftCommand, actor: Principal): Promise<AssessmentRecord> {
+    return this.dataSource.transaction(async (manager) => {
+      const [unit] = (await manager.query('SELECT kind, status FROM replica_units WHERE unit_id = $1', [command.unitId])) as { kind: UnitKind; status: string }[];
+      if (!unit) throw new RuleViolationError(`Unit ${command.unitId} is unknown`);
+      if (unit.status !== 'active') throw new RuleViolationError(`Unit ${command.unitId} is closed`);
+      await this.authority.check(manager, actor, 'draft', command.unitId);
+      const { programme, version, definition } = await this.programmes.inForce(command.programme, `${command.cycle}-06-30`);
+      if (!definition.appliesTo.includes(unit.kind)) {
+        throw new RuleViolationError(`Programme ${programme} does not apply to a ${unit.kind} (it applies to ${definition.appliesTo.join(', ')})`);
+      }
+      if (definition.derivation?.kinds.includes(unit.kind)) {
+        throw new RuleViolationError(`A ${unit.kind}'s ${programme} status is derived from its children and is never assessed by hand`);
+      }
+      const bounds = cycleBounds(definition, command.cycle);
+      const periodStart = command.periodStart ?? bounds.start;
+      const periodEnd = command.periodEnd ?? bounds.end;
+      if (periodStart > periodEnd) throw new RuleViolationError(`The period starts (${periodStart}) after it ends (${periodEnd})`);
+      if (periodStart < bounds.start || periodEnd > bounds.end) {
+        throw new RuleViolationError(`The period ${periodStart}..${periodEnd} is outside cycle ${command.cycle} of ${programme} (${bounds.start}..${bounds.end})`);
+      }
+      const evaluation = evaluate(programme, definition, unit.kind, command.results);
+      const open = (await manager.query(
+        `SELECT id FROM assessments WHERE unit_id = $1 AND programme = $2 AND cycle = $3 AND state IN ('draft', 'submitted', 'verified') LIMIT 1`,
+        [command.unitId, programme, command.cycle],
+      )) as unknown[];
+      if (open.length) throw new ConflictError(`Unit ${command.unitId} already has an open ${programme} assessment for cycle ${command.cycle}`);
+      const record: AssessmentRecord = {
+        id: randomUUID(),
+        unitId: command.unitId,
+        unitKind: unit.kind,
+        programme,
+        programmeVersion: version,
+        cycle: command.cycle,
+        periodStart,
+        periodEnd,
+        state: 'draft',
+        results: command.results,
+        score: evaluation.score,
+        grade: evaluation.grade,
+        met: evaluation.met,
+        evidence: command.evidence ?? [],
+        agency: actor.agency,
+      };
+      await manager.query(
+        `INSERT INTO assessments (id, unit_id, unit_kind, programme, programme_version, cycle, period_start, period_end, state, results, score, grade, met, evidence, agency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+        [record.id, record.unitId, record.unitKind, programme, version, record.cycle, periodStart, periodEnd, 'draft', JSON.stringify(record.results), record.score, record.grade, record.met, record.evidence, actor.agency],
+      );
+      await this.record(manager, record, null, {}, actor, 'antq.assessments.assessment-drafted.v1');
+      return record;
+    });
+  }
+
+  async step(id: string, action: Exclude<AssessmentAction, 'draft'>, input: StepInput, actor: Principal): Promise<AssessmentRecord> {
+    return this.dataSource.transaction(async (manager) => {
+      const record = await this.load(manager, id, true);
+      await this.authority.check(manager, actor, action, record.unitId);
+      const step = STEPS[action];
+      if (!step.from.includes(record.state)) {
+        throw new ConflictError(`Cannot ${action} an assessment that is ${record.state} (only from ${step.from.join(' or ')})`);
+      }
+      const decisionDate = input.decisionDate ?? '';
+      if ((action === 'recognise' || action === 'revoke') && !(input.decisionNumber && decisionDate)) {
+        throw new RuleViolationError(`To ${action}, give the decision's number and date`);
+      }
+      const { definition } = await this.programmes.version(record.programme, record.programmeVersion);
+      const bounds = cycleBounds(definition, record.cycle);
+      if (action === 'recognise') {
+        const evaluation = evaluate(record.programme, definition, record.unitKind, record.results);
+        if (!evaluation.recognisable) {
+          throw new RuleViolationError(
+            definition.scoring.rule === 'points'
+              ? `A ${evaluation.grade} result (${evaluation.score} points) is below the grade needed for recognition (${definition.scoring.recognisedFrom})`
+              : 'Not every criterion is met: reject the assessment instead',
+          );
+        }
+        if (decisionDate > bounds.end) throw new RuleViolationError(`The decision date ${decisionDate} is after the end of cycle ${record.cycle} (${bounds.end})`);
+      }
+      const previous = record.state;
+      record.state = step.to;
+      await manager.query('UPDATE assessments SET state = $2, updated_at = now() WHERE id = $1', [id, step.to]);
+      await this.record(manager, record, previous, input, actor, step.event);
+      if (action === 'recognise') {
+        await this.statuses.set(manager, {
+          unitId: record.unitId,
+          unitKind: record.unitKind,
+          programme: record.programme,
+          status: 'recognised',
+          grade: record.grade,
+          score: record.score,
+          since: decisionDate,
+          validUntil: bounds.end,
+          source: 'assessment',
+          assessmentId: record.id,
+        });
+      } else if (action === 'revoke') {
+        await this.statuses.set(manager, {
+          unitId: record.unitId,
+          unitKind: record.unitKind,
+          programme: record.programme,
+          status: 'revoked',
+          since: decisionDate,
+          source: 'assessment',
+          assessmentId: record.id,
+        });
+      }
+      return record;
+    });
+  }
+
+  /** Recognitions whose cycle ended before `date` lapse (run daily, and on demand), acted by the system. */
+  lapseDue(date = today()): Promise<number> {
+    return this.cls.run(async () => {
+      this.cls.set('actor', SYSTEM);
+      this.cls.set('correlationId', `lapse-${date}`);
+      return this.lapse(date);
+    });
+  }
+
+  private async lapse(date: string): Promise<number> {
+    const due = (await this.dataSource.query(
+      `SELECT a.id FROM assessments a JOIN unit_statuses s ON s.assessment_id = a.id AND s.status = 'recognised'
+        WHERE a.state = 'recognised' AND s.valid_until < $1::date`,
+      [date],
+    )) as { id: string }[];
+    for (const { id } of due) {
+      await this.dataSource.transaction(async (manager) => {
+        const record = await this.load(manager, id, true);
+        if (record.state !== 'recognised') return;
+        const { definition } = await this.programmes.version(record.programme, record.programmeVersion);
+        const end = cycleBounds(definition, record.cycle).end;
+        const next = new Date(`${end}T00:00:00Z`);
+        next.setUTCDate(next.getUTCDate() + 1);
+        await manager.query(`UPDATE assessments SET state = 'lapsed', updated_at = now() WHERE id = $1`, [id]);
+        await this.record(manager, { ...record, state: 'lapsed' }, 'recognised', { comment: `cycle ${record.cycle} ended ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1');
+        await this.statuses.set(manager, {
+          unitId: record.unitId,
+          unitKind: record.unitKind,
+          programme: record.programme,
+          status: 'lapsed',
+          since: next.toISOString().slice(0, 10),
+          source: 'lapse',
+          assessmentId: id,
+        });
+      });
+    }
+    return due.length;
+  }
+
+  async get(id: string): Promise<AssessmentRecord & { transitions: unknown[] }> {
+    const record = await this.load(this.dataSource.manager, id, false);
+    const transitions = (await this.dataSource.query(
+      `SELECT from_state AS "from", to_state AS "to", agency, principal, at, decision_number AS "decisionNumber",
+              to_char(decision_date, 'YYYY-MM-DD') AS "decisionDate", comment, evidence
+         FROM assessment_transitions WHERE assessment_id = $1 ORDER BY id`,
+      [id],
+    )) as unknown[];
+    return { ...record, transitions };
+  }
+
+  private async load(manager: EntityManager, id: string, lock: boolean): Promise<AssessmentRecord> {
+    const [row] = (await manager.query(
+      `SELECT id, unit_id AS "unitId", unit_kind AS "unitKind", programme, programme_version AS "programmeVersion", cycle,
+              to_char(period_start, 'YYYY-MM-DD') AS "periodStart", to_char(period_end, 'YYYY-MM-DD') AS "periodEnd", state, results,
+              score::float8 AS score, grade, met, evidence, agency
+         FROM assessments WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [id],
+    )) as AssessmentRecord[];
+    if (!row) throw new NotFoundError(`Assessment ${id} does not exist`);
+    return row;
+  }
+
+  private async record(manager: EntityManager, record: AssessmentRecord, previous: AssessmentState | null, input: StepInput, actor: Principal, type: EventType): Promise<void> {
+    await manager.query(
+      `INSERT INTO assessment_transitions (assessment_id, from_state, to_state, agency, principal, decision_number, decision_date, comment, evidence)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [record.id, previous, record.state, actor.agency, actor.principal, input.decisionNumber ?? null, input.decisionDate ?? null, input.comment ?? null, input.evidence ?? []],
+    );
+    await this.outbox.append(manager, [
+      this.events.create({
+        type: type as 'antq.assessments.assessment-drafted.v1',
+        subject: record.unitId,
+        actor: { agency: actor.agency, principal: actor.principal, roles: actor.roles },
+        data: {
+          assessmentId: record.id,
+          unitId: record.unitId,
+          programme: record.programme,
+          programmeVersion: record.programmeVersion,
+          cycle: record.cycle,
+          state: record.state,
+          previousState: previous,
+          score: record.score,
+          grade: record.grade,
+          met: record.met,
+          decision: input.decisionNumber && input.decisionDate ? { number: input.decisionNumber, date: input.decisionDate } : null,
+          comment: input.comment ?? null,
+          evidence: input.evidence ?? record.evidence,
+        },
+      }),
+    ]);
+  }
+}

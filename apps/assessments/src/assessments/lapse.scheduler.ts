@@ -1,0 +1,17 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { AssessmentsService } from './assessments.service';
+
+/** Deadlines pass without events: recognitions lapse at the end of their cycle. */
+@Injectable()
+export class LapseScheduler {
+  private readonly logger = new Logger(LapseScheduler.name);
+
+  constructor(private readonly assessments: AssessmentsService) {}
+
+  @Cron(CronExpression.EVERY_DAY_AT_1AM)
+  async run(): Promise<void> {
+    const lapsed = await this.assessments.lapseDue();
+    if (lapsed) this.logger.log(`${lapsed} recognitions lapsed`);
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Role } from '@antq/auth';
+import { ForbiddenError } from '@antq/platform';
+
+export interface Principal {
+  agency: string;
+  principal: string;
+  roles: string[];
+  jurisdiction?: string[];
+}
+
+export type AssessmentAction = 'draft' | 'submit' | 'verify' | 'recognise' | 'reject' | 'revoke';
+
+/** Which role may take each step. */
+const ROLES_FOR: Record<AssessmentAction, Role[]> = {
+  draft: ['assessor'],
+  submit: ['assessor'],
+  verify: ['verifier'],
+  recognise: ['recogniser'],
+  reject: ['verifier', 'recogniser'],
+  revoke: ['recogniser'],
+};
+
+/**
+ * Authority over a unit: the right role, and a jurisdiction (a subtree of units, from the
+ * token) that covers the unit. Recognising and revoking belong to the authority one level
+ * up, so its jurisdiction must hold the unit strictly below its root. `admin` may do all.
+ */
+@Injectable()
+export class AuthorityService {
+  async check(manager: EntityManager, actor: Principal, action: AssessmentAction, unitId: string): Promise<void> {
+    if (actor.roles.includes('admin')) return;
+    const roles = ROLES_FOR[action];
+    if (!actor.roles.some((r) => roles.includes(r as Role))) {
+      throw new ForbiddenError(`Agency ${actor.agency} may not ${action} assessments: that needs the role ${roles.join(' or ')}`);
+    }
+    const roots = actor.jurisdiction ?? [];
+    const path = await this.pathToRoot(manager, unitId);
+    const above = action === 'recognise' || action === 'revoke' ? path.slice(1) : path;
+    if (!roots.some((root) => above.includes(root))) {
+      throw new ForbiddenError(
+        action === 'recognise' || action === 'revoke'
+          ? `Agency ${actor.agency} has no authority above unit ${unitId}: recognition belongs to the level above the unit`
+          : `Unit ${unitId} is outside the jurisdiction of agency ${actor.agency}`,
+      );
+    }
+  }
+
+  /** The unit and its ancestors, nearest first, from the replica. */
+  private async pathToRoot(manager: EntityManager, unitId: string): Promise<string[]> {
+    const rows = (await manager.query(
+      `WITH RECURSIVE up(id, parent_id, depth) AS (
+         SELECT unit_id, parent_id, 0 FROM replica_units WHERE unit_id = $1
+         UNION ALL
+         SELECT r.unit_id, r.parent_id, up.depth + 1 FROM replica_units r JOIN up ON r.unit_id = up.parent_id WHERE up.depth < 32
+       ) SELECT id FROM up ORDER BY depth`,
+      [unitId],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,194 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { UNIT_KINDS, type UnitKind } from '@antq/contracts';
+
+const CODE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export class LocalisedText {
+  @IsString()
+  @IsNotEmpty()
+  vi!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  en!: string;
+}
+
+/** A criterion: yes/no, a number against a threshold, or points up to a maximum. */
+export class CriterionDefinition {
+  @Matches(CODE)
+  code!: string;
+
+  @ValidateNested()
+  @Type(() => LocalisedText)
+  label!: LocalisedText;
+
+  @IsIn(['boolean', 'number', 'points'])
+  type!: 'boolean' | 'number' | 'points';
+
+  /** For `number`: the comparison that meets the criterion. */
+  @IsOptional()
+  @IsIn(['<=', '<', '>=', '>', '=='])
+  operator?: '<=' | '<' | '>=' | '>' | '==';
+
+  @IsOptional()
+  @IsNumber()
+  threshold?: number;
+
+  /** For `points`: the most a unit can score on this line. */
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  maxPoints?: number;
+}
+
+export class GradeBand {
+  @Matches(CODE)
+  grade!: string;
+
+  @ValidateNested()
+  @Type(() => LocalisedText)
+  label!: LocalisedText;
+
+  /** Lowest total that earns this grade. */
+  @IsNumber()
+  @Min(0)
+  minPoints!: number;
+}
+
+export class ScoringDefinition {
+  /** all-criteria: recognised when every criterion is met; points: a total graded by bands. */
+  @IsIn(['all-criteria', 'points'])
+  rule!: 'all-criteria' | 'points';
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => GradeBand)
+  bands?: GradeBand[];
+
+  /** For points: the grade from which a unit counts as recognised (e.g. good). */
+  @IsOptional()
+  @Matches(CODE)
+  recognisedFrom?: string;
+}
+
+/** Kinds whose status is computed from their children's, never entered by hand. */
+export class DerivationDefinition {
+  @IsArray()
+  @IsIn(UNIT_KINDS, { each: true })
+  kinds!: UnitKind[];
+
+  @IsArray()
+  @IsIn(UNIT_KINDS, { each: true })
+  childKinds!: UnitKind[];
+
+  /** Share of active children that must be recognised (1 = all). */
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
+  share!: number;
+}
+
+export class CycleDefinition {
+  @IsInt()
+  @Min(1)
+  @Max(12)
+  startMonth!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(31)
+  startDay!: number;
+}
+
+/**
+ * A programme version: data, not code. A new version never changes assessments made under
+ * an older one; each assessment keeps the version it was made under.
+ */
+export class ProgrammeDefinition {
+  @ValidateNested()
+  @Type(() => LocalisedText)
+  name!: LocalisedText;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(UNIT_KINDS, { each: true })
+  appliesTo!: UnitKind[];
+
+  /** Criteria per unit kind; `*` applies to kinds without a list of their own. */
+  @IsObject()
+  criteria!: Record<string, CriterionDefinition[]>;
+
+  @ValidateNested()
+  @Type(() => ScoringDefinition)
+  scoring!: ScoringDefinition;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DerivationDefinition)
+  derivation?: DerivationDefinition;
+
+  @ValidateNested()
+  @Type(() => CycleDefinition)
+  cycle!: CycleDefinition;
+
+  /** Who recognises: the authority one level above the unit. */
+  @IsIn(['parent-level'])
+  recognisedBy!: 'parent-level';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+export interface ProgrammeVersion {
+  programme: string;
+  version: number;
+  validFrom: string;
+  definition: ProgrammeDefinition;
+}
+
+/** The criteria a unit of a kind is assessed on. */
+export function criteriaFor(definition: ProgrammeDefinition, kind: UnitKind): CriterionDefinition[] {
+  return definition.criteria[kind] ?? definition.criteria['*'] ?? [];
+}
+
+/** The cycle (by year of its end) a date falls in, and its bounds. */
+export function cycleOf(definition: ProgrammeDefinition, date: string): { cycle: number; start: string; end: string } {
+  const year = Number(date.slice(0, 4));
+  const startThisYear = `${year}-${pad(definition.cycle.startMonth)}-${pad(definition.cycle.startDay)}`;
+  // A cycle starting 16 Nov 2023 is "2024". A cycle starting 1 Jan is its own year.
+  const startsNewCycle = definition.cycle.startMonth !== 1 || definition.cycle.startDay !== 1;
+  const cycle = startsNewCycle && date >= startThisYear ? year + 1 : year;
+  return cycleBounds(definition, cycle);
+}
+
+export function cycleBounds(definition: ProgrammeDefinition, cycle: number): { cycle: number; start: string; end: string } {
+  const startsNewCycle = definition.cycle.startMonth !== 1 || definition.cycle.startDay !== 1;
+  const startYear = startsNewCycle ? cycle - 1 : cycle;
+  const start = `${startYear}-${pad(definition.cycle.startMonth)}-${pad(definition.cycle.startDay)}`;
+  const next = new Date(`${startYear + 1}-${pad(definition.cycle.startMonth)}-${pad(definition.cycle.startDay)}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() - 1);
+  return { cycle, start, end: next.toISOString().slice(0, 10) };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

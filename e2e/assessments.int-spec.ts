@@ -1,0 +1,224 @@
+import { AssessmentsModule, AssessmentsService, ASSESSMENTS } from '@antq/app-assessments';
+import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import { EVENT_TOPICS, type CloudEvent, type UnitStatusChangedData } from '@antq/contracts';
+import {
+  ApiClient,
+  createRunTopics,
+  deleteRunTopics,
+  dropTestDatabases,
+  eventually,
+  runTopic,
+  startTestService,
+  testKafka,
+  testToken,
+  TopicRecorder,
+  uniqueRunId,
+  type RunningService,
+} from '@antq/testing';
+
+const runId = uniqueRunId();
+const kafka = testKafka();
+let registry: RunningService;
+let service: RunningService;
+let recorder: TopicRecorder;
+let admin: ApiClient;
+const ids: Record<string, string> = {};
+
+const client = (agency: string, roles: Parameters<typeof testToken>[1], jurisdiction: string[]) => new ApiClient(service.url, testToken(agency, roles, `${agency}-user`, jurisdiction));
+
+async function unit(code: string, kind: string, parent?: string, effectiveFrom = '2020-01-01') {
+  const response = await new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar'])).post('/units', { code: `${runId}-${code}`, name: code, kind, parentId: parent && ids[parent], effectiveFrom });
+  expect(response.status).toBe(201);
+  ids[code] = response.body.id;
+  return response.body.id as string;
+}
+
+const DRUG_FREE = [
+  { criterion: 'no-drug-crime', value: true },
+  { criterion: 'no-addicts', value: true },
+];
+
+function statusEvents(unitId: string): UnitStatusChangedData[] {
+  return recorder.messages
+    .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<UnitStatusChangedData>)
+    .filter((e) => e.type === 'antq.assessments.unit-status-changed.v1' && e.subject === unitId)
+    .map((e) => e.data);
+}
+
+async function footprint() {
+  const [row] = (await service.dataSource.query(
+    `SELECT (SELECT count(*) FROM assessments)::int AS assessments, (SELECT count(*) FROM assessment_transitions)::int AS transitions,
+            (SELECT count(*) FROM unit_status_history)::int AS statuses, (SELECT count(*) FROM programme_versions)::int AS programmes`,
+  )) as object[];
+  return row;
+}
+
+async function expectRefused(call: () => Promise<{ status: number; body: { message: unknown } }>, status: number, message: RegExp) {
+  const before = await footprint();
+  const response = await call();
+  expect({ status: response.status, message: JSON.stringify(response.body.message) }).toEqual({ status, message: expect.stringMatching(message) });
+  expect(await footprint()).toEqual(before);
+}
+
+/** Takes an assessment from draft to recognised with the right people at each step. */
+async function recognise(unitCode: string, programme = 'drug-free', results: unknown[] = DRUG_FREE, cycle = 2024, decisionDate = '2024-06-01') {
+  const assessor = client('ubnd-commune', ['assessor'], [ids[unitCode]]);
+  const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
+  const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+  const draft = await assessor.post('/assessments', { unitId: ids[unitCode], programme, cycle, results, evidence: ['doc://self-assessment.pdf'] });
+  expect(draft.status).toBe(201);
+  expect((await assessor.post(`/assessments/${draft.body.id}/submit`, { comment: 'tự đánh giá' })).status).toBe(200);
+  expect((await police.post(`/assessments/${draft.body.id}/verify`, { comment: 'thẩm định đạt' })).status).toBe(200);
+  const recognised = await committee.post(`/assessments/${draft.body.id}/recognise`, { decisionNumber: `QD-${unitCode}`, decisionDate });
+  expect(recognised.status).toBe(200);
+  return draft.body.id as string;
+}
+
+beforeAll(async () => {
+  await createRunTopics(runId, kafka);
+  registry = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
+  service = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env), runId);
+  recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.assessments.name)).start();
+  admin = new ApiClient(service.url, testToken('ca-nghe-an', ['admin']));
+  await unit('P', 'province');
+  await unit('D', 'district', 'P');
+  await unit('C1', 'commune', 'D');
+  await unit('C2', 'commune', 'D');
+  await unit('D2', 'district', 'P');
+  await unit('AG', 'agency', 'P');
+  await eventually(async () => expect((await admin.get(`/replica/units/${ids['AG']}`)).status).toBe(200));
+});
+
+afterAll(async () => {
+  await recorder?.stop();
+  await dropTestDatabases([registry, service].filter(Boolean));
+  await deleteRunTopics(runId, kafka);
+});
+
+describe('assessments and statuses', () => {
+  it('recognises a commune through the workflow, recording every step', async () => {
+    const id = await recognise('C1');
+    const assessment = (await admin.get(`/assessments/${id}`)).body;
+    expect(assessment).toMatchObject({ state: 'recognised', programme: 'drug-free', programmeVersion: 1, cycle: 2024, met: true });
+    expect(assessment.transitions.map((t: { to: string; agency: string }) => [t.to, t.agency])).toEqual([
+      ['draft', 'ubnd-commune'],
+      ['submitted', 'ubnd-commune'],
+      ['verified', 'ca-nghe-an'],
+      ['recognised', 'ubnd-district'],
+    ]);
+    expect(assessment.transitions[3]).toMatchObject({ decisionNumber: 'QD-C1', decisionDate: '2024-06-01' });
+    expect((await admin.get(`/units/${ids['C1']}/statuses`)).body).toEqual([
+      expect.objectContaining({ programme: 'drug-free', status: 'recognised', since: '2024-06-01', validUntil: '2024-12-31', source: 'assessment' }),
+    ]);
+    // One commune of two: the district is not drug-free, and nothing is recorded for it yet.
+    expect((await admin.get(`/units/${ids['D']}/statuses`)).body).toEqual([]);
+    const event = await eventually(() => {
+      const [e] = statusEvents(ids['C1']);
+      expect(e).toBeDefined();
+      return e;
+    });
+    expect(event).toMatchObject({ programme: 'drug-free', unitKind: 'commune', before: { status: 'unassessed' }, after: { status: 'recognised', validUntil: '2024-12-31' }, source: 'assessment' });
+  });
+
+  it('derives the district and the province when all their children are drug-free', async () => {
+    await recognise('C2', 'drug-free', DRUG_FREE, 2024, '2024-07-01');
+    expect((await admin.get(`/units/${ids['D']}/statuses`)).body).toEqual([expect.objectContaining({ status: 'recognised', source: 'derived', since: '2024-07-01' })]);
+    // The province's districts: D is drug-free but D2 (no communes) is not.
+    expect((await admin.get(`/units/${ids['P']}/statuses`)).body).toEqual([]);
+    await eventually(() => expect(statusEvents(ids['D'])).toEqual([expect.objectContaining({ before: expect.objectContaining({ status: 'unassessed' }), after: expect.objectContaining({ status: 'recognised' }), source: 'derived' })]));
+  });
+
+  it('answers status queries by subtree, kind and date', async () => {
+    const query = (asOf: string, status = 'recognised') => admin.get(`/statuses?programme=drug-free&within=${ids['P']}&kind=commune&status=${status}&asOf=${asOf}`);
+    expect((await query('2024-12-31')).body.total).toBe(2);
+    expect((await query('2024-06-15')).body.items.map((u: { name: string }) => u.name)).toEqual(['C1']);
+    expect((await query('2023-12-31')).body.total).toBe(0);
+    expect((await query('2023-12-31', 'unassessed')).body.total).toBe(2);
+    expect((await query('2025-01-01', 'lapsed')).body.total).toBe(2);
+  });
+
+  it('refuses an illegal transition with 409 and changes nothing', async () => {
+    const [{ id }] = (await service.dataSource.query(`SELECT id FROM assessments WHERE unit_id = $1`, [ids['C1']])) as { id: string }[];
+    await expectRefused(() => admin.post(`/assessments/${id}/verify`, {}), 409, /Cannot verify an assessment that is recognised \(only from submitted\)/);
+    await expectRefused(() => admin.post(`/assessments/${id}/recognise`, { decisionNumber: 'X', decisionDate: '2024-08-01' }), 409, /Cannot recognise/);
+  });
+
+  it('lets only the right role and jurisdiction act, with 403 otherwise', async () => {
+    const outsider = client('ubnd-other', ['assessor'], [ids['D2']]);
+    await expectRefused(() => outsider.post('/assessments', { unitId: ids['C1'], programme: 'safe-security-order', cycle: 2024, results: [] }), 403, /outside the jurisdiction/);
+    const assessor = client('ubnd-commune', ['assessor'], [ids['C1']]);
+    const draft = await assessor.post('/assessments', {
+      unitId: ids['C1'],
+      programme: 'model-unit',
+      cycle: 2024,
+      results: ['safe-security-order', 'movement-excellent', 'replicable-model', 'no-violations'].map((criterion) => ({ criterion, value: true })),
+    });
+    expect(draft.status).toBe(201);
+    await expectRefused(() => client('ca-nghe-an', ['assessor'], [ids['P']]).post(`/assessments/${draft.body.id}/verify`, {}), 403, /needs the role verifier/);
+    await assessor.post(`/assessments/${draft.body.id}/submit`, {});
+    await client('ca-nghe-an', ['verifier'], [ids['P']]).post(`/assessments/${draft.body.id}/verify`, {});
+    // The commune's own committee is not the level above it.
+    await expectRefused(() => client('ubnd-commune', ['recogniser'], [ids['C1']]).post(`/assessments/${draft.body.id}/recognise`, { decisionNumber: 'Q', decisionDate: '2024-09-01' }), 403, /level above the unit/);
+  });
+
+  it('refuses bad input with a 4xx that says what is wrong, saving nothing', async () => {
+    const post = (body: Record<string, unknown>) => () => admin.post('/assessments', { unitId: ids['C2'], programme: 'safe-security-order', cycle: 2025, results: [], ...body });
+    await expectRefused(post({ results: [{ criterion: 'no-ufo', value: true }] }), 400, /criterion \\"no-ufo\\" is not one of safe-security-order's for a commune/);
+    await expectRefused(
+      post({ programme: 'movement-classification', results: [{ criterion: 'resolution-and-plan', value: 12 }] }),
+      400,
+      /scores between 0 and 10, not 12.*missing criteria/,
+    );
+    await expectRefused(post({ unitId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }), 422, /Unit 7c9e6679.* is unknown/);
+    await expectRefused(post({ unitId: ids['AG'], programme: 'drug-free' }), 422, /does not apply to a agency/);
+    await expectRefused(post({ periodStart: '2024-10-01' }), 422, /outside cycle 2025 of safe-security-order \(2024-11-16..2025-11-15\)/);
+    await expectRefused(post({ unitId: ids['D'], programme: 'drug-free' }), 422, /derived from its children/);
+    await expectRefused(post({ programme: 'no-such-programme' }), 422, /Unknown programme/);
+    await expectRefused(post({ cycle: 'soon' }), 400, /cycle must be an integer/);
+  });
+
+  it('re-derives when a recognition is revoked', async () => {
+    const [{ id }] = (await service.dataSource.query(`SELECT id FROM assessments WHERE unit_id = $1 AND programme = 'drug-free'`, [ids['C1']])) as { id: string }[];
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    expect((await committee.post(`/assessments/${id}/revoke`, { decisionNumber: 'TH-1', decisionDate: '2024-09-01', comment: 'phát hiện người nghiện' })).status).toBe(200);
+    expect((await admin.get(`/units/${ids['C1']}/statuses`)).body).toEqual(expect.arrayContaining([expect.objectContaining({ programme: 'drug-free', status: 'revoked' })]));
+    expect((await admin.get(`/units/${ids['D']}/statuses`)).body).toEqual([expect.objectContaining({ status: 'not-recognised', source: 'derived', since: '2024-09-01' })]);
+    const history = (await admin.get(`/units/${ids['C1']}/statuses/drug-free/history`)).body as { status: string; validFrom: string; validTo: string | null }[];
+    expect(history.map((h) => [h.status, h.validFrom, h.validTo])).toEqual([
+      ['recognised', '2024-06-01', '2024-09-01'],
+      ['revoked', '2024-09-01', null],
+    ]);
+  });
+
+  it('follows tree changes: a move re-derives both parents, a closure ends the statuses', async () => {
+    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
+    // C2 (drug-free) moves to D2, whose only commune it becomes: D2 turns drug-free.
+    expect((await registryApi.post(`/units/${ids['C2']}/move`, { parentId: ids['D2'], effectiveFrom: '2024-10-01' })).status).toBe(200);
+    await eventually(async () => expect((await admin.get(`/units/${ids['D2']}/statuses`)).body).toEqual([expect.objectContaining({ status: 'recognised', source: 'derived' })]));
+    // C1 (revoked) closes: its status ends; D has no commune left and stays not recognised.
+    expect((await registryApi.post(`/units/${ids['C1']}/close`, { effectiveFrom: '2024-11-01' })).status).toBe(200);
+    await eventually(async () => expect((await admin.get(`/units/${ids['C1']}/statuses`)).body).toEqual(expect.arrayContaining([expect.objectContaining({ programme: 'drug-free', status: 'unit-closed', source: 'tree' })])));
+  });
+
+  it('keeps assessments on the programme version they were made under', async () => {
+    const [current] = (await admin.get('/programmes/drug-free/versions')).body as { definition: Record<string, unknown> }[];
+    const v2 = { ...current.definition, criteria: { '*': [...(current.definition['criteria'] as { '*': unknown[] })['*'], { code: 'no-users', label: { vi: 'Không có người sử dụng', en: 'No drug users' }, type: 'boolean' }] } };
+    expect((await admin.post('/programmes/drug-free/versions', { validFrom: '2025-01-01', definition: v2 })).status).toBe(201);
+    await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: { ...v2, scoring: { rule: 'sometimes' } } }), 400, /scoring.rule/);
+    const assessor = client('ubnd-commune', ['assessor'], [ids['P']]);
+    const c3 = await unit('C3', 'commune', 'D2');
+    await eventually(async () => expect((await admin.get(`/replica/units/${c3}`)).status).toBe(200));
+    const old = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2024, results: DRUG_FREE });
+    expect(old.body).toMatchObject({ programmeVersion: 1 });
+    const missing = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2025, results: DRUG_FREE });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toMatch(/missing criteria: no-users/);
+  });
+
+  it('lapses recognitions at the end of their cycle', async () => {
+    const lapsed = await service.app.get(AssessmentsService).lapseDue('2025-01-02');
+    expect(lapsed).toBe(1);
+    expect((await admin.get(`/units/${ids['C2']}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'lapsed', since: '2025-01-01', source: 'lapse' })]);
+    await eventually(() => expect(statusEvents(ids['C2']).map((e) => e.after.status)).toEqual(['recognised', 'lapsed']));
+  });
+});

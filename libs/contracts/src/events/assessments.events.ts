@@ -1,0 +1,145 @@
+import { Type } from 'class-transformer';
+import { IsArray, IsDateString, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { UNIT_KINDS, type UnitKind } from '../units';
+
+export const ASSESSMENT_STATES = ['draft', 'submitted', 'verified', 'recognised', 'rejected', 'revoked', 'lapsed'] as const;
+export type AssessmentState = (typeof ASSESSMENT_STATES)[number];
+
+/** A unit's standing under a programme. */
+export const UNIT_PROGRAMME_STATUSES = [
+  'unassessed',
+  'recognised',
+  'not-recognised',
+  'revoked',
+  'lapsed',
+  'unit-closed',
+  // key complex areas
+  'designated',
+  'transformed',
+  'followed-up',
+  'removed',
+] as const;
+export type UnitProgrammeStatus = (typeof UNIT_PROGRAMME_STATUSES)[number];
+
+export const STATUS_SOURCES = ['assessment', 'derived', 'lapse', 'tree'] as const;
+export type StatusSource = (typeof STATUS_SOURCES)[number];
+
+export class Decision {
+  @IsString()
+  @MaxLength(100)
+  number!: string;
+
+  @IsDateString({ strict: true })
+  date!: string;
+}
+
+/** An assessment as it stands after a step of its workflow. */
+export class AssessmentStepData {
+  @IsUUID()
+  assessmentId!: string;
+
+  @IsUUID()
+  unitId!: string;
+
+  @IsString()
+  programme!: string;
+
+  @IsInt()
+  @Min(1)
+  programmeVersion!: number;
+
+  /** The cycle's year, e.g. 2024 for 16 Nov 2023 - 15 Nov 2024. */
+  @IsInt()
+  cycle!: number;
+
+  @IsIn(ASSESSMENT_STATES)
+  state!: AssessmentState;
+
+  @IsOptional()
+  @IsIn(ASSESSMENT_STATES)
+  previousState!: AssessmentState | null;
+
+  @IsOptional()
+  @IsNumber()
+  score!: number | null;
+
+  @IsOptional()
+  @IsString()
+  grade!: string | null;
+
+  /** Whether every criterion is met (for all-criteria programmes). */
+  @IsOptional()
+  met!: boolean | null;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Decision)
+  decision!: Decision | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment!: string | null;
+
+  @IsArray()
+  @IsString({ each: true })
+  evidence!: string[];
+}
+
+export class StatusSnapshot {
+  @IsIn(UNIT_PROGRAMME_STATUSES)
+  status!: UnitProgrammeStatus;
+
+  @IsOptional()
+  @IsString()
+  grade!: string | null;
+
+  @IsOptional()
+  @IsNumber()
+  score!: number | null;
+
+  /** Date from which this status holds. */
+  @IsOptional()
+  @IsDateString({ strict: true })
+  since!: string | null;
+
+  /** Date until which a recognition holds (the end of its cycle), if any. */
+  @IsOptional()
+  @IsDateString({ strict: true })
+  validUntil!: string | null;
+}
+
+/** `antq.assessments.unit-status-changed.v1`: a unit's status under a programme changed. */
+export class UnitStatusChangedData {
+  @IsUUID()
+  unitId!: string;
+
+  @IsIn(UNIT_KINDS)
+  unitKind!: UnitKind;
+
+  @IsString()
+  programme!: string;
+
+  @ValidateNested()
+  @Type(() => StatusSnapshot)
+  before!: StatusSnapshot;
+
+  @ValidateNested()
+  @Type(() => StatusSnapshot)
+  after!: StatusSnapshot;
+
+  @IsDateString({ strict: true })
+  effectiveFrom!: string;
+
+  @IsIn(STATUS_SOURCES)
+  source!: StatusSource;
+
+  @IsOptional()
+  @IsUUID()
+  assessmentId!: string | null;
+
+  /** Per unit and programme, incremented on every change; consumers apply only newer ones. */
+  @IsInt()
+  @Min(1)
+  sequence!: number;
+}
