@@ -222,3 +222,32 @@ describe('assessments and statuses', () => {
     await eventually(() => expect(statusEvents(ids['C2']).map((e) => e.after.status)).toEqual(['recognised', 'lapsed']));
   });
 });
+
+describe('key complex areas', () => {
+  it('are designated, transformed, followed up and removed, or carried into the next year', async () => {
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const area = await unit('KA1', 'commune', 'D2');
+    const stuck = await unit('KA2', 'commune', 'D2');
+    await eventually(async () => expect((await admin.get(`/replica/units/${stuck}`)).status).toBe(200));
+    const assessor = client('ubnd-commune', ['assessor'], [area]);
+    const transformation = ['crime-reduced', 'hotspots-cleared', 'no-mass-incidents', 'movement-strengthened'].map((criterion) => ({ criterion, value: true }));
+
+    await expectRefused(() => assessor.post('/assessments', { unitId: area, programme: 'key-complex-area', cycle: 2024, results: transformation }), 422, /not a designated key complex area/);
+    for (const unitId of [area, stuck]) {
+      expect((await committee.post('/key-areas/designations', { unitId, cycle: 2024, decisionNumber: 'TD-2024', decisionDate: '2024-02-01' })).body).toEqual({ status: 'designated' });
+    }
+    await expectRefused(() => committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber: 'TD-2024b', decisionDate: '2024-03-01' }), 409, /already on the list/);
+    await expectRefused(() => committee.post(`/key-areas/${area}/removal`, { decisionNumber: 'R', decisionDate: '2024-03-01' }), 409, /only from transformed or followed-up/);
+
+    await recognise('KA1', 'key-complex-area', transformation, 2024, '2024-10-01');
+    expect((await admin.get(`/units/${area}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'key-complex-area', status: 'transformed', validUntil: null })]);
+    expect((await committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: 'TD-FU', decisionDate: '2024-11-01' })).body).toEqual({ status: 'followed-up' });
+    expect((await committee.post(`/key-areas/${area}/removal`, { decisionNumber: 'TD-RM', decisionDate: '2025-03-01' })).body).toEqual({ status: 'removed' });
+
+    // KA2 was not transformed in 2024: at the cycle end it stays designated for 2025.
+    await service.app.get(AssessmentsService).lapseDue('2025-01-03');
+    expect((await admin.get(`/units/${stuck}/statuses`)).body).toEqual([
+      expect.objectContaining({ programme: 'key-complex-area', status: 'designated', since: '2025-01-01', validUntil: '2025-12-31', source: 'lapse' }),
+    ]);
+  });
+});

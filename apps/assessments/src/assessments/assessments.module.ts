@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthorityService } from '../authority/authority.service';
+import { KeyAreasController } from '../key-areas/key-areas.controller';
+import { KeyAreasService } from '../key-areas/key-areas.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatusQueries } from '../statuses/status-queries';
 import { TreeChangesObserver } from '../statuses/tree-changes.observer';
@@ -9,8 +11,8 @@ import { AssessmentsService } from './assessments.service';
 import { LapseScheduler } from './lapse.scheduler';
 
 @Module({
-  controllers: [AssessmentsController, StatusesController, ProgrammesController],
-  providers: [AssessmentsService, ProgrammesService, UnitStatusService, StatusQueries, AuthorityService, TreeChangesObserver, LapseScheduler],
+  controllers: [AssessmentsController, StatusesController, ProgrammesController, KeyAreasController],
+  providers: [AssessmentsService, ProgrammesService, UnitStatusService, StatusQueries, AuthorityService, TreeChangesObserver, LapseScheduler, KeyAreasService],
   exports: [TreeChangesObserver, AssessmentsService],
 })
 export class AssessmentWorkflowModule {}

@@ -11,6 +11,7 @@ import { cycleBounds } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
 import { UnitStatusService } from '../statuses/unit-status.service';
+import { KEY_AREA, KeyAreasService } from '../key-areas/key-areas.service';
 
 export interface DraftCommand {
   unitId: string;
@@ -74,6 +75,7 @@ export class AssessmentsService {
     private readonly events: EventFactory,
     private readonly outbox: OutboxService,
     private readonly cls: ClsService<AntqClsStore>,
+    private readonly keyAreas: KeyAreasService,
   ) {}
 
   async draft(command: DraftCommand, actor: Principal): Promise<AssessmentRecord> {
@@ -88,6 +90,9 @@ export class AssessmentsService {
       }
       if (definition.derivation?.kinds.includes(unit.kind)) {
         throw new RuleViolationError(`A ${unit.kind}'s ${programme} status is derived from its children and is never assessed by hand`);
+      }
+      if (programme === KEY_AREA && (await this.statuses.current(manager, command.unitId, KEY_AREA))?.status !== 'designated') {
+        throw new RuleViolationError(`Unit ${command.unitId} is not a designated key complex area: only designated areas are assessed for transformation`);
       }
       const bounds = cycleBounds(definition, command.cycle);
       const periodStart = command.periodStart ?? bounds.start;
@@ -159,15 +164,17 @@ export class AssessmentsService {
       await manager.query('UPDATE assessments SET state = $2, updated_at = now() WHERE id = $1', [id, step.to]);
       await this.record(manager, record, previous, input, actor, step.event);
       if (action === 'recognise') {
+        // A key complex area's recognised transformation stays until it is followed up and removed.
+        const keyArea = record.programme === KEY_AREA;
         await this.statuses.set(manager, {
           unitId: record.unitId,
           unitKind: record.unitKind,
           programme: record.programme,
-          status: 'recognised',
+          status: keyArea ? 'transformed' : 'recognised',
           grade: record.grade,
           score: record.score,
           since: decisionDate,
-          validUntil: bounds.end,
+          validUntil: keyArea ? null : bounds.end,
           source: 'assessment',
           assessmentId: record.id,
         });
@@ -186,7 +193,10 @@ export class AssessmentsService {
     });
   }
 
-  /** Recognitions whose cycle ended before `date` lapse (run daily, and on demand), acted by the system. */
+  /**
+   * Recognitions whose cycle ended before `date` lapse, and untransformed key complex areas
+   * carry over into the next cycle (run daily, and on demand), acted by the system.
+   */
   lapseDue(date = today()): Promise<number> {
     return this.cls.run(async () => {
       this.cls.set('actor', SYSTEM);
@@ -196,6 +206,7 @@ export class AssessmentsService {
   }
 
   private async lapse(date: string): Promise<number> {
+    const carried = await this.dataSource.transaction((manager) => this.keyAreas.carryOver(manager, date));
     const due = (await this.dataSource.query(
       `SELECT a.id FROM assessments a JOIN unit_statuses s ON s.assessment_id = a.id AND s.status = 'recognised'
         WHERE a.state = 'recognised' AND s.valid_until < $1::date`,
@@ -222,7 +233,7 @@ export class AssessmentsService {
         });
       });
     }
-    return due.length;
+    return due.length + carried;
   }
 
   async get(id: string): Promise<AssessmentRecord & { transitions: unknown[] }> {

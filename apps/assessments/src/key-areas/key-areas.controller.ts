@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CurrentActor } from '@antq/auth';
+import type { Principal } from '../authority/authority.service';
+import { KeyAreasService } from './key-areas.service';
+
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+class KeyAreaDecisionRequest {
+  @ApiProperty({ example: '56/QĐ-UBND' })
+  @IsString()
+  @MaxLength(100)
+  decisionNumber!: string;
+
+  @ApiProperty({ example: '2024-02-01' })
+  @Matches(DATE, { message: 'decisionDate must be a date (YYYY-MM-DD)' })
+  decisionDate!: string;
+}
+
+class DesignationRequest extends KeyAreaDecisionRequest {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'unitId must be a UUID' })
+  unitId!: string;
+
+  @ApiProperty({ example: 2024 })
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  cycle!: number;
+}
+
+@ApiTags('key complex areas')
+@ApiBearerAuth()
+@Controller('key-areas')
+export class KeyAreasController {
+  constructor(private readonly keyAreas: KeyAreasService) {}
+
+  @Post('designations')
+  @ApiOperation({ summary: 'Designate a key complex area by yearly decision; its transformation is then assessed' })
+  async designate(@Body() request: DesignationRequest, @CurrentActor() actor: Principal) {
+    return { status: await this.keyAreas.designate(request.unitId, request.cycle, request, actor) };
+  }
+
+  @Post(':unitId/follow-up')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A transformed area goes under follow-up' })
+  async followUp(@Param('unitId', ParseUUIDPipe) unitId: string, @Body() request: KeyAreaDecisionRequest, @CurrentActor() actor: Principal) {
+    return { status: await this.keyAreas.advance(unitId, 'followed-up', request, actor) };
+  }
+
+  @Post(':unitId/removal')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take an area off the list' })
+  async remove(@Param('unitId', ParseUUIDPipe) unitId: string, @Body() request: KeyAreaDecisionRequest, @CurrentActor() actor: Principal) {
+    return { status: await this.keyAreas.advance(unitId, 'removed', request, actor) };
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { UnitKind, UnitProgrammeStatus } from '@antq/contracts';
+import { ConflictError, RuleViolationError } from '@antq/platform';
+import { AuthorityService, type Principal } from '../authority/authority.service';
+import { cycleBounds } from '../programmes/programme-definition';
+import { ProgrammesService } from '../programmes/programmes.service';
+import { UnitStatusService } from '../statuses/unit-status.service';
+
+export const KEY_AREA = 'key-complex-area';
+
+export interface KeyAreaDecision {
+  decisionNumber: string;
+  decisionDate: string;
+}
+
+/**
+ * The list of key complex areas: a yearly decision designates an area; recognising its
+ * transformation (the assessment workflow) makes it transformed; it is then followed up
+ * and finally removed from the list. An area not transformed by the end of its cycle is
+ * carried into the next one.
+ */
+@Injectable()
+export class KeyAreasService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly programmes: ProgrammesService,
+    private readonly statuses: UnitStatusService,
+    private readonly authority: AuthorityService,
+  ) {}
+
+  designate(unitId: string, cycle: number, decision: KeyAreaDecision, actor: Principal): Promise<UnitProgrammeStatus> {
+    return this.dataSource.transaction(async (manager) => {
+      const kind = await this.unitKind(manager, unitId);
+      await this.authority.check(manager, actor, 'recognise', unitId);
+      const { definition } = await this.programmes.inForce(KEY_AREA, decision.decisionDate);
+      if (!definition.appliesTo.includes(kind)) throw new RuleViolationError(`A ${kind} cannot be designated a key complex area`);
+      const current = await this.statuses.current(manager, unitId, KEY_AREA, true);
+      if (current && ['designated', 'transformed', 'followed-up'].includes(current.status)) {
+        throw new ConflictError(`Unit ${unitId} is already on the list (${current.status})`);
+      }
+      const bounds = cycleBounds(definition, cycle);
+      if (decision.decisionDate > bounds.end) throw new RuleViolationError(`The decision date is after the end of cycle ${cycle} (${bounds.end})`);
+      await this.statuses.set(manager, { unitId, unitKind: kind, programme: KEY_AREA, status: 'designated', since: decision.decisionDate, validUntil: bounds.end, source: 'assessment' });
+      return 'designated' as const;
+    });
+  }
+
+  /** transformed -> followed-up, followed-up (or transformed) -> removed. */
+  advance(unitId: string, to: 'followed-up' | 'removed', decision: KeyAreaDecision, actor: Principal): Promise<UnitProgrammeStatus> {
+    return this.dataSource.transaction(async (manager) => {
+      const kind = await this.unitKind(manager, unitId);
+      await this.authority.check(manager, actor, 'recognise', unitId);
+      const current = await this.statuses.current(manager, unitId, KEY_AREA, true);
+      const allowed = to === 'followed-up' ? ['transformed'] : ['transformed', 'followed-up'];
+      if (!current || !allowed.includes(current.status)) {
+        throw new ConflictError(`A key complex area moves to ${to} only from ${allowed.join(' or ')} (this one is ${current?.status ?? 'not designated'})`);
+      }
+      await this.statuses.set(manager, { unitId, unitKind: kind, programme: KEY_AREA, status: to, since: decision.decisionDate, source: 'assessment' });
+      return to;
+    });
+  }
+
+  /** Designated areas whose cycle ended untransformed stay on the list for the next cycle. */
+  async carryOver(manager: EntityManager, date: string): Promise<number> {
+    const due = (await manager.query(
+      `SELECT unit_id, unit_kind, to_char(valid_until, 'YYYY-MM-DD') AS valid_until FROM unit_statuses
+        WHERE programme = $1 AND status = 'designated' AND valid_until < $2::date`,
+      [KEY_AREA, date],
+    )) as { unit_id: string; unit_kind: UnitKind; valid_until: string }[];
+    for (const area of due) {
+      const { definition } = await this.programmes.inForce(KEY_AREA, area.valid_until);
+      const next = cycleBounds(definition, Number(area.valid_until.slice(0, 4)) + 1);
+      await this.statuses.set(manager, { unitId: area.unit_id, unitKind: area.unit_kind, programme: KEY_AREA, status: 'designated', since: next.start, validUntil: next.end, source: 'lapse' });
+    }
+    return due.length;
+  }
+
+  private async unitKind(manager: EntityManager, unitId: string): Promise<UnitKind> {
+    const [unit] = (await manager.query('SELECT kind, status FROM replica_units WHERE unit_id = $1', [unitId])) as { kind: UnitKind; status: string }[];
+    if (!unit) throw new RuleViolationError(`Unit ${unitId} is unknown`);
+    if (unit.status !== 'active') throw new RuleViolationError(`Unit ${unitId} is closed`);
+    return unit.kind;
+  }
+}
