@@ -92,13 +92,14 @@ afterAll(async () => {
 
 describe('the event backbone', () => {
   it('carries a unit created over HTTP into the replica of every other service', async () => {
-    const province = await createUnit({ code: `NA-${runId}`, name: 'Tỉnh Nghệ An', kind: 'province', subtype: 'tinh' });
+    const province = await createUnit({ code: `NA-${runId}`, name: 'Tỉnh Nghệ An', kind: 'province', subtype: 'tinh', effectiveFrom: '2024-01-01' });
+    const district = await createUnit({ code: `NA-${runId}-NL`, name: 'Huyện Nghi Lộc', kind: 'district', subtype: 'huyen', parentId: province.id, effectiveFrom: '2024-01-01' });
     const commune = await createUnit({
       code: `NA-${runId}-XA1`,
       name: 'Xã Nghi Long',
       kind: 'commune',
       subtype: 'xa',
-      parentId: province.id,
+      parentId: district.id,
       tags: ['coastal'],
       effectiveFrom: '2024-01-01',
     });
@@ -115,7 +116,7 @@ describe('the event backbone', () => {
         name: 'Xã Nghi Long',
         kind: 'commune',
         subtype: 'xa',
-        parent_id: province.id,
+        parent_id: district.id,
         tags: ['coastal'],
         version: 1,
       });
@@ -212,6 +213,26 @@ describe('the event backbone', () => {
     for (const service of replicas) {
       await eventually(async () => expect(await processedCount(service, older.id)).toBe(1));
       expect(await replicaRow(service, newer.subject)).toMatchObject({ name: 'Phiên bản 2', version: 2 });
+    }
+  });
+
+  it('shuts down gracefully: the consumer commits and leaves its group', async () => {
+    const notifications = replicas[2];
+    const marker = unitCreatedEvent();
+    await produceRaw(kafka, runTopic(runId, EVENT_TOPICS.units.name), [{ key: marker.subject, value: JSON.stringify(marker) }]);
+    await eventually(async () => expect(await replicaRow(notifications, marker.subject)).toBeDefined());
+    await notifications.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([`${runId}.notifications`]);
+      expect(groups[0]).toMatchObject({ state: 'Empty', members: [] });
+      const offsets = await admin.fetchOffsets({ groupId: `${runId}.notifications`, topics: [runTopic(runId, EVENT_TOPICS.units.name)] });
+      const committed = offsets[0].partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      const latest = await admin.fetchTopicOffsets(runTopic(runId, EVENT_TOPICS.units.name));
+      expect(committed).toBe(latest.reduce((sum, p) => sum + Number(p.offset), 0));
+    } finally {
+      await admin.disconnect();
     }
   });
 });

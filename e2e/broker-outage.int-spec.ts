@@ -70,7 +70,9 @@ it('loses no event and applies none twice when the broker stops while units are 
   }
   await eventually(async () => expect(await count(registry, 'SELECT count(*)::int AS n FROM outbox_messages')).toBe(0));
 
-  const expected = (await registry.dataSource.query('SELECT id, code, name, version FROM units ORDER BY code')) as Record<string, unknown>[];
+  const expected = (await registry.dataSource.query(
+    'SELECT u.id, u.code, v.name, v.version FROM units u JOIN unit_versions v ON v.unit_id = u.id AND v.version = u.latest_version ORDER BY u.code',
+  )) as Record<string, unknown>[];
   for (const replica of replicas) {
     // Exactly one recorded effect per event: nothing applied twice, nothing missing.
     expect(
