@@ -19,6 +19,7 @@ set -eu
 TOPICS='
 antq.units-registry.events    6  -1
 antq.assessments.events       6  -1
+antq.campaigns.events         6  -1
 antq.units-registry.dlq       1  2592000000
 antq.assessments.dlq          1  2592000000
 antq.campaigns.dlq            1  2592000000

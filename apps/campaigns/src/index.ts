@@ -1,3 +1,4 @@
 /** What end-to-end tests and benchmarks need to run this service in process. */
 export { CampaignsModule } from './app.module';
 export { CAMPAIGNS } from './service.definition';
+export { ScoreboardRecompute } from './scoreboards/scoreboard.recompute';

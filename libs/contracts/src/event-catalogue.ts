@@ -1,4 +1,5 @@
 import { AssessmentStepData, UnitStatusChangedData } from './events/assessments.events';
+import { ScoreboardUpdatedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
 import {
   UnitClosedData,
   UnitCreatedData,
@@ -113,6 +114,24 @@ export const EVENT_CATALOGUE = {
     producer: 'assessments',
     dataClass: UnitStatusChangedData,
     summary: "A unit's status under a programme changed (recognised, derived, revoked, lapsed, ...), with before and after.",
+  }),
+  'antq.campaigns.scoreboard-updated.v1': define({
+    topic: 'campaigns',
+    producer: 'campaigns',
+    dataClass: ScoreboardUpdatedData,
+    summary: "A unit's scoreboard under a programme changed: its descendants by kind, status and grade.",
+  }),
+  'antq.campaigns.target-progress-changed.v1': define({
+    topic: 'campaigns',
+    producer: 'campaigns',
+    dataClass: TargetProgressData,
+    summary: "A target's progress changed: value, goal, share done, projection to the deadline, state.",
+  }),
+  'antq.campaigns.target-state-changed.v1': define({
+    topic: 'campaigns',
+    producer: 'campaigns',
+    dataClass: TargetStateChangedData,
+    summary: 'A target turned on track, at risk, achieved or missed (one event per transition).',
   }),
 } as const;
 

@@ -24,6 +24,12 @@ export const EVENT_TOPICS = {
     retentionMs: -1,
     description: 'Assessment workflow steps and unit status changes, keyed by unit id.',
   },
+  campaigns: {
+    name: 'antq.campaigns.events',
+    partitions: 6,
+    retentionMs: -1,
+    description: 'Scoreboards (keyed by unit id) and target progress (keyed by the campaign scope unit id).',
+  },
 } as const satisfies Record<string, TopicDefinition>;
 
 export type EventTopicKey = keyof typeof EVENT_TOPICS;
