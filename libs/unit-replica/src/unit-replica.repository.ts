@@ -82,7 +82,7 @@ export class UnitReplicaRepository {
     if (!edges.length) return;
     await manager.query(
       `INSERT INTO replica_unit_lineage (predecessor_id, successor_id, kind, effective_date)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[])
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[]) ORDER BY 1, 2
        ON CONFLICT (predecessor_id, successor_id) DO UPDATE SET kind = 'split' WHERE EXCLUDED.kind = 'split'`,
       [edges.map((e) => e.predecessorId), edges.map((e) => e.successorId), edges.map((e) => e.kind), edges.map((e) => e.effectiveDate)],
     );

@@ -30,16 +30,18 @@ export class ScoreboardService {
   /** Re-places units (and their descendants) after a tree change. */
   async unitsChanged(manager: EntityManager, unitIds: string[]): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
+    // The subtree level by level: index lookups stay cheap however large the tree grows.
+    const ids = new Set(unitIds);
+    for (let level = unitIds; level.length; ) {
+      const children = (await manager.query('SELECT unit_id FROM replica_units WHERE parent_id = ANY($1::uuid[])', [level])) as { unit_id: string }[];
+      level = children.map((c) => c.unit_id).filter((id) => !ids.has(id));
+      level.forEach((id) => ids.add(id));
+    }
     const rows = (await manager.query(
-      `WITH RECURSIVE sub(unit_id) AS (
-         SELECT unnest($1::uuid[])
-         UNION
-         SELECT r.unit_id FROM replica_units r JOIN sub ON r.parent_id = sub.unit_id
-       )
-       SELECT sub.unit_id, r.kind, r.status, m.ancestors AS stored, ${PATH_SQL('sub.unit_id')} AS path
-         FROM sub JOIN replica_units r ON r.unit_id = sub.unit_id
-         LEFT JOIN scoreboard_membership m ON m.unit_id = sub.unit_id`,
-      [unitIds],
+      `SELECT r.unit_id, r.kind, r.status, m.ancestors AS stored, ${PATH_SQL('r.unit_id')} AS path
+         FROM replica_units r LEFT JOIN scoreboard_membership m ON m.unit_id = r.unit_id
+        WHERE r.unit_id = ANY($1::uuid[])`,
+      [[...ids]],
     )) as { unit_id: string; kind: string; status: string; stored: string[] | null; path: string[] }[];
     const moved = rows
       .map((r) => ({ ...r, next: r.status === 'active' ? r.path : [], previous: r.stored ?? [] }))
@@ -170,10 +172,13 @@ export class ScoreboardService {
     }
     // One event per touched unit and programme, carrying its whole scoreboard.
     const touched = new Set<string>(list.map((m) => `${m.unitId}|${m.programme}`));
-    for (const key of totals.keys()) {
-      const [unitId] = key.split('|');
-      const programmes = (await manager.query('SELECT DISTINCT programme FROM scoreboard_counts WHERE unit_id = $1', [unitId])) as { programme: string }[];
-      for (const { programme } of programmes) touched.add(`${unitId}|${programme}`);
+    const totalsTouched = [...new Set(totalRows.map((r) => r[0]))];
+    if (totalsTouched.length) {
+      const programmes = (await manager.query('SELECT DISTINCT unit_id, programme FROM scoreboard_counts WHERE unit_id = ANY($1::uuid[])', [totalsTouched])) as {
+        unit_id: string;
+        programme: string;
+      }[];
+      for (const { unit_id, programme } of programmes) touched.add(`${unit_id}|${programme}`);
     }
     for (const key of touched) {
       const [unitId, programme] = key.split('|');
@@ -186,9 +191,10 @@ export class ScoreboardService {
 /** The ancestors of a unit in the replica, nearest first, as a SQL expression. */
 export const PATH_SQL = (unit: string) => `ARRAY(
   WITH RECURSIVE up(id, depth) AS (
-    SELECT r.parent_id, 1 FROM replica_units r WHERE r.unit_id = ${unit} AND r.parent_id IS NOT NULL
+    SELECT path_unit.parent_id, 1 FROM replica_units path_unit WHERE path_unit.unit_id = ${unit} AND path_unit.parent_id IS NOT NULL
     UNION ALL
-    SELECT r.parent_id, up.depth + 1 FROM replica_units r JOIN up ON r.unit_id = up.id WHERE r.parent_id IS NOT NULL AND up.depth < 32
+    SELECT path_up.parent_id, up.depth + 1 FROM replica_units path_up JOIN up ON path_up.unit_id = up.id
+     WHERE path_up.parent_id IS NOT NULL AND up.depth < 32
   ) SELECT id FROM up ORDER BY depth)`;
 
 function addContribution(totals: Delta | null, counts: Delta, ancestors: string[], contribution: Contribution, sign: number): void {

@@ -36,7 +36,9 @@ export class StatusEventsHandler {
 export class ScoreboardTreeObserver implements UnitTreeObserver {
   constructor(private readonly scoreboards: ScoreboardService) {}
 
-  async onUnitChanged(manager: EntityManager, _before: ReplicaState | null, after: UnitSnapshot): Promise<void> {
+  async onUnitChanged(manager: EntityManager, before: ReplicaState | null, after: UnitSnapshot): Promise<void> {
+    // A rename or new tags leave every count where it is.
+    if (before && before.parentId === (after.parentId ?? null) && before.status === after.status) return;
     await this.scoreboards.unitsChanged(manager, [after.unitId]);
   }
 }

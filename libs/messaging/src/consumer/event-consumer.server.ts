@@ -11,7 +11,7 @@ import { claimEvents, releaseEvent } from '../inbox/inbox';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
-import { NonRetryableEventError } from './event-errors';
+import { isTransientDatabaseError, NonRetryableEventError } from './event-errors';
 import { decodeEvent } from './event-validation';
 import { EventContext, type EventDelivery } from './event.context';
 
@@ -27,6 +27,8 @@ interface DeadLetter {
 class HandlerFailure extends Error {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Replays of a batch that met a deadlock or lost its connection, before kafkajs's own retries. */
+const TRANSIENT_ATTEMPTS = 5;
 
 /**
  * The Kafka side of a service: a Nest microservice transport whose `@EventPattern(type)`
@@ -114,12 +116,21 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         return { message, error: error as Error };
       }
     });
-    let done: number;
-    try {
-      done = await this.applyBatch(items, payload, false);
-    } catch (error) {
-      if (!(error instanceof HandlerFailure)) throw error;
-      done = await this.applyBatch(items, payload, true);
+    let done = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        try {
+          done = await this.applyBatch(items, payload, false);
+        } catch (error) {
+          if (!(error instanceof HandlerFailure)) throw error;
+          done = await this.applyBatch(items, payload, true);
+        }
+        break;
+      } catch (error) {
+        // A deadlock with another partition's batch: take a breath and replay this batch.
+        if (!isTransientDatabaseError(error) || attempt >= TRANSIENT_ATTEMPTS) throw error;
+        await sleep(25 * 2 ** attempt);
+      }
     }
     for (const item of items.slice(0, done)) payload.resolveOffset(item.message.offset);
     await payload.commitOffsetsIfNecessary();
@@ -154,6 +165,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
           try {
             await this.invoke(handler, event, delivery);
           } catch (error) {
+            if (isTransientDatabaseError(error)) throw error;
             throw new HandlerFailure((error as Error).message);
           }
           continue;
@@ -191,7 +203,9 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         await manager.query('RELEASE SAVEPOINT antq_event');
         return undefined;
       } catch (error) {
-        // If the database itself is gone this throws too, and the whole batch is retried later.
+        // Deadlocks and lost connections are the database's trouble, not the message's:
+        // the whole batch is retried. If the database is gone, the rollback throws too.
+        if (isTransientDatabaseError(error)) throw error;
         await manager.query('ROLLBACK TO SAVEPOINT antq_event');
         const failure = error instanceof Error ? error : new Error(String(error));
         if (failure instanceof NonRetryableEventError || attempt >= this.options.maxAttempts) {

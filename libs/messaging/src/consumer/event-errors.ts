@@ -7,3 +7,13 @@ export class NonRetryableEventError extends Error {
 export class InvalidEventError extends NonRetryableEventError {
   override readonly name = 'InvalidEventError';
 }
+
+/** PostgreSQL errors that say "try again", not "this message is bad": deadlocks, serialisation, lost connections. */
+const TRANSIENT_SQLSTATES = new Set(['40P01', '40001', '55P03', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** Whether an error is the database's transient trouble: the batch is retried, never dead-lettered. */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const candidate = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = candidate?.driverError?.code ?? candidate?.code;
+  return typeof code === 'string' && TRANSIENT_SQLSTATES.has(code);
+}
