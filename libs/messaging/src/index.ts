@@ -1,3 +1,4 @@
+export * from './consumer/batch-hooks';
 export * from './consumer/event-consumer.server';
 export * from './consumer/event-errors';
 export * from './consumer/event-validation';

@@ -3,8 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Statuses replicated from assessments, and the scoreboards: for every unit, its active
  * descendants by kind (totals) and by programme, kind, status and grade (counts). Each
- * unit's membership records the ancestors it is counted under, so that every change
- * moves exactly its own contribution.
+ * unit's membership records what it is counted as (its statuses) and under which
+ * ancestors, so that every change moves exactly its own contribution.
  */
 export class Scoreboards1764100004000 implements MigrationInterface {
   name = 'Scoreboards1764100004000';
@@ -26,7 +26,8 @@ export class Scoreboards1764100004000 implements MigrationInterface {
       CREATE TABLE scoreboard_membership (
         unit_id uuid PRIMARY KEY,
         kind text NOT NULL,
-        ancestors uuid[] NOT NULL
+        ancestors uuid[] NOT NULL,
+        statuses jsonb NOT NULL DEFAULT '[]'
       )`);
     await queryRunner.query(`
       CREATE TABLE scoreboard_totals (

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PATH_SQL } from './scoreboard.service';
+import { PATH_SQL, SCOREBOARD_LOCK } from './scoreboard.service';
 
 const PATHS = `
   WITH RECURSIVE paths(unit_id, ancestor, depth) AS (
@@ -44,14 +44,17 @@ export class ScoreboardRecompute {
 
   /** Replaces the incremental tables by a recomputation (the rebuild command). */
   async rebuild(manager: EntityManager): Promise<{ totals: number; counts: number; members: number }> {
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [0x73636f72]);
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
     const { totals, counts } = await this.compute(manager);
     await manager.query('DELETE FROM scoreboard_totals');
     await manager.query('DELETE FROM scoreboard_counts');
     await manager.query('DELETE FROM scoreboard_membership');
     await manager.query(
-      `INSERT INTO scoreboard_membership (unit_id, kind, ancestors)
-       SELECT u.unit_id, u.kind, CASE WHEN u.status = 'active' THEN ${PATH_SQL('u.unit_id')} ELSE '{}'::uuid[] END
+      `INSERT INTO scoreboard_membership (unit_id, kind, ancestors, statuses)
+       SELECT u.unit_id, u.kind, CASE WHEN u.status = 'active' THEN ${PATH_SQL('u.unit_id')} ELSE '{}'::uuid[] END,
+              COALESCE((SELECT jsonb_agg(jsonb_build_object('programme', s.programme, 'status', s.status, 'grade', COALESCE(s.grade, ''),
+                                                            'score', s.score::float8) ORDER BY s.programme)
+                          FROM status_replica s WHERE s.unit_id = u.unit_id AND s.status <> 'unassessed'), '[]')
          FROM replica_units u`,
     );
     if (totals.length) {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { KindCount, UnitKind } from '@antq/contracts';
-import { EventFactory, OutboxService } from '@antq/messaging';
+import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 
-/** One unit's contribution: counted once in the totals, and once per programme status. */
+/** What a unit is counted as: once in the totals of its kind, and once per programme status. */
 interface Contribution {
   kind: string;
   statuses: { programme: string; status: string; grade: string; score: number | null }[];
@@ -12,13 +12,26 @@ interface Contribution {
 type Delta = Map<string, number>;
 
 /** Serialises scoreboard writes across instances: contributions then add up exactly. */
-const SCOREBOARD_LOCK = 0x73636f72;
+export const SCOREBOARD_LOCK = 0x73636f72;
+
+const SCOREBOARD_ACTOR = { agency: 'antq-campaigns', principal: 'scoreboards', roles: [] };
+
+interface Dirty {
+  /** Units whose place in the tree changed: they and their subtrees are re-placed. */
+  trees: Set<string>;
+  /** Units whose status changed. */
+  units: Set<string>;
+}
+
+const dirtyByTransaction = new WeakMap<EntityManager, Dirty>();
 
 /**
- * Scoreboards kept incrementally: a change to a unit (its place in the tree, or a status)
- * takes its contribution off the ancestors it was counted under and adds the new one to
- * its ancestors now. The result equals a recomputation from the replicas at any quiet
- * moment, whatever the order in which tree and status events arrive.
+ * Scoreboards kept incrementally. Handlers only mark the units an event touched; once per
+ * batch, each marked unit is reconciled: what it is counted as, and where (its stored
+ * membership), against what the replicas say now. The difference moves off the old
+ * ancestors and onto the new ones. Reconciling state rather than replaying deltas makes
+ * the result independent of the order in which tree and status events arrive, and equal
+ * to a recomputation at every quiet moment.
  */
 @Injectable()
 export class ScoreboardService {
@@ -27,64 +40,68 @@ export class ScoreboardService {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** Re-places units (and their descendants) after a tree change. */
-  async unitsChanged(manager: EntityManager, unitIds: string[]): Promise<void> {
+  /** A unit moved, closed or appeared: it and its subtree will be re-placed. */
+  treeChanged(manager: EntityManager, unitId: string): Promise<void> {
+    return this.mark(manager, (dirty) => dirty.trees.add(unitId));
+  }
+
+  /** A unit's status changed: its contribution will be recounted where it is. */
+  statusChanged(manager: EntityManager, unitId: string): Promise<void> {
+    return this.mark(manager, (dirty) => dirty.units.add(unitId));
+  }
+
+  private async mark(manager: EntityManager, add: (dirty: Dirty) => void): Promise<void> {
+    let dirty = dirtyByTransaction.get(manager);
+    if (!dirty) {
+      dirty = { trees: new Set(), units: new Set() };
+      dirtyByTransaction.set(manager, dirty);
+    }
+    add(dirty);
+    await atBatchEnd(manager, 'scoreboards', async () => {
+      const work = dirtyByTransaction.get(manager);
+      dirtyByTransaction.delete(manager);
+      if (work) await this.reconcile(manager, work);
+    });
+  }
+
+  private async reconcile(manager: EntityManager, dirty: Dirty): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
-    // The subtree level by level: index lookups stay cheap however large the tree grows.
-    const ids = new Set(unitIds);
-    for (let level = unitIds; level.length; ) {
+    // Subtrees level by level: index lookups stay cheap however large the tree grows.
+    const ids = new Set([...dirty.trees, ...dirty.units]);
+    for (let level = [...dirty.trees]; level.length; ) {
       const children = (await manager.query('SELECT unit_id FROM replica_units WHERE parent_id = ANY($1::uuid[])', [level])) as { unit_id: string }[];
       level = children.map((c) => c.unit_id).filter((id) => !ids.has(id));
       level.forEach((id) => ids.add(id));
     }
     const rows = (await manager.query(
-      `SELECT r.unit_id, r.kind, r.status, m.ancestors AS stored, ${PATH_SQL('r.unit_id')} AS path
+      `SELECT r.unit_id, r.kind, r.status, m.ancestors AS stored, m.statuses AS counted, ${PATH_SQL('r.unit_id')} AS path,
+              COALESCE((SELECT jsonb_agg(jsonb_build_object('programme', s.programme, 'status', s.status, 'grade', COALESCE(s.grade, ''),
+                                                          'score', s.score::float8) ORDER BY s.programme)
+                          FROM status_replica s WHERE s.unit_id = r.unit_id AND s.status <> 'unassessed'), '[]') AS statuses
          FROM replica_units r LEFT JOIN scoreboard_membership m ON m.unit_id = r.unit_id
         WHERE r.unit_id = ANY($1::uuid[])`,
       [[...ids]],
-    )) as { unit_id: string; kind: string; status: string; stored: string[] | null; path: string[] }[];
-    const moved = rows
-      .map((r) => ({ ...r, next: r.status === 'active' ? r.path : [], previous: r.stored ?? [] }))
-      .filter((r) => r.stored === null || !sameList(r.previous, r.next));
-    if (!moved.length) return;
-    const contributions = await this.contributions(manager, moved.map((r) => r.unit_id));
+    )) as { unit_id: string; kind: string; status: string; stored: string[] | null; counted: Contribution['statuses'] | null; path: string[]; statuses: Contribution['statuses'] }[];
     const totals: Delta = new Map();
     const counts: Delta = new Map();
-    for (const unit of moved) {
-      const contribution = { ...(contributions.get(unit.unit_id) ?? { statuses: [] }), kind: unit.kind };
-      addContribution(totals, counts, unit.previous, contribution, -1);
-      addContribution(totals, counts, unit.next, contribution, +1);
+    const changed: typeof rows = [];
+    for (const row of rows) {
+      const previous = row.stored ?? [];
+      const next = row.status === 'active' ? row.path : [];
+      const before = row.counted ?? [];
+      if (row.stored !== null && sameList(previous, next) && JSON.stringify(before) === JSON.stringify(row.statuses)) continue;
+      addContribution(totals, counts, previous, { kind: row.kind, statuses: before }, -1);
+      addContribution(totals, counts, next, { kind: row.kind, statuses: row.statuses }, +1);
+      changed.push({ ...row, path: next });
     }
+    if (!changed.length) return;
     await manager.query(
-      `INSERT INTO scoreboard_membership (unit_id, kind, ancestors)
-       SELECT x.unit_id, x.kind, ARRAY(SELECT json_array_elements_text(x.ancestors)::uuid)
-         FROM unnest($1::uuid[], $2::text[], $3::json[]) AS x(unit_id, kind, ancestors)
-       ON CONFLICT (unit_id) DO UPDATE SET kind = EXCLUDED.kind, ancestors = EXCLUDED.ancestors`,
-      [moved.map((m) => m.unit_id), moved.map((m) => m.kind), moved.map((m) => JSON.stringify(m.next))],
+      `INSERT INTO scoreboard_membership (unit_id, kind, ancestors, statuses)
+       SELECT x.unit_id, x.kind, ARRAY(SELECT json_array_elements_text(x.ancestors)::uuid), x.statuses
+         FROM unnest($1::uuid[], $2::text[], $3::json[], $4::jsonb[]) AS x(unit_id, kind, ancestors, statuses)
+       ON CONFLICT (unit_id) DO UPDATE SET kind = EXCLUDED.kind, ancestors = EXCLUDED.ancestors, statuses = EXCLUDED.statuses`,
+      [changed.map((c) => c.unit_id), changed.map((c) => c.kind), changed.map((c) => JSON.stringify(c.path)), changed.map((c) => JSON.stringify(c.statuses))],
     );
-    await this.apply(manager, totals, counts);
-  }
-
-  /** Moves a unit's status contribution when its status under a programme changes. */
-  async statusChanged(
-    manager: EntityManager,
-    unitId: string,
-    programme: string,
-    before: { status: string; grade: string | null; score: number | null } | null,
-    after: { status: string; grade: string | null; score: number | null },
-  ): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
-    const [member] = (await manager.query('SELECT kind, ancestors FROM scoreboard_membership WHERE unit_id = $1', [unitId])) as {
-      kind: string;
-      ancestors: string[];
-    }[];
-    if (!member?.ancestors.length) return;
-    const totals: Delta = new Map();
-    const counts: Delta = new Map();
-    const statusOf = (s: typeof after) => ({ programme, status: s.status, grade: s.grade ?? '', score: s.score });
-    // Only the status moves: the unit stays counted in the totals where it is.
-    if (before && before.status !== 'unassessed') addContribution(null, counts, member.ancestors, { kind: member.kind, statuses: [statusOf(before)] }, -1);
-    if (after.status !== 'unassessed') addContribution(null, counts, member.ancestors, { kind: member.kind, statuses: [statusOf(after)] }, +1);
     await this.apply(manager, totals, counts);
   }
 
@@ -120,49 +137,31 @@ export class ScoreboardService {
     });
   }
 
-  private async contributions(manager: EntityManager, unitIds: string[]): Promise<Map<string, Contribution>> {
-    const rows = (await manager.query(
-      `SELECT unit_id, programme, status, COALESCE(grade, '') AS grade, score::float8 AS score
-         FROM status_replica WHERE unit_id = ANY($1::uuid[]) AND status <> 'unassessed'`,
-      [unitIds],
-    )) as { unit_id: string; programme: string; status: string; grade: string; score: number | null }[];
-    const result = new Map<string, Contribution>();
-    for (const row of rows) {
-      const entry = result.get(row.unit_id) ?? { kind: '', statuses: [] };
-      entry.statuses.push({ programme: row.programme, status: row.status, grade: row.grade, score: row.score });
-      result.set(row.unit_id, entry);
-    }
-    return result;
-  }
-
   private async apply(manager: EntityManager, totals: Delta, counts: Delta): Promise<void> {
     const totalRows = [...totals].filter(([, d]) => d !== 0).map(([key, d]) => [...key.split('|'), d] as [string, string, number]);
     if (totalRows.length) {
       await manager.query(
         `INSERT INTO scoreboard_totals (unit_id, kind, total)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[])
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[]) ORDER BY 1, 2
          ON CONFLICT (unit_id, kind) DO UPDATE SET total = scoreboard_totals.total + EXCLUDED.total`,
         [totalRows.map((r) => r[0]), totalRows.map((r) => r[1]), totalRows.map((r) => r[2])],
       );
     }
-    const countRows = [...counts].map(([key, d]) => {
-        const [unitId, programme, kind, status, grade, field] = key.split('|');
-        return { unitId, programme, kind, status, grade, field, d };
-      });
     const merged = new Map<string, { unitId: string; programme: string; kind: string; status: string; grade: string; count: number; sum: number; scored: number }>();
-    for (const r of countRows) {
-      const key = [r.unitId, r.programme, r.kind, r.status, r.grade].join('|');
-      const m = merged.get(key) ?? { unitId: r.unitId, programme: r.programme, kind: r.kind, status: r.status, grade: r.grade, count: 0, sum: 0, scored: 0 };
-      if (r.field === 'count') m.count += r.d;
-      else if (r.field === 'sum') m.sum += r.d;
-      else m.scored += r.d;
-      merged.set(key, m);
+    for (const [key, d] of counts) {
+      const [unitId, programme, kind, status, grade, field] = key.split('|');
+      const id = [unitId, programme, kind, status, grade].join('|');
+      const m = merged.get(id) ?? { unitId, programme, kind, status, grade, count: 0, sum: 0, scored: 0 };
+      if (field === 'count') m.count += d;
+      else if (field === 'sum') m.sum += d;
+      else m.scored += d;
+      merged.set(id, m);
     }
     const list = [...merged.values()].filter((m) => m.count || m.sum || m.scored);
     if (list.length) {
       await manager.query(
         `INSERT INTO scoreboard_counts (unit_id, programme, kind, status, grade, count, score_sum, scored)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::numeric[], $8::int[])
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::numeric[], $8::int[]) ORDER BY 1, 2, 3, 4, 5
          ON CONFLICT (unit_id, programme, kind, status, grade) DO UPDATE SET
            count = scoreboard_counts.count + EXCLUDED.count,
            score_sum = scoreboard_counts.score_sum + EXCLUDED.score_sum,
@@ -170,7 +169,7 @@ export class ScoreboardService {
         [list.map((m) => m.unitId), list.map((m) => m.programme), list.map((m) => m.kind), list.map((m) => m.status), list.map((m) => m.grade), list.map((m) => m.count), list.map((m) => m.sum), list.map((m) => m.scored)],
       );
     }
-    // One event per touched unit and programme, carrying its whole scoreboard.
+    // One event per touched unit and programme and batch, carrying its whole scoreboard.
     const touched = new Set<string>(list.map((m) => `${m.unitId}|${m.programme}`));
     const totalsTouched = [...new Set(totalRows.map((r) => r[0]))];
     if (totalsTouched.length) {
@@ -180,11 +179,20 @@ export class ScoreboardService {
       }[];
       for (const { unit_id, programme } of programmes) touched.add(`${unit_id}|${programme}`);
     }
+    const events = [];
     for (const key of touched) {
       const [unitId, programme] = key.split('|');
-      const kinds = await this.read(manager, unitId, programme);
-      await this.outbox.append(manager, [this.events.create({ type: 'antq.campaigns.scoreboard-updated.v1', subject: unitId, data: { unitId, programme, kinds } })]);
+      events.push(
+        this.events.create({
+          type: 'antq.campaigns.scoreboard-updated.v1',
+          subject: unitId,
+          // An aggregate of many agencies' changes: the platform itself reports it.
+          actor: SCOREBOARD_ACTOR,
+          data: { unitId, programme, kinds: await this.read(manager, unitId, programme) },
+        }),
+      );
     }
+    await this.outbox.append(manager, events);
   }
 }
 
@@ -197,9 +205,9 @@ export const PATH_SQL = (unit: string) => `ARRAY(
      WHERE path_up.parent_id IS NOT NULL AND up.depth < 32
   ) SELECT id FROM up ORDER BY depth)`;
 
-function addContribution(totals: Delta | null, counts: Delta, ancestors: string[], contribution: Contribution, sign: number): void {
+function addContribution(totals: Delta, counts: Delta, ancestors: string[], contribution: Contribution, sign: number): void {
   for (const ancestor of ancestors) {
-    if (totals) bump(totals, `${ancestor}|${contribution.kind}`, sign);
+    bump(totals, `${ancestor}|${contribution.kind}`, sign);
     for (const s of contribution.statuses) {
       const key = `${ancestor}|${s.programme}|${contribution.kind}|${s.status}|${s.grade}`;
       bump(counts, `${key}|count`, sign);

@@ -16,9 +16,9 @@ export class StatusEventsHandler {
     const { unitId, programme, unitKind, after, sequence } = event.data;
     const manager = context.manager;
     const [current] = (await manager.query(
-      'SELECT status, grade, score::float8 AS score, sequence FROM status_replica WHERE unit_id = $1 AND programme = $2 FOR UPDATE',
+      'SELECT sequence FROM status_replica WHERE unit_id = $1 AND programme = $2 FOR UPDATE',
       [unitId, programme],
-    )) as { status: string; grade: string | null; score: number | null; sequence: number }[];
+    )) as { sequence: number }[];
     if (current && current.sequence >= sequence) return;
     await manager.query(
       `INSERT INTO status_replica (unit_id, programme, unit_kind, status, grade, score, since, sequence)
@@ -27,7 +27,7 @@ export class StatusEventsHandler {
          score = EXCLUDED.score, since = EXCLUDED.since, sequence = EXCLUDED.sequence`,
       [unitId, programme, unitKind, after.status, after.grade, after.score, after.since, sequence],
     );
-    await this.scoreboards.statusChanged(manager, unitId, programme, current ?? null, after);
+    await this.scoreboards.statusChanged(manager, unitId);
   }
 }
 
@@ -39,6 +39,6 @@ export class ScoreboardTreeObserver implements UnitTreeObserver {
   async onUnitChanged(manager: EntityManager, before: ReplicaState | null, after: UnitSnapshot): Promise<void> {
     // A rename or new tags leave every count where it is.
     if (before && before.parentId === (after.parentId ?? null) && before.status === after.status) return;
-    await this.scoreboards.unitsChanged(manager, [after.unitId]);
+    await this.scoreboards.treeChanged(manager, after.unitId);
   }
 }

@@ -12,6 +12,7 @@ import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { isTransientDatabaseError, NonRetryableEventError } from './event-errors';
+import { closeBatch, openBatch } from './batch-hooks';
 import { decodeEvent } from './event-validation';
 import { EventContext, type EventDelivery } from './event.context';
 
@@ -145,6 +146,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   private applyBatch(items: Item[], payload: EachBatchPayload, careful: boolean): Promise<number> {
     const { topic, partition } = payload.batch;
     return this.dataSource.transaction(async (manager) => {
+      openBatch(manager);
       const deadLetters: DeadLetter[] = [];
       const handled = items.flatMap((i) => (i.event && this.getHandlerByPattern(i.event.type) ? [i.event] : []));
       const fresh = await claimEvents(manager, this.groupId, handled);
@@ -177,6 +179,8 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         }
         await payload.heartbeat();
       }
+      // Work handlers deferred to the end of the batch runs inside its transaction.
+      await closeBatch(manager);
       if (deadLetters.length) {
         await this.producer.send(
           this.deadLetterTopic,
