@@ -29,49 +29,34 @@ export class UnitReplicaRepository {
    * Returns the previous latest state when the latest state changed, else undefined.
    */
   async apply(manager: EntityManager, unit: UnitSnapshot): Promise<{ before: ReplicaState | null } | undefined> {
-    const values = [
-      unit.unitId,
-      unit.code,
-      unit.name,
-      unit.kind,
-      unit.subtype ?? null,
-      unit.parentId ?? null,
-      unit.tags,
-      unit.status,
-      unit.effectiveFrom,
-      unit.version,
-    ];
-    const inserted = (await manager.query(
-      `INSERT INTO replica_unit_versions (unit_id, code, name, kind, subtype, parent_id, tags, status, valid_from, version, valid_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-               (SELECT min(valid_from) FROM replica_unit_versions WHERE unit_id = $1 AND version > $10))
-       ON CONFLICT DO NOTHING RETURNING version`,
-      values,
-    )) as unknown[];
-    if (inserted.length) {
-      // The version before this one now ends where this one starts.
-      await manager.query(
-        `UPDATE replica_unit_versions SET valid_to = $3
-          WHERE unit_id = $1 AND version = (SELECT max(version) FROM replica_unit_versions WHERE unit_id = $1 AND version < $2)`,
-        [unit.unitId, unit.version, unit.effectiveFrom],
-      );
-    }
-    const [previous] = (await manager.query(
-      'SELECT parent_id AS "parentId", status, kind FROM replica_units WHERE unit_id = $1 FOR UPDATE',
-      [unit.unitId],
-    )) as ReplicaState[];
-    const result = (await manager.query(
-      `INSERT INTO replica_units (unit_id, code, name, kind, subtype, parent_id, tags, status, effective_from, version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
-       ON CONFLICT (unit_id) DO UPDATE SET
-         code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, subtype = EXCLUDED.subtype,
-         parent_id = EXCLUDED.parent_id, tags = EXCLUDED.tags, status = EXCLUDED.status,
-         effective_from = EXCLUDED.effective_from, version = EXCLUDED.version, updated_at = now()
-       WHERE replica_units.version < EXCLUDED.version
-       RETURNING unit_id`,
-      values,
-    )) as unknown[];
-    return result.length ? { before: previous ?? null } : undefined;
+    // One round trip: record the version with its date range, close the version before it,
+    // and move the latest state forward if this version is newer.
+    const [result] = (await manager.query(
+      `WITH previous AS (
+         SELECT parent_id AS "parentId", status, kind FROM replica_units WHERE unit_id = $1 FOR UPDATE
+       ), recorded AS (
+         INSERT INTO replica_unit_versions (unit_id, code, name, kind, subtype, parent_id, tags, status, valid_from, version, valid_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                 (SELECT min(valid_from) FROM replica_unit_versions WHERE unit_id = $1 AND version > $10))
+         ON CONFLICT DO NOTHING RETURNING version
+       ), closed AS (
+         UPDATE replica_unit_versions SET valid_to = $9
+          WHERE unit_id = $1 AND EXISTS (SELECT 1 FROM recorded)
+            AND version = (SELECT max(version) FROM replica_unit_versions WHERE unit_id = $1 AND version < $10)
+       ), latest AS (
+         INSERT INTO replica_units (unit_id, code, name, kind, subtype, parent_id, tags, status, effective_from, version, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+         ON CONFLICT (unit_id) DO UPDATE SET
+           code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, subtype = EXCLUDED.subtype,
+           parent_id = EXCLUDED.parent_id, tags = EXCLUDED.tags, status = EXCLUDED.status,
+           effective_from = EXCLUDED.effective_from, version = EXCLUDED.version, updated_at = now()
+         WHERE replica_units.version < EXCLUDED.version
+         RETURNING unit_id
+       )
+       SELECT EXISTS (SELECT 1 FROM latest) AS changed, (SELECT row_to_json(previous) FROM previous) AS before`,
+      [unit.unitId, unit.code, unit.name, unit.kind, unit.subtype ?? null, unit.parentId ?? null, unit.tags, unit.status, unit.effectiveFrom, unit.version],
+    )) as { changed: boolean; before: ReplicaState | null }[];
+    return result.changed ? { before: result.before } : undefined;
   }
 
   /** Lineage edges; an edge also reported by a split is a split edge, whatever arrives first. */
