@@ -24,39 +24,64 @@ export class UnitReplicaRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Applies a unit's state: records the version (once) with its date range, and moves the
-   * latest state forward unless the replica already holds that version or a newer one.
-   * Returns the previous latest state when the latest state changed, else undefined.
+   * Applies units' states, a batch at a time: records every version once with its date
+   * range, and moves each unit's latest state forward to the newest version given unless
+   * the replica already holds that version or a newer one. Returns, for each unit whose
+   * latest state changed, what it was before and what it is now.
    */
-  async apply(manager: EntityManager, unit: UnitSnapshot): Promise<{ before: ReplicaState | null } | undefined> {
-    // One round trip: record the version with its date range, close the version before it,
-    // and move the latest state forward if this version is newer.
-    const [result] = (await manager.query(
-      `WITH previous AS (
-         SELECT parent_id AS "parentId", status, kind FROM replica_units WHERE unit_id = $1 FOR UPDATE
-       ), recorded AS (
-         INSERT INTO replica_unit_versions (unit_id, code, name, kind, subtype, parent_id, tags, status, valid_from, version, valid_to)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                 (SELECT min(valid_from) FROM replica_unit_versions WHERE unit_id = $1 AND version > $10))
-         ON CONFLICT DO NOTHING RETURNING version
-       ), closed AS (
-         UPDATE replica_unit_versions SET valid_to = $9
-          WHERE unit_id = $1 AND EXISTS (SELECT 1 FROM recorded)
-            AND version = (SELECT max(version) FROM replica_unit_versions WHERE unit_id = $1 AND version < $10)
-       ), latest AS (
-         INSERT INTO replica_units (unit_id, code, name, kind, subtype, parent_id, tags, status, effective_from, version, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
-         ON CONFLICT (unit_id) DO UPDATE SET
-           code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, subtype = EXCLUDED.subtype,
-           parent_id = EXCLUDED.parent_id, tags = EXCLUDED.tags, status = EXCLUDED.status,
-           effective_from = EXCLUDED.effective_from, version = EXCLUDED.version, updated_at = now()
-         WHERE replica_units.version < EXCLUDED.version
-         RETURNING unit_id
-       )
-       SELECT EXISTS (SELECT 1 FROM latest) AS changed, (SELECT row_to_json(previous) FROM previous) AS before`,
-      [unit.unitId, unit.code, unit.name, unit.kind, unit.subtype ?? null, unit.parentId ?? null, unit.tags, unit.status, unit.effectiveFrom, unit.version],
-    )) as { changed: boolean; before: ReplicaState | null }[];
-    return result.changed ? { before: result.before } : undefined;
+  async applyMany(manager: EntityManager, units: UnitSnapshot[]): Promise<{ before: ReplicaState | null; after: UnitSnapshot }[]> {
+    if (!units.length) return [];
+    const ids = [...new Set(units.map((u) => u.unitId))];
+    const rows = JSON.stringify(
+      units.map((u) => ({
+        unit_id: u.unitId,
+        code: u.code,
+        name: u.name,
+        kind: u.kind,
+        subtype: u.subtype ?? null,
+        parent_id: u.parentId ?? null,
+        tags: u.tags,
+        status: u.status,
+        valid_from: u.effectiveFrom,
+        version: u.version,
+      })),
+    );
+    const previous = (await manager.query(
+      'SELECT unit_id, parent_id AS "parentId", status, kind, version FROM replica_units WHERE unit_id = ANY($1::uuid[]) ORDER BY unit_id FOR UPDATE',
+      [ids],
+    )) as (ReplicaState & { unit_id: string; version: number })[];
+    await manager.query(
+      `INSERT INTO replica_unit_versions (unit_id, code, name, kind, subtype, parent_id, tags, status, valid_from, version)
+       SELECT DISTINCT ON (unit_id, version) unit_id, code, name, kind, subtype, parent_id, ARRAY(SELECT jsonb_array_elements_text(tags)), status, valid_from, version
+         FROM jsonb_to_recordset($1::jsonb) AS x(unit_id uuid, code text, name text, kind text, subtype text, parent_id uuid, tags jsonb, status text, valid_from date, version int)
+        ORDER BY unit_id, version
+       ON CONFLICT DO NOTHING`,
+      [rows],
+    );
+    // Each version ends where the unit's next version starts.
+    await manager.query(
+      `UPDATE replica_unit_versions v SET valid_to = n.next_from
+         FROM (SELECT unit_id, version, lead(valid_from) OVER (PARTITION BY unit_id ORDER BY version) AS next_from
+                 FROM replica_unit_versions WHERE unit_id = ANY($1::uuid[])) n
+        WHERE v.unit_id = n.unit_id AND v.version = n.version AND v.valid_to IS DISTINCT FROM n.next_from`,
+      [ids],
+    );
+    const changed = (await manager.query(
+      `INSERT INTO replica_units (unit_id, code, name, kind, subtype, parent_id, tags, status, effective_from, version, updated_at)
+       SELECT DISTINCT ON (unit_id) unit_id, code, name, kind, subtype, parent_id, ARRAY(SELECT jsonb_array_elements_text(tags)), status, valid_from, version, now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(unit_id uuid, code text, name text, kind text, subtype text, parent_id uuid, tags jsonb, status text, valid_from date, version int)
+        ORDER BY unit_id, version DESC
+       ON CONFLICT (unit_id) DO UPDATE SET
+         code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, subtype = EXCLUDED.subtype,
+         parent_id = EXCLUDED.parent_id, tags = EXCLUDED.tags, status = EXCLUDED.status,
+         effective_from = EXCLUDED.effective_from, version = EXCLUDED.version, updated_at = now()
+       WHERE replica_units.version < EXCLUDED.version
+       RETURNING unit_id, version`,
+      [rows],
+    )) as { unit_id: string; version: number }[];
+    const before = new Map(previous.map((p) => [p.unit_id, { parentId: p.parentId, status: p.status, kind: p.kind }]));
+    const byVersion = new Map(units.map((u) => [`${u.unitId}:${u.version}`, u]));
+    return changed.map((c) => ({ before: before.get(c.unit_id) ?? null, after: byVersion.get(`${c.unit_id}:${c.version}`) as UnitSnapshot }));
   }
 
   /** Lineage edges; an edge also reported by a split is a split edge, whatever arrives first. */

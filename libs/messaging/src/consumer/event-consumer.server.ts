@@ -179,8 +179,13 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         }
         await payload.heartbeat();
       }
-      // Work handlers deferred to the end of the batch runs inside its transaction.
-      await closeBatch(manager);
+      // Work deferred to the end of the batch runs inside its transaction, on behalf of the
+      // service itself: it sums up changes that several agencies may have made.
+      await this.cls.run(async () => {
+        this.cls.set('actor', { agency: `antq-${this.options.service}`, principal: 'system', roles: [] });
+        this.cls.set('correlationId', `${topic}/${partition}/${payload.batch.firstOffset()}`);
+        await closeBatch(manager);
+      });
       if (deadLetters.length) {
         await this.producer.send(
           this.deadLetterTopic,
