@@ -1,0 +1,38 @@
+/**
+ * How big a benchmark run is. Each setting comes from `--name=value` on the command line,
+ * else from the environment, else the default.
+ */
+export interface BenchScale {
+  /** Events (or messages) pushed through each throughput measurement. */
+  events: number;
+  /** Steady rate of the latency measurement, per second. */
+  rate: number;
+  /** Duration of the latency measurement, in seconds. */
+  seconds: number;
+  /** Events sent and awaited before measuring, so that connections, groups and the JIT are warm. */
+  warmup: number;
+  /** Throughput measurements per subject; the median one is reported, with the spread. */
+  repeat: number;
+}
+
+const SETTINGS: { key: keyof BenchScale; flag: string; env: string; fallback: number }[] = [
+  { key: 'events', flag: 'events', env: 'BENCH_EVENTS', fallback: 20_000 },
+  { key: 'rate', flag: 'rate', env: 'BENCH_RATE', fallback: 500 },
+  { key: 'seconds', flag: 'seconds', env: 'BENCH_SECONDS', fallback: 10 },
+  { key: 'warmup', flag: 'warmup', env: 'BENCH_WARMUP', fallback: 2_000 },
+  { key: 'repeat', flag: 'repeat', env: 'BENCH_REPEAT', fallback: 3 },
+];
+
+export function benchScale(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchScale {
+  const scale = {} as BenchScale;
+  for (const { key, flag, env: name, fallback } of SETTINGS) {
+    const arg = argv.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+    const raw = arg ?? env[name];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || (key !== 'seconds' && !Number.isInteger(value))) {
+      throw new Error(`${name} / --${flag} must be a positive ${key === 'seconds' ? 'number' : 'integer'}, got "${raw}"`);
+    }
+    scale[key] = value;
+  }
+  return scale;
+}
