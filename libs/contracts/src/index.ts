@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 export * from './asyncapi';
 export * from './cloud-event';
+export * from './dates';
 export * from './event-catalogue';
 export * from './events/assessments.events';
 export * from './events/campaigns.events';

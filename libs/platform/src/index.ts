@@ -5,3 +5,4 @@ export * from './platform.module';
 export * from './service-config';
 export * from './migrate';
 export * from './run-service';
+export * from './query-params';

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
+import { ISO_DATE_PATTERN as DATE, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 export class CriterionResultInput {
   @ApiProperty({ example: 'no-addicts' })

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
+import { today } from '@antq/contracts';
+import { asArray } from '@antq/platform';
 import type { Principal } from '../authority/authority.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatusQueries } from '../statuses/status-queries';
 import { DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, StatusSearchQuery, StepRequest } from './assessment.requests';
 import { AssessmentsService } from './assessments.service';
 
-const asArray = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
-const today = () => new Date().toISOString().slice(0, 10);
 
 @ApiTags('assessments')
 @ApiBearerAuth()

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AssessmentState, EventType, UnitKind } from '@antq/contracts';
+import { today, type AssessmentState, type EventType, type UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
@@ -57,7 +57,6 @@ const STEPS: Record<Exclude<AssessmentAction, 'draft'>, { from: AssessmentState[
   revoke: { from: ['recognised'], to: 'revoked', event: 'antq.assessments.assessment-revoked.v1' },
 };
 
-const today = () => new Date().toISOString().slice(0, 10);
 const SYSTEM = { agency: 'antq-system', principal: 'lapse-job', roles: [] };
 
 /**

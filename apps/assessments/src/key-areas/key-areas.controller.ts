@@ -2,10 +2,10 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor } from '@antq/auth';
+import { ISO_DATE_PATTERN as DATE } from '@antq/contracts';
 import type { Principal } from '../authority/authority.service';
 import { KeyAreasService } from './key-areas.service';
 
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 class KeyAreaDecisionRequest {
   @ApiProperty({ example: '56/QĐ-UBND' })

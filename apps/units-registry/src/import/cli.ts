@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { MultiBar, Presets } from 'cli-progress';
 import { ClsService } from 'nestjs-cls';
-import type { Actor } from '@antq/contracts';
+import { today, type Actor } from '@antq/contracts';
 import { OutboxRelay, type AntqClsStore } from '@antq/messaging';
 import { ConfigError, DomainError, ServiceConfig } from '@antq/platform';
 import { UnitsRegistryModule } from '../app.module';
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
         const { rows, rejections } = validateRows(records);
         if (rejections.length) throw new ImportRejectedError(rejections);
         const bar = bars.create(rows.length, 0, { phase: 'importing ', unit: 'units' });
-        const result = await app.get(UnitImporter).import(rows, actor, values['effective-from'] ?? new Date().toISOString().slice(0, 10), (done) => bar.update(done));
+        const result = await app.get(UnitImporter).import(rows, actor, values['effective-from'] ?? today(), (done) => bar.update(done));
         bar.update(rows.length);
         summary = { created: result.created };
       } else {

@@ -36,5 +36,3 @@ export interface MergePolicy {
 export function holdsOn(rule: { validFrom: string | null; validTo: string | null }, date: string): boolean {
   return (rule.validFrom === null || rule.validFrom <= date) && (rule.validTo === null || date < rule.validTo);
 }
-
-export const today = (): string => new Date().toISOString().slice(0, 10);

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
-import { foldForSearch, type Actor } from '@antq/contracts';
-import { InvalidInputError, NotFoundError } from '@antq/platform';
+import { foldForSearch, today, type Actor } from '@antq/contracts';
+import { asArray, InvalidInputError, NotFoundError } from '@antq/platform';
 import {
   AbolishLevelRequest,
   AsOfQuery,
@@ -19,9 +19,6 @@ import {
 import { AbolishLevelResponse, LineageResponse, UnitPageResponse, UnitResponse, UnitVersionResponse } from './dto/unit.responses';
 import { TreeRepository } from './tree.repository';
 import { TreeService, type MergeTarget } from './tree.service';
-import { today } from './unit-state';
-
-const asArray = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
 function reference(ref: ExistingOrNewUnit, role: string): MergeTarget {
   if (ref.unitId) return { unitId: ref.unitId };

@@ -16,9 +16,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
+import { ISO_DATE_PATTERN as DATE, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
 
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const DATE_MESSAGE = (field: string) => `${field} must be a date (YYYY-MM-DD)`;
 
 export class EffectiveDated {
