@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { UnitSnapshot } from '@antq/contracts';
+import { atBatchEnd } from '@antq/messaging';
 import type { ReplicaState, UnitTreeObserver } from '@antq/unit-replica';
 import { UnitStatusService } from './unit-status.service';
 
@@ -10,13 +11,15 @@ import { UnitStatusService } from './unit-status.service';
  * - a moved unit's old and new parents are re-derived;
  * - a new unit starts unassessed (a unit formed by a merger too: the old units keep their
  *   history, reachable through lineage), and its parent is re-derived.
+ * Parents are re-derived once per batch, however many of their children changed.
  */
 @Injectable()
 export class TreeChangesObserver implements UnitTreeObserver {
+  private readonly parentsByTransaction = new WeakMap<EntityManager, Map<string, string>>();
+
   constructor(private readonly statuses: UnitStatusService) {}
 
   async onUnitChanged(manager: EntityManager, before: ReplicaState | null, after: UnitSnapshot): Promise<void> {
-    const programmes = (await manager.query('SELECT DISTINCT programme FROM programme_versions WHERE definition -> \'derivation\' IS NOT NULL')) as { programme: string }[];
     const date = after.effectiveFrom;
     if (after.status === 'closed' && before?.status !== 'closed') {
       const held = (await manager.query(`SELECT programme, unit_kind FROM unit_statuses WHERE unit_id = $1 AND status <> 'unit-closed'`, [after.unitId])) as {
@@ -27,8 +30,16 @@ export class TreeChangesObserver implements UnitTreeObserver {
         await this.statuses.set(manager, { unitId: after.unitId, unitKind: unit_kind, programme, status: 'unit-closed', since: date, source: 'tree' });
       }
     }
-    const parents = new Set([before?.parentId, after.parentId].filter((p): p is string => !!p));
-    if (before && before.parentId === after.parentId && before.status === after.status) return;
-    for (const { programme } of programmes) for (const parent of parents) await this.statuses.derive(manager, parent, programme, date);
+    if (before && before.parentId === (after.parentId ?? null) && before.status === after.status) return;
+    const parents = this.parentsByTransaction.get(manager) ?? new Map<string, string>();
+    this.parentsByTransaction.set(manager, parents);
+    for (const parent of [before?.parentId, after.parentId]) if (parent) parents.set(parent, date > (parents.get(parent) ?? '') ? date : (parents.get(parent) as string));
+    await atBatchEnd(manager, 'assessments-derive', async () => {
+      const pending = this.parentsByTransaction.get(manager);
+      this.parentsByTransaction.delete(manager);
+      if (!pending?.size) return;
+      const programmes = (await manager.query(`SELECT DISTINCT programme FROM programme_versions WHERE definition -> 'derivation' IS NOT NULL`)) as { programme: string }[];
+      for (const { programme } of programmes) for (const [parent, on] of pending) await this.statuses.derive(manager, parent, programme, on);
+    });
   }
 }
