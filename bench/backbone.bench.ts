@@ -21,6 +21,7 @@ import { PARTITIONS, RAW_BATCH, rawBaseline, type RawFigures, type Throughput } 
 import { InThreadRegistry, INSERT_BATCH, INSERTERS, WorkerRegistry, type EventSource } from './backbone/registry';
 import { stopAndDrop } from './lib/cleanup';
 import { benchScale, type BenchScale } from './lib/config';
+import { serverSetting } from './lib/database';
 import { profileRows } from './lib/profile';
 import { formatMs, formatRate, printReport, progress, type Row, type Section } from './lib/report';
 import { runAsScript } from './lib/runner';
@@ -49,6 +50,9 @@ export interface BackboneFigures {
   serviceEnv: Environment;
   /** The consuming service. */
   consumer: string;
+  /** The server's autovacuum setting, and whether the bench analyzed the service databases before each measurement. */
+  autovacuum: string;
+  analyze: boolean;
   raw: RawFigures;
   platform: Partial<Record<Layout, PlatformFigures>>;
   /** The machine's 1-minute load average when the run started and ended: other work skews the figures. */
@@ -93,6 +97,14 @@ function consumerService(env: NodeJS.ProcessEnv = process.env): string {
   return name;
 }
 
+/** A 0/1 (false/true) setting. */
+function flag(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (['', '0', 'false', 'no'].includes(raw)) return false;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  throw new Error(`${name} takes 0 or 1, got "${env[name]}"`);
+}
+
 /** Partitions the consumer processes at once (the product default unless overridden). */
 function consumerLanes(env: Environment): number {
   return Number(env['CONSUMER_PARTITIONS_CONCURRENTLY'] ?? 3);
@@ -105,7 +117,16 @@ export async function run(scale: BenchScale = benchScale()): Promise<BackboneFig
   const env = serviceEnv();
   const services: RunningService[] = [];
   const load = { start: loadavg()[0], end: Number.NaN };
-  const figures: BackboneFigures = { scale, serviceEnv: env, consumer: consumerService(), raw: undefined as never, platform: {}, load };
+  const figures: BackboneFigures = {
+    scale,
+    serviceEnv: env,
+    consumer: consumerService(),
+    autovacuum: await serverSetting('autovacuum'),
+    analyze: flag('BENCH_ANALYZE'),
+    raw: undefined as never,
+    platform: {},
+    load,
+  };
   progress(NAME, `run ${runId}: ${scale.events} events, ${scale.rate}/s for ${scale.seconds} s, warm-up ${scale.warmup}`);
   try {
     await createRunTopics(runId, kafka);
@@ -121,7 +142,10 @@ export async function run(scale: BenchScale = benchScale()): Promise<BackboneFig
         layout === 'shared' ? await InThreadRegistry.start(runId, env) : await WorkerRegistry.start(runId, env);
       try {
         const profile = process.env['BENCH_CPU_PROFILE'];
-        figures.platform[layout] = await platformBackbone(source, consumer, scale, profile ? `${profile}.${layout}.cpuprofile` : undefined);
+        figures.platform[layout] = await platformBackbone(source, consumer, scale, {
+          profileFile: profile ? `${profile}.${layout}.cpuprofile` : undefined,
+          analyze: figures.analyze,
+        });
       } finally {
         // Its database goes with it; the next layout's registry starts afresh.
         await source.close();
@@ -268,6 +292,11 @@ export function report(figures: BackboneFigures): void {
       'Platform latency: insert COMMIT acknowledged -> NOTIFY from a bench-only AFTER INSERT trigger on replica_units, which PostgreSQL delivers when the consumer transaction commits; one clock, so it includes notification delivery (< 1 ms) and the trigger cost.',
       `Machine load (1-minute average) at start / end: ${figures.load.start.toFixed(2)} / ${figures.load.end.toFixed(2)} on ${cpus().length} CPUs; the broker, PostgreSQL and the bench share them, and other work on the machine skews the figures.`,
       `Consumer: the ${figures.consumer} service (BENCH_CONSUMER); its unit replica handles each unit-created event in the batch transaction. Producer: the units-registry service's OutboxService and relay.`,
+      figures.analyze
+        ? 'BENCH_ANALYZE=1: the bench ran ANALYZE on the service databases before each measurement, as auto-analyze would on a server where it runs.'
+        : figures.autovacuum === 'off'
+          ? 'This PostgreSQL server runs with autovacuum = off, so the services\' tables are never analyzed and the planner works without statistics (as here); BENCH_ANALYZE=1 analyzes them before each measurement, as auto-analyze would on a default server.'
+          : `autovacuum = ${figures.autovacuum} on this PostgreSQL server.`,
       `Services: ${Object.entries(figures.serviceEnv)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')} (others: product defaults).`,
@@ -275,6 +304,8 @@ export function report(figures: BackboneFigures): void {
     ],
     figures: {
       consumer: figures.consumer,
+      autovacuum: figures.autovacuum,
+      analyze: figures.analyze,
       events: scale.events,
       rate: scale.rate,
       seconds: scale.seconds,

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { EventConsumer } from '@antq/messaging';
 import type { RunningService } from '@antq/testing';
 import type { BenchScale } from '../lib/config';
+import { analyzeDatabases } from '../lib/database';
 import { profiled, type CpuProfile } from '../lib/profile';
 import { progress } from '../lib/report';
 import { distribution, medianBy, type Distribution } from '../lib/stats';
@@ -55,8 +56,11 @@ export async function platformBackbone(
   source: EventSource,
   consumer: RunningService,
   scale: BenchScale,
-  profileFile?: string,
+  options: { profileFile?: string; analyze?: boolean } = {},
 ): Promise<PlatformFigures> {
+  const { profileFile, analyze = false } = options;
+  // Stands in for auto-analyze where the server does not run it (see BENCH_ANALYZE).
+  const refreshStatistics = () => (analyze ? analyzeDatabases([consumer.databaseUrl, source.databaseUrl]) : Promise.resolve());
   const kafkaConsumer = consumer.app.get(EventConsumer).unwrap<Consumer>();
   if (!kafkaConsumer) throw new Error('The consumer service has no running Kafka consumer');
   const effects = async () => {
@@ -71,6 +75,7 @@ export async function platformBackbone(
   const runs: PlatformThroughput[] = [];
   let profile: CpuProfile | undefined;
   for (let run = 1; run <= scale.repeat; run++) {
+    await refreshStatistics();
     progress(NAME, `platform: throughput ${run}/${scale.repeat}, ${scale.events} events in outbox transactions of ${INSERT_BATCH} (${INSERTERS} at a time)`);
     const measured = await profiled(run === 1 ? profileFile : undefined, () => pushThrough(source, kafkaConsumer, effects, scale.events));
     runs.push(measured.result);
@@ -78,6 +83,7 @@ export async function platformBackbone(
   }
   const throughput = { ...medianBy(runs, (r) => r.perSecond), runs: runs.map((r) => r.perSecond) };
 
+  await refreshStatistics();
   progress(NAME, `platform: latency at ${scale.rate}/s for ${scale.seconds} s, one event per outbox transaction`);
   const latency = await platformLatency(source, consumer, scale);
   return { throughput, latency, ...(profile ? { profile } : {}) };

@@ -5,7 +5,7 @@ import { ClsService } from 'nestjs-cls';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { EventFactory, OutboxRelay, OutboxService, type AntqClsStore } from '@antq/messaging';
 import type { Environment } from '@antq/platform';
-import { startTestService, type RunningService } from '@antq/testing';
+import { startTestService, testDatabaseUrl, type RunningService } from '@antq/testing';
 import { stopAndDrop } from '../lib/cleanup';
 import { drainTimeout, epochNow, withTimeout } from '../lib/timing';
 import { unitCreated } from './events';
@@ -28,6 +28,8 @@ export interface EventSource {
   published(): Promise<number>;
   /** Stops the service and drops its database. */
   close(): Promise<void>;
+  /** The registry's database. */
+  readonly databaseUrl: string;
 }
 
 /** The registry on the calling thread. */
@@ -35,6 +37,10 @@ export class InThreadRegistry implements EventSource {
   private readonly correlationId = `bench-${randomUUID()}`;
 
   private constructor(private readonly service: RunningService) {}
+
+  get databaseUrl(): string {
+    return this.service.databaseUrl;
+  }
 
   static async start(runId: string, env: Environment): Promise<InThreadRegistry> {
     return new InThreadRegistry(await startTestService(UNITS_REGISTRY, (e) => UnitsRegistryModule.forRoot(e), runId, env));
@@ -94,7 +100,10 @@ export class WorkerRegistry implements EventSource {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private exited?: Error;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    readonly databaseUrl: string,
+  ) {
     worker.on('message', (reply: WorkerReply) => {
       if (!('id' in reply)) return;
       const call = this.pending.get(reply.id);
@@ -133,7 +142,7 @@ export class WorkerRegistry implements EventSource {
       if (listeners.error) worker.off('error', listeners.error);
       if (listeners.exit) worker.off('exit', listeners.exit);
     }
-    return new WorkerRegistry(worker);
+    return new WorkerRegistry(worker, testDatabaseUrl(runId, UNITS_REGISTRY.service));
   }
 
   insert(count: number): Promise<{ unitIds: string[]; committedAt: number }> {
