@@ -58,12 +58,14 @@ export class UnitReplicaRepository {
        ON CONFLICT DO NOTHING`,
       [rows],
     );
-    // Each version ends where the unit's next version starts.
+    // Each version ends where the unit's next version starts. The outer filter on unit_id
+    // keeps this an index lookup even where the table has no planner statistics.
     await manager.query(
       `UPDATE replica_unit_versions v SET valid_to = n.next_from
          FROM (SELECT unit_id, version, lead(valid_from) OVER (PARTITION BY unit_id ORDER BY version) AS next_from
                  FROM replica_unit_versions WHERE unit_id = ANY($1::uuid[])) n
-        WHERE v.unit_id = n.unit_id AND v.version = n.version AND v.valid_to IS DISTINCT FROM n.next_from`,
+        WHERE v.unit_id = ANY($1::uuid[]) AND v.unit_id = n.unit_id AND v.version = n.version
+          AND v.valid_to IS DISTINCT FROM n.next_from`,
       [ids],
     );
     const changed = (await manager.query(
