@@ -6,3 +6,4 @@ export * from './service-config';
 export * from './migrate';
 export * from './run-service';
 export * from './query-params';
+export * from './page.query';

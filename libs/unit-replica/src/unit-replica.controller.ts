@@ -1,24 +1,8 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { ReplicaUnit } from './replica-unit.entity';
+import { PageQuery } from '@antq/platform';
 import { UnitReplicaRepository } from './unit-replica.repository';
-
-export class ReplicaPageQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 100;
-}
 
 export class ReplicaUnitResponse {
   @ApiProperty() unitId!: string;
@@ -60,7 +44,7 @@ export class UnitReplicaController {
 
   @Get()
   @ApiOkResponse({ type: ReplicaPageResponse })
-  async list(@Query() query: ReplicaPageQuery): Promise<ReplicaPageResponse> {
+  async list(@Query() query: PageQuery): Promise<ReplicaPageResponse> {
     const [total, items] = await Promise.all([this.replica.count(), this.replica.list(query.offset, query.limit)]);
     return { total, items: items.map((u) => ReplicaUnitResponse.from(u)) };
   }

@@ -5,20 +5,6 @@ import type { UnitSnapshot } from '@antq/contracts';
 import { ReplicaUnit } from './replica-unit.entity';
 import type { ReplicaState } from './unit-tree-observer';
 
-export interface ReplicaVersion {
-  unitId: string;
-  version: number;
-  validFrom: string;
-  validTo: string | null;
-  code: string;
-  name: string;
-  kind: string;
-  subtype: string | null;
-  parentId: string | null;
-  tags: string[];
-  status: string;
-}
-
 @Injectable()
 export class UnitReplicaRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -112,12 +98,4 @@ export class UnitReplicaRepository {
     return this.dataSource.getRepository(ReplicaUnit).find({ order: { code: 'ASC' }, skip: offset, take: limit });
   }
 
-  /** Every version held, for comparison with the registry. */
-  async versions(): Promise<ReplicaVersion[]> {
-    return (await this.dataSource.query(
-      `SELECT unit_id AS "unitId", version, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom",
-              to_char(valid_to, 'YYYY-MM-DD') AS "validTo", code, name, kind, subtype, parent_id AS "parentId", tags, status
-         FROM replica_unit_versions ORDER BY unit_id, version`,
-    )) as ReplicaVersion[];
-  }
 }

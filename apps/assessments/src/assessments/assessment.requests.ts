@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { PageQuery } from '@antq/platform';
 import { ISO_DATE_PATTERN as DATE, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
 
@@ -81,7 +82,7 @@ export class DecisionRequest extends StepRequest {
   decisionDate!: string;
 }
 
-export class StatusSearchQuery {
+export class StatusSearchQuery extends PageQuery {
   @ApiProperty({ example: 'drug-free' })
   @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'programme must be a programme code such as drug-free' })
   programme!: string;
@@ -106,20 +107,6 @@ export class StatusSearchQuery {
   @IsIn(UNIT_PROGRAMME_STATUSES, { each: true, message: `status must be one of: ${UNIT_PROGRAMME_STATUSES.join(', ')}` })
   status?: UnitProgrammeStatus | UnitProgrammeStatus[];
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
-
-  @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 100;
 }
 
 export class NewProgrammeVersionRequest {

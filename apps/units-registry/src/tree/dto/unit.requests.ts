@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { PageQuery } from '@antq/platform';
 import { ISO_DATE_PATTERN as DATE, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
 
 const DATE_MESSAGE = (field: string) => `${field} must be a date (YYYY-MM-DD)`;
@@ -186,7 +187,12 @@ export class SubtreeQuery extends AsOfQuery {
   depth = 1;
 }
 
-export class UnitSearchQuery extends AsOfQuery {
+export class UnitSearchQuery extends PageQuery {
+  @ApiPropertyOptional({ example: '2024-12-31', description: 'Read the tree as it stood on this date; defaults to today.' })
+  @IsOptional()
+  @Matches(DATE, { message: 'asOf must be a date (YYYY-MM-DD)' })
+  asOf?: string;
+
   @ApiPropertyOptional({ description: 'Name search ignoring diacritics and case: "nghe an" finds "Tỉnh Nghệ An".' })
   @IsOptional()
   @IsString()
@@ -219,18 +225,4 @@ export class UnitSearchQuery extends AsOfQuery {
   @IsIn(UNIT_STATUSES, { message: `status must be one of: ${UNIT_STATUSES.join(', ')}` })
   status?: 'active' | 'closed';
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
-
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 100;
 }
