@@ -86,7 +86,8 @@ beforeAll(async () => {
   await unit('C2', 'commune', 'D');
   await unit('D2', 'district', 'P');
   await unit('AG', 'agency', 'P');
-  await eventually(async () => expect((await admin.get(`/replica/units/${ids['AG']}`)).status).toBe(200));
+  // Units travel on different partitions, so each one is awaited, not only the last created.
+  for (const id of Object.values(ids)) await eventually(async () => expect((await admin.get(`/replica/units/${id}`)).status).toBe(200));
 });
 
 afterAll(async () => {
