@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { PlatformModule, type Environment } from '@antq/platform';
 import { UnitReplicaModule } from '@antq/unit-replica';
+import { CampaignTargetsModule } from './campaigns/campaign-targets.module';
 import { ScoreboardsModule } from './scoreboards/scoreboards.module';
-import { ScoreboardTreeObserver } from './scoreboards/status-events.handler';
+import { SourcesModule } from './sources/sources.module';
+import { CampaignsTreeObserver } from './sources/status-events.handler';
 import { CAMPAIGNS } from './service.definition';
 
 @Module({})
@@ -12,8 +15,11 @@ export class CampaignsModule {
       module: CampaignsModule,
       imports: [
         PlatformModule.forRoot(CAMPAIGNS, env),
+        ScheduleModule.forRoot(),
         ScoreboardsModule,
-        UnitReplicaModule.forRoot({ imports: [ScoreboardsModule], observer: ScoreboardTreeObserver }),
+        CampaignTargetsModule,
+        SourcesModule,
+        UnitReplicaModule.forRoot({ imports: [SourcesModule], observer: CampaignsTreeObserver }),
       ],
     };
   }

@@ -2,3 +2,4 @@
 export { CampaignsModule } from './app.module';
 export { CAMPAIGNS } from './service.definition';
 export { ScoreboardRecompute } from './scoreboards/scoreboard.recompute';
+export { CampaignsService } from './campaigns/campaigns.service';

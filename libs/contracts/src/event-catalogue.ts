@@ -1,5 +1,5 @@
 import { AssessmentStepData, UnitStatusChangedData } from './events/assessments.events';
-import { ScoreboardUpdatedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
+import { CampaignCreatedData, ScoreboardUpdatedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
 import {
   UnitClosedData,
   UnitCreatedData,
@@ -120,6 +120,12 @@ export const EVENT_CATALOGUE = {
     producer: 'campaigns',
     dataClass: ScoreboardUpdatedData,
     summary: "A unit's scoreboard under a programme changed: its descendants by kind, status and grade.",
+  }),
+  'antq.campaigns.campaign-created.v1': define({
+    topic: 'campaigns',
+    producer: 'campaigns',
+    dataClass: CampaignCreatedData,
+    summary: 'A campaign was planned: its scope, period and targets. Keyed by the scope root unit.',
   }),
   'antq.campaigns.target-progress-changed.v1': define({
     topic: 'campaigns',

@@ -7,5 +7,6 @@ export * from './events/assessments.events';
 export * from './events/campaigns.events';
 export * from './events/units.events';
 export * from './json-schemas';
+export * from './programmes';
 export * from './topics';
 export * from './units';

@@ -1,3 +1,4 @@
+import type { ProgrammeCode } from '@antq/contracts';
 import type { ProgrammeDefinition } from './programme-definition';
 
 const yes = (code: string, vi: string, en: string) => ({ code, label: { vi, en }, type: 'boolean' as const });
@@ -10,7 +11,7 @@ const NOVEMBER_CYCLE = { startMonth: 11, startDay: 16 };
  * The five programmes as first shipped (version 1 of each). Later versions are added as
  * data through the API; this file is what the first migration wrote and does not change.
  */
-export const PROGRAMMES_V1: Record<string, ProgrammeDefinition> = {
+export const PROGRAMMES_V1: Record<ProgrammeCode, ProgrammeDefinition> = {
   'drug-free': {
     name: { vi: 'Xã, phường, thị trấn không ma túy', en: 'Drug-free' },
     appliesTo: ['commune', 'district', 'province'],

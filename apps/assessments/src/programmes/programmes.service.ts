@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { DataSource } from 'typeorm';
-import type { Actor } from '@antq/contracts';
+import { isProgrammeCode, PROGRAMME_CODES, type Actor } from '@antq/contracts';
 import { InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { ProgrammeDefinition, type ProgrammeVersion } from './programme-definition';
 
@@ -67,6 +67,7 @@ export class ProgrammesService {
 
   /** Adds a version from a date; the definition is checked as thoroughly as any input. */
   async addVersion(programme: string, raw: unknown, validFrom: string, actor: Actor): Promise<ProgrammeVersion> {
+    if (!isProgrammeCode(programme)) throw new NotFoundError(`Unknown programme "${programme}": the programmes are ${PROGRAMME_CODES.join(', ')}`);
     const definition = plainToInstance(ProgrammeDefinition, raw);
     const problems = describe(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true }));
     for (const [kind, list] of Object.entries(definition.criteria ?? {})) {

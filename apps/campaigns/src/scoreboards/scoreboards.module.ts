@@ -2,11 +2,10 @@ import { Module } from '@nestjs/common';
 import { ScoreboardRecompute } from './scoreboard.recompute';
 import { ScoreboardService } from './scoreboard.service';
 import { ScoreboardsController } from './scoreboards.controller';
-import { ScoreboardTreeObserver, StatusEventsHandler } from './status-events.handler';
 
 @Module({
-  controllers: [StatusEventsHandler, ScoreboardsController],
-  providers: [ScoreboardService, ScoreboardRecompute, ScoreboardTreeObserver],
-  exports: [ScoreboardService, ScoreboardRecompute, ScoreboardTreeObserver],
+  controllers: [ScoreboardsController],
+  providers: [ScoreboardService, ScoreboardRecompute],
+  exports: [ScoreboardService, ScoreboardRecompute],
 })
 export class ScoreboardsModule {}

@@ -5,6 +5,17 @@ import { UNIT_KINDS, type UnitKind } from '../units';
 export const TARGET_STATES = ['on-track', 'at-risk', 'achieved', 'missed'] as const;
 export type TargetState = (typeof TARGET_STATES)[number];
 
+/**
+ * count: units of a kind in scope reaching a status (absolute, or an increase over the
+ * baseline); list: named units that must all reach it; share: per cent of the units of a kind
+ * in scope; activity: a tally of recorded activities (festival days held, models built).
+ */
+export const TARGET_KINDS = ['count', 'list', 'share', 'activity'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+export const COUNT_MODES = ['absolute', 'increase'] as const;
+export type CountMode = (typeof COUNT_MODES)[number];
+
 export class KindCount {
   @IsIn(UNIT_KINDS)
   kind!: UnitKind;
@@ -44,6 +55,72 @@ export class ScoreboardUpdatedData {
   kinds!: KindCount[];
 }
 
+export class TargetDefinition {
+  @IsUUID()
+  targetId!: string;
+
+  @IsIn(TARGET_KINDS)
+  kind!: TargetKind;
+
+  @IsString()
+  label!: string;
+
+  @IsOptional()
+  @IsString()
+  programme!: string | null;
+
+  /** The status units must reach (count, list, share). */
+  @IsOptional()
+  @IsString()
+  status!: string | null;
+
+  @IsOptional()
+  @IsIn(UNIT_KINDS)
+  unitKind!: UnitKind | null;
+
+  @IsOptional()
+  @IsIn(COUNT_MODES)
+  mode!: CountMode | null;
+
+  @IsOptional()
+  @IsArray()
+  @IsUUID('all', { each: true })
+  unitIds!: string[] | null;
+
+  @IsOptional()
+  @IsString()
+  activity!: string | null;
+
+  @IsNumber()
+  goal!: number;
+}
+
+/** `antq.campaigns.campaign-created.v1`: keyed by the scope's root unit. */
+export class CampaignCreatedData {
+  @IsUUID()
+  campaignId!: string;
+
+  @IsString()
+  name!: string;
+
+  @IsUUID()
+  scopeUnitId!: string;
+
+  @IsDateString({ strict: true })
+  periodStart!: string;
+
+  @IsDateString({ strict: true })
+  periodEnd!: string;
+
+  @IsString()
+  agency!: string;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TargetDefinition)
+  targets!: TargetDefinition[];
+}
+
 /** `antq.campaigns.target-progress-changed.v1`: a target's value moved. */
 export class TargetProgressData {
   @IsUUID()
@@ -52,6 +129,14 @@ export class TargetProgressData {
   @IsUUID()
   targetId!: string;
 
+  @IsIn(TARGET_KINDS)
+  kind!: TargetKind;
+
+  /** The value at the start of the period (the day before it), captured when the campaign started. */
+  @IsNumber()
+  baseline!: number;
+
+  /** Progress towards the goal: for an increase, the gain over the baseline. */
   @IsNumber()
   value!: number;
 

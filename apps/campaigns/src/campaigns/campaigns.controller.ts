@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Roles } from '@antq/auth';
+import { ActivityRequest, AsOfQuery, CampaignSearchQuery, CreateCampaignRequest } from './campaign.requests';
+import { CampaignsService, type Principal } from './campaigns.service';
+
+@ApiTags('campaigns')
+@ApiBearerAuth()
+@Controller('campaigns')
+export class CampaignsController {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Post()
+  @Roles('campaign-manager')
+  @ApiOperation({ summary: 'Plan a campaign: name, period, scope (a root unit) and targets; the baseline is captured when it starts' })
+  create(@Body() request: CreateCampaignRequest, @CurrentActor() actor: Principal) {
+    return this.campaigns.create(request, actor);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Campaigns, newest period first' })
+  list(@Query() query: CampaignSearchQuery) {
+    return this.campaigns.list(query);
+  }
+
+  @Post('evaluate')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Run the daily evaluation now: campaigns starting, moving with time, or past their deadline' })
+  async evaluate() {
+    return { evaluated: await this.campaigns.evaluateDue() };
+  }
+
+  @Post('rebuild')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Recompute every progress from the replicated history (equals the incremental result)' })
+  rebuild() {
+    return this.campaigns.rebuild();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A campaign with its targets and their latest progress' })
+  get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.campaigns.get(id);
+  }
+
+  @Get(':id/progress')
+  @ApiOperation({ summary: 'Progress of every target as it stood on a date (from the history; nothing is stored)' })
+  progress(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery) {
+    return this.campaigns.progressAsOf(id, query.asOf);
+  }
+
+  @Post(':id/targets/:targetId/activities')
+  @Roles('campaign-manager')
+  @ApiOperation({ summary: 'Record activities held (festival days, models built) for an activity target' })
+  recordActivity(@Param('id', ParseUUIDPipe) id: string, @Param('targetId', ParseUUIDPipe) targetId: string, @Body() request: ActivityRequest, @CurrentActor() actor: Principal) {
+    return this.campaigns.recordActivity(id, targetId, request, actor);
+  }
+}

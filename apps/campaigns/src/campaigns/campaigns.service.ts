@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { today as systemToday, type Actor, type TargetDefinition } from '@antq/contracts';
+import { EventFactory, OutboxService } from '@antq/messaging';
+import { ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
+import { PATH_SQL } from '../scoreboards/scoreboard.service';
+import type { ActivityRequest, CampaignSearchQuery, CreateCampaignRequest, TargetInput } from './campaign.requests';
+import { evaluationDate, shareDone } from './progress';
+import { CAMPAIGN_COLUMNS, period, ProgressService, TARGET_COLUMNS } from './progress.service';
+import { SUBTREE_AS_OF, type CampaignRow, type TargetRow } from './target-measure';
+
+export interface Principal extends Actor {
+  jurisdiction?: string[];
+}
+
+const MANAGERS = ['admin', 'campaign-manager'];
+
+@Injectable()
+export class CampaignsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: EventFactory,
+    private readonly outbox: OutboxService,
+    private readonly progress: ProgressService,
+  ) {}
+
+  /** Plans a campaign: checked whole, stored with its event and, once started, its first evaluation. */
+  async create(request: CreateCampaignRequest, actor: Principal, today = systemToday()) {
+    if (request.periodStart > request.periodEnd) {
+      throw new InvalidInputError(`The period starts (${request.periodStart}) after it ends (${request.periodEnd})`);
+    }
+    const id = randomUUID();
+    await this.dataSource.transaction(async (manager) => {
+      await this.checkScope(manager, request, actor);
+      const targets: TargetDefinition[] = [];
+      for (const [position, input] of request.targets.entries()) {
+        await this.checkListInScope(manager, request, input, position);
+        targets.push(definition(input));
+      }
+      await manager.query('INSERT INTO campaigns (id, name, scope_unit_id, period_start, period_end, agency, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        id,
+        request.name,
+        request.scopeUnitId,
+        request.periodStart,
+        request.periodEnd,
+        actor.agency,
+        `${actor.agency}/${actor.principal}`,
+      ]);
+      for (const [position, t] of targets.entries()) {
+        await manager.query(
+          `INSERT INTO campaign_targets (id, campaign_id, position, kind, label, programme, status, unit_kind, mode, unit_ids, activity, goal)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [t.targetId, id, position, t.kind, t.label, t.programme, t.status, t.unitKind, t.mode, t.unitIds, t.activity, t.goal],
+        );
+      }
+      await this.outbox.append(manager, [
+        this.events.create({
+          type: 'antq.campaigns.campaign-created.v1',
+          subject: request.scopeUnitId,
+          data: { campaignId: id, name: request.name, scopeUnitId: request.scopeUnitId, periodStart: request.periodStart, periodEnd: request.periodEnd, agency: actor.agency, targets },
+        }),
+      ]);
+      await this.progress.evaluate(manager, id, today);
+    });
+    return this.get(id);
+  }
+
+  async get(id: string) {
+    const [campaign] = (await this.dataSource.query(`SELECT ${CAMPAIGN_COLUMNS}, created_by, created_at FROM campaigns WHERE id = $1`, [id])) as (CampaignRow & {
+      created_by: string;
+      created_at: Date;
+    })[];
+    if (!campaign) throw new NotFoundError(`Campaign ${id} does not exist`);
+    const targets = (await this.dataSource.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [id])) as TargetRow[];
+    return {
+      ...campaignView(campaign),
+      createdBy: campaign.created_by,
+      createdAt: campaign.created_at,
+      targets: targets.map((t) => ({
+        ...targetView(t),
+        progress: t.evaluated_on
+          ? { baseline: t.baseline, value: t.value, goal: t.goal, shareDone: shareDone(t.value ?? 0, t.goal), projection: t.projection, state: t.state, evaluatedOn: t.evaluated_on }
+          : null,
+      })),
+    };
+  }
+
+  async list(query: CampaignSearchQuery) {
+    const params = [query.scopeUnitId ?? null];
+    const where = 'WHERE $1::uuid IS NULL OR scope_unit_id = $1::uuid';
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM campaigns ${where}`, params)) as { total: number }[];
+    const rows = (await this.dataSource.query(
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ${where} ORDER BY period_start DESC, name LIMIT ${query.limit} OFFSET ${query.offset}`,
+      params,
+    )) as CampaignRow[];
+    return { total, items: rows.map(campaignView) };
+  }
+
+  /**
+   * Progress as it stood on a date, from the history: read only, nothing stored or emitted.
+   * The baseline is the captured one where the campaign has started.
+   */
+  async progressAsOf(id: string, asOf = systemToday()) {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id])) as CampaignRow[];
+      if (!campaign) throw new NotFoundError(`Campaign ${id} does not exist`);
+      const targets = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [id])) as TargetRow[];
+      const started = !!evaluationDate(period(campaign), asOf);
+      const progress = [];
+      for (const t of targets) {
+        progress.push({ targetId: t.id, label: t.label, kind: t.kind, progress: started ? await this.progress.progress(manager, campaign, t, asOf) : null });
+      }
+      return { campaignId: id, asOf, targets: progress };
+    });
+  }
+
+  /** Tallies activities held for an activity target; its progress follows in the same transaction. */
+  async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal, today = systemToday()) {
+    return this.dataSource.transaction(async (manager) => {
+      const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [campaignId])) as CampaignRow[];
+      if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
+      await this.checkAuthority(manager, campaign.scope_unit_id, actor);
+      const [target] = (await manager.query('SELECT kind FROM campaign_targets WHERE id = $1 AND campaign_id = $2', [targetId, campaignId])) as { kind: string }[];
+      if (!target) throw new NotFoundError(`Campaign ${campaignId} has no target ${targetId}`);
+      if (target.kind !== 'activity') throw new RuleViolationError(`Target ${targetId} is a ${target.kind} target: activities are recorded only against activity targets`);
+      if (request.occurredOn < campaign.period_start || request.occurredOn > campaign.period_end) {
+        throw new RuleViolationError(`${request.occurredOn} is outside the campaign's period ${campaign.period_start}..${campaign.period_end}`);
+      }
+      if (request.occurredOn > today) throw new RuleViolationError(`${request.occurredOn} is in the future: record activities once held`);
+      const id = randomUUID();
+      await manager.query('INSERT INTO target_activities (id, target_id, occurred_on, count, note, agency, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        id,
+        targetId,
+        request.occurredOn,
+        request.count ?? 1,
+        request.note ?? null,
+        actor.agency,
+        `${actor.agency}/${actor.principal}`,
+      ]);
+      await this.progress.evaluate(manager, campaignId, today);
+      return { id, targetId, occurredOn: request.occurredOn, count: request.count ?? 1, note: request.note ?? null, agency: actor.agency };
+    });
+  }
+
+  /** Re-evaluates every campaign that is due (the daily job), one transaction each. */
+  async evaluateDue(today = systemToday()): Promise<number> {
+    const due = await this.progress.due(this.dataSource.manager, today);
+    for (const id of due) await this.dataSource.transaction((manager) => this.progress.evaluate(manager, id, today));
+    return due.length;
+  }
+
+  /**
+   * Recomputes every started campaign's progress from the replicated history. The stored
+   * progress is replaced where it differs (and the change emitted); returns how many targets differed.
+   */
+  async rebuild(today = systemToday()): Promise<{ campaigns: number; targetsChanged: number }> {
+    const ids = (await this.dataSource.query('SELECT id FROM campaigns WHERE period_start <= $1::date ORDER BY id', [today])) as { id: string }[];
+    let targetsChanged = 0;
+    for (const { id } of ids) {
+      await this.dataSource.transaction(async (manager) => {
+        const before = JSON.stringify(await manager.query('SELECT value, projection, state FROM campaign_targets WHERE campaign_id = $1 ORDER BY position', [id]));
+        await this.progress.evaluate(manager, id, today);
+        const after = (await manager.query('SELECT value, projection, state FROM campaign_targets WHERE campaign_id = $1 ORDER BY position', [id])) as unknown[];
+        const old = JSON.parse(before) as unknown[];
+        targetsChanged += after.filter((row, i) => JSON.stringify(row) !== JSON.stringify(old[i])).length;
+      });
+    }
+    return { campaigns: ids.length, targetsChanged };
+  }
+
+  private async checkScope(manager: EntityManager, request: CreateCampaignRequest, actor: Principal): Promise<void> {
+    const [unit] = (await manager.query(
+      `SELECT bool_or(valid_from <= $3::date AND (valid_to IS NULL OR valid_to > $2::date) AND status = 'active') AS during FROM replica_unit_versions WHERE unit_id = $1`,
+      [request.scopeUnitId, request.periodStart, request.periodEnd],
+    )) as { during: boolean | null }[];
+    if (unit.during === null) throw new RuleViolationError(`Unit ${request.scopeUnitId} is unknown`);
+    if (!unit.during) throw new RuleViolationError(`Unit ${request.scopeUnitId} does not exist during ${request.periodStart}..${request.periodEnd}`);
+    await this.checkAuthority(manager, request.scopeUnitId, actor);
+  }
+
+  /** Campaign managers plan within their jurisdiction; admins anywhere. */
+  private async checkAuthority(manager: EntityManager, scopeUnitId: string, actor: Principal): Promise<void> {
+    if (!actor.roles.some((r) => MANAGERS.includes(r))) throw new ForbiddenError(`Agency ${actor.agency} may not manage campaigns: that needs the role campaign-manager`);
+    if (actor.roles.includes('admin')) return;
+    const [{ path }] = (await manager.query(`SELECT ${PATH_SQL('$1::uuid')} AS path`, [scopeUnitId])) as { path: string[] }[];
+    const roots = actor.jurisdiction ?? [];
+    if (!roots.some((root) => root === scopeUnitId || path.includes(root))) {
+      throw new ForbiddenError(`Unit ${scopeUnitId} is outside the jurisdiction of agency ${actor.agency}`);
+    }
+  }
+
+  /** A named list must name units inside the scope, as it stood at the start or the end of the period. */
+  private async checkListInScope(manager: EntityManager, request: CreateCampaignRequest, input: TargetInput, position: number): Promise<void> {
+    const ids = input.kind === 'list' ? (input.unitIds ?? []) : [];
+    if (!ids.length) return;
+    const known = (await manager.query('SELECT DISTINCT unit_id FROM replica_unit_versions WHERE unit_id = ANY($1::uuid[])', [ids])) as { unit_id: string }[];
+    const unknown = ids.filter((id) => !known.some((k) => k.unit_id === id));
+    if (unknown.length) throw new RuleViolationError(`targets[${position}]: unknown units ${unknown.join(', ')}`);
+    const inside = new Set<string>();
+    for (const date of [request.periodStart, request.periodEnd]) {
+      const rows = (await manager.query(`${SUBTREE_AS_OF} SELECT unit_id FROM subtree WHERE unit_id = ANY($3::uuid[])`, [request.scopeUnitId, date, ids])) as { unit_id: string }[];
+      rows.forEach((r) => inside.add(r.unit_id));
+    }
+    const outside = ids.filter((id) => !inside.has(id));
+    if (outside.length) {
+      throw new RuleViolationError(`targets[${position}]: units ${outside.join(', ')} are outside the scope ${request.scopeUnitId} during ${request.periodStart}..${request.periodEnd}`);
+    }
+  }
+}
+
+/** A validated target input as stored: the fields its kind uses, the others null. */
+function definition(input: TargetInput): TargetDefinition {
+  const units = input.kind !== 'activity';
+  const goal = input.kind === 'list' ? (input.unitIds?.length ?? 0) : (input.goal ?? 0);
+  if (input.kind === 'share' && goal > 100) throw new InvalidInputError('A share target’s goal is a percentage: at most 100');
+  return {
+    targetId: randomUUID(),
+    kind: input.kind,
+    label: input.label ?? defaultLabel(input, goal),
+    programme: units ? (input.programme ?? null) : null,
+    status: units ? (input.status ?? 'recognised') : null,
+    unitKind: input.kind === 'count' || input.kind === 'share' ? (input.unitKind ?? null) : null,
+    mode: input.kind === 'count' ? (input.mode ?? null) : null,
+    unitIds: input.kind === 'list' ? (input.unitIds ?? null) : null,
+    activity: input.kind === 'activity' ? (input.activity ?? null) : null,
+    goal,
+  };
+}
+
+function defaultLabel(input: TargetInput, goal: number): string {
+  switch (input.kind) {
+    case 'count':
+      return `${input.mode === 'increase' ? `${goal} more` : goal} ${input.unitKind} units ${input.status ?? 'recognised'} ${input.programme}`;
+    case 'share':
+      return `${goal}% of ${input.unitKind} units ${input.status ?? 'recognised'} ${input.programme}`;
+    case 'list':
+      return `${goal} named units ${input.status ?? 'recognised'} ${input.programme}`;
+    case 'activity':
+      return `${goal} × ${input.activity}`;
+  }
+}
+
+function campaignView(c: CampaignRow) {
+  return { id: c.id, name: c.name, scopeUnitId: c.scope_unit_id, periodStart: c.period_start, periodEnd: c.period_end, agency: c.agency };
+}
+
+function targetView(t: TargetRow) {
+  return { id: t.id, kind: t.kind, label: t.label, programme: t.programme, status: t.status, unitKind: t.unit_kind, mode: t.mode, unitIds: t.unit_ids, activity: t.activity, goal: t.goal };
+}

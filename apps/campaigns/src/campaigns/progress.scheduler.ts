@@ -1,0 +1,27 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { ClsService } from 'nestjs-cls';
+import { today } from '@antq/contracts';
+import type { AntqClsStore } from '@antq/messaging';
+import { CampaignsService } from './campaigns.service';
+
+/** Deadlines pass and trends move without events: every campaign in (or just past) its period is evaluated daily. */
+@Injectable()
+export class ProgressScheduler {
+  private readonly logger = new Logger(ProgressScheduler.name);
+
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly cls: ClsService<AntqClsStore>,
+  ) {}
+
+  @Cron(CronExpression.EVERY_DAY_AT_1AM)
+  run(): Promise<void> {
+    const date = today();
+    return this.cls.run(async () => {
+      this.cls.set('correlationId', `progress-${date}`);
+      const evaluated = await this.campaigns.evaluateDue(date);
+      if (evaluated) this.logger.log(`${evaluated} campaigns evaluated for ${date}`);
+    });
+  }
+}

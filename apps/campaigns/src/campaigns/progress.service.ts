@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type CloudEvent, type TargetProgressData, type TargetState, today as systemToday } from '@antq/contracts';
+import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
+import { PATH_SQL } from '../scoreboards/scoreboard.service';
+import { addDays, assess, evaluationDate, type Progress } from './progress';
+import { measure, type CampaignRow, type TargetRow } from './target-measure';
+
+/** Progress is the platform's own evaluation: it reports it under its own name. */
+const PROGRESS_ACTOR = { agency: 'antq-campaigns', principal: 'progress', roles: [] };
+
+export const CAMPAIGN_COLUMNS = `id, name, scope_unit_id, to_char(period_start, 'YYYY-MM-DD') AS period_start,
+  to_char(period_end, 'YYYY-MM-DD') AS period_end, agency`;
+
+export const TARGET_COLUMNS = `id, campaign_id, position, kind, label, programme, status, unit_kind, mode, unit_ids, activity,
+  goal::float8 AS goal, baseline::float8 AS baseline, value::float8 AS value, projection::float8 AS projection, state,
+  to_char(evaluated_on, 'YYYY-MM-DD') AS evaluated_on`;
+
+export interface TargetProgress extends Progress {
+  baseline: number;
+}
+
+/** Earliest date from which each marked unit changed, per batch transaction. */
+const changedByTransaction = new WeakMap<EntityManager, Map<string, string>>();
+
+/**
+ * Evaluates targets: on every change that can move them (statuses and tree changes, once
+ * per batch; activities; a new campaign) and daily, since deadlines pass without events.
+ * Each evaluation is stored; an event goes out only when the progress moved, and a
+ * state-changed event only on a transition, however many events caused it.
+ */
+@Injectable()
+export class ProgressService {
+  constructor(
+    private readonly events: EventFactory,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** A unit's status or place changed from a date: campaigns that count it are re-evaluated at the end of the batch. */
+  async unitChanged(manager: EntityManager, unitId: string, from: string): Promise<void> {
+    let changed = changedByTransaction.get(manager);
+    if (!changed) changedByTransaction.set(manager, (changed = new Map()));
+    const earlier = changed.get(unitId);
+    if (!earlier || from < earlier) changed.set(unitId, from);
+    await atBatchEnd(manager, 'targets', async () => {
+      const work = changedByTransaction.get(manager);
+      changedByTransaction.delete(manager);
+      if (work) await this.reevaluateAffected(manager, work);
+    });
+  }
+
+  private async reevaluateAffected(manager: EntityManager, changed: Map<string, string>, today = systemToday()): Promise<void> {
+    const units = [...changed.keys()];
+    // A change counts for a campaign whose scope holds the unit, or whose list names it.
+    const paths = (await manager.query(`SELECT u.unit_id, ${PATH_SQL('u.unit_id')} AS path FROM unnest($1::uuid[]) AS u(unit_id)`, [units])) as {
+      unit_id: string;
+      path: string[];
+    }[];
+    const from = new Map<string, string>();
+    for (const { unit_id, path } of paths) {
+      const date = changed.get(unit_id) ?? '';
+      for (const id of [unit_id, ...path]) {
+        const earlier = from.get(id);
+        if (!earlier || date < earlier) from.set(id, date);
+      }
+    }
+    const candidates = (await manager.query(
+      `SELECT DISTINCT c.id, c.scope_unit_id, to_char(c.period_end, 'YYYY-MM-DD') AS period_end, t.unit_ids
+         FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
+        WHERE t.kind <> 'activity' AND c.period_start <= $3::date AND (c.scope_unit_id = ANY($1::uuid[]) OR t.unit_ids && $2::uuid[])`,
+      [[...from.keys()], units, today],
+    )) as { id: string; scope_unit_id: string; period_end: string; unit_ids: string[] | null }[];
+    const due = new Set<string>();
+    for (const c of candidates) {
+      const on = c.period_end < today ? c.period_end : today;
+      const dates = [from.get(c.scope_unit_id), ...(c.unit_ids ?? []).map((id) => changed.get(id))].filter((d): d is string => !!d);
+      // A change dated after the date the campaign is measured on cannot move it.
+      if (dates.some((d) => d <= on)) due.add(c.id);
+    }
+    for (const id of [...due].sort()) await this.evaluate(manager, id, today);
+  }
+
+  /** Evaluates a campaign's targets as of `today`, stores the result and emits what changed. */
+  async evaluate(manager: EntityManager, campaignId: string, today = systemToday()): Promise<void> {
+    const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
+    if (!campaign || !evaluationDate(period(campaign), today)) return;
+    const targets = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [campaignId])) as TargetRow[];
+    const events: CloudEvent[] = [];
+    for (const target of targets) {
+      const progress = await this.progress(manager, campaign, target, today);
+      await manager.query(
+        `UPDATE campaign_targets SET baseline = $2, value = $3, projection = $4, state = $5, evaluated_on = $6, evaluated_at = now() WHERE id = $1`,
+        [target.id, progress.baseline, progress.value, progress.projection, progress.state, progress.evaluatedOn],
+      );
+      const moved = target.value !== progress.value || target.projection !== progress.projection || target.state !== progress.state;
+      if (!moved) continue;
+      const data: TargetProgressData = {
+        campaignId,
+        targetId: target.id,
+        kind: target.kind,
+        baseline: progress.baseline,
+        value: progress.value,
+        goal: progress.goal,
+        shareDone: progress.shareDone,
+        projection: progress.projection,
+        state: progress.state,
+        evaluatedOn: progress.evaluatedOn,
+      };
+      const subject = campaign.scope_unit_id;
+      events.push(this.events.create({ type: 'antq.campaigns.target-progress-changed.v1', subject, actor: PROGRESS_ACTOR, data }));
+      if (target.state !== progress.state) {
+        events.push(
+          this.events.create({
+            type: 'antq.campaigns.target-state-changed.v1',
+            subject,
+            actor: PROGRESS_ACTOR,
+            data: { ...data, previousState: (target.state as TargetState | null) ?? null },
+          }),
+        );
+      }
+    }
+    await this.outbox.append(manager, events);
+  }
+
+  /**
+   * A target's progress as of `today`. The baseline is the value the day before the period,
+   * captured once (at the first evaluation in the period) and kept.
+   */
+  async progress(manager: EntityManager, campaign: CampaignRow, target: TargetRow, today: string): Promise<TargetProgress> {
+    const on = evaluationDate(period(campaign), today);
+    if (!on) throw new Error(`Campaign ${campaign.id} starts on ${campaign.period_start}`);
+    const baseline = target.baseline ?? (target.kind === 'activity' ? 0 : (await measure(manager, campaign, target, addDays(campaign.period_start, -1))).value);
+    const reading = await measure(manager, campaign, target, on);
+    const increase = target.kind === 'count' && target.mode === 'increase';
+    const progress = assess(period(campaign), today, {
+      base: increase ? 0 : baseline,
+      value: increase ? reading.value - baseline : reading.value,
+      goal: target.goal,
+      ceiling: target.kind === 'share' ? 100 : target.kind === 'list' ? reading.outOf : undefined,
+    });
+    return { ...progress, baseline: Math.round(baseline * 100) / 100 };
+  }
+
+  /** Campaigns whose stored progress is not as of `today`: new in their period, moving with it, or just past it. */
+  async due(manager: EntityManager, today = systemToday()): Promise<string[]> {
+    const rows = (await manager.query(
+      `SELECT DISTINCT c.id FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
+        WHERE c.period_start <= $1::date AND t.evaluated_on IS DISTINCT FROM LEAST($1::date, c.period_end)
+           OR ($1::date > c.period_end AND t.state NOT IN ('achieved', 'missed'))
+        ORDER BY c.id`,
+      [today],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+}
+
+export function period(campaign: CampaignRow) {
+  return { start: campaign.period_start, end: campaign.period_end };
+}

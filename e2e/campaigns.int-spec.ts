@@ -1,0 +1,237 @@
+import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
+import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
+import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import { EVENT_TOPICS, today, type CloudEvent, type TargetStateChangedData } from '@antq/contracts';
+import {
+  ApiClient,
+  createRunTopics,
+  deleteRunTopics,
+  dropTestDatabases,
+  eventually,
+  runTopic,
+  startTestService,
+  testKafka,
+  testToken,
+  TopicRecorder,
+  uniqueRunId,
+  type RunningService,
+} from '@antq/testing';
+
+const runId = uniqueRunId();
+const kafka = testKafka();
+let registry: RunningService;
+let assessments: RunningService;
+let campaigns: RunningService;
+let recorder: TopicRecorder;
+let registrar: ApiClient;
+let manager: ApiClient;
+let admin: ApiClient;
+const ids: Record<string, string> = {};
+
+const DRUG_FREE = [
+  { criterion: 'no-drug-crime', value: true },
+  { criterion: 'no-addicts', value: true },
+];
+
+async function unit(code: string, kind: string, parent?: string) {
+  const response = await registrar.post('/units', { code: `${runId}-${code}`, name: code, kind, parentId: parent && ids[parent], effectiveFrom: '2020-01-01' });
+  expect(response.status).toBe(201);
+  ids[code] = response.body.id;
+}
+
+/** Recognises a commune drug-free through the assessments workflow, by a decision of the given date. */
+async function recognise(unitId: string, decisionDate: string) {
+  const cycle = Number(decisionDate.slice(0, 4));
+  const assessor = new ApiClient(assessments.url, testToken('ubnd-commune', ['assessor'], 'assessor', [unitId]));
+  const police = new ApiClient(assessments.url, testToken('ca-tinh', ['verifier'], 'verifier', [ids['P']]));
+  const committee = new ApiClient(assessments.url, testToken('ubnd-huyen', ['recogniser'], 'committee', [ids['P']]));
+  const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle, results: DRUG_FREE });
+  expect(draft.status).toBe(201);
+  expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
+  expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
+  expect((await committee.post(`/assessments/${draft.body.id}/recognise`, { decisionNumber: `QD-${decisionDate}`, decisionDate })).status).toBe(200);
+}
+
+function stateEvents(targetId: string) {
+  return recorder.messages
+    .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<TargetStateChangedData>)
+    .filter((e) => e.type === 'antq.campaigns.target-state-changed.v1' && e.data.targetId === targetId)
+    .map((e) => [e.data.previousState, e.data.state, e.data.value]);
+}
+
+async function campaignRows() {
+  const [row] = (await campaigns.dataSource.query(
+    'SELECT (SELECT count(*) FROM campaigns)::int AS campaigns, (SELECT count(*) FROM campaign_targets)::int AS targets, (SELECT count(*) FROM outbox_messages)::int AS pending',
+  )) as object[];
+  return row;
+}
+
+interface TargetView {
+  id: string;
+  kind: string;
+  progress: Record<string, unknown> | null;
+}
+
+const target = (campaign: { targets: TargetView[] }, kind: string): TargetView => {
+  const found = campaign.targets.find((t) => t.kind === kind);
+  if (!found) throw new Error(`No ${kind} target`);
+  return found;
+};
+
+beforeAll(async () => {
+  await createRunTopics(runId, kafka);
+  registry = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
+  assessments = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env), runId);
+  campaigns = await startTestService(CAMPAIGNS, (env) => CampaignsModule.forRoot(env), runId);
+  recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.campaigns.name)).start();
+  registrar = new ApiClient(registry.url, testToken('so-noi-vu', ['registrar']));
+  admin = new ApiClient(campaigns.url, testToken('ca-tinh', ['admin']));
+  await unit('P', 'province');
+  await unit('Q', 'province');
+  await unit('D1', 'district', 'P');
+  await unit('D2', 'district', 'P');
+  await unit('QD', 'district', 'Q');
+  for (const c of ['C1', 'C2', 'C3']) await unit(c, 'commune', 'D1');
+  for (const c of ['C4', 'C5']) await unit(c, 'commune', 'D2');
+  await unit('QC', 'commune', 'QD');
+  manager = new ApiClient(campaigns.url, testToken('ubnd-tinh', ['campaign-manager'], 'planner', [ids['P']]));
+  for (const id of Object.values(ids)) {
+    await eventually(async () => expect((await new ApiClient(assessments.url, testToken('x', ['admin'])).get(`/replica/units/${id}`)).status).toBe(200));
+    await eventually(async () => expect((await admin.get(`/replica/units/${id}`)).status).toBe(200));
+  }
+});
+
+afterAll(async () => {
+  await recorder?.stop();
+  await dropTestDatabases([registry, assessments, campaigns].filter(Boolean));
+  await deleteRunTopics(runId, kafka);
+});
+
+describe('campaigns and targets', () => {
+  it('refuses bad campaigns with a message that says what is wrong, storing nothing', async () => {
+    const valid = {
+      name: 'Kế hoạch 2024',
+      scopeUnitId: ids['P'],
+      periodStart: '2024-01-01',
+      periodEnd: '2024-12-31',
+      targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'increase', goal: 2 }],
+    };
+    const before = await campaignRows();
+    const cases: [object, number, RegExp][] = [
+      [{ ...valid, targets: [{ ...valid.targets[0], programme: 'drug-safe' }] }, 400, /programme must be one of drug-free/],
+      [{ ...valid, scopeUnitId: '00000000-0000-4000-8000-000000000000' }, 422, /Unit 00000000-0000-4000-8000-000000000000 is unknown/],
+      [{ ...valid, periodStart: '2024-12-31', periodEnd: '2024-01-01' }, 400, /starts \(2024-12-31\) after it ends \(2024-01-01\)/],
+      [{ ...valid, targets: [{ ...valid.targets[0], goal: 0 }] }, 400, /goal must be positive/],
+      [{ ...valid, targets: [{ ...valid.targets[0], goal: -5 }] }, 400, /goal must be positive/],
+      [{ ...valid, targets: [{ kind: 'list', programme: 'drug-free', unitIds: [ids['D1'], ids['QD']] }] }, 422, new RegExp(`units ${ids['QD']} are outside the scope`)],
+      [{ ...valid, targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 150 }] }, 400, /percentage: at most 100/],
+      [{ ...valid, targets: [{ kind: 'count', programme: 'drug-free', goal: 3 }] }, 400, /unitKind must be one of .*mode must be one of/],
+      [{ ...valid, targets: [] }, 400, /at least one target/],
+    ];
+    for (const [body, status, message] of cases) {
+      const response = await manager.post('/campaigns', body);
+      expect({ status: response.status, message: JSON.stringify(response.body.message) }).toEqual({ status, message: expect.stringMatching(message) });
+    }
+    const outsider = new ApiClient(campaigns.url, testToken('ubnd-tinh-khac', ['campaign-manager'], 'planner', [ids['Q']]));
+    expect((await outsider.post('/campaigns', valid)).status).toBe(403);
+    expect((await new ApiClient(campaigns.url, testToken('ca-tinh', ['viewer'])).post('/campaigns', valid)).status).toBe(403);
+    expect(await campaignRows()).toEqual(before);
+  });
+
+  it('follows a 2024 campaign from its baseline to achieved, one state event per transition', async () => {
+    // Recognised for 2023: counted in the baseline (the day before the period), lapsed during 2024.
+    await recognise(ids['C5'], '2023-05-01');
+    await eventually(async () => expect((await campaigns.dataSource.query('SELECT count(*)::int AS n FROM status_history'))[0].n).toBeGreaterThan(0));
+    const created = await manager.post('/campaigns', {
+      name: 'Nghệ An 2024 (thu nhỏ)',
+      scopeUnitId: ids['P'],
+      periodStart: '2024-01-01',
+      periodEnd: '2024-12-31',
+      targets: [
+        { kind: 'count', label: '2 more communes drug-free', programme: 'drug-free', unitKind: 'commune', mode: 'increase', goal: 2 },
+        { kind: 'list', programme: 'drug-free', unitIds: [ids['D1']] },
+        { kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 60 },
+        { kind: 'activity', activity: 'festival-days', goal: 2 },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const campaign = created.body;
+    // The period is over: measured on its last day, nothing reached yet, so missed.
+    expect(target(campaign, 'count')).toMatchObject({ label: '2 more communes drug-free', goal: 2, progress: { baseline: 1, value: -1, state: 'missed', evaluatedOn: '2024-12-31' } });
+    expect(target(campaign, 'list')).toMatchObject({ goal: 1, progress: { value: 0, state: 'missed' } });
+
+    await recognise(ids['C1'], '2024-02-01');
+    await recognise(ids['C2'], '2024-04-01');
+    await recognise(ids['C3'], '2024-09-01');
+    await eventually(async () => {
+      const now = (await admin.get(`/campaigns/${campaign.id}`)).body;
+      expect(target(now, 'count').progress).toMatchObject({ value: 2, state: 'achieved' });
+      expect(target(now, 'list').progress).toMatchObject({ value: 1, state: 'achieved' });
+      expect(target(now, 'share').progress).toMatchObject({ value: 60, state: 'achieved' });
+    });
+    const countTarget = target(campaign, 'count').id;
+    await eventually(() => expect(stateEvents(countTarget)).toEqual([[null, 'missed', -1], ['missed', 'achieved', 2]]));
+    expect(stateEvents(target(campaign, 'list').id)).toEqual([[null, 'missed', 0], ['missed', 'achieved', 1]]);
+
+    const activity = target(campaign, 'activity').id;
+    const festival = (occurredOn: string) => manager.post(`/campaigns/${campaign.id}/targets/${activity}/activities`, { occurredOn, note: 'Ngày hội toàn dân bảo vệ an ninh Tổ quốc' });
+    expect((await festival('2024-08-19')).status).toBe(201);
+    expect((await festival('2025-08-19')).body.message).toMatch(/outside the campaign's period 2024-01-01..2024-12-31/);
+    expect((await manager.post(`/campaigns/${campaign.id}/targets/${countTarget}/activities`, { occurredOn: '2024-08-19' })).status).toBe(422);
+    expect((await festival('2024-08-20')).status).toBe(201);
+    expect(target((await admin.get(`/campaigns/${campaign.id}`)).body, 'activity').progress).toMatchObject({ value: 2, state: 'achieved' });
+    await eventually(() => expect(stateEvents(activity)).toEqual([[null, 'missed', 0], ['missed', 'achieved', 2]]));
+
+    // The history: how it stood in spring, when only C1 was in (C2's decision came in April).
+    const spring = (await admin.get(`/campaigns/${campaign.id}/progress?asOf=2024-03-15`)).body;
+    expect(target({ targets: spring.targets.map((t: Omit<TargetView, 'id'> & { targetId: string }) => ({ ...t, id: t.targetId })) }, 'count')).toMatchObject({
+      progress: { baseline: 1, value: 0, evaluatedOn: '2024-03-15', state: 'at-risk' },
+    });
+    expect((await admin.get(`/campaigns/${campaign.id}/progress?asOf=15-03-2024`)).status).toBe(400);
+  });
+
+  it('keeps a 2024 result through the 2025 reorganisation, and counts the new units in a campaign after it', async () => {
+    const [{ id: campaignId }] = (await admin.get(`/campaigns?scopeUnitId=${ids['P']}`)).body.items as { id: string }[];
+    const before = (await admin.get(`/campaigns/${campaignId}`)).body;
+    // District level abolished within P, C1 and C2 merged into a new commune, from 1 July 2025.
+    expect((await registrar.post('/units/abolish-level', { kind: 'district', withinId: ids['P'], effectiveFrom: '2025-07-01' })).status).toBe(200);
+    const merged = await registrar.post('/units/merge', { sourceIds: [ids['C1'], ids['C2']], target: { code: `${runId}-C12`, name: 'C12' }, effectiveFrom: '2025-07-01' });
+    expect(merged.status).toBe(201);
+    ids['C12'] = merged.body.id;
+    await eventually(async () => expect((await admin.get(`/replica/units/${ids['C12']}`)).status).toBe(200));
+    await eventually(async () => expect((await new ApiClient(assessments.url, testToken('x', ['admin'])).get(`/replica/units/${ids['C12']}`)).status).toBe(200));
+
+    expect((await admin.post('/campaigns/rebuild', {})).body).toEqual({ campaigns: 1, targetsChanged: 0 });
+    expect((await admin.get(`/campaigns/${campaignId}`)).body.targets).toEqual(before.targets);
+
+    const year = today().slice(0, 4);
+    const current = await manager.post('/campaigns', {
+      name: `Kế hoạch ${year}`,
+      scopeUnitId: ids['P'],
+      periodStart: `${year}-01-01`,
+      periodEnd: `${year}-12-31`,
+      targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 4 }],
+    });
+    expect(current.status).toBe(201);
+    await recognise(ids['C12'], `${year}-01-02`);
+    // C12, C3, C4, C5 are the communes now; C1 and C2 are gone, and the 2024 recognitions have lapsed.
+    await eventually(async () => expect(target((await admin.get(`/campaigns/${current.body.id}`)).body, 'count').progress).toMatchObject({ value: 1 }));
+    const progress = (await admin.get(`/campaigns/${current.body.id}/progress`)).body.targets[0].progress;
+    expect(progress).toMatchObject({ value: 1, goal: 4 });
+  });
+
+  it('turns missed when the deadline passes without events, once', async () => {
+    const service = campaigns.app.get(CampaignsService);
+    const start = today();
+    const end = new Date(Date.parse(`${start}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
+    const created = await manager.post('/campaigns', { name: 'Tháng cao điểm', scopeUnitId: ids['P'], periodStart: start, periodEnd: end, targets: [{ kind: 'activity', activity: 'patrols', goal: 5 }] });
+    expect(created.status).toBe(201);
+    const id = target(created.body, 'activity').id;
+    expect(target(created.body, 'activity').progress).toMatchObject({ value: 0, state: 'on-track', evaluatedOn: start });
+    const after = new Date(Date.parse(`${end}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    expect(await service.evaluateDue(after)).toBeGreaterThanOrEqual(1);
+    expect(await service.evaluateDue(after)).toBe(0);
+    expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'activity').progress).toMatchObject({ state: 'missed', evaluatedOn: end });
+    await eventually(() => expect(stateEvents(id)).toEqual([[null, 'on-track', 0], ['on-track', 'missed', 0]]));
+  });
+});
