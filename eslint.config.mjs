@@ -35,8 +35,8 @@ export default [
     },
   },
   {
-    // End-to-end tests and benchmarks run the services in process, through their entry points.
-    files: ['e2e/**/*.ts', 'bench/**/*.ts'],
+    // End-to-end tests, benchmarks and the demo run the services in process, through their entry points.
+    files: ['e2e/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { PlatformModule, type Environment } from '@antq/platform';
+import { PlatformModule, type Environment, type PlatformOptions } from '@antq/platform';
 import { UnitReplicaModule } from '@antq/unit-replica';
 import { CampaignTargetsModule } from './campaigns/campaign-targets.module';
 import { ScoreboardsModule } from './scoreboards/scoreboards.module';
@@ -10,11 +10,11 @@ import { CAMPAIGNS } from './service.definition';
 
 @Module({})
 export class CampaignsModule {
-  static forRoot(env: Environment): DynamicModule {
+  static forRoot(env: Environment, options: PlatformOptions = {}): DynamicModule {
     return {
       module: CampaignsModule,
       imports: [
-        PlatformModule.forRoot(CAMPAIGNS, env),
+        PlatformModule.forRoot(CAMPAIGNS, env, options),
         ScheduleModule.forRoot(),
         ScoreboardsModule,
         CampaignTargetsModule,

@@ -1,3 +1,4 @@
+export * from './clock';
 export * from './bootstrap';
 export * from './platform-exception.filter';
 export * from './errors';

@@ -13,6 +13,7 @@ import { AuthModule } from '@antq/auth';
 import type { ServiceName } from '@antq/contracts';
 import { CORRELATION_HEADER, MESSAGING_ENTITIES, MessagingModule, type AntqClsStore, type MessagingOptions } from '@antq/messaging';
 import { postgresOptions } from '@antq/persistence';
+import { Clock, SystemClock, type PlatformOptions } from './clock';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -68,7 +69,7 @@ export function messagingOptions(service: ServiceName, config: ServiceConfig): M
  */
 @Module({})
 export class PlatformModule {
-  static forRoot(definition: ServiceDefinition, env: Environment): DynamicModule {
+  static forRoot(definition: ServiceDefinition, env: Environment, options: PlatformOptions = {}): DynamicModule {
     const config = loadServiceConfig(definition.service, env, {
       PORT: String(definition.defaultPort),
       DATABASE_URL: defaultDatabaseUrl(definition.service),
@@ -133,9 +134,10 @@ export class PlatformModule {
       controllers: [HealthController],
       providers: [
         { provide: ServiceConfig, useValue: config },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: APP_FILTER, useClass: PlatformExceptionFilter },
       ],
-      exports: [ServiceConfig],
+      exports: [ServiceConfig, Clock],
     };
   }
 }

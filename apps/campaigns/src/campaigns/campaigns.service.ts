@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { today as systemToday, type Actor, type TargetDefinition } from '@antq/contracts';
+import type { Actor, TargetDefinition } from '@antq/contracts';
 import { EventFactory, OutboxService } from '@antq/messaging';
-import { ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
+import { Clock, ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { PATH_SQL } from '../scoreboards/scoreboard.service';
 import type { ActivityRequest, CampaignSearchQuery, CreateCampaignRequest, TargetInput } from './campaign.requests';
 import { evaluationDate, shareDone } from './progress';
@@ -24,10 +24,11 @@ export class CampaignsService {
     private readonly events: EventFactory,
     private readonly outbox: OutboxService,
     private readonly progress: ProgressService,
+    private readonly clock: Clock,
   ) {}
 
   /** Plans a campaign: checked whole, stored with its event and, once started, its first evaluation. */
-  async create(request: CreateCampaignRequest, actor: Principal, today = systemToday()) {
+  async create(request: CreateCampaignRequest, actor: Principal, today = this.clock.today()) {
     if (request.periodStart > request.periodEnd) {
       throw new InvalidInputError(`The period starts (${request.periodStart}) after it ends (${request.periodEnd})`);
     }
@@ -102,7 +103,7 @@ export class CampaignsService {
    * Progress as it stood on a date, from the history: read only, nothing stored or emitted.
    * The baseline is the captured one where the campaign has started.
    */
-  async progressAsOf(id: string, asOf = systemToday()) {
+  async progressAsOf(id: string, asOf = this.clock.today()) {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${id} does not exist`);
@@ -117,7 +118,7 @@ export class CampaignsService {
   }
 
   /** Tallies activities held for an activity target; its progress follows in the same transaction. */
-  async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal, today = systemToday()) {
+  async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal, today = this.clock.today()) {
     return this.dataSource.transaction(async (manager) => {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
@@ -145,7 +146,7 @@ export class CampaignsService {
   }
 
   /** Re-evaluates every campaign that is due (the daily job), one transaction each. */
-  async evaluateDue(today = systemToday()): Promise<number> {
+  async evaluateDue(today = this.clock.today()): Promise<number> {
     const due = await this.progress.due(this.dataSource.manager, today);
     for (const id of due) await this.dataSource.transaction((manager) => this.progress.evaluate(manager, id, today));
     return due.length;
@@ -155,7 +156,7 @@ export class CampaignsService {
    * Recomputes every started campaign's progress from the replicated history. The stored
    * progress is replaced where it differs (and the change emitted); returns how many targets differed.
    */
-  async rebuild(today = systemToday()): Promise<{ campaigns: number; targetsChanged: number }> {
+  async rebuild(today = this.clock.today()): Promise<{ campaigns: number; targetsChanged: number }> {
     const ids = (await this.dataSource.query('SELECT id FROM campaigns WHERE period_start <= $1::date ORDER BY id', [today])) as { id: string }[];
     let targetsChanged = 0;
     for (const { id } of ids) {

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { ClsService } from 'nestjs-cls';
-import { today } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
+import { Clock } from '@antq/platform';
 import { CampaignsService } from './campaigns.service';
 
 /** Deadlines pass and trends move without events: every campaign in (or just past) its period is evaluated daily. */
@@ -13,11 +13,12 @@ export class ProgressScheduler {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly cls: ClsService<AntqClsStore>,
+    private readonly clock: Clock,
   ) {}
 
   @Cron(CronExpression.EVERY_DAY_AT_1AM)
   run(): Promise<void> {
-    const date = today();
+    const date = this.clock.today();
     return this.cls.run(async () => {
       this.cls.set('correlationId', `progress-${date}`);
       const evaluated = await this.campaigns.evaluateDue(date);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type CloudEvent, type TargetProgressData, type TargetState, today as systemToday } from '@antq/contracts';
+import type { CloudEvent, TargetProgressData, TargetState } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
+import { Clock } from '@antq/platform';
 import { PATH_SQL } from '../scoreboards/scoreboard.service';
 import { addDays, assess, evaluationDate, type Progress } from './progress';
 import { measure, type CampaignRow, type TargetRow } from './target-measure';
@@ -34,6 +35,7 @@ export class ProgressService {
   constructor(
     private readonly events: EventFactory,
     private readonly outbox: OutboxService,
+    private readonly clock: Clock,
   ) {}
 
   /** A unit's status or place changed from a date: campaigns that count it are re-evaluated at the end of the batch. */
@@ -49,7 +51,8 @@ export class ProgressService {
     });
   }
 
-  private async reevaluateAffected(manager: EntityManager, changed: Map<string, string>, today = systemToday()): Promise<void> {
+  private async reevaluateAffected(manager: EntityManager, changed: Map<string, string>): Promise<void> {
+    const today = this.clock.today();
     const units = [...changed.keys()];
     // A change counts for a campaign whose scope holds the unit, or whose list names it.
     const paths = (await manager.query(`SELECT u.unit_id, ${PATH_SQL('u.unit_id')} AS path FROM unnest($1::uuid[]) AS u(unit_id)`, [units])) as {
@@ -81,7 +84,7 @@ export class ProgressService {
   }
 
   /** Evaluates a campaign's targets as of `today`, stores the result and emits what changed. */
-  async evaluate(manager: EntityManager, campaignId: string, today = systemToday()): Promise<void> {
+  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today()): Promise<void> {
     const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
     if (!campaign || !evaluationDate(period(campaign), today)) return;
     const targets = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [campaignId])) as TargetRow[];
@@ -142,11 +145,11 @@ export class ProgressService {
   }
 
   /** Campaigns whose stored progress is not as of `today`: new in their period, moving with it, or just past it. */
-  async due(manager: EntityManager, today = systemToday()): Promise<string[]> {
+  async due(manager: EntityManager, today = this.clock.today()): Promise<string[]> {
     const rows = (await manager.query(
       `SELECT DISTINCT c.id FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
-        WHERE c.period_start <= $1::date AND t.evaluated_on IS DISTINCT FROM LEAST($1::date, c.period_end)
-           OR ($1::date > c.period_end AND t.state NOT IN ('achieved', 'missed'))
+        WHERE c.period_start <= $1::date
+          AND (t.evaluated_on IS DISTINCT FROM LEAST($1::date, c.period_end) OR ($1::date > c.period_end AND t.state NOT IN ('achieved', 'missed')))
         ORDER BY c.id`,
       [today],
     )) as { id: string }[];
