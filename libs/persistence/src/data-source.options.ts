@@ -25,7 +25,9 @@ export function postgresOptions(settings: PersistenceSettings): DataSourceOption
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error', 'warn', 'migration'],
+    // Failed queries surface as errors where they are handled (request, consumer batch),
+    // with the correlation id; a deadlock the consumer replays is not worth a line of its own.
+    logging: ['warn', 'migration'],
     poolSize: settings.poolSize,
     extra: { max: settings.poolSize, connectionTimeoutMillis: 5_000 },
   };
