@@ -53,6 +53,12 @@ export class ProgressService {
 
   private async reevaluateAffected(manager: EntityManager, changed: Map<string, string>): Promise<void> {
     const today = this.clock.today();
+    // Most batches (a national reorganisation, say) meet no campaign at all: skip the paths then.
+    const [{ any }] = (await manager.query(
+      "SELECT EXISTS (SELECT 1 FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id WHERE t.kind <> 'activity' AND c.period_start <= $1::date) AS any",
+      [today],
+    )) as { any: boolean }[];
+    if (!any) return;
     const units = [...changed.keys()];
     // A change counts for a campaign whose scope holds the unit, or whose list names it.
     const paths = (await manager.query(`SELECT u.unit_id, ${PATH_SQL('u.unit_id')} AS path FROM unnest($1::uuid[]) AS u(unit_id)`, [units])) as {
