@@ -160,10 +160,14 @@ async function main(): Promise<void> {
     let seen = 0;
     for (const [m, count] of NEW_PER_MONTH.entries()) {
       const end = monthEnd(m + 1);
-      clock.date = end;
       const batch = [...(m === 0 ? baseline : []), ...queue.splice(0, count)];
-      for (const [i, unit] of batch.entries()) await recognise(unit, `2024-${String(m + 1).padStart(2, '0')}-${String(1 + Math.floor((i * 27) / batch.length)).padStart(2, '0')}`);
+      for (const [i, unit] of batch.entries()) {
+        // The business date follows the decisions through the month.
+        clock.date = `2024-${String(m + 1).padStart(2, '0')}-${String(1 + Math.floor((i * 27) / batch.length)).padStart(2, '0')}`;
+        await recognise(unit, clock.date);
+      }
       await settled();
+      clock.date = end;
       await campaigns.app.get(CampaignsService).evaluateDue();
       const now = (await manager.get(`/campaigns/${campaign.id}`)).body as { targets: { progress: { value: number; goal: number; projection: number; state: string } }[] };
       const cell = (p: { value: number; goal: number; projection: number; state: string }) =>

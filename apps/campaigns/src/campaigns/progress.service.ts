@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { CloudEvent, TargetProgressData, TargetState } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { Clock } from '@antq/platform';
-import { PATH_SQL } from '../scoreboards/scoreboard.service';
+import { PATH_SQL, SCOREBOARD_LOCK } from '../scoreboards/scoreboard.service';
 import { addDays, assess, evaluationDate, type Progress } from './progress';
 import { measure, type CampaignRow, type TargetRow } from './target-measure';
 
@@ -86,6 +86,10 @@ export class ProgressService {
       // A change dated after the date the campaign is measured on cannot move it.
       if (dates.some((d) => d <= on)) due.add(c.id);
     }
+    if (!due.size) return;
+    // Batch-end work of every kind starts under the one lock the scoreboards take, so batches
+    // of different partitions (or instances) never hold campaign rows and wait for it in turn.
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
     for (const id of [...due].sort()) await this.evaluate(manager, id, today);
   }
 
