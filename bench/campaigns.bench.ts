@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS } from '@antq/app-assessments';
@@ -390,7 +391,7 @@ export async function main(): Promise<void> {
   const { rows } = readVnAdmin(JSON.parse(readFileSync(DATA, 'utf8')) as VnAdminFile, '2024-01-01', '2025-07-01');
   const runId = uniqueRunId();
   const kafka = testKafka();
-  const load = [...(await import('node:os')).loadavg()];
+  const load = loadavg();
   const autovacuum = await serverSetting('autovacuum');
   await createRunTopics(runId, kafka);
   const services: RunningService[] = [];
@@ -461,7 +462,7 @@ export async function main(): Promise<void> {
       latencies.push(await latencyRun(kafka, runId, { assessments, campaigns }, steady, recognisedSoFar, rate, scale.seconds, via, file));
     }
 
-    const end = [...(await import('node:os')).loadavg()];
+    const end = loadavg();
     printReport({
       benchmark: NAME,
       title: 'Campaigns: scoreboards on the national tree',
@@ -501,7 +502,7 @@ export async function main(): Promise<void> {
             ['  unit-status-changed consumed: p50 / p99', `${formatMs(latency.statusEvent.p50)} / ${formatMs(latency.statusEvent.p99)} (${latency.statusEvent.count} seen)`],
           ] as Row[],
         })),
-        ...(profile ? [{ title: 'CPU self time during the first throughput run (this process: all services)', rows: profile }] : []),
+        ...(profile ? [{ title: 'CPU self time of the main thread (registry, campaigns) during the first throughput run', rows: profile }] : []),
         ...latencies.flatMap((l) => (l.profile ? [{ title: `CPU self time of the main thread while recognising at ${l.rate}/s`, rows: l.profile }] : [])),
       ],
       notes: [
