@@ -107,34 +107,66 @@ export class ScoreboardService {
 
   /** The scoreboard of a unit under a programme. */
   async read(manager: EntityManager, unitId: string, programme: string): Promise<KindCount[]> {
-    const totals = (await manager.query('SELECT kind, total FROM scoreboard_totals WHERE unit_id = $1 AND total > 0 ORDER BY kind', [unitId])) as {
+    return (await this.readMany(manager, [{ unitId, programme }])).get(`${unitId}|${programme}`) ?? [];
+  }
+
+  /**
+   * The scoreboards of several units, each under a programme, keyed `unitId|programme`: two
+   * statements however many boards, each an index lookup by unit.
+   */
+  private async readMany(manager: EntityManager, boards: { unitId: string; programme: string }[]): Promise<Map<string, KindCount[]>> {
+    const units = [...new Set(boards.map((b) => b.unitId))];
+    const totals = (await manager.query('SELECT unit_id, kind, total FROM scoreboard_totals WHERE unit_id = ANY($1::uuid[]) AND total > 0 ORDER BY unit_id, kind', [units])) as {
+      unit_id: string;
       kind: UnitKind;
       total: number;
     }[];
     const counts = (await manager.query(
-      `SELECT kind, status, grade, count, score_sum::float8 AS score_sum, scored FROM scoreboard_counts
-        WHERE unit_id = $1 AND programme = $2 AND count > 0`,
-      [unitId, programme],
-    )) as { kind: string; status: string; grade: string; count: number; score_sum: number; scored: number }[];
-    return totals.map(({ kind, total }) => {
-      const mine = counts.filter((c) => c.kind === kind);
-      const byStatus: Record<string, number> = {};
-      const byGrade: Record<string, number> = {};
-      for (const c of mine) {
-        byStatus[c.status] = (byStatus[c.status] ?? 0) + c.count;
-        if (c.grade) byGrade[c.grade] = (byGrade[c.grade] ?? 0) + c.count;
-      }
-      byStatus['unassessed'] = total - Object.values(byStatus).reduce((a, b) => a + b, 0);
-      const scored = mine.reduce((a, c) => a + c.scored, 0);
-      return {
-        kind,
-        total,
-        byStatus,
-        byGrade,
-        share: total ? (byStatus['recognised'] ?? 0) / total : 0,
-        averageScore: scored ? mine.reduce((a, c) => a + c.score_sum, 0) / scored : null,
-      };
-    });
+      `SELECT unit_id, programme, kind, status, grade, count, score_sum::float8 AS score_sum, scored FROM scoreboard_counts
+        WHERE unit_id = ANY($1::uuid[]) AND count > 0 ORDER BY unit_id, programme, kind, status, grade`,
+      [units],
+    )) as { unit_id: string; programme: string; kind: string; status: string; grade: string; count: number; score_sum: number; scored: number }[];
+    const totalsByUnit = new Map<string, typeof totals>();
+    for (const t of totals) {
+      const list = totalsByUnit.get(t.unit_id);
+      if (list) list.push(t);
+      else totalsByUnit.set(t.unit_id, [t]);
+    }
+    const countsByBoard = new Map<string, typeof counts>();
+    for (const c of counts) {
+      const key = `${c.unit_id}|${c.programme}`;
+      const list = countsByBoard.get(key);
+      if (list) list.push(c);
+      else countsByBoard.set(key, [c]);
+    }
+    const result = new Map<string, KindCount[]>();
+    for (const { unitId, programme } of boards) {
+      const key = `${unitId}|${programme}`;
+      const boardCounts = countsByBoard.get(key) ?? [];
+      result.set(
+        key,
+        (totalsByUnit.get(unitId) ?? []).map(({ kind, total }) => {
+          const mine = boardCounts.filter((c) => c.kind === kind);
+          const byStatus: Record<string, number> = {};
+          const byGrade: Record<string, number> = {};
+          for (const c of mine) {
+            byStatus[c.status] = (byStatus[c.status] ?? 0) + c.count;
+            if (c.grade) byGrade[c.grade] = (byGrade[c.grade] ?? 0) + c.count;
+          }
+          byStatus['unassessed'] = total - Object.values(byStatus).reduce((a, b) => a + b, 0);
+          const scored = mine.reduce((a, c) => a + c.scored, 0);
+          return {
+            kind,
+            total,
+            byStatus,
+            byGrade,
+            share: total ? (byStatus['recognised'] ?? 0) / total : 0,
+            averageScore: scored ? mine.reduce((a, c) => a + c.score_sum, 0) / scored : null,
+          };
+        }),
+      );
+    }
+    return result;
   }
 
   private async apply(manager: EntityManager, totals: Delta, counts: Delta): Promise<void> {
@@ -179,19 +211,20 @@ export class ScoreboardService {
       }[];
       for (const { unit_id, programme } of programmes) touched.add(`${unit_id}|${programme}`);
     }
-    const events = [];
-    for (const key of touched) {
+    const pairs = [...touched].map((key) => {
       const [unitId, programme] = key.split('|');
-      events.push(
-        this.events.create({
-          type: 'antq.campaigns.scoreboard-updated.v1',
-          subject: unitId,
-          // An aggregate of many agencies' changes: the platform itself reports it.
-          actor: SCOREBOARD_ACTOR,
-          data: { unitId, programme, kinds: await this.read(manager, unitId, programme) },
-        }),
-      );
-    }
+      return { unitId, programme };
+    });
+    const boards = await this.readMany(manager, pairs);
+    const events = pairs.map(({ unitId, programme }) =>
+      this.events.create({
+        type: 'antq.campaigns.scoreboard-updated.v1',
+        subject: unitId,
+        // An aggregate of many agencies' changes: the platform itself reports it.
+        actor: SCOREBOARD_ACTOR,
+        data: { unitId, programme, kinds: boards.get(`${unitId}|${programme}`) ?? [] },
+      }),
+    );
     await this.outbox.append(manager, events);
   }
 }
