@@ -28,7 +28,7 @@ export class UnitEventsHandler {
       for (const { before, after } of await this.replica.applyMany(manager, units)) {
         if (this.observer) await this.observer.onUnitChanged(manager, before, after);
       }
-    });
+    }, 'replicate');
   }
 
   private readonly pending = new WeakMap<EntityManager, UnitSnapshot[]>();
