@@ -83,7 +83,7 @@ export class AssessmentsService {
       if (!unit) throw new RuleViolationError(`Unit ${command.unitId} is unknown`);
       if (unit.status !== 'active') throw new RuleViolationError(`Unit ${command.unitId} is closed`);
       await this.authority.check(manager, actor, 'draft', command.unitId);
-      const { programme, version, definition } = await this.programmes.inForce(command.programme, `${command.cycle}-06-30`);
+      const { programme, version, definition } = await this.programmes.inForce(command.programme, `${command.cycle}-06-30`, manager);
       if (!definition.appliesTo.includes(unit.kind)) {
         throw new RuleViolationError(`Programme ${programme} does not apply to a ${unit.kind} (it applies to ${definition.appliesTo.join(', ')})`);
       }
@@ -145,7 +145,7 @@ export class AssessmentsService {
       if ((action === 'recognise' || action === 'revoke') && !(input.decisionNumber && decisionDate)) {
         throw new RuleViolationError(`To ${action}, give the decision's number and date`);
       }
-      const { definition } = await this.programmes.version(record.programme, record.programmeVersion);
+      const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
       const bounds = cycleBounds(definition, record.cycle);
       if (action === 'recognise') {
         const evaluation = evaluate(record.programme, definition, record.unitKind, record.results);
@@ -215,7 +215,7 @@ export class AssessmentsService {
       await this.dataSource.transaction(async (manager) => {
         const record = await this.load(manager, id, true);
         if (record.state !== 'recognised') return;
-        const { definition } = await this.programmes.version(record.programme, record.programmeVersion);
+        const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
         const end = cycleBounds(definition, record.cycle).end;
         const next = new Date(`${end}T00:00:00Z`);
         next.setUTCDate(next.getUTCDate() + 1);

@@ -34,7 +34,7 @@ export class KeyAreasService {
     return this.dataSource.transaction(async (manager) => {
       const kind = await this.unitKind(manager, unitId);
       await this.authority.check(manager, actor, 'recognise', unitId);
-      const { definition } = await this.programmes.inForce(KEY_AREA, decision.decisionDate);
+      const { definition } = await this.programmes.inForce(KEY_AREA, decision.decisionDate, manager);
       if (!definition.appliesTo.includes(kind)) throw new RuleViolationError(`A ${kind} cannot be designated a key complex area`);
       const current = await this.statuses.current(manager, unitId, KEY_AREA, true);
       if (current && ['designated', 'transformed', 'followed-up'].includes(current.status)) {
@@ -70,7 +70,7 @@ export class KeyAreasService {
       [KEY_AREA, date],
     )) as { unit_id: string; unit_kind: UnitKind; valid_until: string }[];
     for (const area of due) {
-      const { definition } = await this.programmes.inForce(KEY_AREA, area.valid_until);
+      const { definition } = await this.programmes.inForce(KEY_AREA, area.valid_until, manager);
       const next = cycleBounds(definition, Number(area.valid_until.slice(0, 4)) + 1);
       await this.statuses.set(manager, { unitId: area.unit_id, unitKind: area.unit_kind, programme: KEY_AREA, status: 'designated', since: next.start, validUntil: next.end, source: 'lapse' });
     }

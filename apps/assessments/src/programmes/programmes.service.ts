@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { isProgrammeCode, PROGRAMME_CODES, type Actor } from '@antq/contracts';
 import { InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { ProgrammeDefinition, type ProgrammeVersion } from './programme-definition';
@@ -46,8 +46,8 @@ export class ProgrammesService {
   }
 
   /** The version in force on a date. */
-  async inForce(programme: string, date: string): Promise<ProgrammeVersion> {
-    const rows = (await this.dataSource.query(
+  async inForce(programme: string, date: string, manager: EntityManager = this.dataSource.manager): Promise<ProgrammeVersion> {
+    const rows = (await manager.query(
       `SELECT programme, version, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, definition FROM programme_versions
         WHERE programme = $1 ORDER BY (valid_from <= $2::date) DESC, version DESC LIMIT 1`,
       [programme, date],
@@ -56,8 +56,8 @@ export class ProgrammesService {
     return toVersion(rows[0]);
   }
 
-  async version(programme: string, version: number): Promise<ProgrammeVersion> {
-    const rows = (await this.dataSource.query(
+  async version(programme: string, version: number, manager: EntityManager = this.dataSource.manager): Promise<ProgrammeVersion> {
+    const rows = (await manager.query(
       `SELECT programme, version, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, definition FROM programme_versions WHERE programme = $1 AND version = $2`,
       [programme, version],
     )) as Row[];

@@ -117,7 +117,7 @@ export class UnitStatusService {
   }
 
   async derive(manager: EntityManager, unitId: string, programme: string, date: string): Promise<void> {
-    const { definition } = await this.programmes.inForce(programme, date);
+    const { definition } = await this.programmes.inForce(programme, date, manager);
     const derivation = definition.derivation;
     const [unit] = (await manager.query(`SELECT kind, status FROM replica_units WHERE unit_id = $1`, [unitId])) as { kind: UnitKind; status: string }[];
     if (!derivation || !unit || unit.status !== 'active' || !derivation.kinds.includes(unit.kind)) return;
