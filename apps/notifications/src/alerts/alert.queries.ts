@@ -39,22 +39,21 @@ export class AlertQueries {
   }
 
   async markRead(actor: Actor, itemId: number) {
-    const rows = (await this.dataSource.query(
+    const [updated] = (await this.dataSource.query(
       `UPDATE feed_items SET read_at = COALESCE(read_at, now()), read_by = COALESCE(read_by, $3) WHERE id = $1 AND recipient = ANY($2)
        RETURNING id AS "itemId", read_at AS "readAt", read_by AS "readBy"`,
       [itemId, this.recipientsOf(actor), actor.principal],
-    )) as [unknown[], number] | unknown[];
-    const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as unknown[];
+    )) as [unknown[], number];
     if (!updated.length) throw new NotFoundError(`Feed item ${itemId} is not in your feed`);
     return updated[0];
   }
 
   async markAllRead(actor: Actor, query: FeedQuery) {
-    const result = (await this.dataSource.query(
-      `UPDATE feed_items SET read_at = now(), read_by = $2 WHERE recipient = ANY($1) AND read_at IS NULL AND ($3::text IS NULL OR severity = $3) RETURNING id`,
+    const [, marked] = (await this.dataSource.query(
+      `UPDATE feed_items SET read_at = now(), read_by = $2 WHERE recipient = ANY($1) AND read_at IS NULL AND ($3::text IS NULL OR severity = $3)`,
       [this.recipientsOf(actor, query.for), actor.principal, query.severity ?? null],
-    )) as [unknown[], number] | unknown[];
-    return { marked: (Array.isArray(result[0]) ? result[0] : result).length };
+    )) as [unknown[], number];
+    return { marked };
   }
 
   async alerts(query: AlertQuery) {

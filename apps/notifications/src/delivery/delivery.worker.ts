@@ -26,6 +26,12 @@ interface ClaimedDelivery {
   subject: string;
 }
 
+/** TypeORM answers UPDATE ... RETURNING with [rows, count]. */
+function updatedRows<T>(result: unknown): T[] {
+  const [rows] = result as [T[], number];
+  return Array.isArray(rows) ? rows : [];
+}
+
 /**
  * Performs pending deliveries. A delivery is claimed with `FOR UPDATE SKIP LOCKED` and a
  * lease (its attempt number goes up in the same statement), performed outside any
@@ -140,7 +146,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
     const leaseSeconds = Math.ceil(this.config.WEBHOOK_TIMEOUT_MS / 1000) + 30;
-    return (await this.dataSource.query(
+    return updatedRows<ClaimedDelivery>(await this.dataSource.query(
       `UPDATE deliveries d SET attempts = d.attempts + 1, lease_until = now() + make_interval(secs => $2)
          FROM (SELECT id FROM deliveries
                 WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
@@ -149,7 +155,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         RETURNING d.id, d.alert_id, d.channel, d.recipient, d.webhook_id, d.target, d.payload, d.attempts,
                   COALESCE((SELECT unit_id FROM alerts a WHERE a.id = d.alert_id), d.recipient) AS subject`,
       [limit, leaseSeconds],
-    )) as ClaimedDelivery[];
+    ));
   }
 
   private async perform(delivery: ClaimedDelivery): Promise<void> {
@@ -186,12 +192,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     return this.cls.run(() =>
       this.dataSource.transaction(async (manager) => {
         this.cls.set('correlationId', `delivery-${delivery.id}`);
-        const moved = (await manager.query(
+        const moved = updatedRows(await manager.query(
           `UPDATE deliveries SET state = $3, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), lease_until = NULL,
                   last_status_code = $5, last_error = $6, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END
             WHERE id = $1 AND attempts = $2 AND state = 'pending' RETURNING id`,
           [delivery.id, attempt, outcome === 'retry' ? 'pending' : outcome, outcome === 'retry' ? retryDelayMs(attempt, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS) : 0, result.statusCode, error],
-        )) as unknown[];
+        ));
         // Another worker claimed a later attempt after this one's lease ran out: its outcome wins.
         if (!moved.length) return;
         await manager.query(
