@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AddressDeniedError, AddressPolicy, DEFAULT_DENIED_CIDRS, parseCidr } from './address-policy';
 import { retryDelayMs } from './backoff';
 import { releaseTime } from './quiet-hours';
@@ -94,5 +96,20 @@ describe('quiet hours', () => {
     expect(releaseTime(noon, quiet, zone)).toBe(noon);
     expect(releaseTime(noon, null, zone)).toBe(noon);
     expect(releaseTime(noon, { start: '11:00', end: '13:00' }, zone).toISOString()).toBe('2026-03-01T06:00:00.000Z');
+  });
+});
+
+describe('the README verification snippet for integrators', () => {
+  it('accepts what the service signs and refuses tampering', () => {
+    const readme = readFileSync(resolve(__dirname, '../../../../README.md'), 'utf8');
+    const snippet = /```js\n([\s\S]*?function verifyAntqSignature[\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const verify = new Function('require', `${snippet}; return verifyAntqSignature;`)(require) as (header: string, body: string, secret: string) => boolean;
+    const body = JSON.stringify({ specversion: '1.0', type: 'antq.notifications.alert-raised.v1', data: { message: { vi: 'Xã Nghi Thạch mất danh hiệu' } } });
+    const header = signatureHeader('whsec_abc', body);
+    expect(verify(header, body, 'whsec_abc')).toBe(true);
+    expect(verify(header, body.replace('Thạch', 'Thach'), 'whsec_abc')).toBe(false);
+    expect(verify(header, body, 'whsec_other')).toBe(false);
+    expect(verify(signatureHeader('whsec_abc', body, Math.floor(Date.now() / 1000) - 3600), body, 'whsec_abc')).toBe(false);
   });
 });
