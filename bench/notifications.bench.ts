@@ -91,9 +91,10 @@ export async function main(): Promise<void> {
   let producer: Producer | undefined;
   const env = { LOG_LEVEL: 'warn', WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' };
   try {
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    const send = (events: CloudEvent[]) => producer!.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    const connected = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    producer = connected;
+    await connected.connect();
+    const send = (events: CloudEvent[]) => connected.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
 
     // 1. Alerts from the stream, with the delivery worker off: only the raising is measured.
     const raising = await startTestService(NOTIFICATIONS, (e) => NotificationsModule.forRoot(e), runId, { ...env, DELIVERY_WORKER_ENABLED: 'false' });
