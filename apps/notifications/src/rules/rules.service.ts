@@ -120,12 +120,13 @@ export class RulesService {
     if (problems.length) throw new InvalidInputError(`Invalid alert rule: ${problems.join('; ')}`, { problems });
   }
 
+  /** Names are unique: checked under a lock on the name, so two writers cannot both pass. */
   private async write(sql: string, params: unknown[], name: string): Promise<void> {
-    try {
-      await this.dataSource.query(sql, params);
-    } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') throw new ConflictError(`An alert rule named "${name}" already exists`);
-      throw error;
-    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`alert-rule:${name}`]);
+      const [taken] = (await manager.query('SELECT id FROM alert_rules WHERE name = $1 AND id <> $2', [name, params[0]])) as unknown[];
+      if (taken) throw new ConflictError(`An alert rule named "${name}" already exists`);
+      await manager.query(sql, params);
+    });
   }
 }
