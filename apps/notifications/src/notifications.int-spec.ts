@@ -36,6 +36,8 @@ let receiverUrl: string;
 const mails: ParsedMail[] = [];
 const received: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
 const ids: Record<string, string> = {};
+/** The receiver behind /fail is fixed (answers 204) once this is set. */
+let recovered = false;
 
 const api = (agency = 'ca-nghe-an', roles: Parameters<typeof testToken>[1] = ['alert-manager'], sub = `${agency}-officer`) =>
   new ApiClient(service.url, testToken(agency, roles, sub));
@@ -154,7 +156,7 @@ beforeAll(async () => {
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
       received.push({ path: req.url ?? '', headers: req.headers, body });
-      res.statusCode = req.url?.startsWith('/fail') ? 500 : 204;
+      res.statusCode = req.url?.startsWith('/fail') && !recovered ? 500 : 204;
       res.end();
     });
   });
@@ -317,6 +319,20 @@ describe('webhooks', () => {
     }
     expect((await api().get(`/webhooks/${created.body.id}`)).body).not.toHaveProperty('secret');
     expect(recorder.messages.map((m) => m.value!.toString()).join('')).not.toContain(secret);
+
+    // A rotated secret signs the next deliveries; the old one no longer verifies.
+    const rotated = await api().post(`/webhooks/${created.body.id}/secret`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(secret);
+    const next = statusChanged('C', 'drug-free', 'recognised', 'revoked');
+    await publish('assessments', next);
+    const after = await eventually(() => {
+      const found = received.find((r) => r.path === '/ok' && (JSON.parse(r.body) as CloudEvent<{ triggerEventId: string }>).data.triggerEventId === next.id);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(verifySignature(after.headers['antq-signature'] as string, after.body, rotated.body.secret as string)).toBe(true);
+    expect(verifySignature(after.headers['antq-signature'] as string, after.body, secret)).toBe(false);
   });
 
   it('retries with backoff, then marks the delivery failed, dead-letters it and publishes notification-failed', async () => {
@@ -356,6 +372,25 @@ describe('webhooks', () => {
         error: 'HTTP 500',
       }),
     );
+
+    // The receiver is fixed; an operator sends the failed delivery again, with a fresh budget.
+    recovered = true;
+    expect((await api('ca-nghe-an', ['viewer']).post(`/deliveries/${delivery.id}/resend`)).status).toBe(403);
+    expect((await api().post(`/deliveries/${delivery.id}/resend`)).status).toBe(200);
+    const resent = await eventually(async () => {
+      const response = await api().get(`/deliveries/${delivery.id}`);
+      expect(response.body).toMatchObject({ state: 'delivered' });
+      return response.body;
+    });
+    expect(resent).toMatchObject({ attempts: 4, lastStatusCode: 204, lastError: null });
+    expect(resent.attemptLog.map((a: { attempt: number; outcome: string }) => [a.attempt, a.outcome])).toEqual([
+      [1, 'retry'],
+      [2, 'retry'],
+      [3, 'failed'],
+      [4, 'delivered'],
+    ]);
+    expect((await api().post(`/deliveries/${delivery.id}/resend`)).body).toMatchObject({ statusCode: 409, message: 'Only a failed delivery can be sent again (this one is delivered)' });
+    expect((await api().get(`/deliveries?webhookId=${created.body.id}&state=delivered`)).body.items.map((d: { id: string }) => d.id)).toEqual([delivery.id]);
   });
 
   it('refuses URLs that are malformed or reach denied addresses, saying why', async () => {

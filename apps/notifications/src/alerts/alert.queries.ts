@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '@antq/contracts';
-import { NotFoundError } from '@antq/platform';
+import { ConflictError, NotFoundError } from '@antq/platform';
+import { DELIVERY_CHANNEL } from './alerts.service';
 import type { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
 
 const ALERT_COLUMNS = `a.id, a.rule_id AS "ruleId", a.rule_name AS "ruleName", a.severity, a.unit_id AS "unitId", a.unit_name AS "unitName",
@@ -76,10 +77,10 @@ export class AlertQueries {
   }
 
   async deliveries(query: DeliveryQuery) {
-    const params = [query.state ?? null, query.channel ?? null];
-    const where = '($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR d.channel = $2)';
+    const params = [query.state ?? null, query.channel ?? null, query.webhookId ?? null];
+    const where = '($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR d.channel = $2) AND ($3::uuid IS NULL OR d.webhook_id = $3)';
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM deliveries d WHERE ${where}`, params)) as { total: number }[];
-    const items = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE ${where} ORDER BY d.created_at DESC, d.id OFFSET $3 LIMIT $4`, [
+    const items = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE ${where} ORDER BY d.created_at DESC, d.id OFFSET $4 LIMIT $5`, [
       ...params,
       query.offset,
       query.limit,
@@ -91,6 +92,21 @@ export class AlertQueries {
     const [delivery] = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1`, [id])) as Record<string, unknown>[];
     if (!delivery) throw new NotFoundError(`Delivery ${id} does not exist`);
     return { ...delivery, attemptLog: (await this.attempts([id])).get(id) ?? [] };
+  }
+
+  /** Sends a failed delivery again, with a fresh budget of attempts; its history stays. */
+  async resend(id: string) {
+    await this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query('SELECT state FROM deliveries WHERE id = $1 FOR UPDATE', [id])) as { state: string }[];
+      if (!row) throw new NotFoundError(`Delivery ${id} does not exist`);
+      if (row.state !== 'failed') throw new ConflictError(`Only a failed delivery can be sent again (this one is ${row.state})`);
+      await manager.query(
+        `UPDATE deliveries SET state = 'pending', attempts_before_resend = attempts, next_attempt_at = now(), lease_until = NULL, held_reason = NULL, finished_at = NULL WHERE id = $1`,
+        [id],
+      );
+      await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
+    });
+    return this.delivery(id);
   }
 
   async deadLetters(query: DeliveryQuery) {

@@ -62,6 +62,14 @@ export class AlertsController {
     return this.queries.delivery(id);
   }
 
+  @Post('deliveries/:id/resend')
+  @HttpCode(200)
+  @Roles('alert-manager', 'admin')
+  @ApiOperation({ summary: 'Send a failed delivery again (after the receiver is fixed), with a fresh budget of attempts' })
+  resend(@Param('id', ParseUUIDPipe) id: string) {
+    return this.queries.resend(id);
+  }
+
   @Get('dead-letters')
   @ApiOperation({ summary: 'Deliveries that failed every attempt' })
   deadLetters(@Query() query: DeliveryQuery) {

@@ -56,4 +56,9 @@ export class DeliveryQuery extends PageQuery {
   @IsOptional()
   @IsIn(['webhook', 'email'], { message: 'channel must be webhook or email' })
   channel?: 'webhook' | 'email';
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the deliveries to this webhook' })
+  @IsOptional()
+  @IsUUID('all', { message: 'webhookId must be a UUID' })
+  webhookId?: string;
 }

@@ -23,6 +23,7 @@ interface ClaimedDelivery {
   target: string;
   payload: unknown;
   attempts: number;
+  attempts_before_resend: number;
   subject: string;
 }
 
@@ -152,7 +153,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
                 WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id
-        RETURNING d.id, d.alert_id, d.channel, d.recipient, d.webhook_id, d.target, d.payload, d.attempts,
+        RETURNING d.id, d.alert_id, d.channel, d.recipient, d.webhook_id, d.target, d.payload, d.attempts, d.attempts_before_resend,
                   COALESCE((SELECT unit_id FROM alerts a WHERE a.id = d.alert_id), d.recipient) AS subject`,
       [limit, leaseSeconds],
     ));
@@ -186,7 +187,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** Records the attempt and moves the delivery on: delivered, due again later, or failed and dead-lettered. */
   private record(delivery: ClaimedDelivery, result: SendResult, startedAt: Date, durationMs: number): Promise<void> {
     const attempt = delivery.attempts;
-    const final = result.ok || !result.retryable || attempt >= this.config.DELIVERY_MAX_ATTEMPTS;
+    const final = result.ok || !result.retryable || attempt - delivery.attempts_before_resend >= this.config.DELIVERY_MAX_ATTEMPTS;
     const outcome = result.ok ? 'delivered' : final ? 'failed' : 'retry';
     const error = result.error?.slice(0, 2000) ?? null;
     return this.cls.run(() =>
@@ -196,7 +197,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           `UPDATE deliveries SET state = $3, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), lease_until = NULL,
                   last_status_code = $5, last_error = $6, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END
             WHERE id = $1 AND attempts = $2 AND state = 'pending' RETURNING id`,
-          [delivery.id, attempt, outcome === 'retry' ? 'pending' : outcome, outcome === 'retry' ? retryDelayMs(attempt, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS) : 0, result.statusCode, error],
+          [delivery.id, attempt, outcome === 'retry' ? 'pending' : outcome, outcome === 'retry' ? retryDelayMs(attempt - delivery.attempts_before_resend, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS) : 0, result.statusCode, error],
         ));
         // Another worker claimed a later attempt after this one's lease ran out: its outcome wins.
         if (!moved.length) return;
@@ -218,7 +219,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         if (outcome === 'failed') {
           await manager.query(
             `INSERT INTO dead_letters (delivery_id, alert_id, channel, target, attempts, last_status_code, last_error, payload)
-             SELECT id, alert_id, channel, target, attempts, last_status_code, last_error, payload FROM deliveries WHERE id = $1`,
+             SELECT id, alert_id, channel, target, attempts, last_status_code, last_error, payload FROM deliveries WHERE id = $1
+             ON CONFLICT (delivery_id) DO UPDATE SET attempts = EXCLUDED.attempts, last_status_code = EXCLUDED.last_status_code,
+               last_error = EXCLUDED.last_error, created_at = now()`,
             [delivery.id],
           );
           this.logger.warn(`Delivery ${delivery.id} (${delivery.channel}) failed after ${attempt} attempts: ${error ?? 'unknown error'}`);

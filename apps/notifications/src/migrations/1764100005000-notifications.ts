@@ -118,6 +118,8 @@ export class Notifications1764100005000 implements MigrationInterface {
         payload jsonb NOT NULL,
         state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
         attempts int NOT NULL DEFAULT 0,
+        -- attempts made before an operator re-sent a failed delivery: the budget starts again from here
+        attempts_before_resend int NOT NULL DEFAULT 0,
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         held_reason text,
         lease_until timestamptz,

@@ -70,6 +70,14 @@ export class SubscriptionsController {
     return this.subscriptions.webhook(id, actor);
   }
 
+  @Post('webhooks/:id/secret')
+  @HttpCode(200)
+  @Roles('alert-manager', 'admin')
+  @ApiOperation({ summary: 'Replace the signing secret; the new one is shown once' })
+  rotateSecret(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    return this.subscriptions.rotateSecret(id, actor);
+  }
+
   @Delete('webhooks/:id')
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Disable a webhook' })

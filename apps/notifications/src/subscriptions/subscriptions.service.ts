@@ -146,6 +146,14 @@ export class SubscriptionsService {
     };
   }
 
+  /** A new signing secret, shown once; deliveries from now on are signed with it. */
+  async rotateSecret(id: string, actor: Actor) {
+    await this.webhook(id, actor);
+    const secret = newWebhookSecret();
+    await this.dataSource.query('UPDATE webhooks SET secret = $2 WHERE id = $1', [id, secret]);
+    return { id, secret };
+  }
+
   /** Disables a webhook: pending deliveries to it fail, its history stays. */
   async disableWebhook(id: string, actor: Actor) {
     await this.webhook(id, actor);
