@@ -13,6 +13,8 @@ import { emailForAlert } from '../delivery/email.content';
 export const DELIVERY_CHANNEL = 'antq_deliveries';
 export const NOTIFICATIONS_ACTOR: Actor = { agency: 'antq-notifications', principal: 'alert-rules', roles: [] };
 export const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
+/** SQL: the row's `min_severity` is met by the severity whose rank is $3. */
+const MIN_SEVERITY_MET = `(CASE min_severity WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) <= $3`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ChainUnit {
@@ -67,13 +69,14 @@ export class AlertsService {
 
   async onEvent(manager: EntityManager, event: CloudEvent): Promise<number> {
     const rules = (await this.rules.forEvent(manager, event.type)).filter((rule) => evaluateCondition(rule.condition, event.data));
+    if (!rules.length) return 0;
+    const chain = UUID.test(event.subject) ? await this.ancestry(manager, event.subject) : [];
     let raised = 0;
-    for (const rule of rules) if (await this.raise(manager, rule, event)) raised++;
+    for (const rule of rules) if (await this.raise(manager, rule, event, chain)) raised++;
     return raised;
   }
 
-  private async raise(manager: EntityManager, rule: AlertRule, event: CloudEvent): Promise<boolean> {
-    const chain = UUID.test(event.subject) ? await this.ancestry(manager, event.subject) : [];
+  private async raise(manager: EntityManager, rule: AlertRule, event: CloudEvent, chain: ChainUnit[]): Promise<boolean> {
     const unit = chain[0];
     const unitPath = [...chain].reverse().map((u) => u.name).join(' › ');
     const known = {
@@ -113,7 +116,7 @@ export class AlertsService {
     const webhooks = (await manager.query(
       `SELECT id, agency, url FROM webhooks
         WHERE enabled AND (unit_id IS NULL OR unit_id = ANY($1::uuid[])) AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))
-          AND (CASE min_severity WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) <= $3
+          AND ${MIN_SEVERITY_MET}
         ORDER BY id`,
       [chainIds, event.type, SEVERITY_RANK[rule.severity]],
     )) as { id: string; agency: string; url: string }[];
@@ -186,7 +189,7 @@ export class AlertsService {
        UNION
        SELECT subscriber FROM subscriptions
         WHERE (unit_id IS NULL OR unit_id = ANY($1::uuid[])) AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))
-          AND (CASE min_severity WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) <= $3
+          AND ${MIN_SEVERITY_MET}
        ORDER BY 1`,
       [chainIds, type, SEVERITY_RANK[severity]],
     )) as { recipient: string }[];

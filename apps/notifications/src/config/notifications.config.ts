@@ -1,15 +1,8 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, ValidateBy, type ValidationOptions } from 'class-validator';
-import { ConfigError, type Environment } from '@antq/platform';
+import { ConfigError, toBoolean, type Environment } from '@antq/platform';
 import { DEFAULT_DENIED_CIDRS, parseCidr, parseCidrList } from '../delivery/address-policy';
 import { isTimeZone } from '../delivery/quiet-hours';
-
-/** Reads the raw string: implicit conversion would turn "false" into true. */
-const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
-  const raw = obj[key];
-  if (typeof raw !== 'string') return raw;
-  return ['true', '1', 'yes'].includes(raw.toLowerCase()) ? true : ['false', '0', 'no'].includes(raw.toLowerCase()) ? false : raw;
-};
 
 /** A comma-separated list of addresses or CIDR blocks; names the bad entry. */
 function IsCidrList(options?: ValidationOptions) {
