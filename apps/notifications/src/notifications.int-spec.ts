@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { Logger as ServiceLogger } from 'nestjs-pino';
 import { EVENT_TOPICS, type CloudEvent, type EventType } from '@antq/contracts';
 import {
   ApiClient,
@@ -278,11 +279,33 @@ describe('alerts from rules', () => {
 });
 
 describe('webhooks', () => {
+  /** Every line the service logs from here on (its Nest logger), to check what it says. */
+  const logged: string[] = [];
+  beforeAll(() => {
+    const logger = service.app.get(ServiceLogger) as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const level of ['log', 'error', 'warn', 'debug', 'verbose', 'fatal']) {
+      const original = logger[level].bind(logger);
+      jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
+        logged.push(JSON.stringify(args));
+        return original(...args);
+      });
+    }
+  });
+  const secrets: string[] = [];
+
+  afterAll(() => {
+    // The failing deliveries were logged, and no secret ever was.
+    expect(logged.join('\n')).toMatch(/failed after 3 attempts: HTTP 500/);
+    for (const secret of secrets) expect(logged.join('\n')).not.toContain(secret);
+    expect(secrets.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('delivers a signed body the receiver verifies, and never shows the secret again', async () => {
     const created = await api().post('/webhooks', { url: `${receiverUrl}/ok`, unitId: ids['D'], description: 'tích hợp huyện', eventTypes: ['antq.assessments.unit-status-changed.v1'] });
     expect(created.status).toBe(201);
     const secret = created.body.secret as string;
     expect(secret).toMatch(/^whsec_/);
+    secrets.push(secret);
 
     const event = statusChanged('C', 'drug-free', 'recognised', 'not-recognised');
     await publish('assessments', event);
@@ -324,6 +347,7 @@ describe('webhooks', () => {
     const rotated = await api().post(`/webhooks/${created.body.id}/secret`);
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).not.toBe(secret);
+    secrets.push(rotated.body.secret as string);
     const next = statusChanged('C', 'drug-free', 'recognised', 'revoked');
     await publish('assessments', next);
     const after = await eventually(() => {
@@ -338,6 +362,7 @@ describe('webhooks', () => {
   it('retries with backoff, then marks the delivery failed, dead-letters it and publishes notification-failed', async () => {
     const created = await api().post('/webhooks', { url: `${receiverUrl}/fail`, unitId: ids['D2'], eventTypes: ['antq.campaigns.target-state-changed.v1'], minSeverity: 'warning' });
     expect(created.status).toBe(201);
+    secrets.push(created.body.secret as string);
     const event = targetAtRisk('C2');
     await publish('campaigns', event);
     const [alert] = await eventually(async () => {
