@@ -387,6 +387,10 @@ describe('webhooks', () => {
 
     const deadLetters = (await api().get('/dead-letters')).body;
     expect(deadLetters.items).toEqual(expect.arrayContaining([expect.objectContaining({ deliveryId: delivery.id, attempts: 3, lastStatusCode: 500, lastError: 'HTTP 500' })]));
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/antq_notification_attempts_total\{channel="webhook",outcome="failed"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/antq_notification_attempts_total\{channel="webhook",outcome="retry"[^}]*\} [2-9]/);
+    expect(metrics).toMatch(/antq_alerts_raised_total\{rule="target-at-risk",severity="warning"[^}]*\} [1-9]/);
     expect((await api().get('/deliveries?state=failed')).body.items.map((d: { id: string }) => d.id)).toContain(delivery.id);
     await eventually(() =>
       expect(recorded('antq.notifications.notification-failed.v1').find((e) => e.data['notificationId'] === delivery.id)?.data).toMatchObject({

@@ -9,6 +9,7 @@ import { evaluateCondition } from '../rules/condition';
 import { RulesService, type AlertRule } from '../rules/rules.service';
 import { renderTemplate } from '../rules/template';
 import { emailForAlert } from '../delivery/email.content';
+import { alertsRaised } from '../delivery/delivery.metrics';
 
 export const DELIVERY_CHANNEL = 'antq_deliveries';
 export const NOTIFICATIONS_ACTOR: Actor = { agency: 'antq-notifications', principal: 'alert-rules', roles: [] };
@@ -163,6 +164,7 @@ export class AlertsService {
       await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
     }
     await this.outbox.append(manager, [alertEvent]);
+    alertsRaised.inc({ rule: rule.name, severity: rule.severity });
     return true;
   }
 

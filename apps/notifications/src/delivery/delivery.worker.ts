@@ -10,6 +10,7 @@ import { DELIVERY_CHANNEL, NOTIFICATIONS_ACTOR } from '../alerts/alerts.service'
 import { NotificationsConfig } from '../config/notifications.config';
 import { AddressPolicy } from './address-policy';
 import { retryDelayMs } from './backoff';
+import { deliveryAttempts, deliveryDuration } from './delivery.metrics';
 import type { EmailPayload } from './email.content';
 import { EmailSender } from './email.sender';
 import { sendWebhook, type SendResult } from './webhook.sender';
@@ -168,7 +169,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     } catch (error) {
       result = { ok: false, statusCode: null, error: (error as Error).message, retryable: true };
     }
-    await this.record(delivery, result, startedAt, Math.round(performance.now() - started));
+    const durationMs = Math.round(performance.now() - started);
+    const outcome = await this.record(delivery, result, startedAt, durationMs);
+    if (outcome) {
+      deliveryAttempts.inc({ channel: delivery.channel, outcome });
+      deliveryDuration.observe({ channel: delivery.channel }, durationMs / 1000);
+    }
   }
 
   private async sendWebhook(delivery: ClaimedDelivery): Promise<SendResult> {
@@ -185,7 +191,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** Records the attempt and moves the delivery on: delivered, due again later, or failed and dead-lettered. */
-  private record(delivery: ClaimedDelivery, result: SendResult, startedAt: Date, durationMs: number): Promise<void> {
+  private record(delivery: ClaimedDelivery, result: SendResult, startedAt: Date, durationMs: number): Promise<'delivered' | 'retry' | 'failed' | undefined> {
     const attempt = delivery.attempts;
     const final = result.ok || !result.retryable || attempt - delivery.attempts_before_resend >= this.config.DELIVERY_MAX_ATTEMPTS;
     const outcome = result.ok ? 'delivered' : final ? 'failed' : 'retry';
@@ -200,12 +206,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           [delivery.id, attempt, outcome === 'retry' ? 'pending' : outcome, outcome === 'retry' ? retryDelayMs(attempt - delivery.attempts_before_resend, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS) : 0, result.statusCode, error],
         ));
         // Another worker claimed a later attempt after this one's lease ran out: its outcome wins.
-        if (!moved.length) return;
+        if (!moved.length) return undefined;
         await manager.query(
           `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [delivery.id, attempt, startedAt, durationMs, result.statusCode, outcome, error],
         );
-        if (outcome === 'retry') return;
+        if (outcome === 'retry') return outcome;
         const common = {
           notificationId: delivery.id,
           alertId: delivery.alert_id,
@@ -232,6 +238,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
             : this.events.create({ type: 'antq.notifications.notification-failed.v1', subject: delivery.subject, actor: NOTIFICATIONS_ACTOR, data: { ...common, error: error ?? 'unknown error' } }),
         ]);
         this.finished++;
+        return outcome;
       }),
     );
   }
