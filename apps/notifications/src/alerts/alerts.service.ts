@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor, AlertSeverity, CloudEvent } from '@antq/contracts';
-import { EventFactory, OutboxService } from '@antq/messaging';
+import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { releaseTime } from '../delivery/quiet-hours';
 import { evaluateCondition } from '../rules/condition';
@@ -72,12 +72,19 @@ export class AlertsService {
     const rules = (await this.rules.forEvent(manager, event.type)).filter((rule) => evaluateCondition(rule.condition, event.data));
     if (!rules.length) return 0;
     const chain = UUID.test(event.subject) ? await this.ancestry(manager, event.subject) : [];
-    let raised = 0;
-    for (const rule of rules) if (await this.raise(manager, rule, event, chain)) raised++;
-    return raised;
+    const raised: { event: CloudEvent; wake: boolean; rule: AlertRule }[] = [];
+    for (const rule of rules) {
+      const alert = await this.raise(manager, rule, event, chain);
+      if (alert) raised.push({ ...alert, rule });
+    }
+    // Only once every rule is through: a failure above rolls the event's alerts back, and
+    // its alert-raised events must not reach the outbox either.
+    if (raised.length) await this.publish(manager, raised);
+    for (const { rule } of raised) alertsRaised.inc({ rule: rule.name, severity: rule.severity });
+    return raised.length;
   }
 
-  private async raise(manager: EntityManager, rule: AlertRule, event: CloudEvent, chain: ChainUnit[]): Promise<boolean> {
+  private async raise(manager: EntityManager, rule: AlertRule, event: CloudEvent, chain: ChainUnit[]): Promise<{ event: CloudEvent; wake: boolean } | null> {
     const unit = chain[0];
     const unitPath = [...chain].reverse().map((u) => u.name).join(' › ');
     const known = {
@@ -104,7 +111,7 @@ export class AlertsService {
       [alertId, dedupeKey, rule.id, rule.name, rule.severity, event.subject, unit?.name ?? null, unitPath || null, event.id, event.type, event.time, message.vi, message.en, JSON.stringify(event.data), recipients],
     )) as { id: string }[];
     // The same fact again (a redelivery, a replay, a restart): its alert exists already.
-    if (!inserted.length) return false;
+    if (!inserted.length) return null;
 
     if (recipients.length) {
       await manager.query(
@@ -161,11 +168,27 @@ export class AlertsService {
          ON CONFLICT DO NOTHING`,
         [alertId, JSON.stringify(deliveries.map((d) => ({ channel: d.channel, recipient: d.recipient, webhook_id: d.webhookId, target: d.target, payload: d.payload, at: d.at.toISOString(), held: d.held })))],
       );
-      await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
     }
-    await this.outbox.append(manager, [alertEvent]);
-    alertsRaised.inc({ rule: rule.name, severity: rule.severity });
-    return true;
+    return { event: alertEvent, wake: deliveries.length > 0 };
+  }
+
+  private readonly pending = new WeakMap<EntityManager, { events: CloudEvent[]; wake: boolean }>();
+
+  /**
+   * A batch's alert-raised events go to the outbox together when the batch ends (still in
+   * its transaction), and the delivery worker is woken once for the batch.
+   */
+  private async publish(manager: EntityManager, raised: { event: CloudEvent; wake: boolean }[]): Promise<void> {
+    const pending = this.pending.get(manager) ?? { events: [], wake: false };
+    pending.events.push(...raised.map((r) => r.event));
+    pending.wake ||= raised.some((r) => r.wake);
+    this.pending.set(manager, pending);
+    await atBatchEnd(manager, 'alerts-raised', async () => {
+      const { events, wake: wakeWorker } = this.pending.get(manager) ?? { events: [], wake: false };
+      this.pending.delete(manager);
+      await this.outbox.append(manager, events);
+      if (wakeWorker) await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
+    });
   }
 
   /** The unit and its ancestors, nearest first, from the replica. */

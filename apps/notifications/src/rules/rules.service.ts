@@ -9,6 +9,8 @@ import { ALERTABLE_EVENT_TYPES, isAlertableEventType } from './event-fields';
 import type { RuleRequest } from './rule.requests';
 import { validateTemplate } from './template';
 
+const RULE_CACHE_MS = 1_000;
+
 export interface AlertRule {
   id: string;
   name: string;
@@ -79,10 +81,19 @@ export class RulesService {
     return toRule(row);
   }
 
-  /** The enabled rules for an event type, read in the consumer's transaction. */
+  /**
+   * The enabled rules for an event type. Kept for a second: a change made through this
+   * instance applies at once, one made through another instance within a second.
+   */
   async forEvent(manager: EntityManager, type: string): Promise<AlertRule[]> {
-    return ((await manager.query('SELECT * FROM alert_rules WHERE event_type = $1 AND enabled ORDER BY id', [type])) as RuleRow[]).map(toRule);
+    const cached = this.cache.get(type);
+    if (cached && Date.now() - cached.at < RULE_CACHE_MS) return cached.rules;
+    const rules = ((await manager.query('SELECT * FROM alert_rules WHERE event_type = $1 AND enabled ORDER BY id', [type])) as RuleRow[]).map(toRule);
+    this.cache.set(type, { at: Date.now(), rules });
+    return rules;
   }
+
+  private readonly cache = new Map<string, { at: number; rules: AlertRule[] }>();
 
   async create(request: RuleRequest, actor: Actor): Promise<AlertRule> {
     this.check(request);
@@ -112,6 +123,7 @@ export class RulesService {
   async disable(id: string, actor: Actor): Promise<AlertRule> {
     await this.get(id);
     await this.dataSource.query('UPDATE alert_rules SET enabled = false, version = version + 1, updated_by = $2, updated_at = now() WHERE id = $1', [id, `${actor.agency}/${actor.principal}`]);
+    this.cache.clear();
     return this.get(id);
   }
 
@@ -128,5 +140,6 @@ export class RulesService {
       if (taken) throw new ConflictError(`An alert rule named "${name}" already exists`);
       await manager.query(sql, params);
     });
+    this.cache.clear();
   }
 }
