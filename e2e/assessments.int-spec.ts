@@ -1,6 +1,6 @@
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS } from '@antq/app-assessments';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { EVENT_TOPICS, type CloudEvent, type UnitStatusChangedData } from '@antq/contracts';
+import { EVENT_TOPICS, type AssessmentOverdueData, type CloudEvent, type UnitStatusChangedData } from '@antq/contracts';
 import {
   ApiClient,
   createRunTopics,
@@ -250,5 +250,37 @@ describe('key complex areas', () => {
     expect((await admin.get(`/units/${stuck}/statuses`)).body).toEqual([
       expect.objectContaining({ programme: 'key-complex-area', status: 'designated', since: '2025-01-01', validUntil: '2025-12-31', source: 'lapse' }),
     ]);
+  });
+});
+
+describe('overdue assessments', () => {
+  it('reports once each unit left without a recognition when its cycle ended', async () => {
+    const late = await unit('LATE', 'commune', 'D2');
+    await eventually(async () => expect((await admin.get(`/replica/units/${late}`)).status).toBe(200));
+    const assessments = service.app.get(AssessmentsService);
+
+    const reported = await assessments.reportOverdue('2025-01-01');
+    expect(reported).toBeGreaterThanOrEqual(1);
+    const overdue = () =>
+      recorder.messages
+        .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<AssessmentOverdueData>)
+        .filter((e) => e.type === 'antq.assessments.assessment-overdue.v1');
+    await eventually(() => expect(overdue().map((e) => e.subject)).toContain(late));
+    expect(overdue().find((e) => e.subject === late)!.data).toEqual({
+      unitId: late,
+      unitKind: 'commune',
+      programme: 'drug-free',
+      cycle: 2024,
+      deadline: '2024-12-31',
+      assessmentId: null,
+      assessmentState: null,
+    });
+    // Recognised in 2024 (C2 since lapsed, C1 since revoked): not overdue. Districts are derived: never.
+    const subjects = overdue().map((e) => e.subject);
+    for (const code of ['C1', 'C2', 'D', 'D2', 'P', 'AG']) expect(subjects).not.toContain(ids[code]);
+    expect(overdue()).toHaveLength(reported);
+
+    // The daily job runs again: nothing is reported twice.
+    expect(await assessments.reportOverdue('2025-01-02')).toBe(0);
   });
 });

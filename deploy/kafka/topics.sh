@@ -20,6 +20,7 @@ TOPICS='
 antq.units-registry.events    6  -1
 antq.assessments.events       6  -1
 antq.campaigns.events         6  -1
+antq.notifications.events     6  -1
 antq.units-registry.dlq       1  2592000000
 antq.assessments.dlq          1  2592000000
 antq.campaigns.dlq            1  2592000000

@@ -1,5 +1,6 @@
-import { AssessmentStepData, UnitStatusChangedData } from './events/assessments.events';
+import { AssessmentOverdueData, AssessmentStepData, UnitStatusChangedData } from './events/assessments.events';
 import { CampaignCreatedData, ScoreboardUpdatedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
+import { AlertRaisedData, NotificationDeliveredData, NotificationFailedData } from './events/notifications.events';
 import {
   UnitClosedData,
   UnitCreatedData,
@@ -138,6 +139,30 @@ export const EVENT_CATALOGUE = {
     producer: 'campaigns',
     dataClass: TargetStateChangedData,
     summary: 'A target turned on track, at risk, achieved or missed (one event per transition).',
+  }),
+  'antq.assessments.assessment-overdue.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentOverdueData,
+    summary: "A programme cycle's deadline passed without a recognition of the unit (once per unit, programme and cycle).",
+  }),
+  'antq.notifications.alert-raised.v1': define({
+    topic: 'notifications',
+    producer: 'notifications',
+    dataClass: AlertRaisedData,
+    summary: 'An alert rule matched a fact: raised exactly once per rule and fact, with its message and recipients.',
+  }),
+  'antq.notifications.notification-delivered.v1': define({
+    topic: 'notifications',
+    producer: 'notifications',
+    dataClass: NotificationDeliveredData,
+    summary: 'A webhook or email notification was delivered (attempts and last response code).',
+  }),
+  'antq.notifications.notification-failed.v1': define({
+    topic: 'notifications',
+    producer: 'notifications',
+    dataClass: NotificationFailedData,
+    summary: 'A webhook or email notification failed every attempt; it is kept as a dead-letter record.',
   }),
 } as const;
 

@@ -5,6 +5,7 @@ export * from './dates';
 export * from './event-catalogue';
 export * from './events/assessments.events';
 export * from './events/campaigns.events';
+export * from './events/notifications.events';
 export * from './events/units.events';
 export * from './json-schemas';
 export * from './programmes';

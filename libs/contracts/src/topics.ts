@@ -30,6 +30,12 @@ export const EVENT_TOPICS = {
     retentionMs: -1,
     description: 'Scoreboards (keyed by unit id) and target progress (keyed by the campaign scope unit id).',
   },
+  notifications: {
+    name: 'antq.notifications.events',
+    partitions: 6,
+    retentionMs: -1,
+    description: 'Alerts raised and notifications delivered or failed, keyed by the unit the alert is about.',
+  },
 } as const satisfies Record<string, TopicDefinition>;
 
 export type EventTopicKey = keyof typeof EVENT_TOPICS;

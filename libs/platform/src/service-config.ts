@@ -14,8 +14,11 @@ import {
 } from 'class-validator';
 import type { ServiceName } from '@antq/contracts';
 
-/** Reads the raw string: implicit conversion would turn "false" into true. */
-const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+/**
+ * A boolean setting, for `@Transform`: reads the raw string, since implicit conversion
+ * would turn "false" into true. Services' own settings classes use it too.
+ */
+export const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
   const raw = obj[key];
   if (typeof raw !== 'string') return raw;
   if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;

@@ -13,7 +13,8 @@ export class PrivateBroker {
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'antq-kafka-'));
 
   constructor(
-    readonly port = 19192,
+    // PRIVATE_KAFKA_PORT lets two checkouts on one machine run this test side by side.
+    readonly port = Number(process.env['PRIVATE_KAFKA_PORT'] ?? 19192),
     readonly controllerPort = port + 1,
   ) {}
 

@@ -58,6 +58,9 @@ const STEPS: Record<Exclude<AssessmentAction, 'draft'>, { from: AssessmentState[
 };
 
 const SYSTEM = { agency: 'antq-system', principal: 'lapse-job', roles: [] };
+const OVERDUE_JOB = { agency: 'antq-system', principal: 'overdue-job', roles: [] };
+/** How far back a missed deadline is still reported. */
+const OVERDUE_WINDOW_DAYS = 31;
 
 /**
  * Assessments of units under programmes: draft -> submitted -> verified -> recognised or
@@ -233,6 +236,65 @@ export class AssessmentsService {
       });
     }
     return due.length + carried;
+  }
+
+  /**
+   * Units left without a recognition when a programme's cycle ended (within the last
+   * `OVERDUE_WINDOW_DAYS`, so a long pause never reports old years) are reported once each
+   * with `assessment-overdue`, acted by the system. Derived statuses and key complex areas
+   * (designated by decision) are not assessed on a deadline and are left out.
+   */
+  reportOverdue(date = today()): Promise<number> {
+    return this.cls.run(async () => {
+      this.cls.set('actor', OVERDUE_JOB);
+      this.cls.set('correlationId', `overdue-${date}`);
+      let reported = 0;
+      for (const { programme, definition } of await this.programmes.list()) {
+        if (programme === KEY_AREA) continue;
+        const kinds = definition.appliesTo.filter((kind) => !definition.derivation?.kinds.includes(kind));
+        const year = Number(date.slice(0, 4));
+        for (const cycle of [year - 1, year]) {
+          const { end } = cycleBounds(definition, cycle);
+          const windowStart = new Date(`${date}T00:00:00Z`);
+          windowStart.setUTCDate(windowStart.getUTCDate() - OVERDUE_WINDOW_DAYS);
+          if (end >= date || end < windowStart.toISOString().slice(0, 10)) continue;
+          reported += await this.dataSource.transaction(async (manager) => {
+            const due = (await manager.query(
+              `INSERT INTO overdue_notices (unit_id, programme, cycle, deadline)
+               SELECT u.unit_id, $1, $2, $4::date FROM replica_units u
+                WHERE u.status = 'active' AND u.kind = ANY($3::text[])
+                  AND EXISTS (SELECT 1 FROM replica_unit_versions v WHERE v.unit_id = u.unit_id AND v.valid_from <= $4::date)
+                  AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.unit_id = u.unit_id AND a.programme = $1 AND a.cycle = $2
+                                    AND a.state IN ('recognised', 'revoked', 'lapsed'))
+                ORDER BY u.unit_id
+               ON CONFLICT DO NOTHING
+               RETURNING unit_id`,
+              [programme, cycle, kinds, end],
+            )) as { unit_id: string }[];
+            if (!due.length) return 0;
+            const rows = (await manager.query(
+              `SELECT u.unit_id, u.kind, a.id AS assessment_id, a.state FROM replica_units u
+                 LEFT JOIN LATERAL (SELECT id, state FROM assessments WHERE unit_id = u.unit_id AND programme = $2 AND cycle = $3
+                                     ORDER BY created_at DESC LIMIT 1) a ON true
+                WHERE u.unit_id = ANY($1::uuid[])`,
+              [due.map((d) => d.unit_id), programme, cycle],
+            )) as { unit_id: string; kind: UnitKind; assessment_id: string | null; state: AssessmentState | null }[];
+            await this.outbox.append(
+              manager,
+              rows.map((row) =>
+                this.events.create({
+                  type: 'antq.assessments.assessment-overdue.v1',
+                  subject: row.unit_id,
+                  data: { unitId: row.unit_id, unitKind: row.kind, programme, cycle, deadline: end, assessmentId: row.assessment_id, assessmentState: row.state },
+                }),
+              ),
+            );
+            return rows.length;
+          });
+        }
+      }
+      return reported;
+    });
   }
 
   async get(id: string): Promise<AssessmentRecord & { transitions: unknown[] }> {

@@ -2,7 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { AssessmentsService } from './assessments.service';
 
-/** Deadlines pass without events: recognitions lapse at the end of their cycle. */
+/**
+ * Deadlines pass without events: recognitions lapse at the end of their cycle, and units
+ * left without a recognition when a cycle ends are reported overdue.
+ */
 @Injectable()
 export class LapseScheduler {
   private readonly logger = new Logger(LapseScheduler.name);
@@ -13,5 +16,7 @@ export class LapseScheduler {
   async run(): Promise<void> {
     const lapsed = await this.assessments.lapseDue();
     if (lapsed) this.logger.log(`${lapsed} recognitions lapsed`);
+    const overdue = await this.assessments.reportOverdue();
+    if (overdue) this.logger.log(`${overdue} units reported overdue`);
   }
 }

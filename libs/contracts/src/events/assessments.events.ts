@@ -143,3 +143,35 @@ export class UnitStatusChangedData {
   @Min(1)
   sequence!: number;
 }
+
+/**
+ * `antq.assessments.assessment-overdue.v1`: a cycle's deadline passed and the unit has no
+ * recognition for it (no assessment, or one still open or rejected). Once per unit,
+ * programme and cycle.
+ */
+export class AssessmentOverdueData {
+  @IsUUID()
+  unitId!: string;
+
+  @IsIn(UNIT_KINDS)
+  unitKind!: UnitKind;
+
+  @IsString()
+  programme!: string;
+
+  @IsInt()
+  cycle!: number;
+
+  /** The last day of the cycle. */
+  @IsDateString({ strict: true })
+  deadline!: string;
+
+  /** The latest assessment of the cycle, if any was opened. */
+  @IsOptional()
+  @IsUUID()
+  assessmentId!: string | null;
+
+  @IsOptional()
+  @IsIn(ASSESSMENT_STATES)
+  assessmentState!: AssessmentState | null;
+}

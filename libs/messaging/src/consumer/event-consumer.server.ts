@@ -7,7 +7,7 @@ import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { deadLetterTopic, isKnownEventType, prefixedTopic, topicOf, type CloudEvent } from '@antq/contracts';
 import type { AntqClsStore } from '../execution-context';
-import { claimEvents, releaseEvent } from '../inbox/inbox';
+import { claimEvents, releaseEvent, releaseEvents } from '../inbox/inbox';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
@@ -179,6 +179,9 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         }
         await payload.heartbeat();
       }
+      // Stopped or rebalanced mid-batch: the events not reached were claimed above but not
+      // applied. Release them, or whoever consumes them next would take them for done.
+      if (fresh.size) await releaseEvents(manager, this.groupId, [...fresh]);
       // Work deferred to the end of the batch runs inside its transaction, on behalf of the
       // service itself: it sums up changes that several agencies may have made.
       await this.cls.run(async () => {

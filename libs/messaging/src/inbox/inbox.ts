@@ -24,3 +24,9 @@ export async function claimEvents(
 export async function releaseEvent(manager: EntityManager, consumer: string, eventId: string): Promise<void> {
   await manager.query('DELETE FROM processed_events WHERE consumer = $1 AND event_id = $2', [consumer, eventId]);
 }
+
+/** Forgets claims of events a batch did not reach (it stopped early), so that they are applied later. */
+export async function releaseEvents(manager: EntityManager, consumer: string, eventIds: string[]): Promise<void> {
+  if (!eventIds.length) return;
+  await manager.query('DELETE FROM processed_events WHERE consumer = $1 AND event_id = ANY($2::uuid[])', [consumer, eventIds]);
+}

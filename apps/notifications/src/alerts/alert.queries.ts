@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor } from '@antq/contracts';
+import { ConflictError, NotFoundError } from '@antq/platform';
+import { DELIVERY_CHANNEL } from './alerts.service';
+import type { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
+
+const ALERT_COLUMNS = `a.id, a.rule_id AS "ruleId", a.rule_name AS "ruleName", a.severity, a.unit_id AS "unitId", a.unit_name AS "unitName",
+  a.unit_path AS "unitPath", a.event_type AS "eventType", a.event_id AS "eventId", a.event_time AS "eventTime",
+  json_build_object('vi', a.message_vi, 'en', a.message_en) AS message, a.raised_at AS "raisedAt"`;
+const DELIVERY_COLUMNS = `d.id, d.alert_id AS "alertId", d.channel, d.kind, d.recipient, d.webhook_id AS "webhookId", d.target, d.state,
+  d.attempts, d.next_attempt_at AS "nextAttemptAt", d.held_reason AS "heldReason", d.last_status_code AS "lastStatusCode",
+  d.last_error AS "lastError", d.created_at AS "createdAt", d.finished_at AS "finishedAt"`;
+
+/** Reads for the feed, the alerts and the delivery log. */
+@Injectable()
+export class AlertQueries {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private recipientsOf(actor: Actor, only?: 'agency' | 'user'): string[] {
+    const all = { agency: `agency:${actor.agency}`, user: `user:${actor.principal}` };
+    return only ? [all[only]] : [all.agency, all.user];
+  }
+
+  async feed(actor: Actor, query: FeedQuery) {
+    const params = [this.recipientsOf(actor, query.for), query.unread ?? null, query.severity ?? null, query.ruleId ?? null];
+    const where = `f.recipient = ANY($1) AND ($2::boolean IS NULL OR (f.read_at IS NULL) = $2) AND ($3::text IS NULL OR f.severity = $3)
+                   AND ($4::uuid IS NULL OR a.rule_id = $4)`;
+    const [{ total, unread }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE f.read_at IS NULL)::int AS unread FROM feed_items f JOIN alerts a ON a.id = f.alert_id WHERE ${where}`,
+      params,
+    )) as { total: number; unread: number }[];
+    const items = (await this.dataSource.query(
+      `SELECT f.id AS "itemId", f.recipient, f.read_at AS "readAt", f.read_by AS "readBy", ${ALERT_COLUMNS}
+         FROM feed_items f JOIN alerts a ON a.id = f.alert_id WHERE ${where} ORDER BY f.id DESC OFFSET $5 LIMIT $6`,
+      [...params, query.offset, query.limit],
+    )) as unknown[];
+    return { total, unread, items };
+  }
+
+  async markRead(actor: Actor, itemId: number) {
+    const [updated] = (await this.dataSource.query(
+      `UPDATE feed_items SET read_at = COALESCE(read_at, now()), read_by = COALESCE(read_by, $3) WHERE id = $1 AND recipient = ANY($2)
+       RETURNING id AS "itemId", read_at AS "readAt", read_by AS "readBy"`,
+      [itemId, this.recipientsOf(actor), actor.principal],
+    )) as [unknown[], number];
+    if (!updated.length) throw new NotFoundError(`Feed item ${itemId} is not in your feed`);
+    return updated[0];
+  }
+
+  async markAllRead(actor: Actor, query: FeedQuery) {
+    const [, marked] = (await this.dataSource.query(
+      `UPDATE feed_items SET read_at = now(), read_by = $2 WHERE recipient = ANY($1) AND read_at IS NULL AND ($3::text IS NULL OR severity = $3)`,
+      [this.recipientsOf(actor, query.for), actor.principal, query.severity ?? null],
+    )) as [unknown[], number];
+    return { marked };
+  }
+
+  async alerts(query: AlertQuery) {
+    const params = [query.severity ?? null, query.ruleId ?? null, query.unitId ?? null];
+    const where = '($1::text IS NULL OR a.severity = $1) AND ($2::uuid IS NULL OR a.rule_id = $2) AND ($3::text IS NULL OR a.unit_id = $3)';
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM alerts a WHERE ${where}`, params)) as { total: number }[];
+    const items = (await this.dataSource.query(
+      `SELECT ${ALERT_COLUMNS}, a.recipients FROM alerts a WHERE ${where} ORDER BY a.raised_at DESC, a.id OFFSET $4 LIMIT $5`,
+      [...params, query.offset, query.limit],
+    )) as unknown[];
+    return { total, items };
+  }
+
+  async alert(id: string) {
+    const [alert] = (await this.dataSource.query(`SELECT ${ALERT_COLUMNS}, a.recipients, a.dedupe_key AS "dedupeKey", a.data FROM alerts a WHERE a.id = $1`, [id])) as Record<string, unknown>[];
+    if (!alert) throw new NotFoundError(`Alert ${id} does not exist`);
+    const deliveries = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.alert_id = $1 ORDER BY d.channel, d.target`, [id])) as { id: string }[];
+    const attempts = await this.attempts(deliveries.map((d) => d.id));
+    return { ...alert, deliveries: deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] })) };
+  }
+
+  async deliveries(query: DeliveryQuery) {
+    const params = [query.state ?? null, query.channel ?? null, query.webhookId ?? null];
+    const where = '($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR d.channel = $2) AND ($3::uuid IS NULL OR d.webhook_id = $3)';
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM deliveries d WHERE ${where}`, params)) as { total: number }[];
+    const items = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE ${where} ORDER BY d.created_at DESC, d.id OFFSET $4 LIMIT $5`, [
+      ...params,
+      query.offset,
+      query.limit,
+    ])) as unknown[];
+    return { total, items };
+  }
+
+  async delivery(id: string) {
+    const [delivery] = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1`, [id])) as Record<string, unknown>[];
+    if (!delivery) throw new NotFoundError(`Delivery ${id} does not exist`);
+    return { ...delivery, attemptLog: (await this.attempts([id])).get(id) ?? [] };
+  }
+
+  /** Sends a failed delivery again, with a fresh budget of attempts; its history stays. */
+  async resend(id: string) {
+    await this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query('SELECT state FROM deliveries WHERE id = $1 FOR UPDATE', [id])) as { state: string }[];
+      if (!row) throw new NotFoundError(`Delivery ${id} does not exist`);
+      if (row.state !== 'failed') throw new ConflictError(`Only a failed delivery can be sent again (this one is ${row.state})`);
+      await manager.query(
+        `UPDATE deliveries SET state = 'pending', attempts_before_resend = attempts, next_attempt_at = now(), lease_until = NULL, held_reason = NULL, finished_at = NULL WHERE id = $1`,
+        [id],
+      );
+      await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
+    });
+    return this.delivery(id);
+  }
+
+  async deadLetters(query: DeliveryQuery) {
+    const params = [query.channel ?? null];
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM dead_letters WHERE $1::text IS NULL OR channel = $1`, params)) as { total: number }[];
+    const items = (await this.dataSource.query(
+      `SELECT id, delivery_id AS "deliveryId", alert_id AS "alertId", channel, target, attempts, last_status_code AS "lastStatusCode",
+              last_error AS "lastError", created_at AS "createdAt"
+         FROM dead_letters WHERE $1::text IS NULL OR channel = $1 ORDER BY id DESC OFFSET $2 LIMIT $3`,
+      [...params, query.offset, query.limit],
+    )) as unknown[];
+    return { total, items };
+  }
+
+  private async attempts(ids: string[]) {
+    const rows = (await this.dataSource.query(
+      `SELECT delivery_id, attempt, started_at AS "startedAt", duration_ms AS "durationMs", status_code AS "statusCode", outcome, error
+         FROM delivery_attempts WHERE delivery_id = ANY($1::uuid[]) ORDER BY delivery_id, attempt`,
+      [ids],
+    )) as ({ delivery_id: string } & Record<string, unknown>)[];
+    const byDelivery = new Map<string, unknown[]>();
+    for (const { delivery_id, ...attempt } of rows) byDelivery.set(delivery_id, [...(byDelivery.get(delivery_id) ?? []), attempt]);
+    return byDelivery;
+  }
+}

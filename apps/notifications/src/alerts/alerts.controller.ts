@@ -1,0 +1,78 @@
+import { Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Roles } from '@antq/auth';
+import type { Actor } from '@antq/contracts';
+import { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
+import { AlertQueries } from './alert.queries';
+
+@ApiTags('feed')
+@ApiBearerAuth()
+@Controller('feed')
+export class FeedController {
+  constructor(private readonly queries: AlertQueries) {}
+
+  @Get()
+  @ApiOperation({ summary: "The in-app feed: alerts addressed to the caller's agency and to the caller, newest first" })
+  feed(@Query() query: FeedQuery, @CurrentActor() actor: Actor) {
+    return this.queries.feed(actor, query);
+  }
+
+  @Post(':itemId/read')
+  @HttpCode(200)
+  read(@Param('itemId', ParseIntPipe) itemId: number, @CurrentActor() actor: Actor) {
+    return this.queries.markRead(actor, itemId);
+  }
+
+  @Post('read-all')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Marks every unread item of the feed read' })
+  readAll(@Query() query: FeedQuery, @CurrentActor() actor: Actor) {
+    return this.queries.markAllRead(actor, query);
+  }
+}
+
+@ApiTags('alerts')
+@ApiBearerAuth()
+@Roles('alert-manager', 'admin', 'viewer')
+@Controller()
+export class AlertsController {
+  constructor(private readonly queries: AlertQueries) {}
+
+  @Get('alerts')
+  @ApiOperation({ summary: 'Every alert raised, newest first' })
+  alerts(@Query() query: AlertQuery) {
+    return this.queries.alerts(query);
+  }
+
+  @Get('alerts/:id')
+  @ApiOperation({ summary: 'An alert with its delivery log: every delivery and every attempt' })
+  alert(@Param('id', ParseUUIDPipe) id: string) {
+    return this.queries.alert(id);
+  }
+
+  @Get('deliveries')
+  @ApiOperation({ summary: 'Deliveries by state and channel (the failed ones are in the dead-letter list too)' })
+  deliveries(@Query() query: DeliveryQuery) {
+    return this.queries.deliveries(query);
+  }
+
+  @Get('deliveries/:id')
+  @ApiOperation({ summary: 'A delivery with its attempts: time, duration, response code, outcome, error' })
+  delivery(@Param('id', ParseUUIDPipe) id: string) {
+    return this.queries.delivery(id);
+  }
+
+  @Post('deliveries/:id/resend')
+  @HttpCode(200)
+  @Roles('alert-manager', 'admin')
+  @ApiOperation({ summary: 'Send a failed delivery again (after the receiver is fixed), with a fresh budget of attempts' })
+  resend(@Param('id', ParseUUIDPipe) id: string) {
+    return this.queries.resend(id);
+  }
+
+  @Get('dead-letters')
+  @ApiOperation({ summary: 'Deliveries that failed every attempt' })
+  deadLetters(@Query() query: DeliveryQuery) {
+    return this.queries.deadLetters(query);
+  }
+}

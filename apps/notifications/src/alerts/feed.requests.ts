@@ -1,0 +1,64 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
+import { ALERT_SEVERITIES, type AlertSeverity } from '@antq/contracts';
+import { PageQuery } from '@antq/platform';
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class FeedQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Only unread (true) or read (false) items' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'unread must be true or false' })
+  unread?: boolean;
+
+  @ApiPropertyOptional({ enum: ALERT_SEVERITIES })
+  @IsOptional()
+  @IsIn(ALERT_SEVERITIES, { message: `severity must be one of ${ALERT_SEVERITIES.join(', ')}` })
+  severity?: AlertSeverity;
+
+  @ApiPropertyOptional({ enum: ['agency', 'user'], description: "Only the agency's items or only the caller's own" })
+  @IsOptional()
+  @IsIn(['agency', 'user'], { message: 'for must be agency or user' })
+  for?: 'agency' | 'user';
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'ruleId must be a UUID' })
+  ruleId?: string;
+}
+
+export class AlertQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ALERT_SEVERITIES })
+  @IsOptional()
+  @IsIn(ALERT_SEVERITIES, { message: `severity must be one of ${ALERT_SEVERITIES.join(', ')}` })
+  severity?: AlertSeverity;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'ruleId must be a UUID' })
+  ruleId?: string;
+
+  @ApiPropertyOptional({ description: 'The unit the alerts are about' })
+  @IsOptional()
+  @IsString()
+  unitId?: string;
+}
+
+export class DeliveryQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['pending', 'delivered', 'failed'] })
+  @IsOptional()
+  @IsIn(['pending', 'delivered', 'failed'], { message: 'state must be pending, delivered or failed' })
+  state?: 'pending' | 'delivered' | 'failed';
+
+  @ApiPropertyOptional({ enum: ['webhook', 'email'] })
+  @IsOptional()
+  @IsIn(['webhook', 'email'], { message: 'channel must be webhook or email' })
+  channel?: 'webhook' | 'email';
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the deliveries to this webhook' })
+  @IsOptional()
+  @IsUUID('all', { message: 'webhookId must be a UUID' })
+  webhookId?: string;
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AddressDeniedError, AddressPolicy, DEFAULT_DENIED_CIDRS, parseCidr } from './address-policy';
+import { retryDelayMs } from './backoff';
+import { releaseTime } from './quiet-hours';
+import { signatureHeader, verifySignature } from './signature';
+
+describe('webhook signatures', () => {
+  const secret = 'whsec_test';
+  const body = '{"id":"1","type":"antq.notifications.alert-raised.v1"}';
+
+  it('verify with the secret, the exact body and a recent timestamp', () => {
+    const now = 1_800_000_000;
+    const header = signatureHeader(secret, body, now);
+    expect(header).toMatch(/^t=1800000000,v1=[0-9a-f]{64}$/);
+    expect(verifySignature(header, body, secret, 300, now + 10)).toBe(true);
+  });
+
+  it('fail for another secret, a changed body, an old timestamp or a malformed header', () => {
+    const now = 1_800_000_000;
+    const header = signatureHeader(secret, body, now);
+    expect(verifySignature(header, body, 'whsec_other', 300, now)).toBe(false);
+    expect(verifySignature(header, body.replace('1', '2'), secret, 300, now)).toBe(false);
+    expect(verifySignature(header, body, secret, 300, now + 301)).toBe(false);
+    expect(verifySignature('v1=abc', body, secret, 300, now)).toBe(false);
+    expect(verifySignature(undefined, body, secret)).toBe(false);
+  });
+});
+
+describe('retry backoff', () => {
+  it('grows exponentially up to the cap, with full jitter', () => {
+    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, 1000, 60_000, () => 0.999999))).toEqual([999, 1999, 3999, 7999]);
+    expect(retryDelayMs(20, 1000, 60_000, () => 0.5)).toBe(30_000);
+    expect(retryDelayMs(3, 1000, 60_000, () => 0)).toBe(0);
+    const spread = new Set(Array.from({ length: 50 }, () => retryDelayMs(5, 1000, 60_000)));
+    expect(spread.size).toBeGreaterThan(40);
+    for (const d of spread) expect(d).toBeLessThan(16_000);
+  });
+});
+
+describe('webhook address policy', () => {
+  const resolver = (answers: Record<string, string[]>) => async (host: string) => {
+    const found = answers[host];
+    if (!found) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+
+  it('refuses private, loopback and metadata addresses by default, including IPv4-mapped IPv6', () => {
+    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS);
+    for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:10.0.0.1']) {
+      expect(policy.refusal(address)).toMatch(/denied range/);
+    }
+    expect(policy.refusal('203.0.113.10')).toBeUndefined();
+    expect(policy.refusal('2001:db8::1')).toBeUndefined();
+  });
+
+  it('lets the allow list open a denied range', () => {
+    const policy = new AddressPolicy(['127.0.0.1/32', '10.20.0.0/16'], DEFAULT_DENIED_CIDRS);
+    expect(policy.refusal('127.0.0.1')).toBeUndefined();
+    expect(policy.refusal('10.20.3.4')).toBeUndefined();
+    expect(policy.refusal('10.21.3.4')).toMatch(/denied/);
+  });
+
+  it('checks every address a host resolves to, and the URL form', async () => {
+    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({ 'ok.example': ['203.0.113.5'], 'sneaky.example': ['203.0.113.5', '10.0.0.7'] }));
+    await expect(policy.check('https://ok.example/hook')).resolves.toMatchObject({ addresses: [{ address: '203.0.113.5' }] });
+    await expect(policy.check('https://sneaky.example/hook')).rejects.toThrow(/sneaky\.example: address 10\.0\.0\.7 is in a denied range/);
+    await expect(policy.check('https://missing.example/hook')).rejects.toThrow(/does not resolve \(ENOTFOUND\)/);
+    await expect(policy.check('ftp://ok.example/x')).rejects.toThrow(AddressDeniedError);
+    await expect(policy.check('not a url')).rejects.toThrow(/is not a valid URL/);
+    await expect(policy.check('https://user:pw@ok.example/')).rejects.toThrow(/must not carry credentials/);
+    await expect(policy.check('http://[::1]:8080/x')).rejects.toThrow(/::1 is in a denied range/);
+  });
+
+  it('parses CIDR lists strictly', () => {
+    expect(parseCidr('10.0.0.0/8')).toEqual({ network: '10.0.0.0', prefix: 8, family: 'ipv4' });
+    expect(parseCidr('::1')).toEqual({ network: '::1', prefix: 128, family: 'ipv6' });
+    expect(() => parseCidr('10.0.0.0/33')).toThrow(/invalid prefix/);
+    expect(() => parseCidr('intranet')).toThrow(/not an address/);
+  });
+});
+
+describe('quiet hours', () => {
+  const zone = 'Asia/Ho_Chi_Minh'; // UTC+7
+  const quiet = { start: '22:00', end: '06:00' };
+
+  it('hold a notification until the end of an overnight quiet period, local time', () => {
+    // 23:30 local = 16:30 UTC: released at 06:00 local = 23:00 UTC.
+    expect(releaseTime(new Date('2026-03-01T16:30:20Z'), quiet, zone).toISOString()).toBe('2026-03-01T23:00:00.000Z');
+    // 02:00 local = 19:00 UTC the day before.
+    expect(releaseTime(new Date('2026-03-01T19:00:00Z'), quiet, zone).toISOString()).toBe('2026-03-01T23:00:00.000Z');
+  });
+
+  it('let it through outside quiet hours or without them', () => {
+    const noon = new Date('2026-03-01T05:00:00Z');
+    expect(releaseTime(noon, quiet, zone)).toBe(noon);
+    expect(releaseTime(noon, null, zone)).toBe(noon);
+    expect(releaseTime(noon, { start: '11:00', end: '13:00' }, zone).toISOString()).toBe('2026-03-01T06:00:00.000Z');
+  });
+});
+
+describe('the README verification snippet for integrators', () => {
+  it('accepts what the service signs and refuses tampering', () => {
+    const readme = readFileSync(resolve(__dirname, '../../../../README.md'), 'utf8');
+    const snippet = /```js\n([\s\S]*?function verifyAntqSignature[\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const verify = new Function('require', `${snippet}; return verifyAntqSignature;`)(require) as (header: string, body: string, secret: string) => boolean;
+    const body = JSON.stringify({ specversion: '1.0', type: 'antq.notifications.alert-raised.v1', data: { message: { vi: 'Xã Nghi Thạch mất danh hiệu' } } });
+    const header = signatureHeader('whsec_abc', body);
+    expect(verify(header, body, 'whsec_abc')).toBe(true);
+    expect(verify(header, body.replace('Thạch', 'Thach'), 'whsec_abc')).toBe(false);
+    expect(verify(header, body, 'whsec_other')).toBe(false);
+    expect(verify(signatureHeader('whsec_abc', body, Math.floor(Date.now() / 1000) - 3600), body, 'whsec_abc')).toBe(false);
+  });
+});

@@ -1,0 +1,245 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ClsService } from 'nestjs-cls';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import type { DeliveryChannel } from '@antq/contracts';
+import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
+import { DELIVERY_CHANNEL, NOTIFICATIONS_ACTOR } from '../alerts/alerts.service';
+import { NotificationsConfig } from '../config/notifications.config';
+import { AddressPolicy } from './address-policy';
+import { retryDelayMs } from './backoff';
+import { deliveryAttempts, deliveryDuration } from './delivery.metrics';
+import type { EmailPayload } from './email.content';
+import { EmailSender } from './email.sender';
+import { sendWebhook, type SendResult } from './webhook.sender';
+
+interface ClaimedDelivery {
+  id: string;
+  alert_id: string | null;
+  channel: DeliveryChannel;
+  recipient: string;
+  webhook_id: string | null;
+  target: string;
+  payload: unknown;
+  attempts: number;
+  attempts_before_resend: number;
+  subject: string;
+}
+
+/** TypeORM answers UPDATE ... RETURNING with [rows, count]. */
+function updatedRows<T>(result: unknown): T[] {
+  const [rows] = result as [T[], number];
+  return Array.isArray(rows) ? rows : [];
+}
+
+/**
+ * Performs pending deliveries. A delivery is claimed with `FOR UPDATE SKIP LOCKED` and a
+ * lease (its attempt number goes up in the same statement), performed outside any
+ * transaction, and its outcome is recorded only if the attempt number is still the one
+ * claimed. So two instances never perform the same attempt, a crash loses nothing (the
+ * lease expires and the delivery is claimed again), and a stale worker cannot overwrite a
+ * newer outcome. Receivers see the same `ANTQ-Delivery` id on every attempt of a delivery.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private listener?: Client;
+  private wake?: () => void;
+  private signalled = false;
+  private readonly inflight = new Set<Promise<void>>();
+  private finished = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: NotificationsConfig,
+    @Inject(AddressPolicy) private readonly policy: AddressPolicy,
+    private readonly email: EmailSender,
+    private readonly events: EventFactory,
+    private readonly outbox: OutboxService,
+    private readonly cls: ClsService<AntqClsStore>,
+  ) {}
+
+  /** Deliveries this instance brought to an end (delivered or failed) since start. */
+  get finishedCount(): number {
+    return this.finished;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.DELIVERY_WORKER_ENABLED) return;
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.loop;
+    await Promise.allSettled([...this.inflight]);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Work may be waiting: look now rather than at the next poll. */
+  poke(): void {
+    this.signalled = true;
+    this.wake?.();
+  }
+
+  private async listen(): Promise<void> {
+    const options = this.dataSource.options as PostgresDataSourceOptions;
+    const client = new Client(options.url ? { connectionString: options.url, application_name: 'antq-delivery-worker' } : { host: options.host, port: options.port, user: options.username, database: options.database, application_name: 'antq-delivery-worker' });
+    client.on('notification', () => this.poke());
+    client.on('error', (error) => this.logger.warn(`Delivery listener lost its connection (${error.message}); polling only`));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
+      this.listener = client;
+    } catch (error) {
+      this.logger.warn(`Could not LISTEN for deliveries (${(error as Error).message}); polling only`);
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const free = this.config.DELIVERY_CONCURRENCY - this.inflight.size;
+      let claimed: ClaimedDelivery[] = [];
+      if (free > 0) {
+        try {
+          claimed = await this.claim(free);
+        } catch (error) {
+          this.logger.warn(`Claiming deliveries failed: ${(error as Error).message}`);
+        }
+      }
+      for (const delivery of claimed) {
+        const work: Promise<void> = this.perform(delivery)
+          .catch((error: unknown) => this.logger.error(`Delivery ${delivery.id} could not be recorded: ${(error as Error).message}`))
+          .finally(() => {
+            this.inflight.delete(work);
+            this.poke();
+          });
+        this.inflight.add(work);
+      }
+      if (claimed.length && claimed.length === free) continue;
+      await this.sleep(this.config.DELIVERY_POLL_INTERVAL_MS);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.signalled) {
+      this.signalled = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.signalled = false;
+        done();
+      };
+    });
+  }
+
+  private async claim(limit: number): Promise<ClaimedDelivery[]> {
+    const leaseSeconds = Math.ceil(this.config.WEBHOOK_TIMEOUT_MS / 1000) + 30;
+    return updatedRows<ClaimedDelivery>(await this.dataSource.query(
+      `UPDATE deliveries d SET attempts = d.attempts + 1, lease_until = now() + make_interval(secs => $2)
+         FROM (SELECT id FROM deliveries
+                WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+        WHERE d.id = due.id
+        RETURNING d.id, d.alert_id, d.channel, d.recipient, d.webhook_id, d.target, d.payload, d.attempts, d.attempts_before_resend,
+                  COALESCE((SELECT unit_id FROM alerts a WHERE a.id = d.alert_id), d.recipient) AS subject`,
+      [limit, leaseSeconds],
+    ));
+  }
+
+  private async perform(delivery: ClaimedDelivery): Promise<void> {
+    const startedAt = new Date();
+    const started = performance.now();
+    let result: SendResult;
+    try {
+      result = delivery.channel === 'webhook' ? await this.sendWebhook(delivery) : await this.email.send(delivery.payload as EmailPayload, { 'X-ANTQ-Delivery': delivery.id });
+    } catch (error) {
+      result = { ok: false, statusCode: null, error: (error as Error).message, retryable: true };
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const outcome = await this.record(delivery, result, startedAt, durationMs);
+    if (outcome) {
+      deliveryAttempts.inc({ channel: delivery.channel, outcome });
+      deliveryDuration.observe({ channel: delivery.channel }, durationMs / 1000);
+    }
+  }
+
+  private async sendWebhook(delivery: ClaimedDelivery): Promise<SendResult> {
+    const [webhook] = (await this.dataSource.query('SELECT url, secret, enabled FROM webhooks WHERE id = $1', [delivery.webhook_id])) as { url: string; secret: string; enabled: boolean }[];
+    if (!webhook?.enabled) return { ok: false, statusCode: null, error: 'the webhook was disabled', retryable: false };
+    const body = JSON.stringify(delivery.payload);
+    return sendWebhook(
+      this.policy,
+      { url: webhook.url, secret: webhook.secret },
+      body,
+      { 'ANTQ-Delivery': delivery.id, 'ANTQ-Event-Type': 'antq.notifications.alert-raised.v1', 'ANTQ-Attempt': String(delivery.attempts) },
+      this.config.WEBHOOK_TIMEOUT_MS,
+    );
+  }
+
+  /** Records the attempt and moves the delivery on: delivered, due again later, or failed and dead-lettered. */
+  private record(delivery: ClaimedDelivery, result: SendResult, startedAt: Date, durationMs: number): Promise<'delivered' | 'retry' | 'failed' | undefined> {
+    const attempt = delivery.attempts;
+    const final = result.ok || !result.retryable || attempt - delivery.attempts_before_resend >= this.config.DELIVERY_MAX_ATTEMPTS;
+    const outcome = result.ok ? 'delivered' : final ? 'failed' : 'retry';
+    const error = result.error?.slice(0, 2000) ?? null;
+    return this.cls.run(() =>
+      this.dataSource.transaction(async (manager) => {
+        this.cls.set('correlationId', `delivery-${delivery.id}`);
+        const moved = updatedRows(await manager.query(
+          `UPDATE deliveries SET state = $3, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), lease_until = NULL,
+                  last_status_code = $5, last_error = $6, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END
+            WHERE id = $1 AND attempts = $2 AND state = 'pending' RETURNING id`,
+          [delivery.id, attempt, outcome === 'retry' ? 'pending' : outcome, outcome === 'retry' ? retryDelayMs(attempt - delivery.attempts_before_resend, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS) : 0, result.statusCode, error],
+        ));
+        // Another worker claimed a later attempt after this one's lease ran out: its outcome wins.
+        if (!moved.length) return undefined;
+        await manager.query(
+          `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [delivery.id, attempt, startedAt, durationMs, result.statusCode, outcome, error],
+        );
+        if (outcome === 'retry') return outcome;
+        const common = {
+          notificationId: delivery.id,
+          alertId: delivery.alert_id,
+          channel: delivery.channel,
+          recipient: delivery.recipient,
+          webhookId: delivery.webhook_id,
+          attempts: attempt,
+          lastStatusCode: result.statusCode,
+          at: new Date().toISOString(),
+        };
+        if (outcome === 'failed') {
+          await manager.query(
+            `INSERT INTO dead_letters (delivery_id, alert_id, channel, target, attempts, last_status_code, last_error, payload)
+             SELECT id, alert_id, channel, target, attempts, last_status_code, last_error, payload FROM deliveries WHERE id = $1
+             ON CONFLICT (delivery_id) DO UPDATE SET attempts = EXCLUDED.attempts, last_status_code = EXCLUDED.last_status_code,
+               last_error = EXCLUDED.last_error, created_at = now()`,
+            [delivery.id],
+          );
+          this.logger.warn(`Delivery ${delivery.id} (${delivery.channel}) failed after ${attempt} attempts: ${error ?? 'unknown error'}`);
+        }
+        await this.outbox.append(manager, [
+          outcome === 'delivered'
+            ? this.events.create({ type: 'antq.notifications.notification-delivered.v1', subject: delivery.subject, actor: NOTIFICATIONS_ACTOR, data: common })
+            : this.events.create({ type: 'antq.notifications.notification-failed.v1', subject: delivery.subject, actor: NOTIFICATIONS_ACTOR, data: { ...common, error: error ?? 'unknown error' } }),
+        ]);
+        this.finished++;
+        return outcome;
+      }),
+    );
+  }
+}

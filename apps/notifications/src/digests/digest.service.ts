@@ -1,0 +1,67 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Cron } from '@nestjs/schedule';
+import { DataSource } from 'typeorm';
+import type { AlertSeverity } from '@antq/contracts';
+import { DELIVERY_CHANNEL } from '../alerts/alerts.service';
+import { NotificationsConfig } from '../config/notifications.config';
+import { digestEmail } from '../delivery/email.content';
+import { localDate, localMinutes } from '../delivery/quiet-hours';
+
+/**
+ * The daily digest: once a day, from DIGEST_HOUR local time, each subscriber who chose it
+ * gets one email listing the alerts addressed to them since their previous digest. A
+ * digest is recorded per subscriber and local date (its primary key), in the same
+ * transaction as its delivery, so it is sent once however often the job runs.
+ */
+@Injectable()
+export class DigestService {
+  private readonly logger = new Logger(DigestService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: NotificationsConfig,
+  ) {}
+
+  @Cron('0 */10 * * * *')
+  async scheduled(): Promise<void> {
+    const sent = await this.run();
+    if (sent) this.logger.log(`${sent} digests queued`);
+  }
+
+  /** Queues the digests due at `now`; returns how many were queued. */
+  async run(now = new Date()): Promise<number> {
+    const subscribers = (await this.dataSource.query(
+      `SELECT subscriber, email, time_zone FROM preferences WHERE digest AND 'email' = ANY(channels) AND email IS NOT NULL ORDER BY subscriber`,
+    )) as { subscriber: string; email: string; time_zone: string | null }[];
+    let queued = 0;
+    for (const { subscriber, email, time_zone } of subscribers) {
+      const zone = time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE;
+      if (localMinutes(now, zone) < this.config.DIGEST_HOUR * 60) continue;
+      const date = localDate(now, zone);
+      queued += await this.dataSource.transaction(async (manager) => {
+        const [previous] = (await manager.query('SELECT max(covered_until) AS until FROM digest_runs WHERE subscriber = $1', [subscriber])) as { until: Date | null }[];
+        const claimed = (await manager.query(
+          `INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING RETURNING subscriber`,
+          [subscriber, date, now],
+        )) as unknown[];
+        if (!claimed.length) return 0;
+        const since = previous?.until ?? new Date(now.getTime() - 24 * 3600_000);
+        const alerts = (await manager.query(
+          `SELECT a.severity, a.raised_at, a.message_vi, a.message_en FROM feed_items f JOIN alerts a ON a.id = f.alert_id
+            WHERE f.recipient = $1 AND f.created_at > $2 AND f.created_at <= $3 ORDER BY f.id`,
+          [subscriber, since, now],
+        )) as { severity: AlertSeverity; raised_at: Date; message_vi: string; message_en: string }[];
+        if (!alerts.length) return 0;
+        const [{ id }] = (await manager.query(
+          `INSERT INTO deliveries (id, alert_id, channel, kind, recipient, target, payload) VALUES (gen_random_uuid(), NULL, 'email', 'digest', $1, $2, $3) RETURNING id`,
+          [subscriber, email, JSON.stringify(digestEmail(email, date, alerts))],
+        )) as { id: string }[];
+        await manager.query('UPDATE digest_runs SET delivery_id = $3, alerts = $4 WHERE subscriber = $1 AND digest_date = $2', [subscriber, date, id, alerts.length]);
+        await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
+        return 1;
+      });
+    }
+    return queued;
+  }
+}

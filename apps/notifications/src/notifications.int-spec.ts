@@ -1,0 +1,600 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { Logger as ServiceLogger } from 'nestjs-pino';
+import { EVENT_TOPICS, type CloudEvent, type EventType } from '@antq/contracts';
+import {
+  ApiClient,
+  createRunTopics,
+  deleteRunTopics,
+  dropTestDatabases,
+  eventually,
+  produceRaw,
+  runTopic,
+  startTestService,
+  testKafka,
+  testToken,
+  TopicRecorder,
+  uniqueRunId,
+  type RunningService,
+} from '@antq/testing';
+import { NotificationsModule } from './app.module';
+import { DigestService } from './digests/digest.service';
+import { localMinutes } from './delivery/quiet-hours';
+import { SIGNATURE_HEADER, verifySignature } from './delivery/signature';
+import { NOTIFICATIONS } from './service.definition';
+
+const runId = uniqueRunId();
+const kafka = testKafka();
+const ZONE = 'Asia/Ho_Chi_Minh';
+let service: RunningService;
+let recorder: TopicRecorder;
+let smtp: SMTPServer;
+let receiver: Server;
+let receiverUrl: string;
+const mails: ParsedMail[] = [];
+const received: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
+const ids: Record<string, string> = {};
+/** The receiver behind /fail is fixed (answers 204) once this is set. */
+let recovered = false;
+
+const api = (agency = 'ca-nghe-an', roles: Parameters<typeof testToken>[1] = ['alert-manager'], sub = `${agency}-officer`) =>
+  new ApiClient(service.url, testToken(agency, roles, sub));
+
+function cloudEvent<T>(type: EventType, subject: string, data: T, id = randomUUID()): CloudEvent<T> {
+  return {
+    specversion: '1.0',
+    id,
+    source: '/antq/tests',
+    type,
+    subject,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    agency: 'ca-nghe-an',
+    principal: 'tester',
+    correlationid: `c-${runId}`,
+    data,
+  };
+}
+
+async function publish(topic: keyof typeof EVENT_TOPICS, ...events: CloudEvent[]) {
+  await produceRaw(
+    kafka,
+    runTopic(runId, EVENT_TOPICS[topic].name),
+    events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+  );
+}
+
+async function unit(code: string, kind: string, parent?: string) {
+  const unitId = randomUUID();
+  ids[code] = unitId;
+  await publish(
+    'units',
+    cloudEvent('antq.units.unit-created.v1', unitId, {
+      unitId,
+      code,
+      name: { P: 'Tỉnh Nghệ An', D: 'Huyện Nghi Lộc', D2: 'Huyện Con Cuông', C: 'Xã Nghi Thạch', C2: 'Xã Môn Sơn' }[code] ?? code,
+      kind,
+      parentId: parent ? ids[parent] : null,
+      tags: [],
+      status: 'active',
+      effectiveFrom: '2020-01-01',
+      version: 1,
+    }),
+  );
+}
+
+let sequence = 1;
+function statusChanged(code: string, programme: string, before: string, after: string, seq = ++sequence) {
+  return cloudEvent('antq.assessments.unit-status-changed.v1', ids[code], {
+    unitId: ids[code],
+    unitKind: 'commune',
+    programme,
+    before: { status: before, grade: null, score: null, since: '2024-06-01', validUntil: null },
+    after: { status: after, grade: null, score: null, since: '2024-09-01', validUntil: null },
+    effectiveFrom: '2024-09-01',
+    source: 'assessment',
+    assessmentId: null,
+    sequence: seq,
+  });
+}
+
+function targetAtRisk(code: string) {
+  return cloudEvent('antq.campaigns.target-state-changed.v1', ids[code], {
+    campaignId: randomUUID(),
+    targetId: randomUUID(),
+    value: 12,
+    goal: 105,
+    shareDone: 0.11,
+    projection: 60,
+    state: 'at-risk',
+    previousState: 'on-track',
+    evaluatedOn: '2024-09-30',
+  });
+}
+
+function recorded(type: string) {
+  return recorder.messages.map((m) => JSON.parse(m.value!.toString()) as CloudEvent<Record<string, unknown>>).filter((e) => e.type === type);
+}
+
+async function alertsFor(eventId: string) {
+  const rows = (await service.dataSource.query('SELECT id, rule_name, recipients FROM alerts WHERE event_id = $1', [eventId])) as { id: string; rule_name: string; recipients: string[] }[];
+  return rows;
+}
+
+/** An error message as one line: class-validator gives a list, domain errors a text. */
+const text = (message: unknown) => (Array.isArray(message) ? message.join('; ') : String(message));
+
+/** A local time window around now, in HH:MM, for quiet hours. */
+function windowAroundNow(): { start: string; end: string } {
+  const now = localMinutes(new Date(), ZONE);
+  const hhmm = (m: number) => `${String(Math.floor(((m + 1440) % 1440) / 60)).padStart(2, '0')}:${String((m + 1440) % 60).padStart(2, '0')}`;
+  return { start: hhmm(now - 60), end: hhmm(now + 60) };
+}
+
+beforeAll(async () => {
+  await createRunTopics(runId, kafka);
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          mails.push(mail);
+          callback();
+        },
+        (error: Error) => callback(error),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body });
+      res.statusCode = req.url?.startsWith('/fail') && !recovered ? 500 : 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+  service = await startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId, {
+    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
+    DELIVERY_POLL_INTERVAL_MS: '50',
+    DELIVERY_BACKOFF_BASE_MS: '30',
+    DELIVERY_BACKOFF_MAX_MS: '200',
+    DELIVERY_MAX_ATTEMPTS: '3',
+    WEBHOOK_TIMEOUT_MS: '2000',
+    DIGEST_HOUR: '0',
+  });
+  recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.notifications.name)).start();
+
+  await unit('P', 'province');
+  await unit('D', 'district', 'P');
+  await unit('D2', 'district', 'P');
+  await unit('C', 'commune', 'D');
+  await unit('C2', 'commune', 'D2');
+  const admin = api('ca-nghe-an', ['admin']);
+  for (const code of Object.keys(ids)) await eventually(async () => expect((await admin.get(`/replica/units/${ids[code]}`)).status).toBe(200));
+  // The provincial police answer for the province, each district's police for its district.
+  expect((await admin.request('PUT', '/responsibilities/ca-nghe-an', { unitIds: [ids['P']] })).status).toBe(200);
+  expect((await admin.request('PUT', '/responsibilities/ca-nghi-loc', { unitIds: [ids['D']] })).status).toBe(200);
+  expect((await admin.request('PUT', '/responsibilities/ca-con-cuong', { unitIds: [ids['D2']] })).status).toBe(200);
+});
+
+afterAll(async () => {
+  await recorder?.stop();
+  if (service) await dropTestDatabases([service]);
+  await new Promise((resolve) => receiver?.close(resolve));
+  await new Promise((resolve) => smtp?.close(() => resolve(undefined)));
+  await deleteRunTopics(runId, kafka);
+});
+
+describe('alerts from rules', () => {
+  it('raises an alert and puts it in the feeds of the agencies up the hierarchy, in both languages', async () => {
+    const event = statusChanged('C', 'drug-free', 'recognised', 'revoked');
+    await publish('assessments', event);
+    const [alert] = await eventually(async () => {
+      const rows = await alertsFor(event.id);
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    expect(alert.rule_name).toBe('drug-free-status-lost');
+    // The commune's district and province hear of it; the other district does not.
+    expect(alert.recipients).toEqual(['agency:ca-nghe-an', 'agency:ca-nghi-loc']);
+
+    const feed = (await api('ca-nghe-an').get('/feed?unread=true')).body;
+    expect(feed.items[0]).toMatchObject({
+      id: alert.id,
+      severity: 'critical',
+      ruleName: 'drug-free-status-lost',
+      unitId: ids['C'],
+      unitPath: 'Tỉnh Nghệ An › Huyện Nghi Lộc › Xã Nghi Thạch',
+      message: {
+        vi: 'Xã Nghi Thạch (Tỉnh Nghệ An › Huyện Nghi Lộc › Xã Nghi Thạch) mất danh hiệu "không ma túy" từ ngày 2024-09-01 (trạng thái mới: revoked).',
+        en: 'Xã Nghi Thạch (Tỉnh Nghệ An › Huyện Nghi Lộc › Xã Nghi Thạch) lost its drug-free status on 2024-09-01 (now revoked).',
+      },
+      readAt: null,
+    });
+    expect((await api('ca-nghi-loc').get('/feed')).body.items.map((i: { id: string }) => i.id)).toContain(alert.id);
+    expect((await api('ca-con-cuong').get('/feed')).body.items.map((i: { id: string }) => i.id)).not.toContain(alert.id);
+
+    // Mark read, then filter.
+    const read = await api('ca-nghe-an', ['viewer'], 'an-officer').post(`/feed/${feed.items[0].itemId}/read`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ readBy: 'an-officer' });
+    expect((await api('ca-nghe-an').get('/feed?unread=true')).body.items.map((i: { id: string }) => i.id)).not.toContain(alert.id);
+    expect((await api('ca-nghe-an').get('/feed?severity=info')).body.items.map((i: { id: string }) => i.id)).not.toContain(alert.id);
+    expect((await api('ca-con-cuong').post(`/feed/${feed.items[0].itemId}/read`)).status).toBe(404);
+
+    // alert-raised travels on the notifications topic.
+    await eventually(() => expect(recorded('antq.notifications.alert-raised.v1').map((e) => e.data['alertId'])).toContain(alert.id));
+  });
+
+  it('raises no alert for an event no rule matches', async () => {
+    const event = statusChanged('C', 'drug-free', 'unassessed', 'recognised');
+    const marker = statusChanged('C2', 'key-complex-area', 'unassessed', 'designated');
+    await publish('assessments', event, marker);
+    await eventually(async () => expect(await alertsFor(marker.id)).toHaveLength(1));
+    expect(await alertsFor(event.id)).toEqual([]);
+  });
+
+  it('gives exactly one alert per fact: redelivered, republished under a new id, across a restart', async () => {
+    const event = statusChanged('C2', 'drug-free', 'recognised', 'lapsed');
+    await publish('assessments', event, event);
+    await eventually(async () => expect(await alertsFor(event.id)).toHaveLength(1));
+
+    // The service restarts; the event arrives again, and the same fact under another event id.
+    await service.stop();
+    const sameFact = { ...event, id: randomUUID() };
+    await publish('assessments', event, sameFact);
+    const { databaseUrl } = service;
+    service = await startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId, {
+      SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+      WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
+      DELIVERY_POLL_INTERVAL_MS: '50',
+      DELIVERY_BACKOFF_BASE_MS: '30',
+      DELIVERY_BACKOFF_MAX_MS: '200',
+      DELIVERY_MAX_ATTEMPTS: '3',
+      DIGEST_HOUR: '0',
+    });
+    expect(service.databaseUrl).toBe(databaseUrl);
+    const marker = statusChanged('C2', 'key-complex-area', 'removed', 'designated');
+    await publish('assessments', marker);
+    await eventually(async () => expect(await alertsFor(marker.id)).toHaveLength(1), 30_000);
+
+    const [{ n }] = (await service.dataSource.query(`SELECT count(*)::int AS n FROM alerts WHERE data->>'unitId' = $1 AND data->>'sequence' = $2`, [ids['C2'], String(event.data.sequence)])) as { n: number }[];
+    expect(n).toBe(1);
+    expect(await alertsFor(sameFact.id)).toEqual([]);
+    await eventually(() => expect(recorded('antq.notifications.alert-raised.v1').filter((e) => e.data['triggerEventId'] === marker.id)).toHaveLength(1));
+    expect(recorded('antq.notifications.alert-raised.v1').filter((e) => e.data['triggerEventId'] === event.id || e.data['triggerEventId'] === sameFact.id)).toHaveLength(1);
+  });
+});
+
+describe('webhooks', () => {
+  /** Every line the service logs from here on (its Nest logger), to check what it says. */
+  const logged: string[] = [];
+  beforeAll(() => {
+    const logger = service.app.get(ServiceLogger) as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const level of ['log', 'error', 'warn', 'debug', 'verbose', 'fatal']) {
+      const original = logger[level].bind(logger);
+      jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
+        logged.push(JSON.stringify(args));
+        return original(...args);
+      });
+    }
+  });
+  const secrets: string[] = [];
+
+  afterAll(() => {
+    // The failing deliveries were logged, and no secret ever was.
+    expect(logged.join('\n')).toMatch(/failed after 3 attempts: HTTP 500/);
+    for (const secret of secrets) expect(logged.join('\n')).not.toContain(secret);
+    expect(secrets.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('delivers a signed body the receiver verifies, and never shows the secret again', async () => {
+    const created = await api().post('/webhooks', { url: `${receiverUrl}/ok`, unitId: ids['D'], description: 'tích hợp huyện', eventTypes: ['antq.assessments.unit-status-changed.v1'] });
+    expect(created.status).toBe(201);
+    const secret = created.body.secret as string;
+    expect(secret).toMatch(/^whsec_/);
+    secrets.push(secret);
+
+    const event = statusChanged('C', 'drug-free', 'recognised', 'not-recognised');
+    await publish('assessments', event);
+    const request = await eventually(() => {
+      const found = received.find((r) => r.path === '/ok' && (JSON.parse(r.body) as CloudEvent<{ triggerEventId: string }>).data.triggerEventId === event.id);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    const signature = request.headers[SIGNATURE_HEADER.toLowerCase()] as string;
+    expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(verifySignature(signature, request.body, secret)).toBe(true);
+    expect(verifySignature(signature, request.body, 'whsec_wrong')).toBe(false);
+    const body = JSON.parse(request.body) as CloudEvent<Record<string, unknown>>;
+    expect(body).toMatchObject({ specversion: '1.0', type: 'antq.notifications.alert-raised.v1', subject: ids['C'], data: { ruleName: 'drug-free-status-lost', severity: 'critical' } });
+
+    // The delivery log: delivered at the first attempt, with the receiver's status code.
+    const alertId = body.data['alertId'] as string;
+    const alert = await eventually(async () => {
+      const response = await api().get(`/alerts/${alertId}`);
+      expect(response.body.deliveries[0]).toMatchObject({ state: 'delivered' });
+      return response.body;
+    });
+    expect(alert.deliveries).toEqual([
+      expect.objectContaining({ channel: 'webhook', target: `${receiverUrl}/ok`, state: 'delivered', attempts: 1, lastStatusCode: 204, attemptLog: [expect.objectContaining({ attempt: 1, statusCode: 204, outcome: 'delivered', durationMs: expect.any(Number) })] }),
+    ]);
+    expect(request.headers['antq-delivery']).toBe(alert.deliveries[0].id);
+    await eventually(() => expect(recorded('antq.notifications.notification-delivered.v1').map((e) => e.data['notificationId'])).toContain(alert.deliveries[0].id));
+
+    // The secret is shown once: never in reads, lists, the delivery log or the events.
+    for (const path of [`/webhooks/${created.body.id}`, '/webhooks', `/alerts/${alertId}`, '/deliveries', `/deliveries/${alert.deliveries[0].id}`]) {
+      const response = await api().get(path);
+      expect(response.status).toBe(200);
+      expect(JSON.stringify(response.body)).not.toContain(secret);
+    }
+    expect((await api().get(`/webhooks/${created.body.id}`)).body).not.toHaveProperty('secret');
+    expect(recorder.messages.map((m) => m.value!.toString()).join('')).not.toContain(secret);
+
+    // A rotated secret signs the next deliveries; the old one no longer verifies.
+    const rotated = await api().post(`/webhooks/${created.body.id}/secret`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(secret);
+    secrets.push(rotated.body.secret as string);
+    const next = statusChanged('C', 'drug-free', 'recognised', 'revoked');
+    await publish('assessments', next);
+    const after = await eventually(() => {
+      const found = received.find((r) => r.path === '/ok' && (JSON.parse(r.body) as CloudEvent<{ triggerEventId: string }>).data.triggerEventId === next.id);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(verifySignature(after.headers['antq-signature'] as string, after.body, rotated.body.secret as string)).toBe(true);
+    expect(verifySignature(after.headers['antq-signature'] as string, after.body, secret)).toBe(false);
+  });
+
+  it('retries with backoff, then marks the delivery failed, dead-letters it and publishes notification-failed', async () => {
+    const created = await api().post('/webhooks', { url: `${receiverUrl}/fail`, unitId: ids['D2'], eventTypes: ['antq.campaigns.target-state-changed.v1'], minSeverity: 'warning' });
+    expect(created.status).toBe(201);
+    secrets.push(created.body.secret as string);
+    const event = targetAtRisk('C2');
+    await publish('campaigns', event);
+    const [alert] = await eventually(async () => {
+      const rows = await alertsFor(event.id);
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    const delivery = await eventually(async () => {
+      const response = await api().get(`/alerts/${alert.id}`);
+      expect(response.body.deliveries).toEqual([expect.objectContaining({ state: 'failed' })]);
+      return response.body.deliveries[0];
+    }, 20_000);
+    expect(delivery).toMatchObject({ channel: 'webhook', attempts: 3, lastStatusCode: 500, lastError: 'HTTP 500' });
+    expect(delivery.attemptLog.map((a: { attempt: number; statusCode: number; outcome: string }) => [a.attempt, a.statusCode, a.outcome])).toEqual([
+      [1, 500, 'retry'],
+      [2, 500, 'retry'],
+      [3, 500, 'failed'],
+    ]);
+    // Each attempt is the same delivery to the receiver (for its own deduplication).
+    const hits = received.filter((r) => r.path === '/fail' && r.headers['antq-delivery'] === delivery.id);
+    expect(hits.map((h) => h.headers['antq-attempt'])).toEqual(['1', '2', '3']);
+
+    const deadLetters = (await api().get('/dead-letters')).body;
+    expect(deadLetters.items).toEqual(expect.arrayContaining([expect.objectContaining({ deliveryId: delivery.id, attempts: 3, lastStatusCode: 500, lastError: 'HTTP 500' })]));
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/antq_notification_attempts_total\{channel="webhook",outcome="failed"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/antq_notification_attempts_total\{channel="webhook",outcome="retry"[^}]*\} [2-9]/);
+    expect(metrics).toMatch(/antq_alerts_raised_total\{rule="target-at-risk",severity="warning"[^}]*\} [1-9]/);
+    expect((await api().get('/deliveries?state=failed')).body.items.map((d: { id: string }) => d.id)).toContain(delivery.id);
+    await eventually(() =>
+      expect(recorded('antq.notifications.notification-failed.v1').find((e) => e.data['notificationId'] === delivery.id)?.data).toMatchObject({
+        alertId: alert.id,
+        channel: 'webhook',
+        attempts: 3,
+        lastStatusCode: 500,
+        error: 'HTTP 500',
+      }),
+    );
+
+    // The receiver is fixed; an operator sends the failed delivery again, with a fresh budget.
+    recovered = true;
+    expect((await api('ca-nghe-an', ['viewer']).post(`/deliveries/${delivery.id}/resend`)).status).toBe(403);
+    expect((await api().post(`/deliveries/${delivery.id}/resend`)).status).toBe(200);
+    const resent = await eventually(async () => {
+      const response = await api().get(`/deliveries/${delivery.id}`);
+      expect(response.body).toMatchObject({ state: 'delivered' });
+      return response.body;
+    });
+    expect(resent).toMatchObject({ attempts: 4, lastStatusCode: 204, lastError: null });
+    expect(resent.attemptLog.map((a: { attempt: number; outcome: string }) => [a.attempt, a.outcome])).toEqual([
+      [1, 'retry'],
+      [2, 'retry'],
+      [3, 'failed'],
+      [4, 'delivered'],
+    ]);
+    expect((await api().post(`/deliveries/${delivery.id}/resend`)).body).toMatchObject({ statusCode: 409, message: 'Only a failed delivery can be sent again (this one is delivered)' });
+    expect((await api().get(`/deliveries?webhookId=${created.body.id}&state=delivered`)).body.items.map((d: { id: string }) => d.id)).toEqual([delivery.id]);
+  });
+
+  it('refuses URLs that are malformed or reach denied addresses, saying why', async () => {
+    const cases: [string, RegExp][] = [
+      ['http://10.0.0.5/hook', /address 10\.0\.0\.5 is in a denied range/],
+      ['http://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is in a denied range/],
+      ['ftp://files.example.vn/x', /must be http or https/],
+      ['not a url', /"not a url" is not a valid URL/],
+      ['https://user:pass@example.vn/hook', /must not carry credentials/],
+    ];
+    for (const [url, message] of cases) {
+      const response = await api().post('/webhooks', { url });
+      expect({ url, status: response.status, message: response.body.message }).toEqual({ url, status: 400, message: expect.stringMatching(message) });
+    }
+    expect((await api('ca-nghe-an', ['viewer']).post('/webhooks', { url: `${receiverUrl}/ok` })).status).toBe(403);
+    const [{ n }] = (await service.dataSource.query(`SELECT count(*)::int AS n FROM webhooks WHERE url NOT LIKE $1`, [`${receiverUrl}%`])) as { n: number }[];
+    expect(n).toBe(0);
+  });
+});
+
+describe('email, quiet hours and digests', () => {
+  it('emails a subscriber through the SMTP server', async () => {
+    const officer = api('ca-nghe-an', ['viewer'], 'truc-ban');
+    expect((await officer.post('/subscriptions', { for: 'user', unitId: ids['D'] })).status).toBe(201);
+    const prefs = await officer.request('PUT', '/preferences/me', { channels: ['feed', 'email'], email: 'truc-ban@congan.nghean.gov.vn' });
+    expect(prefs.status).toBe(200);
+    const event = statusChanged('C', 'drug-free', 'recognised', 'revoked');
+    await publish('assessments', event);
+    const mail = await eventually(() => {
+      const found = mails.find((m) => m.to && JSON.stringify(m.to).includes('truc-ban@') && m.text?.includes('revoked'));
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(mail.subject).toMatch(/^\[ANTQ\] \[KHẨN \/ CRITICAL\] Xã Nghi Thạch/);
+    expect(mail.text).toContain('mất danh hiệu "không ma túy"');
+    expect(mail.text).toContain('lost its drug-free status');
+    expect(mail.from?.text).toContain('alerts@antq.local');
+    const [alert] = await alertsFor(event.id);
+    expect(alert.recipients).toContain('user:truc-ban');
+    await eventually(async () => {
+      const { deliveries } = (await api().get(`/alerts/${alert.id}`)).body;
+      // The webhook of the earlier test covers this unit too: one alert, one delivery per channel and target.
+      expect(deliveries).toEqual([
+        expect.objectContaining({ channel: 'email', target: 'truc-ban@congan.nghean.gov.vn', state: 'delivered', lastStatusCode: 250 }),
+        expect.objectContaining({ channel: 'webhook', target: `${receiverUrl}/ok`, state: 'delivered' }),
+      ]);
+    });
+  });
+
+  it('holds non-critical email during quiet hours, but not critical email', async () => {
+    const sleeper = api('ca-con-cuong', ['viewer'], 'ngu-dem');
+    expect((await sleeper.post('/subscriptions', { for: 'user', unitId: ids['D2'] })).status).toBe(201);
+    expect((await sleeper.request('PUT', '/preferences/me', { channels: ['email'], email: 'ngu-dem@example.vn', quietHours: windowAroundNow(), timeZone: ZONE })).status).toBe(200);
+    const warning = targetAtRisk('C2');
+    const critical = statusChanged('C2', 'drug-free', 'recognised', 'revoked');
+    await publish('campaigns', warning);
+    await publish('assessments', critical);
+    await eventually(() => expect(mails.filter((m) => JSON.stringify(m.to).includes('ngu-dem@')).map((m) => m.text)).toEqual([expect.stringContaining('lost its drug-free status')]));
+    const [held] = (await service.dataSource.query(
+      `SELECT d.state, d.held_reason, d.attempts, d.next_attempt_at > now() + interval '50 minutes' AS later FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+        WHERE a.event_id = $1 AND d.target = 'ngu-dem@example.vn'`,
+      [warning.id],
+    )) as { state: string; held_reason: string; attempts: number; later: boolean }[];
+    expect(held).toEqual({ state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
+  });
+
+  it('sends a daily digest once to subscribers who chose it', async () => {
+    const reader = api('ca-nghe-an', ['viewer'], 'doc-tong-hop');
+    expect((await reader.post('/subscriptions', { for: 'user', unitId: ids['P'], minSeverity: 'info' })).status).toBe(201);
+    expect((await reader.request('PUT', '/preferences/me', { channels: ['feed', 'email'], email: 'tong-hop@example.vn', digest: true })).status).toBe(200);
+    const designated = statusChanged('C', 'key-complex-area', 'unassessed', 'designated');
+    const atRisk = targetAtRisk('C');
+    await publish('assessments', designated);
+    await publish('campaigns', atRisk);
+    await eventually(async () => expect((await reader.get('/feed?for=user')).body.items.map((i: { eventId: string }) => i.eventId)).toEqual(expect.arrayContaining([designated.id, atRisk.id])));
+    // Nothing by email until the digest.
+    expect(mails.filter((m) => JSON.stringify(m.to).includes('tong-hop@'))).toEqual([]);
+
+    const digests = service.app.get(DigestService);
+    expect(await digests.run()).toBe(1);
+    expect(await digests.run()).toBe(0);
+    const mail = await eventually(() => {
+      const found = mails.filter((m) => JSON.stringify(m.to).includes('tong-hop@'));
+      expect(found).toHaveLength(1);
+      return found[0];
+    });
+    expect(mail.subject).toMatch(/Alert digest for \d{4}-\d{2}-\d{2}: [2-9]/);
+    expect(mail.text).toContain('key complex area');
+    expect(mail.text).toContain('is at risk');
+  });
+});
+
+describe('rules and subscriptions as data, and bad input', () => {
+  it('lets an alert manager add a rule that then raises alerts', async () => {
+    const created = await api().post('/rules', {
+      name: 'safe-order-overdue',
+      eventType: 'antq.assessments.assessment-overdue.v1',
+      condition: { all: [{ field: 'programme', op: 'eq', value: 'safe-security-order' }, { field: 'cycle', op: 'gte', value: 2024 }] },
+      severity: 'warning',
+      template: { vi: '{{unit.name}}: quá hạn đánh giá {{programme}} {{cycle}}', en: '{{unit.name}}: {{programme}} assessment overdue for {{cycle}}' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'safe-order-overdue', enabled: true, version: 1, updatedBy: 'ca-nghe-an/ca-nghe-an-officer' });
+    const overdue = cloudEvent('antq.assessments.assessment-overdue.v1', ids['C2'], {
+      unitId: ids['C2'],
+      unitKind: 'commune',
+      programme: 'safe-security-order',
+      cycle: 2024,
+      deadline: '2024-11-15',
+      assessmentId: null,
+      assessmentState: null,
+    });
+    await publish('assessments', overdue);
+    const rows = await eventually(async () => {
+      const found = (await service.dataSource.query('SELECT rule_name, message_en FROM alerts WHERE event_id = $1 ORDER BY rule_name', [overdue.id])) as { rule_name: string; message_en: string }[];
+      expect(found).toHaveLength(2);
+      return found;
+    });
+    expect(rows).toEqual([
+      { rule_name: 'assessment-overdue', message_en: 'Xã Môn Sơn (Tỉnh Nghệ An › Huyện Con Cuông › Xã Môn Sơn) has no safe-security-order recognition for cycle 2024 (deadline 2024-11-15).' },
+      { rule_name: 'safe-order-overdue', message_en: 'Xã Môn Sơn: safe-security-order assessment overdue for 2024' },
+    ]);
+    const duplicate = await api().post('/rules', {
+      name: 'safe-order-overdue',
+      eventType: 'antq.assessments.assessment-overdue.v1',
+      condition: { all: [] },
+      severity: 'info',
+      template: { vi: 'x', en: 'y' },
+    });
+    expect(duplicate).toMatchObject({ status: 409, body: { message: 'An alert rule named "safe-order-overdue" already exists' } });
+    const disabled = await api().request('DELETE', `/rules/${created.body.id}`);
+    expect(disabled.body).toMatchObject({ enabled: false, version: 2 });
+  });
+
+  it('refuses bad rules with a 400 that says what is wrong, and saves nothing', async () => {
+    const valid = {
+      name: 'a-rule',
+      eventType: 'antq.assessments.unit-status-changed.v1',
+      condition: { all: [{ field: 'after.status', op: 'eq', value: 'revoked' }] },
+      severity: 'warning',
+      template: { vi: '{{unit.name}}', en: '{{unit.name}}' },
+    };
+    const [{ n: before }] = (await service.dataSource.query('SELECT count(*)::int AS n FROM alert_rules')) as { n: number }[];
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ eventType: 'antq.assessments.unit-teleported.v1' }, /eventType: "antq\.assessments\.unit-teleported\.v1" is not an event type alerts can be raised on/],
+      [{ condition: { all: [{ field: 'after.colour', op: 'eq', value: 'red' }] } }, /condition\.all\[0\]\.field: "after\.colour" is not a field of antq\.assessments\.unit-status-changed\.v1/],
+      [{ condition: { all: [{ field: 'after.status', op: 'eq', value: 'recognized' }] } }, /"recognized" is not a possible value of after\.status/],
+      [{ template: { vi: '{{unit.name}}', en: 'Unit {{unit.mayor}} changed' } }, /template\.en: unknown placeholder \{\{unit\.mayor\}\}/],
+      [{ severity: 'apocalyptic' }, /severity must be one of info, warning, critical/],
+      [{ name: 'Bad Name' }, /name must be lowercase words joined by hyphens/],
+      [{ condition: undefined }, /condition is required/],
+    ];
+    for (const [change, message] of cases) {
+      const response = await api().post('/rules', { ...valid, ...change });
+      expect({ change, status: response.status, message: text(response.body.message) }).toEqual({ change, status: 400, message: expect.stringMatching(message) });
+    }
+    expect((await api('ca-nghe-an', ['viewer']).post('/rules', valid)).status).toBe(403);
+    const [{ n: after }] = (await service.dataSource.query('SELECT count(*)::int AS n FROM alert_rules')) as { n: number }[];
+    expect(after).toBe(before);
+  });
+
+  it('refuses bad subscriptions and preferences with clear 400s', async () => {
+    const me = api('ca-nghe-an', ['viewer'], 'someone');
+    const cases: [string, string, unknown, RegExp][] = [
+      ['POST', '/subscriptions', { for: 'user', eventTypes: ['antq.units.unit-exploded.v1'] }, /Unknown event types: antq\.units\.unit-exploded\.v1/],
+      ['POST', '/subscriptions', { for: 'user', unitId: 'not-a-uuid' }, /unitId must be a UUID/],
+      ['POST', '/subscriptions', { for: 'agency' }, /alert-manager or admin role/],
+      ['PUT', '/preferences/me', { channels: ['email'] }, /the email channel and the digest need an email address/],
+      ['PUT', '/preferences/me', { channels: ['sms'] }, /channels may hold feed and email/],
+      ['PUT', '/preferences/me', { channels: ['feed'], quietHours: { start: '25:00', end: '06:00' } }, /quietHours\.start must be a local time HH:MM/],
+      ['PUT', '/preferences/me', { channels: ['email'], email: 'a@b.vn', timeZone: 'Hanoi' }, /"Hanoi" is not an IANA time zone/],
+    ];
+    for (const [method, path, body, message] of cases) {
+      const response = await me.request(method, path, body);
+      expect({ path, status: response.status, message: text(response.body.message) }).toEqual({ path, status: method === 'POST' && path === '/subscriptions' && (body as { for: string }).for === 'agency' ? 403 : 400, message: expect.stringMatching(message) });
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import type { AlertSeverity, EventType } from '@antq/contracts';
+import type { Condition } from './condition';
+
+export interface RuleDefinition {
+  id: string;
+  name: string;
+  description: string;
+  eventType: EventType;
+  condition: Condition;
+  severity: AlertSeverity;
+  template: { vi: string; en: string };
+}
+
+/** The rules the first migration seeded; alert managers change them through the API. */
+export const DEFAULT_RULES: RuleDefinition[] = [
+  {
+    id: '6f1c8a2e-0d1b-4c55-9a53-000000000001',
+    name: 'drug-free-status-lost',
+    description: 'A unit recognised drug-free loses the status (revoked, lapsed, or a derived status falls).',
+    eventType: 'antq.assessments.unit-status-changed.v1',
+    condition: {
+      all: [
+        { field: 'programme', op: 'eq', value: 'drug-free' },
+        { field: 'before.status', op: 'eq', value: 'recognised' },
+        { field: 'after.status', op: 'in', value: ['revoked', 'not-recognised', 'lapsed', 'unit-closed'] },
+      ],
+    },
+    severity: 'critical',
+    template: {
+      vi: '{{unit.name}} ({{unit.path}}) mất danh hiệu "không ma túy" từ ngày {{effectiveFrom}} (trạng thái mới: {{after.status}}).',
+      en: '{{unit.name}} ({{unit.path}}) lost its drug-free status on {{effectiveFrom}} (now {{after.status}}).',
+    },
+  },
+  {
+    id: '6f1c8a2e-0d1b-4c55-9a53-000000000002',
+    name: 'target-at-risk',
+    description: 'A campaign target turns at risk before its deadline.',
+    eventType: 'antq.campaigns.target-state-changed.v1',
+    condition: { all: [{ field: 'state', op: 'eq', value: 'at-risk' }] },
+    severity: 'warning',
+    template: {
+      vi: 'Chỉ tiêu {{targetId}} của {{unit.name}} có nguy cơ không đạt: {{value}}/{{goal}}, dự báo {{projection}} (ngày {{evaluatedOn}}).',
+      en: 'Target {{targetId}} of {{unit.name}} is at risk: {{value}}/{{goal}}, projected {{projection}} (as of {{evaluatedOn}}).',
+    },
+  },
+  {
+    id: '6f1c8a2e-0d1b-4c55-9a53-000000000003',
+    name: 'assessment-overdue',
+    description: 'A cycle ended without a recognition of the unit under a programme.',
+    eventType: 'antq.assessments.assessment-overdue.v1',
+    condition: { all: [] },
+    severity: 'warning',
+    template: {
+      vi: '{{unit.name}} ({{unit.path}}) chưa được công nhận "{{programme}}" chu kỳ {{cycle}} (hạn {{deadline}}).',
+      en: '{{unit.name}} ({{unit.path}}) has no {{programme}} recognition for cycle {{cycle}} (deadline {{deadline}}).',
+    },
+  },
+  {
+    id: '6f1c8a2e-0d1b-4c55-9a53-000000000004',
+    name: 'key-complex-area-designated',
+    description: 'A unit is designated a key complex area on security and order.',
+    eventType: 'antq.assessments.unit-status-changed.v1',
+    condition: {
+      all: [
+        { field: 'programme', op: 'eq', value: 'key-complex-area' },
+        { field: 'after.status', op: 'eq', value: 'designated' },
+        { field: 'before.status', op: 'ne', value: 'designated' },
+      ],
+    },
+    severity: 'info',
+    template: {
+      vi: '{{unit.name}} ({{unit.path}}) được xác định là địa bàn trọng điểm phức tạp về ANTT từ ngày {{effectiveFrom}}.',
+      en: '{{unit.name}} ({{unit.path}}) was designated a key complex area on security and order from {{effectiveFrom}}.',
+    },
+  },
+];

@@ -1,0 +1,91 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ALERT_SEVERITIES, type AlertSeverity } from '@antq/contracts';
+
+const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** What a subscription or a webhook listens to: a subtree, event types, a minimum severity. */
+export class FilterRequest {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Root of the subtree; absent means every unit.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'unitId must be a UUID' })
+  unitId?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['antq.assessments.unit-status-changed.v1'], description: 'Triggering event types; empty or absent means all.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  eventTypes?: string[];
+
+  @ApiPropertyOptional({ enum: ALERT_SEVERITIES, default: 'info' })
+  @IsOptional()
+  @IsIn(ALERT_SEVERITIES, { message: `minSeverity must be one of ${ALERT_SEVERITIES.join(', ')}` })
+  minSeverity?: AlertSeverity;
+}
+
+export class SubscriptionRequest extends FilterRequest {
+  @ApiProperty({ enum: ['agency', 'user'], description: "Who subscribes: the caller's agency (alert-manager or admin) or the caller." })
+  @IsIn(['agency', 'user'], { message: 'for must be agency or user' })
+  for!: 'agency' | 'user';
+}
+
+export class WebhookRequest extends FilterRequest {
+  @ApiProperty({ example: 'https://integrator.example.vn/antq/alerts' })
+  @IsString()
+  @MaxLength(2000)
+  url!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+}
+
+export class QuietHoursInput {
+  @ApiProperty({ example: '22:00' })
+  @Matches(TIME, { message: 'quietHours.start must be a local time HH:MM' })
+  start!: string;
+
+  @ApiProperty({ example: '06:00' })
+  @Matches(TIME, { message: 'quietHours.end must be a local time HH:MM' })
+  end!: string;
+}
+
+export class PreferencesRequest {
+  @ApiProperty({ type: [String], enum: ['feed', 'email'], example: ['feed', 'email'], description: 'The in-app feed always receives alerts; email is optional.' })
+  @IsArray()
+  @IsIn(['feed', 'email'], { each: true, message: 'channels may hold feed and email (webhooks are registered under /webhooks)' })
+  channels!: ('feed' | 'email')[];
+
+  @ApiPropertyOptional({ example: 'truc-ban@congan.nghean.gov.vn' })
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+
+  @ApiPropertyOptional({ description: 'One email a day listing the alerts, instead of one per alert (critical alerts are still sent at once).' })
+  @IsOptional()
+  @IsBoolean()
+  digest?: boolean;
+
+  @ApiPropertyOptional({ type: QuietHoursInput, description: 'Non-critical emails wait until the end of quiet hours.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => QuietHoursInput)
+  quietHours?: QuietHoursInput;
+
+  @ApiPropertyOptional({ example: 'Asia/Ho_Chi_Minh' })
+  @IsOptional()
+  @IsString()
+  timeZone?: string;
+}
+
+export class ResponsibilitiesRequest {
+  @ApiProperty({ type: [String], description: 'Units the agency is responsible for (with their subtrees).' })
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true, message: 'unitIds must hold unit UUIDs' })
+  unitIds!: string[];
+}

@@ -1,0 +1,99 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Roles } from '@antq/auth';
+import type { Actor } from '@antq/contracts';
+import { PreferencesRequest, ResponsibilitiesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
+import { agencyKey, SubscriptionsService, userKey } from './subscriptions.service';
+
+@ApiTags('subscriptions')
+@ApiBearerAuth()
+@Controller()
+export class SubscriptionsController {
+  constructor(private readonly subscriptions: SubscriptionsService) {}
+
+  @Post('subscriptions')
+  @ApiOperation({ summary: 'Subscribe the caller or its agency to a subtree, event types and a minimum severity' })
+  subscribe(@Body() request: SubscriptionRequest, @CurrentActor() actor: Actor) {
+    return this.subscriptions.subscribe(request, actor);
+  }
+
+  @Get('subscriptions')
+  @ApiOperation({ summary: "The caller's and its agency's subscriptions" })
+  list(@CurrentActor() actor: Actor) {
+    return this.subscriptions.subscriptions(actor);
+  }
+
+  @Delete('subscriptions/:id')
+  @HttpCode(204)
+  async unsubscribe(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    await this.subscriptions.unsubscribe(id, actor);
+  }
+
+  @Get('preferences/me')
+  myPreferences(@CurrentActor() actor: Actor) {
+    return this.subscriptions.preferences(userKey(actor.principal));
+  }
+
+  @Put('preferences/me')
+  @ApiOperation({ summary: "The caller's channels, email, digest, quiet hours and time zone" })
+  setMyPreferences(@Body() request: PreferencesRequest, @CurrentActor() actor: Actor) {
+    return this.subscriptions.setPreferences(userKey(actor.principal), request);
+  }
+
+  @Get('preferences/agency')
+  agencyPreferences(@CurrentActor() actor: Actor) {
+    return this.subscriptions.preferences(agencyKey(actor.agency));
+  }
+
+  @Put('preferences/agency')
+  @Roles('alert-manager', 'admin')
+  @ApiOperation({ summary: "The agency's channels (e.g. its duty desk's email), digest, quiet hours" })
+  setAgencyPreferences(@Body() request: PreferencesRequest, @CurrentActor() actor: Actor) {
+    return this.subscriptions.setPreferences(agencyKey(actor.agency), request);
+  }
+
+  @Post('webhooks')
+  @Roles('alert-manager', 'admin')
+  @ApiOperation({ summary: 'Register a webhook; the response shows its signing secret once, never again' })
+  addWebhook(@Body() request: WebhookRequest, @CurrentActor() actor: Actor) {
+    return this.subscriptions.addWebhook(request, actor);
+  }
+
+  @Get('webhooks')
+  @ApiOperation({ summary: "The agency's webhooks (without secrets)" })
+  webhooks(@CurrentActor() actor: Actor) {
+    return this.subscriptions.webhooks(actor);
+  }
+
+  @Get('webhooks/:id')
+  webhook(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    return this.subscriptions.webhook(id, actor);
+  }
+
+  @Post('webhooks/:id/secret')
+  @HttpCode(200)
+  @Roles('alert-manager', 'admin')
+  @ApiOperation({ summary: 'Replace the signing secret; the new one is shown once' })
+  rotateSecret(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    return this.subscriptions.rotateSecret(id, actor);
+  }
+
+  @Delete('webhooks/:id')
+  @Roles('alert-manager', 'admin')
+  @ApiOperation({ summary: 'Disable a webhook' })
+  disableWebhook(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    return this.subscriptions.disableWebhook(id, actor);
+  }
+
+  @Get('responsibilities')
+  @ApiOperation({ summary: 'Which agency answers for which units (they hear of everything below them)' })
+  responsibilities() {
+    return this.subscriptions.responsibilities();
+  }
+
+  @Put('responsibilities/:agency')
+  @Roles('alert-manager', 'admin')
+  setResponsibilities(@Param('agency') agency: string, @Body() request: ResponsibilitiesRequest) {
+    return this.subscriptions.setResponsibilities(agency, request.unitIds);
+  }
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor, AlertSeverity } from '@antq/contracts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '@antq/platform';
+import { NotificationsConfig } from '../config/notifications.config';
+import { AddressDeniedError, AddressPolicy } from '../delivery/address-policy';
+import { isTimeZone } from '../delivery/quiet-hours';
+import { ALERTABLE_EVENT_TYPES, isAlertableEventType } from '../rules/event-fields';
+import type { FilterRequest, PreferencesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
+import { newWebhookSecret } from '../delivery/signature';
+
+export const agencyKey = (agency: string) => `agency:${agency}`;
+export const userKey = (principal: string) => `user:${principal}`;
+const MANAGERS = ['alert-manager', 'admin'];
+
+interface FilterRow {
+  unit_id: string | null;
+  event_types: string[];
+  min_severity: AlertSeverity;
+}
+
+const filterOf = (row: FilterRow) => ({ unitId: row.unit_id, eventTypes: row.event_types, minSeverity: row.min_severity });
+
+/** Who hears of what: subscriptions, preferences, webhooks, and which agency answers for which units. */
+@Injectable()
+export class SubscriptionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(AddressPolicy) private readonly addresses: AddressPolicy,
+    private readonly config: NotificationsConfig,
+  ) {}
+
+  // --- subscriptions -------------------------------------------------------------------
+
+  async subscribe(request: SubscriptionRequest, actor: Actor) {
+    this.checkFilter(request);
+    if (request.for === 'agency') this.requireManager(actor, 'subscribe an agency');
+    const subscriber = request.for === 'agency' ? agencyKey(actor.agency) : userKey(actor.principal);
+    const id = randomUUID();
+    await this.dataSource.query(
+      `INSERT INTO subscriptions (id, subscriber, agency, unit_id, event_types, min_severity, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, subscriber, actor.agency, request.unitId ?? null, request.eventTypes ?? [], request.minSeverity ?? 'info', `${actor.agency}/${actor.principal}`],
+    );
+    return { id, subscriber, unitId: request.unitId ?? null, eventTypes: request.eventTypes ?? [], minSeverity: request.minSeverity ?? 'info' };
+  }
+
+  /** The caller's own subscriptions and its agency's. */
+  async subscriptions(actor: Actor) {
+    const rows = (await this.dataSource.query(
+      'SELECT id, subscriber, unit_id, event_types, min_severity, created_at FROM subscriptions WHERE subscriber = ANY($1) ORDER BY created_at',
+      [[agencyKey(actor.agency), userKey(actor.principal)]],
+    )) as (FilterRow & { id: string; subscriber: string; created_at: Date })[];
+    return rows.map((r) => ({ id: r.id, subscriber: r.subscriber, ...filterOf(r), createdAt: r.created_at.toISOString() }));
+  }
+
+  async unsubscribe(id: string, actor: Actor): Promise<void> {
+    const [row] = (await this.dataSource.query('SELECT subscriber FROM subscriptions WHERE id = $1', [id])) as { subscriber: string }[];
+    if (!row || ![agencyKey(actor.agency), userKey(actor.principal)].includes(row.subscriber)) throw new NotFoundError(`Subscription ${id} does not exist`);
+    if (row.subscriber.startsWith('agency:')) this.requireManager(actor, "remove an agency's subscription");
+    await this.dataSource.query('DELETE FROM subscriptions WHERE id = $1', [id]);
+  }
+
+  // --- preferences ---------------------------------------------------------------------
+
+  async preferences(subscriber: string) {
+    const [row] = (await this.dataSource.query('SELECT * FROM preferences WHERE subscriber = $1', [subscriber])) as {
+      channels: string[];
+      email: string | null;
+      digest: boolean;
+      quiet_start: string | null;
+      quiet_end: string | null;
+      time_zone: string | null;
+    }[];
+    return {
+      subscriber,
+      channels: row?.channels ?? ['feed'],
+      email: row?.email ?? null,
+      digest: row?.digest ?? false,
+      quietHours: row?.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end } : null,
+      timeZone: row?.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE,
+    };
+  }
+
+  async setPreferences(subscriber: string, request: PreferencesRequest) {
+    const problems: string[] = [];
+    const channels = [...new Set(['feed', ...request.channels])];
+    if ((channels.includes('email') || request.digest) && !request.email) problems.push('email: the email channel and the digest need an email address');
+    if (request.digest && !channels.includes('email')) problems.push('digest: the digest is sent by email; add "email" to channels');
+    if (request.timeZone && !isTimeZone(request.timeZone)) problems.push(`timeZone: "${request.timeZone}" is not an IANA time zone such as Asia/Ho_Chi_Minh`);
+    if (problems.length) throw new InvalidInputError(`Invalid preferences: ${problems.join('; ')}`, { problems });
+    await this.dataSource.query(
+      `INSERT INTO preferences (subscriber, channels, email, digest, quiet_start, quiet_end, time_zone, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (subscriber) DO UPDATE SET channels = EXCLUDED.channels, email = EXCLUDED.email, digest = EXCLUDED.digest,
+         quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, time_zone = EXCLUDED.time_zone, updated_at = now()`,
+      [subscriber, channels, request.email ?? null, request.digest ?? false, request.quietHours?.start ?? null, request.quietHours?.end ?? null, request.timeZone ?? null],
+    );
+    return this.preferences(subscriber);
+  }
+
+  // --- webhooks ------------------------------------------------------------------------
+
+  /** Registers an integrator's endpoint; the response carries the signing secret, the only time it is shown. */
+  async addWebhook(request: WebhookRequest, actor: Actor) {
+    this.checkFilter(request);
+    const problem = AddressPolicy.urlProblem(request.url);
+    if (problem) throw new InvalidInputError(`Invalid webhook URL: ${problem}`, { problems: [`url: ${problem}`] });
+    try {
+      await this.addresses.check(request.url);
+    } catch (error) {
+      if (error instanceof AddressDeniedError) throw new InvalidInputError(`Webhook URL refused: ${error.message}`, { problems: [`url: ${error.message}`] });
+      throw error;
+    }
+    const id = randomUUID();
+    const secret = newWebhookSecret();
+    await this.dataSource.query(
+      `INSERT INTO webhooks (id, agency, url, secret, description, unit_id, event_types, min_severity, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [id, actor.agency, request.url, secret, request.description ?? '', request.unitId ?? null, request.eventTypes ?? [], request.minSeverity ?? 'info', `${actor.agency}/${actor.principal}`],
+    );
+    return { ...(await this.webhook(id, actor)), secret };
+  }
+
+  async webhooks(actor: Actor) {
+    const rows = (await this.dataSource.query('SELECT id FROM webhooks WHERE agency = $1 ORDER BY created_at', [actor.agency])) as { id: string }[];
+    return Promise.all(rows.map((r) => this.webhook(r.id, actor)));
+  }
+
+  /** A webhook as the API shows it: never its secret. */
+  async webhook(id: string, actor: Actor) {
+    const [row] = (await this.dataSource.query(
+      'SELECT id, agency, url, description, unit_id, event_types, min_severity, enabled, created_by, created_at FROM webhooks WHERE id = $1 AND agency = $2',
+      [id, actor.agency],
+    )) as (FilterRow & { id: string; agency: string; url: string; description: string; enabled: boolean; created_by: string; created_at: Date })[];
+    if (!row) throw new NotFoundError(`Webhook ${id} does not exist`);
+    return {
+      id: row.id,
+      agency: row.agency,
+      url: row.url,
+      description: row.description,
+      ...filterOf(row),
+      enabled: row.enabled,
+      createdBy: row.created_by,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  /** A new signing secret, shown once; deliveries from now on are signed with it. */
+  async rotateSecret(id: string, actor: Actor) {
+    await this.webhook(id, actor);
+    const secret = newWebhookSecret();
+    await this.dataSource.query('UPDATE webhooks SET secret = $2 WHERE id = $1', [id, secret]);
+    return { id, secret };
+  }
+
+  /** Disables a webhook: pending deliveries to it fail, its history stays. */
+  async disableWebhook(id: string, actor: Actor) {
+    await this.webhook(id, actor);
+    await this.dataSource.query('UPDATE webhooks SET enabled = false WHERE id = $1', [id]);
+    return this.webhook(id, actor);
+  }
+
+  // --- responsibilities ----------------------------------------------------------------
+
+  async setResponsibilities(agency: string, unitIds: string[]) {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('DELETE FROM responsibilities WHERE agency = $1', [agency]);
+      if (unitIds.length) {
+        await manager.query('INSERT INTO responsibilities (agency, unit_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING', [agency, [...new Set(unitIds)]]);
+      }
+    });
+    return this.responsibilities(agency);
+  }
+
+  async responsibilities(agency?: string) {
+    const rows = (await this.dataSource.query(
+      `SELECT agency, array_agg(unit_id::text ORDER BY unit_id) AS unit_ids FROM responsibilities WHERE $1::text IS NULL OR agency = $1 GROUP BY agency ORDER BY agency`,
+      [agency ?? null],
+    )) as { agency: string; unit_ids: string[] }[];
+    if (agency) return { agency, unitIds: rows[0]?.unit_ids ?? [] };
+    return rows.map((r) => ({ agency: r.agency, unitIds: r.unit_ids }));
+  }
+
+  private checkFilter(request: FilterRequest): void {
+    const unknown = (request.eventTypes ?? []).filter((type) => !isAlertableEventType(type));
+    if (unknown.length) {
+      throw new InvalidInputError(`Unknown event types: ${unknown.join(', ')} (known: ${ALERTABLE_EVENT_TYPES.join(', ')})`, {
+        problems: unknown.map((type) => `eventTypes: "${type}" is not an event type alerts are raised on`),
+      });
+    }
+  }
+
+  private requireManager(actor: Actor, what: string): void {
+    if (!actor.roles.some((role) => MANAGERS.includes(role))) throw new ForbiddenError(`To ${what}, the alert-manager or admin role is needed`);
+  }
+}
