@@ -105,6 +105,8 @@ function targetAtRisk(code: string) {
   return cloudEvent('antq.campaigns.target-state-changed.v1', ids[code], {
     campaignId: randomUUID(),
     targetId: randomUUID(),
+    kind: 'count',
+    baseline: 0,
     value: 12,
     goal: 105,
     shareDone: 0.11,
