@@ -1,18 +1,22 @@
 import { STATUS_CODES } from 'node:http';
-import { Catch, type ArgumentsHost } from '@nestjs/common';
+import { Catch, Logger, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
+import { isTransientDatabaseError } from '@antq/messaging';
 import { DomainError } from './errors';
 
 /**
  * The one place where errors meet the edge. HTTP: domain errors become
- * `{ statusCode, error, message, details? }` with their status, anything else gets Nest's
- * default handling. Events: the original error goes back to the consumer unchanged, which
+ * `{ statusCode, error, message, details? }` with their status; the database's transient
+ * trouble (no connection free in time, a deadlock) is a 503 the client may retry, the
+ * transaction having rolled back; anything else gets Nest's default handling. Events: the original error goes back to the consumer unchanged, which
  * retries it or dead-letters it with its message attached.
  */
 @Catch()
 export class PlatformExceptionFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger(PlatformExceptionFilter.name);
+
   override catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     if (host.getType() === 'rpc') return throwError(() => exception);
     if (exception instanceof DomainError && host.getType() === 'http') {
@@ -23,6 +27,16 @@ export class PlatformExceptionFilter extends BaseExceptionFilter {
         message: exception.message,
         ...(exception.details ? { details: exception.details } : {}),
       });
+      return;
+    }
+    if (isTransientDatabaseError(exception) && host.getType() === 'http') {
+      this.logger.warn(`Busy: ${exception instanceof Error ? exception.message : String(exception)}`);
+      host
+        .switchToHttp()
+        .getResponse<Response>()
+        .status(503)
+        .setHeader('retry-after', '1')
+        .json({ statusCode: 503, error: STATUS_CODES[503], message: 'The service is busy and changed nothing: retry shortly' });
       return;
     }
     super.catch(exception, host);

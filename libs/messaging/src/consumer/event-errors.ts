@@ -11,9 +11,13 @@ export class InvalidEventError extends NonRetryableEventError {
 /** PostgreSQL errors that say "try again", not "this message is bad": deadlocks, serialisation, lost connections. */
 const TRANSIENT_SQLSTATES = new Set(['40P01', '40001', '55P03', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
-/** Whether an error is the database's transient trouble: the batch is retried, never dead-lettered. */
+/**
+ * Whether an error is the database's transient trouble (including no pool connection free
+ * in time): a batch is retried, never dead-lettered; a request is answered 503.
+ */
 export function isTransientDatabaseError(error: unknown): boolean {
-  const candidate = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const candidate = error as { code?: unknown; message?: unknown; driverError?: { code?: unknown } } | null;
   const code = candidate?.driverError?.code ?? candidate?.code;
-  return typeof code === 'string' && TRANSIENT_SQLSTATES.has(code);
+  if (typeof code === 'string' && TRANSIENT_SQLSTATES.has(code)) return true;
+  return candidate instanceof Error && candidate.message === 'timeout exceeded when trying to connect';
 }

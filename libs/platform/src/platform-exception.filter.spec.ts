@@ -1,0 +1,43 @@
+import type { ArgumentsHost } from '@nestjs/common';
+import { RuleViolationError } from './errors';
+import { PlatformExceptionFilter } from './platform-exception.filter';
+
+function httpHost() {
+  const sent: { status?: number; headers: Record<string, string>; body?: unknown } = { headers: {} };
+  const response = {
+    status(code: number) {
+      sent.status = code;
+      return response;
+    },
+    setHeader(name: string, value: string) {
+      sent.headers[name] = value;
+      return response;
+    },
+    json(body: unknown) {
+      sent.body = body;
+      return response;
+    },
+  };
+  const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+  return { host, sent };
+}
+
+describe('PlatformExceptionFilter', () => {
+  const filter = new PlatformExceptionFilter();
+
+  it('answers a domain error with its status and message', () => {
+    const { host, sent } = httpHost();
+    filter.catch(new RuleViolationError('Unit X is unknown'), host);
+    expect(sent).toMatchObject({ status: 422, body: { statusCode: 422, error: 'Unprocessable Entity', message: 'Unit X is unknown' } });
+  });
+
+  it.each([
+    ['no pool connection free in time', new Error('timeout exceeded when trying to connect')],
+    ['a deadlock', Object.assign(new Error('deadlock detected'), { code: '40P01' })],
+    ['a deadlock wrapped by TypeORM', Object.assign(new Error('query failed'), { driverError: { code: '40P01' } })],
+  ])('answers %s with a 503 the client may retry', (_, error) => {
+    const { host, sent } = httpHost();
+    filter.catch(error, host);
+    expect(sent).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, body: { statusCode: 503, message: expect.stringMatching(/busy and changed nothing/) } });
+  });
+});
