@@ -1,5 +1,6 @@
 import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
+import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { EVENT_TOPICS, today, type CloudEvent, type TargetStateChangedData } from '@antq/contracts';
 import {
@@ -22,6 +23,7 @@ const kafka = testKafka();
 let registry: RunningService;
 let assessments: RunningService;
 let campaigns: RunningService;
+let notifications: RunningService;
 let recorder: TopicRecorder;
 let registrar: ApiClient;
 let manager: ApiClient;
@@ -83,6 +85,7 @@ beforeAll(async () => {
   registry = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
   assessments = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env), runId);
   campaigns = await startTestService(CAMPAIGNS, (env) => CampaignsModule.forRoot(env), runId);
+  notifications = await startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId);
   recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.campaigns.name)).start();
   registrar = new ApiClient(registry.url, testToken('so-noi-vu', ['registrar']));
   admin = new ApiClient(campaigns.url, testToken('ca-tinh', ['admin']));
@@ -103,7 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await recorder?.stop();
-  await dropTestDatabases([registry, assessments, campaigns].filter(Boolean));
+  await dropTestDatabases([registry, assessments, campaigns, notifications].filter(Boolean));
   await deleteRunTopics(runId, kafka);
 });
 
@@ -233,5 +236,24 @@ describe('campaigns and targets', () => {
     expect(await service.evaluateDue(after)).toBe(0);
     expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'activity').progress).toMatchObject({ state: 'missed', evaluatedOn: end });
     await eventually(() => expect(stateEvents(id)).toEqual([[null, 'on-track', 0], ['on-track', 'missed', 0]]));
+  });
+
+  it('warns the province when a target turns at risk, once', async () => {
+    const alerts = new ApiClient(notifications.url, testToken('ubnd-tinh', ['alert-manager']));
+    expect((await alerts.request('PUT', '/responsibilities/ubnd-tinh', { unitIds: [ids['P']] })).status).toBe(200);
+    const start = new Date(Date.parse(`${today()}T00:00:00Z`) - 200 * 86_400_000).toISOString().slice(0, 10);
+    const end = new Date(Date.parse(`${today()}T00:00:00Z`) + 100 * 86_400_000).toISOString().slice(0, 10);
+    // Two thirds of the period gone and nothing reached: at risk from the first evaluation.
+    const created = await manager.post('/campaigns', { name: 'Kế hoạch chậm', scopeUnitId: ids['P'], periodStart: start, periodEnd: end, targets: [{ kind: 'activity', activity: 'models-built', goal: 40 }] });
+    expect(target(created.body, 'activity').progress).toMatchObject({ state: 'at-risk' });
+    const atRisk = async () =>
+      ((await new ApiClient(notifications.url, testToken('ubnd-tinh', ['viewer'])).get('/feed?limit=1000')).body.items as { ruleName: string; unitId: string; severity: string }[]).filter(
+        (i) => i.ruleName === 'target-at-risk',
+      );
+    await eventually(async () => expect(await atRisk()).toEqual([expect.objectContaining({ unitId: ids['P'] })]));
+    // A rebuild that changes nothing raises nothing more.
+    await admin.post('/campaigns/rebuild', {});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await atRisk()).toHaveLength(1);
   });
 });
