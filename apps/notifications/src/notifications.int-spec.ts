@@ -579,6 +579,7 @@ describe('rules and subscriptions as data, and bad input', () => {
       expect({ change, status: response.status, message: text(response.body.message) }).toEqual({ change, status: 400, message: expect.stringMatching(message) });
     }
     expect((await api('ca-nghe-an', ['viewer']).post('/rules', valid)).status).toBe(403);
+    expect((await api().request('PUT', '/responsibilities/Công An', { unitIds: [] })).body.message).toEqual(['agency must be an agency code such as ca-nghe-an']);
     const [{ n: after }] = (await service.dataSource.query('SELECT count(*)::int AS n FROM alert_rules')) as { n: number }[];
     expect(after).toBe(before);
   });

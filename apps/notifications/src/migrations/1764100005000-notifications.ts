@@ -126,9 +126,10 @@ export class Notifications1764100005000 implements MigrationInterface {
         last_status_code int,
         last_error text,
         created_at timestamptz NOT NULL DEFAULT now(),
-        finished_at timestamptz,
-        UNIQUE (alert_id, channel, target)
+        finished_at timestamptz
       )`);
+    // One delivery per alert and webhook, and one email per alert and address.
+    await queryRunner.query('CREATE UNIQUE INDEX deliveries_once_idx ON deliveries (alert_id, channel, COALESCE(webhook_id::text, target))');
     await queryRunner.query(`CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE state = 'pending'`);
     await queryRunner.query('CREATE INDEX deliveries_alert_idx ON deliveries (alert_id)');
     await queryRunner.query(`

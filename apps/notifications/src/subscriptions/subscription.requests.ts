@@ -89,3 +89,10 @@ export class ResponsibilitiesRequest {
   @IsUUID('all', { each: true, message: 'unitIds must hold unit UUIDs' })
   unitIds!: string[];
 }
+
+export class AgencyParam {
+  @ApiProperty({ example: 'ca-nghe-an' })
+  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'agency must be an agency code such as ca-nghe-an' })
+  @MaxLength(100)
+  agency!: string;
+}

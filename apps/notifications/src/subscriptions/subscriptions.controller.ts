@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Pu
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
-import { PreferencesRequest, ResponsibilitiesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
+import { AgencyParam, PreferencesRequest, ResponsibilitiesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
 import { agencyKey, SubscriptionsService, userKey } from './subscriptions.service';
 
 @ApiTags('subscriptions')
@@ -93,7 +93,7 @@ export class SubscriptionsController {
 
   @Put('responsibilities/:agency')
   @Roles('alert-manager', 'admin')
-  setResponsibilities(@Param('agency') agency: string, @Body() request: ResponsibilitiesRequest) {
+  setResponsibilities(@Param() { agency }: AgencyParam, @Body() request: ResponsibilitiesRequest) {
     return this.subscriptions.setResponsibilities(agency, request.unitIds);
   }
 }
