@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -20,11 +21,15 @@ export class AuthModule {
       imports: [
         JwtModule.registerAsync({
           inject: [AUTH_OPTIONS],
-          useFactory: (auth: AuthOptions) => ({
-            secret: auth.secret,
-            signOptions: { algorithm: 'HS256', issuer: auth.issuer, audience: auth.audience },
-            verifyOptions: { algorithms: ['HS256'], issuer: auth.issuer, audience: auth.audience },
-          }),
+          useFactory: (auth: AuthOptions) => {
+            // A key object made once: given a string, jsonwebtoken tries (and fails) to parse a public key on every verification.
+            const key = createSecretKey(Buffer.from(auth.secret));
+            return {
+              secretOrKeyProvider: () => key,
+              signOptions: { algorithm: 'HS256', issuer: auth.issuer, audience: auth.audience },
+              verifyOptions: { algorithms: ['HS256'], issuer: auth.issuer, audience: auth.audience },
+            };
+          },
           extraProviders: [{ provide: AUTH_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],
         }),
       ],
