@@ -1,3 +1,4 @@
+import { issueToken } from '@antq/auth';
 import { EVENT_TOPICS, type CloudEvent } from '@antq/contracts';
 import {
   ApiClient,
@@ -199,5 +200,9 @@ describe('the unit tree', () => {
     it('a caller without a registry role', () =>
       expectRefused(() => api.withToken(testToken('ubnd-nghe-an', ['viewer'])).post('/units', { code: 'V1', name: 'Tỉnh', kind: 'province' }), 403, /needs one of the roles/));
     it('a caller without a token', () => expectRefused(() => new ApiClient(service.url).post('/units', { code: 'V2', name: 'Tỉnh', kind: 'province' }), 401, /bearer token/));
+    it('a caller whose token is signed with another key', () => {
+      const forged = issueToken({ secret: 'not-the-platform-signing-key-0123456789', issuer: 'antq-platform', audience: 'antq-api' }, { sub: 'x', agency: 'ca-nghe-an', roles: ['admin'] });
+      return expectRefused(() => new ApiClient(service.url, forged).post('/units', { code: 'V3', name: 'Tỉnh', kind: 'province' }), 401, /invalid/i);
+    });
   });
 });
