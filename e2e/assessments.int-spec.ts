@@ -284,3 +284,31 @@ describe('overdue assessments', () => {
     expect(await assessments.reportOverdue('2025-01-02')).toBe(0);
   });
 });
+
+describe('derivation under concurrency', () => {
+  it('derives each district when its last two communes are recognised at the same moment', async () => {
+    const districts: string[] = [];
+    const communes: string[] = [];
+    for (const n of [1, 2, 3, 4]) {
+      districts.push(await unit(`DX${n}`, 'district', 'P'));
+      communes.push(await unit(`CX${n}a`, 'commune', `DX${n}`), await unit(`CX${n}b`, 'commune', `DX${n}`));
+    }
+    for (const id of [...districts, ...communes]) await eventually(async () => expect((await admin.get(`/replica/units/${id}`)).status).toBe(200));
+    const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const verified: string[] = [];
+    for (const unitId of communes) {
+      const assessor = client('ubnd-commune', ['assessor'], [unitId]);
+      const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE });
+      expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
+      expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
+      verified.push(draft.body.id as string);
+    }
+    // Siblings at once: each sees its own recognition uncommitted and must still see the other's.
+    const decided = await Promise.all(verified.map((id, i) => committee.post(`/assessments/${id}/recognise`, { decisionNumber: `QD-X${i}`, decisionDate: '2024-08-01' })));
+    expect(decided.map((r) => r.status)).toEqual(verified.map(() => 200));
+    for (const district of districts) {
+      expect((await admin.get(`/units/${district}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'recognised', source: 'derived' })]);
+    }
+  });
+});

@@ -52,8 +52,7 @@ export class UnitStatusService {
 
   /** Sets a status; no-op when nothing changes. Returns whether it changed. */
   async set(manager: EntityManager, change: StatusChange): Promise<boolean> {
-    // One writer per unit and programme at a time: derivations from sibling changes queue here.
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${change.unitId}:${change.programme}`]);
+    await lockStatus(manager, change.unitId, change.programme);
     const before = await this.current(manager, change.unitId, change.programme, true);
     const after: StatusSnapshot = {
       status: change.status,
@@ -121,6 +120,8 @@ export class UnitStatusService {
     const derivation = definition.derivation;
     const [unit] = (await manager.query(`SELECT kind, status FROM replica_units WHERE unit_id = $1`, [unitId])) as { kind: UnitKind; status: string }[];
     if (!derivation || !unit || unit.status !== 'active' || !derivation.kinds.includes(unit.kind)) return;
+    // Locked before counting: two siblings recognised at once must not each miss the other's status.
+    await lockStatus(manager, unitId, programme);
     const [counts] = (await manager.query(
       `SELECT count(*)::int AS children, count(*) FILTER (WHERE s.status = 'recognised')::int AS recognised
          FROM replica_units c LEFT JOIN unit_statuses s ON s.unit_id = c.unit_id AND s.programme = $2
@@ -141,4 +142,12 @@ export class UnitStatusService {
       source: 'derived',
     });
   }
+}
+
+/**
+ * One writer per unit and programme at a time, until the transaction ends: changes to a
+ * status, and derivations from its children, queue here.
+ */
+function lockStatus(manager: EntityManager, unitId: string, programme: string): Promise<unknown> {
+  return manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${unitId}:${programme}`]);
 }
