@@ -26,6 +26,9 @@ function describe(errors: ValidationError[], path = ''): string[] {
 /** Programme versions: data, read by version; a new version never rewrites old assessments. */
 @Injectable()
 export class ProgrammesService {
+  /** Versions never change once written: each is read from the database once. */
+  private readonly versionCache = new Map<string, ProgrammeVersion>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(): Promise<ProgrammeVersion[]> {
@@ -57,12 +60,16 @@ export class ProgrammesService {
   }
 
   async version(programme: string, version: number, manager: EntityManager = this.dataSource.manager): Promise<ProgrammeVersion> {
+    const cached = this.versionCache.get(`${programme}@${version}`);
+    if (cached) return cached;
     const rows = (await manager.query(
       `SELECT programme, version, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, definition FROM programme_versions WHERE programme = $1 AND version = $2`,
       [programme, version],
     )) as Row[];
     if (!rows.length) throw new NotFoundError(`Programme ${programme} has no version ${version}`);
-    return toVersion(rows[0]);
+    const found = toVersion(rows[0]);
+    this.versionCache.set(`${programme}@${version}`, found);
+    return found;
   }
 
   /** Adds a version from a date; the definition is checked as thoroughly as any input. */

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { prefixedTopic, topicOf, type CloudEvent, type EventType } from '@antq/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
-import { OutboxMessage } from './outbox-message.entity';
 
 export const OUTBOX_CHANNEL = 'antq_outbox';
 
@@ -19,21 +18,26 @@ export class OutboxService {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('OutboxService.append must run inside a transaction');
     }
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(OutboxMessage)
-      .values(
-        events.map((event) => ({
-          eventId: event.id,
-          topic: prefixedTopic(this.options.topicPrefix, topicOf(event.type as EventType)),
-          messageKey: event.subject,
-          eventType: event.type,
-          payload: JSON.stringify(event),
-        })),
-      )
-      .execute();
-    // Delivered at commit, so the relay wakes exactly when there is something to send.
-    await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+    // One round trip: the rows, in order (ids follow the list), and the relay's wake-up,
+    // delivered at commit so that it wakes exactly when there is something to send.
+    await manager.query(
+      `WITH appended AS (
+         INSERT INTO outbox_messages (event_id, topic, message_key, event_type, payload)
+         SELECT event_id, topic, message_key, event_type, payload
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+             AS e(event_id, topic, message_key, event_type, payload, position)
+          ORDER BY position
+         RETURNING 1
+       )
+       SELECT pg_notify($6, '') FROM (SELECT 1 FROM appended LIMIT 1) AS any_row`,
+      [
+        events.map((event) => event.id),
+        events.map((event) => prefixedTopic(this.options.topicPrefix, topicOf(event.type as EventType))),
+        events.map((event) => event.subject),
+        events.map((event) => event.type),
+        events.map((event) => JSON.stringify(event)),
+        OUTBOX_CHANNEL,
+      ],
+    );
   }
 }
