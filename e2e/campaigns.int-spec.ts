@@ -58,7 +58,7 @@ function stateEvents(targetId: string) {
   return recorder.messages
     .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<TargetStateChangedData>)
     .filter((e) => e.type === 'antq.campaigns.target-state-changed.v1' && e.data.targetId === targetId)
-    .map((e) => [e.data.previousState, e.data.state, e.data.value]);
+    .map((e) => [e.data.previousState, e.data.state, e.data.value, e.data.transition]);
 }
 
 async function campaignRows() {
@@ -173,8 +173,8 @@ describe('campaigns and targets', () => {
       expect(target(now, 'share').progress).toMatchObject({ value: 60, state: 'achieved' });
     });
     const countTarget = target(campaign, 'count').id;
-    await eventually(() => expect(stateEvents(countTarget)).toEqual([[null, 'missed', -1], ['missed', 'achieved', 2]]));
-    expect(stateEvents(target(campaign, 'list').id)).toEqual([[null, 'missed', 0], ['missed', 'achieved', 1]]);
+    await eventually(() => expect(stateEvents(countTarget)).toEqual([[null, 'missed', -1, 1], ['missed', 'achieved', 2, 2]]));
+    expect(stateEvents(target(campaign, 'list').id)).toEqual([[null, 'missed', 0, 1], ['missed', 'achieved', 1, 2]]);
 
     const activity = target(campaign, 'activity').id;
     const festival = (occurredOn: string) => manager.post(`/campaigns/${campaign.id}/targets/${activity}/activities`, { occurredOn, note: 'Ngày hội toàn dân bảo vệ an ninh Tổ quốc' });
@@ -183,7 +183,7 @@ describe('campaigns and targets', () => {
     expect((await manager.post(`/campaigns/${campaign.id}/targets/${countTarget}/activities`, { occurredOn: '2024-08-19' })).status).toBe(422);
     expect((await festival('2024-08-20')).status).toBe(201);
     expect(target((await admin.get(`/campaigns/${campaign.id}`)).body, 'activity').progress).toMatchObject({ value: 2, state: 'achieved' });
-    await eventually(() => expect(stateEvents(activity)).toEqual([[null, 'missed', 0], ['missed', 'achieved', 2]]));
+    await eventually(() => expect(stateEvents(activity)).toEqual([[null, 'missed', 0, 1], ['missed', 'achieved', 2, 2]]));
 
     // The history: how it stood in spring, when only C1 was in (C2's decision came in April).
     const spring = (await admin.get(`/campaigns/${campaign.id}/progress?asOf=2024-03-15`)).body;
@@ -235,7 +235,7 @@ describe('campaigns and targets', () => {
     expect(await service.evaluateDue(after)).toBeGreaterThanOrEqual(1);
     expect(await service.evaluateDue(after)).toBe(0);
     expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'activity').progress).toMatchObject({ state: 'missed', evaluatedOn: end });
-    await eventually(() => expect(stateEvents(id)).toEqual([[null, 'on-track', 0], ['on-track', 'missed', 0]]));
+    await eventually(() => expect(stateEvents(id)).toEqual([[null, 'on-track', 0, 1], ['on-track', 'missed', 0, 2]]));
   });
 
   it('warns the province when a target turns at risk, once', async () => {

@@ -3,10 +3,11 @@ import type { ServiceDefinition } from '@antq/platform';
 import { ReplicaUnit, ReplicaUnits1764100001000 } from '@antq/unit-replica';
 import { Scoreboards1764100004000 } from './migrations/1764100004000-scoreboards';
 import { Campaigns1764100005000 } from './migrations/1764100005000-campaigns';
+import { TargetTransitions1764100006000 } from './migrations/1764100006000-target-transitions';
 
 export const CAMPAIGNS: ServiceDefinition = {
   service: 'campaigns',
   defaultPort: 3103,
   entities: [ReplicaUnit],
-  migrations: [MessagingTables1764100000000, ReplicaUnits1764100001000, Scoreboards1764100004000, Campaigns1764100005000],
+  migrations: [MessagingTables1764100000000, ReplicaUnits1764100001000, Scoreboards1764100004000, Campaigns1764100005000, TargetTransitions1764100006000],
 };

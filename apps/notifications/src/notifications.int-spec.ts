@@ -113,6 +113,7 @@ function targetAtRisk(code: string) {
     projection: 60,
     state: 'at-risk',
     previousState: 'on-track',
+    transition: 2,
     evaluatedOn: '2024-09-30',
   });
 }

@@ -15,7 +15,7 @@ export const CAMPAIGN_COLUMNS = `id, name, scope_unit_id, to_char(period_start, 
 
 export const TARGET_COLUMNS = `id, campaign_id, position, kind, label, programme, status, unit_kind, mode, unit_ids, activity,
   goal::float8 AS goal, baseline::float8 AS baseline, value::float8 AS value, projection::float8 AS projection, state,
-  to_char(evaluated_on, 'YYYY-MM-DD') AS evaluated_on`;
+  to_char(evaluated_on, 'YYYY-MM-DD') AS evaluated_on, transitions`;
 
 export interface TargetProgress extends Progress {
   baseline: number;
@@ -101,9 +101,11 @@ export class ProgressService {
     const events: CloudEvent[] = [];
     for (const target of targets) {
       const progress = await this.progress(manager, campaign, target, today);
+      const turned = target.state !== progress.state;
+      const transitions = target.transitions + (turned ? 1 : 0);
       await manager.query(
-        `UPDATE campaign_targets SET baseline = $2, value = $3, projection = $4, state = $5, evaluated_on = $6, evaluated_at = now() WHERE id = $1`,
-        [target.id, progress.baseline, progress.value, progress.projection, progress.state, progress.evaluatedOn],
+        `UPDATE campaign_targets SET baseline = $2, value = $3, projection = $4, state = $5, evaluated_on = $6, transitions = $7, evaluated_at = now() WHERE id = $1`,
+        [target.id, progress.baseline, progress.value, progress.projection, progress.state, progress.evaluatedOn, transitions],
       );
       const moved = target.value !== progress.value || target.projection !== progress.projection || target.state !== progress.state;
       if (!moved) continue;
@@ -121,13 +123,13 @@ export class ProgressService {
       };
       const subject = campaign.scope_unit_id;
       events.push(this.events.create({ type: 'antq.campaigns.target-progress-changed.v1', subject, actor: PROGRESS_ACTOR, data }));
-      if (target.state !== progress.state) {
+      if (turned) {
         events.push(
           this.events.create({
             type: 'antq.campaigns.target-state-changed.v1',
             subject,
             actor: PROGRESS_ACTOR,
-            data: { ...data, previousState: (target.state as TargetState | null) ?? null },
+            data: { ...data, previousState: (target.state as TargetState | null) ?? null, transition: transitions },
           }),
         );
       }

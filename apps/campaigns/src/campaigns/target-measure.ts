@@ -19,6 +19,7 @@ export interface TargetRow {
   projection: number | null;
   state: string | null;
   evaluated_on: string | null;
+  transitions: number;
 }
 
 export interface CampaignRow {

@@ -47,7 +47,7 @@ export function factKey(event: CloudEvent): string {
     case 'antq.assessments.assessment-overdue.v1':
       return `overdue/${String(d['unitId'])}/${String(d['programme'])}/${String(d['cycle'])}`;
     case 'antq.campaigns.target-state-changed.v1':
-      return `target/${String(d['targetId'])}/${String(d['previousState'])}->${String(d['state'])}/${String(d['evaluatedOn'])}`;
+      return `target/${String(d['targetId'])}/${String(d['transition'])}`;
     default:
       return `event/${event.id}`;
   }

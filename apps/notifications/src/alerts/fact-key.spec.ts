@@ -15,9 +15,10 @@ describe('the natural key of a fact', () => {
     expect(factKey(event('antq.assessments.assessment-overdue.v1', overdue, 'a'))).toBe(factKey(event('antq.assessments.assessment-overdue.v1', overdue, 'b')));
     expect(factKey(event('antq.assessments.assessment-overdue.v1', { ...overdue, cycle: 2025 }))).not.toBe(factKey(event('antq.assessments.assessment-overdue.v1', overdue)));
 
-    const target = { targetId: 't1', previousState: 'on-track', state: 'at-risk', evaluatedOn: '2024-09-30' };
+    // A target's n-th transition: the same turn to at-risk twice in one day is two facts.
+    const target = { targetId: 't1', previousState: 'on-track', state: 'at-risk', evaluatedOn: '2024-09-30', transition: 2 };
     expect(factKey(event('antq.campaigns.target-state-changed.v1', target, 'a'))).toBe(factKey(event('antq.campaigns.target-state-changed.v1', target, 'b')));
-    expect(factKey(event('antq.campaigns.target-state-changed.v1', { ...target, evaluatedOn: '2024-10-31' }))).not.toBe(factKey(event('antq.campaigns.target-state-changed.v1', target)));
+    expect(factKey(event('antq.campaigns.target-state-changed.v1', { ...target, transition: 4 }))).not.toBe(factKey(event('antq.campaigns.target-state-changed.v1', target)));
   });
 
   it('is the event id for events without a natural key', () => {

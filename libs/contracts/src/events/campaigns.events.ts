@@ -162,4 +162,9 @@ export class TargetStateChangedData extends TargetProgressData {
   @IsOptional()
   @IsIn(TARGET_STATES)
   previousState!: TargetState | null;
+
+  /** The target's n-th state (1 for its first): a transition's identity, whatever event carries it. */
+  @IsInt()
+  @Min(1)
+  transition!: number;
 }
