@@ -126,21 +126,26 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads and validates a service's configuration. Throws a ConfigError listing every
- * problem, so that a misconfigured service stops at once and says why.
+ * Reads an environment into a class-validator settings class and validates it. Throws a
+ * ConfigError listing every problem, so that a misconfigured service stops at once and says why.
  */
+export function loadConfig<T extends object>(settings: new () => T, label: string, env: Record<string, string | undefined>, defaults: Record<string, string> = {}): T {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const config = plainToInstance(settings, { ...defaults, ...present }, { enableImplicitConversion: true });
+  const problems = validateSync(config, { whitelist: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`),
+  );
+  if (problems.length) {
+    throw new ConfigError(`Invalid configuration for ${label}:\n${problems.join('\n')}`);
+  }
+  return config;
+}
+
+/** The settings every service has (see ServiceConfig). */
 export function loadServiceConfig(
   service: ServiceName,
   env: Record<string, string | undefined>,
   defaults: Partial<Record<keyof ServiceConfig, string>> = {},
 ): ServiceConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const config = plainToInstance(ServiceConfig, { ...defaults, ...present }, { enableImplicitConversion: true });
-  const problems = validateSync(config, { whitelist: false }).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`),
-  );
-  if (problems.length) {
-    throw new ConfigError(`Invalid configuration for ${service}:\n${problems.join('\n')}`);
-  }
-  return config;
+  return loadConfig(ServiceConfig, service, env, defaults as Record<string, string>);
 }

@@ -1,6 +1,6 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, ValidateBy, type ValidationOptions } from 'class-validator';
-import { ConfigError, toBoolean, type Environment } from '@antq/platform';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { loadConfig, toBoolean, type Environment } from '@antq/platform';
 import { DEFAULT_DENIED_CIDRS, parseCidr, parseCidrList } from '../delivery/address-policy';
 import { isTimeZone } from '../delivery/quiet-hours';
 
@@ -99,10 +99,5 @@ export class NotificationsConfig {
 }
 
 export function loadNotificationsConfig(env: Environment): NotificationsConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, v]) => v !== undefined && v !== '' && key in new NotificationsConfig()));
-  const smtp = env['SMTP_URL'] ? { SMTP_URL: env['SMTP_URL'] } : {};
-  const config = plainToInstance(NotificationsConfig, { ...present, ...smtp }, { enableImplicitConversion: true });
-  const problems = validateSync(config).flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
-  if (problems.length) throw new ConfigError(`Invalid configuration for notifications:\n${problems.join('\n')}`);
-  return config;
+  return loadConfig(NotificationsConfig, 'notifications', env);
 }
