@@ -159,15 +159,7 @@ export class CampaignsService {
   async rebuild(today = this.clock.today()): Promise<{ campaigns: number; targetsChanged: number }> {
     const ids = (await this.dataSource.query('SELECT id FROM campaigns WHERE period_start <= $1::date ORDER BY id', [today])) as { id: string }[];
     let targetsChanged = 0;
-    for (const { id } of ids) {
-      await this.dataSource.transaction(async (manager) => {
-        const before = JSON.stringify(await manager.query('SELECT value, projection, state FROM campaign_targets WHERE campaign_id = $1 ORDER BY position', [id]));
-        await this.progress.evaluate(manager, id, today);
-        const after = (await manager.query('SELECT value, projection, state FROM campaign_targets WHERE campaign_id = $1 ORDER BY position', [id])) as unknown[];
-        const old = JSON.parse(before) as unknown[];
-        targetsChanged += after.filter((row, i) => JSON.stringify(row) !== JSON.stringify(old[i])).length;
-      });
-    }
+    for (const { id } of ids) targetsChanged += await this.dataSource.transaction((manager) => this.progress.evaluate(manager, id, today));
     return { campaigns: ids.length, targetsChanged };
   }
 

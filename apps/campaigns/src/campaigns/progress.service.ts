@@ -93,10 +93,10 @@ export class ProgressService {
     for (const id of [...due].sort()) await this.evaluate(manager, id, today);
   }
 
-  /** Evaluates a campaign's targets as of `today`, stores the result and emits what changed. */
-  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today()): Promise<void> {
+  /** Evaluates a campaign's targets as of `today`, stores the result and emits what changed; returns how many targets moved. */
+  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today()): Promise<number> {
     const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
-    if (!campaign || !evaluationDate(period(campaign), today)) return;
+    if (!campaign || !evaluationDate(period(campaign), today)) return 0;
     const targets = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [campaignId])) as TargetRow[];
     const events: CloudEvent[] = [];
     for (const target of targets) {
@@ -135,6 +135,7 @@ export class ProgressService {
       }
     }
     await this.outbox.append(manager, events);
+    return events.filter((e) => e.type === 'antq.campaigns.target-progress-changed.v1').length;
   }
 
   /**
