@@ -221,6 +221,13 @@ describe('campaigns and targets', () => {
     await eventually(async () => expect(target((await admin.get(`/campaigns/${current.body.id}`)).body, 'count').progress).toMatchObject({ value: 1 }));
     const progress = (await admin.get(`/campaigns/${current.body.id}/progress`)).body.targets[0].progress;
     expect(progress).toMatchObject({ value: 1, goal: 4 });
+
+    // Tree changes move progress too: a recognised commune moved out of the scope today stops counting.
+    await recognise(ids['C4'], `${year}-01-03`);
+    const count = async () => target((await admin.get(`/campaigns/${current.body.id}`)).body, 'count').progress;
+    await eventually(async () => expect(await count()).toMatchObject({ value: 2 }));
+    expect((await registrar.post(`/units/${ids['C4']}/move`, { parentId: ids['Q'], effectiveFrom: today() })).status).toBe(200);
+    await eventually(async () => expect(await count()).toMatchObject({ value: 1 }));
   });
 
   it('turns missed when the deadline passes without events, once', async () => {
