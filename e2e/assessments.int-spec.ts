@@ -3,6 +3,7 @@ import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type AssessmentOverdueData, type CloudEvent, type UnitStatusChangedData } from '@antq/contracts';
 import {
   ApiClient,
+  awaitReplicated,
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
@@ -87,7 +88,7 @@ beforeAll(async () => {
   await unit('D2', 'district', 'P');
   await unit('AG', 'agency', 'P');
   // Units travel on different partitions, so each one is awaited, not only the last created.
-  for (const id of Object.values(ids)) await eventually(async () => expect((await admin.get(`/replica/units/${id}`)).status).toBe(200));
+  await awaitReplicated(service, Object.values(ids));
 });
 
 afterAll(async () => {
@@ -208,7 +209,7 @@ describe('assessments and statuses', () => {
     await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: { ...v2, scoring: { rule: 'sometimes' } } }), 400, /scoring.rule/);
     const assessor = client('ubnd-commune', ['assessor'], [ids['P']]);
     const c3 = await unit('C3', 'commune', 'D2');
-    await eventually(async () => expect((await admin.get(`/replica/units/${c3}`)).status).toBe(200));
+    await awaitReplicated(service, [c3]);
     const old = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2024, results: DRUG_FREE });
     expect(old.body).toMatchObject({ programmeVersion: 1 });
     const missing = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2025, results: DRUG_FREE });
@@ -229,7 +230,7 @@ describe('key complex areas', () => {
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     const area = await unit('KA1', 'commune', 'D2');
     const stuck = await unit('KA2', 'commune', 'D2');
-    await eventually(async () => expect((await admin.get(`/replica/units/${stuck}`)).status).toBe(200));
+    await awaitReplicated(service, [stuck]);
     const assessor = client('ubnd-commune', ['assessor'], [area]);
     const transformation = ['crime-reduced', 'hotspots-cleared', 'no-mass-incidents', 'movement-strengthened'].map((criterion) => ({ criterion, value: true }));
 
@@ -256,7 +257,7 @@ describe('key complex areas', () => {
 describe('overdue assessments', () => {
   it('reports once each unit left without a recognition when its cycle ended', async () => {
     const late = await unit('LATE', 'commune', 'D2');
-    await eventually(async () => expect((await admin.get(`/replica/units/${late}`)).status).toBe(200));
+    await awaitReplicated(service, [late]);
     const assessments = service.app.get(AssessmentsService);
 
     const reported = await assessments.reportOverdue('2025-01-01');
@@ -293,7 +294,7 @@ describe('derivation under concurrency', () => {
       districts.push(await unit(`DX${n}`, 'district', 'P'));
       communes.push(await unit(`CX${n}a`, 'commune', `DX${n}`), await unit(`CX${n}b`, 'commune', `DX${n}`));
     }
-    for (const id of [...districts, ...communes]) await eventually(async () => expect((await admin.get(`/replica/units/${id}`)).status).toBe(200));
+    await awaitReplicated(service, [...districts, ...communes]);
     const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     const verified: string[] = [];

@@ -5,6 +5,7 @@ import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { EVENT_TOPICS, today, type CloudEvent, type TargetStateChangedData } from '@antq/contracts';
 import {
   ApiClient,
+  awaitReplicated,
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
@@ -98,10 +99,7 @@ beforeAll(async () => {
   for (const c of ['C4', 'C5']) await unit(c, 'commune', 'D2');
   await unit('QC', 'commune', 'QD');
   manager = new ApiClient(campaigns.url, testToken('ubnd-tinh', ['campaign-manager'], 'planner', [ids['P']]));
-  for (const id of Object.values(ids)) {
-    await eventually(async () => expect((await new ApiClient(assessments.url, testToken('x', ['admin'])).get(`/replica/units/${id}`)).status).toBe(200));
-    await eventually(async () => expect((await admin.get(`/replica/units/${id}`)).status).toBe(200));
-  }
+  for (const service of [assessments, campaigns]) await awaitReplicated(service, Object.values(ids));
 });
 
 afterAll(async () => {
@@ -201,8 +199,7 @@ describe('campaigns and targets', () => {
     const merged = await registrar.post('/units/merge', { sourceIds: [ids['C1'], ids['C2']], target: { code: `${runId}-C12`, name: 'C12' }, effectiveFrom: '2025-07-01' });
     expect(merged.status).toBe(201);
     ids['C12'] = merged.body.id;
-    await eventually(async () => expect((await admin.get(`/replica/units/${ids['C12']}`)).status).toBe(200));
-    await eventually(async () => expect((await new ApiClient(assessments.url, testToken('x', ['admin'])).get(`/replica/units/${ids['C12']}`)).status).toBe(200));
+    for (const service of [assessments, campaigns]) await awaitReplicated(service, [ids['C12']]);
 
     expect((await admin.post('/campaigns/rebuild', {})).body).toEqual({ campaigns: 1, targetsChanged: 0 });
     expect((await admin.get(`/campaigns/${campaignId}`)).body.targets).toEqual(before.targets);

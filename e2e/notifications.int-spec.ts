@@ -3,6 +3,7 @@ import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import {
   ApiClient,
+  awaitReplicated,
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
@@ -56,7 +57,7 @@ beforeAll(async () => {
   await unit('C2', 'Xã Nghi Xuân', 'commune', 'D');
   // Units travel on different partitions: each one is awaited in both replicas.
   for (const service of [assessments, notifications]) {
-    for (const id of Object.values(ids)) await eventually(async () => expect((await client(service, 'ca-nghe-an', ['admin']).get(`/replica/units/${id}`)).status).toBe(200));
+    await awaitReplicated(service, Object.values(ids));
   }
   const manager = client(notifications, 'ca-nghe-an', ['alert-manager']);
   expect((await manager.request('PUT', '/responsibilities/ca-nghe-an', { unitIds: [ids['P']] })).status).toBe(200);
@@ -96,7 +97,7 @@ it('a revoked drug-free recognition alerts up the hierarchy, for the commune and
 it('a cycle ending without a recognition raises an overdue alert from the assessments job', async () => {
   await unit('C3', 'Xã Nghi Hợp', 'commune', 'D');
   for (const service of [assessments, notifications]) {
-    await eventually(async () => expect((await client(service, 'ca-nghe-an', ['admin']).get(`/replica/units/${ids['C3']}`)).status).toBe(200));
+    await awaitReplicated(service, [ids['C3']]);
   }
   await assessments.app.get(AssessmentsService).reportOverdue('2025-01-01');
   const overdue = async () => (await feed('ca-nghi-loc')).filter((i) => i.ruleName === 'assessment-overdue');

@@ -3,7 +3,9 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { dropDatabase } from '@antq/persistence';
 import { migrateService, startService, type Environment, type ServiceDefinition } from '@antq/platform';
-import { TEST_BROKERS, TEST_JWT_SECRET, testDatabaseUrl } from './test-env';
+import { eventually } from './eventually';
+import { ApiClient } from './http-client';
+import { TEST_BROKERS, TEST_JWT_SECRET, testDatabaseUrl, testToken } from './test-env';
 
 export interface RunningService {
   definition: ServiceDefinition;
@@ -58,5 +60,19 @@ export async function dropTestDatabases(services: RunningService[]): Promise<voi
   for (const service of services) {
     await service.stop();
     await dropDatabase(service.databaseUrl);
+  }
+}
+
+/**
+ * Waits until a service's unit replica holds every one of the units. Units travel on
+ * different partitions, so the last one created says nothing about the others.
+ */
+export async function awaitReplicated(service: RunningService, unitIds: string[]): Promise<void> {
+  const api = new ApiClient(service.url, testToken('antq-tests', ['admin']));
+  for (const id of unitIds) {
+    await eventually(async () => {
+      const { status } = await api.get(`/replica/units/${id}`);
+      if (status !== 200) throw new Error(`${service.definition.service} has no replica of unit ${id} yet (${status})`);
+    });
   }
 }
