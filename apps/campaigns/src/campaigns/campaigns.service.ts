@@ -28,7 +28,7 @@ export class CampaignsService {
   ) {}
 
   /** Plans a campaign: checked whole, stored with its event and, once started, its first evaluation. */
-  async create(request: CreateCampaignRequest, actor: Principal, today = this.clock.today()) {
+  async create(request: CreateCampaignRequest, actor: Principal) {
     if (request.periodStart > request.periodEnd) {
       throw new InvalidInputError(`The period starts (${request.periodStart}) after it ends (${request.periodEnd})`);
     }
@@ -63,7 +63,7 @@ export class CampaignsService {
           data: { campaignId: id, name: request.name, scopeUnitId: request.scopeUnitId, periodStart: request.periodStart, periodEnd: request.periodEnd, agency: actor.agency, targets },
         }),
       ]);
-      await this.progress.evaluate(manager, id, today);
+      await this.progress.evaluate(manager, id);
     });
     return this.get(id);
   }
@@ -118,7 +118,8 @@ export class CampaignsService {
   }
 
   /** Tallies activities held for an activity target; its progress follows in the same transaction. */
-  async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal, today = this.clock.today()) {
+  async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal) {
+    const today = this.clock.today();
     return this.dataSource.transaction(async (manager) => {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
@@ -156,7 +157,8 @@ export class CampaignsService {
    * Recomputes every started campaign's progress from the replicated history. The stored
    * progress is replaced where it differs (and the change emitted); returns how many targets differed.
    */
-  async rebuild(today = this.clock.today()): Promise<{ campaigns: number; targetsChanged: number }> {
+  async rebuild(): Promise<{ campaigns: number; targetsChanged: number }> {
+    const today = this.clock.today();
     const ids = (await this.dataSource.query('SELECT id FROM campaigns WHERE period_start <= $1::date ORDER BY id', [today])) as { id: string }[];
     let targetsChanged = 0;
     for (const { id } of ids) targetsChanged += await this.dataSource.transaction((manager) => this.progress.evaluate(manager, id, today));
