@@ -60,6 +60,10 @@ interface Unit {
 
 const decode = (message: { value: Buffer | null }) => JSON.parse(message.value?.toString() ?? '{}') as CloudEvent<TargetStateChangedData>;
 const say = (line = '') => process.stdout.write(`${line}\n`);
+/** Rows in one of a service's tables. */
+async function rowCount(service: RunningService, table: string): Promise<number> {
+  return ((await service.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`)) as { n: number }[])[0].n;
+}
 const monthEnd = (month: number) => new Date(Date.UTC(2024, month, 0)).toISOString().slice(0, 10);
 
 async function main(): Promise<void> {
@@ -90,8 +94,8 @@ async function main(): Promise<void> {
       });
     const tree = registry.app.get(TreeService);
     await asImporter(() => tree.change(ACTOR, (set) => registry.app.get(UnitImporter).createAll(set, rows, '2020-01-01')));
-    const versions = async (service: RunningService) => ((await service.dataSource.query('SELECT count(*)::int AS n FROM replica_unit_versions')) as { n: number }[])[0].n;
-    const registered = ((await registry.dataSource.query('SELECT count(*)::int AS n FROM unit_versions')) as { n: number }[])[0].n;
+    const versions = (service: RunningService) => rowCount(service, 'replica_unit_versions');
+    const registered = await rowCount(registry, 'unit_versions');
     await eventually(async () => {
       for (const replica of [assessments, campaigns]) if ((await versions(replica)) < registered) throw new Error('replicas still filling');
     }, 60_000, 200);
@@ -126,10 +130,9 @@ async function main(): Promise<void> {
         if (response.status !== 200) throw new Error(`${step} for ${unit.name}: ${JSON.stringify(response.body)}`);
       }
     };
-    const statusCount = async (service: RunningService, table: string) => ((await service.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`)) as { n: number }[])[0].n;
     const settled = () =>
       eventually(async () => {
-        if ((await statusCount(campaigns, 'status_history')) < (await statusCount(assessments, 'unit_status_history'))) throw new Error('campaigns still catching up');
+        if ((await rowCount(campaigns, 'status_history')) < (await rowCount(assessments, 'unit_status_history'))) throw new Error('campaigns still catching up');
       }, 60_000, 100);
 
     // 2023: the communes already drug-free when the plan starts.
@@ -195,7 +198,7 @@ async function main(): Promise<void> {
     // 1 July 2025: the district level is abolished and communes merge. The 2024 result keeps its meaning.
     say();
     const result = await asImporter(() => tree.reorganise(plan, ACTOR));
-    const afterReorganisation = ((await registry.dataSource.query('SELECT count(*)::int AS n FROM unit_versions')) as { n: number }[])[0].n;
+    const afterReorganisation = await rowCount(registry, 'unit_versions');
     await eventually(async () => {
       if ((await versions(campaigns)) < afterReorganisation) throw new Error('campaigns replica still filling');
     }, 120_000, 200);
