@@ -62,6 +62,13 @@ function stateEvents(targetId: string) {
     .map((e) => [e.data.previousState, e.data.state, e.data.value, e.data.transition]);
 }
 
+function progressValues(targetId: string) {
+  return recorder.messages
+    .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<TargetStateChangedData>)
+    .filter((e) => e.type === 'antq.campaigns.target-progress-changed.v1' && e.data.targetId === targetId)
+    .map((e) => e.data.value);
+}
+
 async function campaignRows() {
   const [row] = (await campaigns.dataSource.query(
     'SELECT (SELECT count(*) FROM campaigns)::int AS campaigns, (SELECT count(*) FROM campaign_targets)::int AS targets, (SELECT count(*) FROM outbox_messages)::int AS pending',
@@ -173,6 +180,11 @@ describe('campaigns and targets', () => {
     const countTarget = target(campaign, 'count').id;
     await eventually(() => expect(stateEvents(countTarget)).toEqual([[null, 'missed', -1, 1], ['missed', 'achieved', 2, 2]]));
     expect(stateEvents(target(campaign, 'list').id)).toEqual([[null, 'missed', 0, 1], ['missed', 'achieved', 1, 2]]);
+    // Progress events only when the progress moved: each value differs from the one before, and the last is the stored one.
+    const values = progressValues(countTarget);
+    expect(values[0]).toBe(-1);
+    expect(values[values.length - 1]).toBe(2);
+    expect(values.every((v, i) => i === 0 || v !== values[i - 1])).toBe(true);
 
     const activity = target(campaign, 'activity').id;
     const festival = (occurredOn: string) => manager.post(`/campaigns/${campaign.id}/targets/${activity}/activities`, { occurredOn, note: 'Ngày hội toàn dân bảo vệ an ninh Tổ quốc' });
