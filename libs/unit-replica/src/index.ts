@@ -4,3 +4,4 @@ export * from './unit-replica.controller';
 export * from './unit-replica.module';
 export * from './unit-replica.repository';
 export * from './unit-tree-observer';
+export * from './replica-paths';

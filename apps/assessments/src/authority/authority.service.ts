@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '@antq/auth';
 import { ForbiddenError } from '@antq/platform';
+import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 
 export interface Principal {
   agency: string;
@@ -47,16 +48,12 @@ export class AuthorityService {
     }
   }
 
-  /** The unit and its ancestors, nearest first, from the replica. */
+  /** The unit and its ancestors, nearest first, from the replica; empty for a unit it does not hold. */
   private async pathToRoot(manager: EntityManager, unitId: string): Promise<string[]> {
-    const rows = (await manager.query(
-      `WITH RECURSIVE up(id, parent_id, depth) AS (
-         SELECT unit_id, parent_id, 0 FROM replica_units WHERE unit_id = $1
-         UNION ALL
-         SELECT r.unit_id, r.parent_id, up.depth + 1 FROM replica_units r JOIN up ON r.unit_id = up.parent_id WHERE up.depth < 32
-       ) SELECT id FROM up ORDER BY depth`,
-      [unitId],
-    )) as { id: string }[];
-    return rows.map((r) => r.id);
+    const [row] = (await manager.query(`SELECT r.unit_id, ${REPLICA_ANCESTORS_SQL('r.unit_id')} AS ancestors FROM replica_units r WHERE r.unit_id = $1`, [unitId])) as {
+      unit_id: string;
+      ancestors: string[];
+    }[];
+    return row ? [row.unit_id, ...row.ancestors] : [];
   }
 }

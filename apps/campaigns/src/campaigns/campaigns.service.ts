@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, TargetDefinition } from '@antq/contracts';
 import { EventFactory, OutboxService } from '@antq/messaging';
 import { Clock, ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
-import { PATH_SQL } from '../scoreboards/scoreboard.service';
+import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 import type { ActivityRequest, CampaignSearchQuery, CreateCampaignRequest, TargetInput } from './campaign.requests';
 import { evaluationDate, shareDone } from './progress';
 import { CAMPAIGN_COLUMNS, period, ProgressService, TARGET_COLUMNS } from './progress.service';
@@ -179,7 +179,7 @@ export class CampaignsService {
   private async checkAuthority(manager: EntityManager, scopeUnitId: string, actor: Principal): Promise<void> {
     if (!actor.roles.some((r) => MANAGERS.includes(r))) throw new ForbiddenError(`Agency ${actor.agency} may not manage campaigns: that needs the role campaign-manager`);
     if (actor.roles.includes('admin')) return;
-    const [{ path }] = (await manager.query(`SELECT ${PATH_SQL('$1::uuid')} AS path`, [scopeUnitId])) as { path: string[] }[];
+    const [{ path }] = (await manager.query(`SELECT ${REPLICA_ANCESTORS_SQL('$1::uuid')} AS path`, [scopeUnitId])) as { path: string[] }[];
     const roots = actor.jurisdiction ?? [];
     if (!roots.some((root) => root === scopeUnitId || path.includes(root))) {
       throw new ForbiddenError(`Unit ${scopeUnitId} is outside the jurisdiction of agency ${actor.agency}`);

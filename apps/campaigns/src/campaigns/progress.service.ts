@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import type { CloudEvent, TargetProgressData, TargetState } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { Clock } from '@antq/platform';
-import { PATH_SQL, SCOREBOARD_LOCK } from '../scoreboards/scoreboard.service';
+import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
+import { SCOREBOARD_LOCK } from '../scoreboards/scoreboard.service';
 import { addDays, assess, evaluationDate, type Progress } from './progress';
 import { measure, type CampaignRow, type TargetRow } from './target-measure';
 
@@ -61,7 +62,7 @@ export class ProgressService {
     if (!any) return;
     const units = [...changed.keys()];
     // A change counts for a campaign whose scope holds the unit, or whose list names it.
-    const paths = (await manager.query(`SELECT u.unit_id, ${PATH_SQL('u.unit_id')} AS path FROM unnest($1::uuid[]) AS u(unit_id)`, [units])) as {
+    const paths = (await manager.query(`SELECT u.unit_id, ${REPLICA_ANCESTORS_SQL('u.unit_id')} AS path FROM unnest($1::uuid[]) AS u(unit_id)`, [units])) as {
       unit_id: string;
       path: string[];
     }[];

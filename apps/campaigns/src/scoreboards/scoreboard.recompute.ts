@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PATH_SQL, SCOREBOARD_LOCK } from './scoreboard.service';
+import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
+import { SCOREBOARD_LOCK } from './scoreboard.service';
 
 const PATHS = `
   WITH RECURSIVE paths(unit_id, ancestor, depth) AS (
@@ -51,7 +52,7 @@ export class ScoreboardRecompute {
     await manager.query('DELETE FROM scoreboard_membership');
     await manager.query(
       `INSERT INTO scoreboard_membership (unit_id, kind, ancestors, statuses)
-       SELECT u.unit_id, u.kind, CASE WHEN u.status = 'active' THEN ${PATH_SQL('u.unit_id')} ELSE '{}'::uuid[] END,
+       SELECT u.unit_id, u.kind, CASE WHEN u.status = 'active' THEN ${REPLICA_ANCESTORS_SQL('u.unit_id')} ELSE '{}'::uuid[] END,
               COALESCE((SELECT jsonb_agg(jsonb_build_object('programme', s.programme, 'status', s.status, 'grade', COALESCE(s.grade, ''),
                                                             'score', s.score::float8) ORDER BY s.programme)
                           FROM status_replica s WHERE s.unit_id = u.unit_id AND s.status <> 'unassessed'), '[]')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { KindCount, UnitKind } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
+import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 
 /** What a unit is counted as: once in the totals of its kind, and once per programme status. */
 interface Contribution {
@@ -74,7 +75,7 @@ export class ScoreboardService {
       level.forEach((id) => ids.add(id));
     }
     const rows = (await manager.query(
-      `SELECT r.unit_id, r.kind, r.status, m.ancestors AS stored, m.statuses AS counted, ${PATH_SQL('r.unit_id')} AS path,
+      `SELECT r.unit_id, r.kind, r.status, m.ancestors AS stored, m.statuses AS counted, ${REPLICA_ANCESTORS_SQL('r.unit_id')} AS path,
               COALESCE((SELECT jsonb_agg(jsonb_build_object('programme', s.programme, 'status', s.status, 'grade', COALESCE(s.grade, ''),
                                                           'score', s.score::float8) ORDER BY s.programme)
                           FROM status_replica s WHERE s.unit_id = r.unit_id AND s.status <> 'unassessed'), '[]') AS statuses
@@ -228,15 +229,6 @@ export class ScoreboardService {
     await this.outbox.append(manager, events);
   }
 }
-
-/** The ancestors of a unit in the replica, nearest first, as a SQL expression. */
-export const PATH_SQL = (unit: string) => `ARRAY(
-  WITH RECURSIVE up(id, depth) AS (
-    SELECT path_unit.parent_id, 1 FROM replica_units path_unit WHERE path_unit.unit_id = ${unit} AND path_unit.parent_id IS NOT NULL
-    UNION ALL
-    SELECT path_up.parent_id, up.depth + 1 FROM replica_units path_up JOIN up ON path_up.unit_id = up.id
-     WHERE path_up.parent_id IS NOT NULL AND up.depth < 32
-  ) SELECT id FROM up ORDER BY depth)`;
 
 function addContribution(totals: Delta, counts: Delta, ancestors: string[], contribution: Contribution, sign: number): void {
   for (const ancestor of ancestors) {
