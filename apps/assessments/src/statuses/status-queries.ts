@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { UnitKind, UnitProgrammeStatus } from '@antq/contracts';
+import { REPLICA_SUBTREE_AS_OF_SQL } from '@antq/unit-replica';
 
 export interface StatusQuery {
   programme: string;
@@ -51,16 +52,8 @@ export class StatusQueries {
   async find(query: StatusQuery): Promise<{ total: number; items: UnitStatusView[] }> {
     const params: unknown[] = [query.programme, query.asOf, query.within ?? null, query.kinds ?? null, query.statuses ?? null];
     const tree = `
-      WITH RECURSIVE versions AS (
-        SELECT * FROM replica_unit_versions v
-         WHERE v.valid_from <= $2::date AND (v.valid_to IS NULL OR v.valid_to > $2::date) AND v.status = 'active'
-      ), sub(unit_id) AS (
-        SELECT unit_id FROM versions WHERE $3::uuid IS NULL OR parent_id = $3::uuid
-        UNION
-        SELECT v.unit_id FROM versions v JOIN sub ON v.parent_id = sub.unit_id WHERE $3::uuid IS NOT NULL
-      ), tree AS (
-        SELECT v.unit_id, v.code, v.name, v.kind, v.parent_id FROM versions v JOIN sub USING (unit_id)
-         WHERE $4::text[] IS NULL OR v.kind = ANY($4::text[])
+      WITH RECURSIVE ${REPLICA_SUBTREE_AS_OF_SQL('$3::uuid', '$2::date')}, tree AS (
+        SELECT unit_id, code, name, kind, parent_id FROM subtree WHERE $4::text[] IS NULL OR kind = ANY($4::text[])
       ), rows AS (${STATUS_AS_OF})
       SELECT * FROM rows WHERE $5::text[] IS NULL OR status = ANY($5::text[])`;
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM (${tree}) x`, params)) as { total: number }[];

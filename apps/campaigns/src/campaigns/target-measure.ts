@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CountMode, TargetKind, UnitKind } from '@antq/contracts';
+import { REPLICA_SUBTREE_AS_OF_SQL } from '@antq/unit-replica';
 
 export interface TargetRow {
   id: string;
@@ -31,16 +32,8 @@ export interface CampaignRow {
   agency: string;
 }
 
-/** The active units of the tree as it stood on $2, under the unit $1. */
-export const SUBTREE_AS_OF = `
-  WITH RECURSIVE versions AS (
-    SELECT unit_id, parent_id, kind FROM replica_unit_versions
-     WHERE valid_from <= $2::date AND (valid_to IS NULL OR valid_to > $2::date) AND status = 'active'
-  ), subtree AS (
-    SELECT unit_id, kind FROM versions WHERE parent_id = $1::uuid
-    UNION ALL
-    SELECT v.unit_id, v.kind FROM versions v JOIN subtree s ON v.parent_id = s.unit_id
-  )`;
+/** The active units of the tree as it stood on $2, under the unit $1 (as `subtree`). */
+export const SUBTREE_AS_OF = `WITH RECURSIVE ${REPLICA_SUBTREE_AS_OF_SQL('$1::uuid', '$2::date')}`;
 
 /**
  * A unit's status under a programme on $2, as the assessments service defines it: the
