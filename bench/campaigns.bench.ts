@@ -7,9 +7,9 @@ import { Worker } from 'node:worker_threads';
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute } from '@antq/app-campaigns';
 import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
-import { EVENT_TOPICS, schemaUri, type Actor, type CloudEvent, type ScoreboardUpdatedData, type StatusSnapshot, type UnitStatusChangedData } from '@antq/contracts';
+import { EVENT_TOPICS, type Actor, type CloudEvent, type ScoreboardUpdatedData, type StatusSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
-import { ApiClient, createRunTopics, deleteRunTopics, runTopic, startTestService, testKafka, testToken, uniqueRunId, type RunningService } from '@antq/testing';
+import { ApiClient, createRunTopics, deleteRunTopics, runTopic, startTestService, testEvent, testKafka, testToken, uniqueRunId, type RunningService } from '@antq/testing';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { ClsService } from 'nestjs-cls';
@@ -33,7 +33,7 @@ import { epochNow, now, paced, sleep, waitUntil, withTimeout } from './lib/timin
 const NAME = 'campaigns';
 const DATA = process.env['BENCH_VN_ADMIN'] ?? resolve(__dirname, '../../../shared/data/vn-admin-2025/new_to_old.json');
 const ACTOR: Actor = { agency: 'antq-bench', principal: 'bench', roles: ['admin'] };
-const STATUS_TYPE = 'antq.assessments.unit-status-changed.v1';
+const STATUS_TYPE = 'antq.assessments.unit-status-changed.v1' as const;
 /** The throughput stream flips a graded programme; the latency run recognises under drug-free, so their sequences never meet. */
 const STREAM_PROGRAMME = 'movement-classification';
 const LATENCY_PROGRAMME = 'drug-free';
@@ -96,20 +96,7 @@ class StatusStream {
 
 /** A CloudEvent as the assessments service's EventFactory builds it. */
 function statusEvent(data: UnitStatusChangedData): CloudEvent<UnitStatusChangedData> {
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: `/antq/${ASSESSMENTS.service}`,
-    type: STATUS_TYPE,
-    subject: data.unitId,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    dataschema: schemaUri(STATUS_TYPE),
-    agency: ACTOR.agency,
-    principal: ACTOR.principal,
-    correlationid: randomUUID(),
-    data,
-  };
+  return testEvent(STATUS_TYPE, data.unitId, data, { source: `/antq/${ASSESSMENTS.service}`, agency: ACTOR.agency, principal: ACTOR.principal });
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   ApiClient,
   createRunTopics,
   deleteRunTopics,
+  drugFreeRevocation,
   runTopic,
   startTestService,
   testKafka,
@@ -34,32 +35,7 @@ const NAME = 'notifications';
 const STEADY_RATE = 50;
 const STEADY_SECONDS = 10;
 
-function revocation(): CloudEvent {
-  const unitId = randomUUID();
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: '/antq/bench',
-    type: 'antq.assessments.unit-status-changed.v1',
-    subject: unitId,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    agency: 'antq-bench',
-    principal: 'bench',
-    correlationid: 'bench',
-    data: {
-      unitId,
-      unitKind: 'commune',
-      programme: 'drug-free',
-      before: { status: 'recognised', grade: null, score: null, since: '2024-06-01', validUntil: '2024-12-31' },
-      after: { status: 'revoked', grade: null, score: null, since: '2024-09-01', validUntil: null },
-      effectiveFrom: '2024-09-01',
-      source: 'assessment',
-      assessmentId: null,
-      sequence: 2,
-    },
-  };
-}
+const revocation = () => drugFreeRevocation(randomUUID(), { source: '/antq/bench', agency: 'antq-bench', principal: 'bench', correlationId: 'bench' });
 
 async function count(service: RunningService, sql: string): Promise<number> {
   const [row] = (await service.dataSource.query(sql)) as { n: number }[];

@@ -15,6 +15,7 @@ import {
   runTopic,
   startTestService,
   testKafka,
+  testEvent,
   testToken,
   TopicRecorder,
   uniqueRunId,
@@ -44,19 +45,7 @@ const api = (agency = 'ca-nghe-an', roles: Parameters<typeof testToken>[1] = ['a
   new ApiClient(service.url, testToken(agency, roles, sub));
 
 function cloudEvent<T>(type: EventType, subject: string, data: T, id = randomUUID()): CloudEvent<T> {
-  return {
-    specversion: '1.0',
-    id,
-    source: '/antq/tests',
-    type,
-    subject,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    agency: 'ca-nghe-an',
-    principal: 'tester',
-    correlationid: `c-${runId}`,
-    data,
-  };
+  return { ...testEvent(type, subject, data as never, { id, correlationId: `c-${runId}` }), data };
 }
 
 async function publish(topic: keyof typeof EVENT_TOPICS, ...events: CloudEvent[]) {

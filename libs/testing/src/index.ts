@@ -6,3 +6,4 @@ export * from './test-env';
 export * from './test-service';
 export * from './private-broker';
 export * from './http-client';
+export * from './test-events';

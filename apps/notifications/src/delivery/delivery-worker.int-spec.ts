@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EVENT_TOPICS, type CloudEvent } from '@antq/contracts';
+import { EVENT_TOPICS } from '@antq/contracts';
 import {
   ApiClient,
   createRunTopics,
   deleteRunTopics,
+  drugFreeRevocation,
   dropTestDatabases,
   eventually,
   produceRaw,
@@ -36,32 +37,7 @@ const env = () => ({
   DELIVERY_CONCURRENCY: '4',
 });
 
-function revoked(): CloudEvent {
-  const unitId = randomUUID();
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: '/antq/tests',
-    type: 'antq.assessments.unit-status-changed.v1',
-    subject: unitId,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    agency: 'ca-nghe-an',
-    principal: 'tester',
-    correlationid: 'c-1',
-    data: {
-      unitId,
-      unitKind: 'commune',
-      programme: 'drug-free',
-      before: { status: 'recognised', grade: null, score: null, since: '2024-06-01', validUntil: '2024-12-31' },
-      after: { status: 'revoked', grade: null, score: null, since: '2024-09-01', validUntil: null },
-      effectiveFrom: '2024-09-01',
-      source: 'assessment',
-      assessmentId: null,
-      sequence: 2,
-    },
-  };
-}
+const revoked = () => drugFreeRevocation(randomUUID(), { correlationId: 'c-1' });
 
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
