@@ -44,6 +44,20 @@ let recovered = false;
 const api = (agency = 'ca-nghe-an', roles: Parameters<typeof testToken>[1] = ['alert-manager'], sub = `${agency}-officer`) =>
   new ApiClient(service.url, testToken(agency, roles, sub));
 
+/** The service under test, on this run's database: fast retries, the local SMTP server and receiver allowed. */
+function startNotifications(): Promise<RunningService> {
+  return startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId, {
+    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
+    DELIVERY_POLL_INTERVAL_MS: '50',
+    DELIVERY_BACKOFF_BASE_MS: '30',
+    DELIVERY_BACKOFF_MAX_MS: '200',
+    DELIVERY_MAX_ATTEMPTS: '3',
+    WEBHOOK_TIMEOUT_MS: '2000',
+    DIGEST_HOUR: '0',
+  });
+}
+
 function cloudEvent<T>(type: EventType, subject: string, data: T, id = randomUUID()): CloudEvent<T> {
   return { ...testEvent(type, subject, data as never, { id, correlationId: `c-${runId}` }), data };
 }
@@ -156,16 +170,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
-  service = await startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId, {
-    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
-    WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
-    DELIVERY_POLL_INTERVAL_MS: '50',
-    DELIVERY_BACKOFF_BASE_MS: '30',
-    DELIVERY_BACKOFF_MAX_MS: '200',
-    DELIVERY_MAX_ATTEMPTS: '3',
-    WEBHOOK_TIMEOUT_MS: '2000',
-    DIGEST_HOUR: '0',
-  });
+  service = await startNotifications();
   recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.notifications.name)).start();
 
   await unit('P', 'province');
@@ -248,15 +253,7 @@ describe('alerts from rules', () => {
     const sameFact = { ...event, id: randomUUID() };
     await publish('assessments', event, sameFact);
     const { databaseUrl } = service;
-    service = await startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId, {
-      SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
-      WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
-      DELIVERY_POLL_INTERVAL_MS: '50',
-      DELIVERY_BACKOFF_BASE_MS: '30',
-      DELIVERY_BACKOFF_MAX_MS: '200',
-      DELIVERY_MAX_ATTEMPTS: '3',
-      DIGEST_HOUR: '0',
-    });
+    service = await startNotifications();
     expect(service.databaseUrl).toBe(databaseUrl);
     const marker = statusChanged('C2', 'key-complex-area', 'removed', 'designated');
     await publish('assessments', marker);
