@@ -76,6 +76,9 @@ async function campaignRows() {
   return row;
 }
 
+/** A date some days before or after another (YYYY-MM-DD). */
+const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
 interface TargetView {
   id: string;
   kind: string;
@@ -239,15 +242,30 @@ describe('campaigns and targets', () => {
     await eventually(async () => expect(await count()).toMatchObject({ value: 1 }));
   });
 
+  it('captures the baseline when a planned campaign starts', async () => {
+    const start = shift(today(), 1);
+    const created = await manager.post('/campaigns', {
+      name: 'Kế hoạch sắp tới',
+      scopeUnitId: ids['P'],
+      periodStart: start,
+      periodEnd: shift(start, 60),
+      targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'increase', goal: 3 }],
+    });
+    expect(target(created.body, 'count').progress).toBeNull();
+    // The day it starts, the daily job measures the day before: C12 is the scope's one drug-free commune.
+    await campaigns.app.get(CampaignsService).evaluateDue(start);
+    expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ baseline: 1, value: 0, evaluatedOn: start });
+  });
+
   it('turns missed when the deadline passes without events, once', async () => {
     const service = campaigns.app.get(CampaignsService);
     const start = today();
-    const end = new Date(Date.parse(`${start}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
+    const end = shift(start, 30);
     const created = await manager.post('/campaigns', { name: 'Tháng cao điểm', scopeUnitId: ids['P'], periodStart: start, periodEnd: end, targets: [{ kind: 'activity', activity: 'patrols', goal: 5 }] });
     expect(created.status).toBe(201);
     const id = target(created.body, 'activity').id;
     expect(target(created.body, 'activity').progress).toMatchObject({ value: 0, state: 'on-track', evaluatedOn: start });
-    const after = new Date(Date.parse(`${end}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const after = shift(end, 1);
     expect(await service.evaluateDue(after)).toBeGreaterThanOrEqual(1);
     expect(await service.evaluateDue(after)).toBe(0);
     expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'activity').progress).toMatchObject({ state: 'missed', evaluatedOn: end });
@@ -257,8 +275,8 @@ describe('campaigns and targets', () => {
   it('warns the province when a target turns at risk, once', async () => {
     const alerts = new ApiClient(notifications.url, testToken('ubnd-tinh', ['alert-manager']));
     expect((await alerts.request('PUT', '/responsibilities/ubnd-tinh', { unitIds: [ids['P']] })).status).toBe(200);
-    const start = new Date(Date.parse(`${today()}T00:00:00Z`) - 200 * 86_400_000).toISOString().slice(0, 10);
-    const end = new Date(Date.parse(`${today()}T00:00:00Z`) + 100 * 86_400_000).toISOString().slice(0, 10);
+    const start = shift(today(), -200);
+    const end = shift(today(), 100);
     // Two thirds of the period gone and nothing reached: at risk from the first evaluation.
     const created = await manager.post('/campaigns', { name: 'Kế hoạch chậm', scopeUnitId: ids['P'], periodStart: start, periodEnd: end, targets: [{ kind: 'activity', activity: 'models-built', goal: 40 }] });
     expect(target(created.body, 'activity').progress).toMatchObject({ state: 'at-risk' });
