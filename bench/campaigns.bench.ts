@@ -250,6 +250,8 @@ interface LatencyRun {
   responded: ReturnType<typeof distribution>;
   /** Sent -> its unit-status-changed event consumed from the assessments topic. */
   statusEvent: ReturnType<typeof distribution>;
+  /** Until campaigns wrote the scoreboard event (its `time`, same clock): the rest is relay, broker and consumer. */
+  boardWritten: ReturnType<typeof distribution>;
   profile?: Row[];
   rate: number;
 }
@@ -272,7 +274,7 @@ async function latencyRun(
   progress(NAME, `latency: preparing ${steady.length} assessments (draft, submit, verify)`);
   const prepared = await prepare(api, steady.map((c) => c.id));
   const watched = new Set(steady.map((c) => c.district));
-  const arrivals = new Map<string, { at: number; recognised: number }[]>();
+  const arrivals = new Map<string, { at: number; written: number; recognised: number }[]>();
   const statusArrivals = new Map<string, number>();
   const respondedAt = new Map<string, number>();
   const assessmentsTopic = runTopic(runId, EVENT_TOPICS.assessments.name);
@@ -293,7 +295,7 @@ async function latencyRun(
         if (event.type !== 'antq.campaigns.scoreboard-updated.v1' || event.data.programme !== LATENCY_PROGRAMME || !watched.has(event.data.unitId)) return;
         const communes = event.data.kinds.find((k) => k.kind === 'commune');
         const list = arrivals.get(event.data.unitId) ?? [];
-        list.push({ at, recognised: communes?.byStatus['recognised'] ?? 0 });
+        list.push({ at, written: Date.parse(event.time), recognised: communes?.byStatus['recognised'] ?? 0 });
         arrivals.set(event.data.unitId, list);
       },
     });
@@ -348,13 +350,14 @@ async function latencyRun(
       recognisedSoFar.set(c.district, k);
       nth.set(c.id, k);
     }
-    const arrivalOf = (c: Commune) => arrivals.get(c.district)?.find((a) => a.recognised >= (nth.get(c.id) as number) && a.at >= (sentAt.get(c.id) as number))?.at;
-    await waitUntil('the district scoreboard events', () => recognised.every((c) => arrivalOf(c) !== undefined), 120_000, 50);
-    const latency = distribution(recognised.map((c) => (arrivalOf(c) as number) - (sentAt.get(c.id) as number)));
+    const boardOf = (c: Commune) => arrivals.get(c.district)?.find((a) => a.recognised >= (nth.get(c.id) as number) && a.at >= (sentAt.get(c.id) as number));
+    await waitUntil('the district scoreboard events', () => recognised.every((c) => boardOf(c) !== undefined), 120_000, 50);
+    const latency = distribution(recognised.map((c) => (boardOf(c)?.at as number) - (sentAt.get(c.id) as number)));
+    const boardWritten = distribution(recognised.map((c) => (boardOf(c)?.written as number) - (sentAt.get(c.id) as number)));
     const statusAfter = await count(campaigns, 'SELECT count(*)::int AS n FROM status_replica WHERE programme = $1', [LATENCY_PROGRAMME]);
     await checkLatencyRun(campaigns);
     const since = (times: Map<string, number>) => distribution(steady.flatMap((c) => (times.has(c.id) ? [(times.get(c.id) as number) - (sentAt.get(c.id) as number)] : [])));
-    return { rate, profile: profile && profileRows(profile), failed: failures.length, recognitions: steady.length, sendingSeconds, late, statuses: statusAfter - statusBefore, latency, responded: since(respondedAt), statusEvent: since(statusArrivals) };
+    return { rate, profile: profile && profileRows(profile), failed: failures.length, recognitions: steady.length, sendingSeconds, late, statuses: statusAfter - statusBefore, latency, responded: since(respondedAt), statusEvent: since(statusArrivals), boardWritten };
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
@@ -487,6 +490,7 @@ export async function main(): Promise<void> {
             ['max', formatMs(latency.latency.max)],
             ['  recognise returned: p50 / p99', `${formatMs(latency.responded.p50)} / ${formatMs(latency.responded.p99)}`],
             ['  unit-status-changed consumed: p50 / p99', `${formatMs(latency.statusEvent.p50)} / ${formatMs(latency.statusEvent.p99)} (${latency.statusEvent.count} seen)`],
+            ['  scoreboard-updated written: p50 / p99', `${formatMs(latency.boardWritten.p50)} / ${formatMs(latency.boardWritten.p99)}`],
           ] as Row[],
         })),
         ...(profile ? [{ title: 'CPU self time of the main thread (registry, campaigns) during the first throughput run', rows: profile }] : []),
@@ -521,6 +525,8 @@ export async function main(): Promise<void> {
             [`at${l.rate}RecogniseP99Ms`, round(l.responded.p99)],
             [`at${l.rate}StatusEventP50Ms`, round(l.statusEvent.p50)],
             [`at${l.rate}StatusEventP99Ms`, round(l.statusEvent.p99)],
+            [`at${l.rate}BoardWrittenP50Ms`, round(l.boardWritten.p50)],
+            [`at${l.rate}BoardWrittenP99Ms`, round(l.boardWritten.p99)],
           ]),
         ),
       },

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
+import { AssessmentsModule, ASSESSMENTS, DerivationWorker } from '@antq/app-assessments';
 import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
 import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor, type CloudEvent, type TargetStateChangedData } from '@antq/contracts';
@@ -132,6 +132,7 @@ async function main(): Promise<void> {
     };
     const settled = () =>
       eventually(async () => {
+        if ((await assessments.app.get(DerivationWorker).backlog()).pending) throw new Error('districts still being derived');
         if ((await rowCount(campaigns, 'status_history')) < (await rowCount(assessments, 'unit_status_history'))) throw new Error('campaigns still catching up');
       }, 60_000, 100);
 

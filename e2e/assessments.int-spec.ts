@@ -1,4 +1,4 @@
-import { AssessmentsModule, AssessmentsService, ASSESSMENTS } from '@antq/app-assessments';
+import { AssessmentsModule, AssessmentsService, ASSESSMENTS, DerivationWorker } from '@antq/app-assessments';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type AssessmentOverdueData, type CloudEvent, type UnitStatusChangedData } from '@antq/contracts';
 import {
@@ -44,6 +44,11 @@ function statusEvents(unitId: string): UnitStatusChangedData[] {
     .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<UnitStatusChangedData>)
     .filter((e) => e.type === 'antq.assessments.unit-status-changed.v1' && e.subject === unitId)
     .map((e) => e.data);
+}
+
+/** Derived statuses follow just after their children's changes commit: wait for the queue to drain. */
+async function derivationsDone() {
+  await eventually(async () => expect(await service.app.get(DerivationWorker).backlog()).toEqual({ pending: 0, failed: 0 }));
 }
 
 async function footprint() {
@@ -113,6 +118,7 @@ describe('assessments and statuses', () => {
       expect.objectContaining({ programme: 'drug-free', status: 'recognised', since: '2024-06-01', validUntil: '2024-12-31', source: 'assessment' }),
     ]);
     // One commune of two: the district is not drug-free, and nothing is recorded for it yet.
+    await derivationsDone();
     expect((await admin.get(`/units/${ids['D']}/statuses`)).body).toEqual([]);
     const event = await eventually(() => {
       const [e] = statusEvents(ids['C1']);
@@ -124,6 +130,7 @@ describe('assessments and statuses', () => {
 
   it('derives the district and the province when all their children are drug-free', async () => {
     await recognise('C2', 'drug-free', DRUG_FREE, 2024, '2024-07-01');
+    await derivationsDone();
     expect((await admin.get(`/units/${ids['D']}/statuses`)).body).toEqual([expect.objectContaining({ status: 'recognised', source: 'derived', since: '2024-07-01' })]);
     // The province's districts: D is drug-free but D2 (no communes) is not.
     expect((await admin.get(`/units/${ids['P']}/statuses`)).body).toEqual([]);
@@ -184,6 +191,7 @@ describe('assessments and statuses', () => {
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     expect((await committee.post(`/assessments/${id}/revoke`, { decisionNumber: 'TH-1', decisionDate: '2024-09-01', comment: 'phát hiện người nghiện' })).status).toBe(200);
     expect((await admin.get(`/units/${ids['C1']}/statuses`)).body).toEqual(expect.arrayContaining([expect.objectContaining({ programme: 'drug-free', status: 'revoked' })]));
+    await derivationsDone();
     expect((await admin.get(`/units/${ids['D']}/statuses`)).body).toEqual([expect.objectContaining({ status: 'not-recognised', source: 'derived', since: '2024-09-01' })]);
     const history = (await admin.get(`/units/${ids['C1']}/statuses/drug-free/history`)).body as { status: string; validFrom: string; validTo: string | null }[];
     expect(history.map((h) => [h.status, h.validFrom, h.validTo])).toEqual([
@@ -305,9 +313,10 @@ describe('derivation under concurrency', () => {
       expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
       verified.push(draft.body.id as string);
     }
-    // Siblings at once: each sees its own recognition uncommitted and must still see the other's.
+    // Siblings at once: the derivation queued by the first to commit must not miss the other.
     const decided = await Promise.all(verified.map((id, i) => committee.post(`/assessments/${id}/recognise`, { decisionNumber: `QD-X${i}`, decisionDate: '2024-08-01' })));
     expect(decided.map((r) => r.status)).toEqual(verified.map(() => 200));
+    await derivationsDone();
     for (const district of districts) {
       expect((await admin.get(`/units/${district}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'recognised', source: 'derived' })]);
     }

@@ -3,10 +3,11 @@ import type { ServiceDefinition } from '@antq/platform';
 import { ReplicaUnit, ReplicaUnits1764100001000 } from '@antq/unit-replica';
 import { Assessments1764100003000 } from './migrations/1764100003000-assessments';
 import { OverdueNotices1764100006000 } from './migrations/1764100006000-overdue-notices';
+import { DerivationQueue1764100007000 } from './migrations/1764100007000-derivation-queue';
 
 export const ASSESSMENTS: ServiceDefinition = {
   service: 'assessments',
   defaultPort: 3102,
   entities: [ReplicaUnit],
-  migrations: [MessagingTables1764100000000, ReplicaUnits1764100001000, Assessments1764100003000, OverdueNotices1764100006000],
+  migrations: [MessagingTables1764100000000, ReplicaUnits1764100001000, Assessments1764100003000, OverdueNotices1764100006000, DerivationQueue1764100007000],
 };

@@ -1,2 +1,3 @@
 export * from './data-source.options';
 export * from './database-admin';
+export * from './notification-listener';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { today, type AssessmentState, type EventType, type UnitKind } from '@antq/contracts';
+import { today, type AssessmentState, type CloudEvent, type EventType, type UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
@@ -131,7 +131,7 @@ export class AssessmentsService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [record.id, record.unitId, record.unitKind, programme, version, record.cycle, periodStart, periodEnd, 'draft', JSON.stringify(record.results), record.score, record.grade, record.met, record.evidence, actor.agency],
       );
-      await this.record(manager, record, null, {}, actor, 'antq.assessments.assessment-drafted.v1');
+      await this.outbox.append(manager, [await this.transition(manager, record, null, {}, actor, 'antq.assessments.assessment-drafted.v1')]);
       return record;
     });
   }
@@ -163,8 +163,7 @@ export class AssessmentsService {
       }
       const previous = record.state;
       record.state = step.to;
-      await manager.query('UPDATE assessments SET state = $2, updated_at = now() WHERE id = $1', [id, step.to]);
-      await this.record(manager, record, previous, input, actor, step.event);
+      const event = await this.transition(manager, record, previous, input, actor, step.event, true);
       if (action === 'recognise') {
         // A key complex area's recognised transformation stays until it is followed up and removed.
         const keyArea = record.programme === KEY_AREA;
@@ -179,7 +178,7 @@ export class AssessmentsService {
           validUntil: keyArea ? null : bounds.end,
           source: 'assessment',
           assessmentId: record.id,
-        });
+        }, [event]);
       } else if (action === 'revoke') {
         await this.statuses.set(manager, {
           unitId: record.unitId,
@@ -189,7 +188,9 @@ export class AssessmentsService {
           since: decisionDate,
           source: 'assessment',
           assessmentId: record.id,
-        });
+        }, [event]);
+      } else {
+        await this.outbox.append(manager, [event]);
       }
       return record;
     });
@@ -222,8 +223,7 @@ export class AssessmentsService {
         const end = cycleBounds(definition, record.cycle).end;
         const next = new Date(`${end}T00:00:00Z`);
         next.setUTCDate(next.getUTCDate() + 1);
-        await manager.query(`UPDATE assessments SET state = 'lapsed', updated_at = now() WHERE id = $1`, [id]);
-        await this.record(manager, { ...record, state: 'lapsed' }, 'recognised', { comment: `cycle ${record.cycle} ended ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1');
+        const event = await this.transition(manager, { ...record, state: 'lapsed' }, 'recognised', { comment: `cycle ${record.cycle} ended ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1', true);
         await this.statuses.set(manager, {
           unitId: record.unitId,
           unitKind: record.unitKind,
@@ -232,7 +232,7 @@ export class AssessmentsService {
           since: next.toISOString().slice(0, 10),
           source: 'lapse',
           assessmentId: id,
-        });
+        }, [event]);
       });
     }
     return due.length + carried;
@@ -320,33 +320,44 @@ export class AssessmentsService {
     return row;
   }
 
-  private async record(manager: EntityManager, record: AssessmentRecord, previous: AssessmentState | null, input: StepInput, actor: Principal, type: EventType): Promise<void> {
+  /**
+   * Records a transition (and, with `moveState`, moves the assessment's state in the same
+   * statement) and returns its event for the caller to append with the rest of its change.
+   */
+  private async transition(
+    manager: EntityManager,
+    record: AssessmentRecord,
+    previous: AssessmentState | null,
+    input: StepInput,
+    actor: Principal,
+    type: EventType,
+    moveState = false,
+  ): Promise<CloudEvent> {
     await manager.query(
-      `INSERT INTO assessment_transitions (assessment_id, from_state, to_state, agency, principal, decision_number, decision_date, comment, evidence)
+      `${moveState ? 'WITH moved AS (UPDATE assessments SET state = $3, updated_at = now() WHERE id = $1) ' : ''}
+       INSERT INTO assessment_transitions (assessment_id, from_state, to_state, agency, principal, decision_number, decision_date, comment, evidence)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [record.id, previous, record.state, actor.agency, actor.principal, input.decisionNumber ?? null, input.decisionDate ?? null, input.comment ?? null, input.evidence ?? []],
     );
-    await this.outbox.append(manager, [
-      this.events.create({
-        type: type as 'antq.assessments.assessment-drafted.v1',
-        subject: record.unitId,
-        actor: { agency: actor.agency, principal: actor.principal, roles: actor.roles },
-        data: {
-          assessmentId: record.id,
-          unitId: record.unitId,
-          programme: record.programme,
-          programmeVersion: record.programmeVersion,
-          cycle: record.cycle,
-          state: record.state,
-          previousState: previous,
-          score: record.score,
-          grade: record.grade,
-          met: record.met,
-          decision: input.decisionNumber && input.decisionDate ? { number: input.decisionNumber, date: input.decisionDate } : null,
-          comment: input.comment ?? null,
-          evidence: input.evidence ?? record.evidence,
-        },
-      }),
-    ]);
+    return this.events.create({
+      type: type as 'antq.assessments.assessment-drafted.v1',
+      subject: record.unitId,
+      actor: { agency: actor.agency, principal: actor.principal, roles: actor.roles },
+      data: {
+        assessmentId: record.id,
+        unitId: record.unitId,
+        programme: record.programme,
+        programmeVersion: record.programmeVersion,
+        cycle: record.cycle,
+        state: record.state,
+        previousState: previous,
+        score: record.score,
+        grade: record.grade,
+        met: record.met,
+        decision: input.decisionNumber && input.decisionDate ? { number: input.decisionNumber, date: input.decisionDate } : null,
+        comment: input.comment ?? null,
+        evidence: input.evidence ?? record.evidence,
+      },
+    });
   }
 }

@@ -11,7 +11,8 @@ import { UnitStatusService } from './unit-status.service';
  * - a moved unit's old and new parents are re-derived;
  * - a new unit starts unassessed (a unit formed by a merger too: the old units keep their
  *   history, reachable through lineage), and its parent is re-derived.
- * Parents are re-derived once per batch, however many of their children changed.
+ * A batch queues each parent once, however many of its children changed; the
+ * DerivationWorker re-derives them when the batch has committed.
  */
 @Injectable()
 export class TreeChangesObserver implements UnitTreeObserver {
@@ -38,8 +39,7 @@ export class TreeChangesObserver implements UnitTreeObserver {
       const pending = this.parentsByTransaction.get(manager);
       this.parentsByTransaction.delete(manager);
       if (!pending?.size) return;
-      const programmes = (await manager.query(`SELECT DISTINCT programme FROM programme_versions WHERE definition -> 'derivation' IS NOT NULL`)) as { programme: string }[];
-      for (const { programme } of programmes) for (const [parent, on] of pending) await this.statuses.derive(manager, parent, programme, on);
+      await this.statuses.queueDerivations(manager, [...pending].map(([unitId, on]) => ({ unitId, on })), null, 'units');
     });
   }
 }

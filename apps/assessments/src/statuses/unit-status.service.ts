@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { StatusSnapshot, StatusSource, UnitKind, UnitProgrammeStatus } from '@antq/contracts';
-import { EventFactory, OutboxService } from '@antq/messaging';
+import type { CloudEvent, StatusSnapshot, StatusSource, UnitKind, UnitProgrammeStatus } from '@antq/contracts';
+import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
+import { ClsService } from 'nestjs-cls';
+import type { DerivationDefinition } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
 
 export interface StatusChange {
@@ -26,12 +28,16 @@ interface StatusRow {
   sequence: number;
 }
 
+/** NOTIFY channel: a derivation was queued. */
+export const DERIVATION_CHANNEL = 'antq_derivations';
+
 const UNASSESSED: StatusSnapshot = { status: 'unassessed', grade: null, score: null, since: null, validUntil: null };
 
 /**
  * The status read model: every change of a unit's status under a programme updates the
  * current row, closes the previous history row, appends an event with before and after,
- * and re-derives the parent where the programme derives statuses from children.
+ * and queues the parent's re-derivation where the programme derives statuses from
+ * children (the DerivationWorker performs it just after the change commits).
  */
 @Injectable()
 export class UnitStatusService {
@@ -39,6 +45,7 @@ export class UnitStatusService {
     private readonly programmes: ProgrammesService,
     private readonly events: EventFactory,
     private readonly outbox: OutboxService,
+    private readonly cls: ClsService<AntqClsStore>,
   ) {}
 
   async current(manager: EntityManager, unitId: string, programme: string, lock = false): Promise<(StatusSnapshot & { sequence: number }) | undefined> {
@@ -50,8 +57,11 @@ export class UnitStatusService {
     return row && { status: row.status, grade: row.grade, score: row.score === null ? null : Number(row.score), since: row.since, validUntil: row.valid_until, sequence: row.sequence };
   }
 
-  /** Sets a status; no-op when nothing changes. Returns whether it changed. */
-  async set(manager: EntityManager, change: StatusChange): Promise<boolean> {
+  /**
+   * Sets a status; no-op when nothing changes. Returns whether it changed. `alongside`:
+   * events of the caller's change, appended before the status event in one outbox write.
+   */
+  async set(manager: EntityManager, change: StatusChange, alongside: CloudEvent[] = []): Promise<boolean> {
     await lockStatus(manager, change.unitId, change.programme);
     const before = await this.current(manager, change.unitId, change.programme, true);
     const after: StatusSnapshot = {
@@ -62,29 +72,29 @@ export class UnitStatusService {
       validUntil: change.validUntil ?? null,
     };
     if (before && before.status === after.status && before.grade === after.grade && before.score === after.score && before.validUntil === after.validUntil) {
+      await this.outbox.append(manager, alongside);
       return false;
     }
     const sequence = (before?.sequence ?? 0) + 1;
-    await manager.query(
-      `INSERT INTO unit_statuses (unit_id, programme, unit_kind, status, grade, score, since, valid_until, source, assessment_id, sequence, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
-       ON CONFLICT (unit_id, programme) DO UPDATE SET status = EXCLUDED.status, grade = EXCLUDED.grade, score = EXCLUDED.score,
-         since = EXCLUDED.since, valid_until = EXCLUDED.valid_until, source = EXCLUDED.source, assessment_id = EXCLUDED.assessment_id,
-         sequence = EXCLUDED.sequence, updated_at = now()`,
-      [change.unitId, change.programme, change.unitKind, after.status, after.grade, after.score, after.since, after.validUntil, change.source, change.assessmentId ?? null, sequence],
-    );
-    await manager.query(
-      `UPDATE unit_status_history SET valid_to = GREATEST(valid_from, $4::date)
-        WHERE unit_id = $1 AND programme = $2 AND sequence = $3`,
-      [change.unitId, change.programme, sequence - 1, change.since],
-    );
+    // One round trip: the current row, the previous history row closed, the new one opened.
     // A recognition holds until its cycle ends: the history says so, so "as of" reads need no lapse job.
     await manager.query(
-      `INSERT INTO unit_status_history (unit_id, programme, sequence, status, grade, score, valid_from, valid_until, source, assessment_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [change.unitId, change.programme, sequence, after.status, after.grade, after.score, after.since, after.validUntil, change.source, change.assessmentId ?? null],
+      `WITH current_status AS (
+         INSERT INTO unit_statuses (unit_id, programme, unit_kind, status, grade, score, since, valid_until, source, assessment_id, sequence, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+         ON CONFLICT (unit_id, programme) DO UPDATE SET status = EXCLUDED.status, grade = EXCLUDED.grade, score = EXCLUDED.score,
+           since = EXCLUDED.since, valid_until = EXCLUDED.valid_until, source = EXCLUDED.source, assessment_id = EXCLUDED.assessment_id,
+           sequence = EXCLUDED.sequence, updated_at = now()
+       ), closed AS (
+         UPDATE unit_status_history SET valid_to = GREATEST(valid_from, $7::date)
+          WHERE unit_id = $1 AND programme = $2 AND sequence = $11 - 1
+       )
+       INSERT INTO unit_status_history (unit_id, programme, sequence, status, grade, score, valid_from, valid_until, source, assessment_id)
+       VALUES ($1, $2, $11, $4, $5, $6, $7, $8, $9, $10)`,
+      [change.unitId, change.programme, change.unitKind, after.status, after.grade, after.score, after.since, after.validUntil, change.source, change.assessmentId ?? null, sequence],
     );
     await this.outbox.append(manager, [
+      ...alongside,
       this.events.create({
         type: 'antq.assessments.unit-status-changed.v1',
         subject: change.unitId,
@@ -101,53 +111,103 @@ export class UnitStatusService {
         },
       }),
     ]);
-    await this.deriveParent(manager, change.unitId, change.programme, change.since);
+    await this.queueDerivations(manager, [{ unitId: change.unitId, on: change.since }], change.programme, 'parents');
     return true;
   }
 
   /**
-   * Re-derives the status of a unit's parent (and so on up) where the programme derives
-   * it from children: recognised when the required share of its active children of the
-   * child kinds is recognised. A derived status is never entered by hand.
+   * Queues re-derivations under programmes that derive statuses from children (all such
+   * programmes when none is named): of the units themselves, or of their parents. Written in
+   * the caller's transaction, so a change and the derivations it calls for commit together.
    */
-  async deriveParent(manager: EntityManager, unitId: string, programme: string, date: string): Promise<void> {
-    const [unit] = (await manager.query('SELECT parent_id FROM replica_units WHERE unit_id = $1', [unitId])) as { parent_id: string | null }[];
-    if (unit?.parent_id) await this.derive(manager, unit.parent_id, programme, date);
+  async queueDerivations(manager: EntityManager, units: { unitId: string; on: string }[], programme: string | null, which: 'units' | 'parents'): Promise<void> {
+    if (!units.length) return;
+    await manager.query(
+      `WITH queued AS (
+         INSERT INTO pending_derivations (unit_id, programme, effective_on, correlation_id)
+         SELECT ${which === 'parents' ? 'r.parent_id' : 'q.unit_id'}, v.programme, q.effective_on, $3
+           FROM unnest($1::uuid[], $2::date[]) AS q(unit_id, effective_on)
+           ${which === 'parents' ? 'JOIN replica_units r ON r.unit_id = q.unit_id AND r.parent_id IS NOT NULL' : ''}
+          CROSS JOIN (SELECT DISTINCT programme FROM programme_versions
+                       WHERE definition ? 'derivation' AND ($4::text IS NULL OR programme = $4)) AS v
+         RETURNING 1)
+       SELECT pg_notify($5, '') FROM (SELECT 1 FROM queued LIMIT 1) AS any_row`,
+      [units.map((u) => u.unitId), units.map((u) => u.on), this.cls.get('correlationId') ?? null, programme, DERIVATION_CHANNEL],
+    );
   }
 
-  async derive(manager: EntityManager, unitId: string, programme: string, date: string): Promise<void> {
-    const { definition } = await this.programmes.inForce(programme, date, manager);
-    const derivation = definition.derivation;
-    const [unit] = (await manager.query(`SELECT kind, status FROM replica_units WHERE unit_id = $1`, [unitId])) as { kind: UnitKind; status: string }[];
-    if (!derivation || !unit || unit.status !== 'active' || !derivation.kinds.includes(unit.kind)) return;
-    // Locked before counting: two siblings recognised at once must not each miss the other's status.
-    await lockStatus(manager, unitId, programme);
-    const [counts] = (await manager.query(
-      `SELECT count(*)::int AS children, count(*) FILTER (WHERE s.status = 'recognised')::int AS recognised
-         FROM replica_units c LEFT JOIN unit_statuses s ON s.unit_id = c.unit_id AND s.programme = $2
-        WHERE c.parent_id = $1 AND c.status = 'active' AND c.kind = ANY($3::text[])`,
-      [unitId, programme, derivation.childKinds],
-    )) as { children: number; recognised: number }[];
-    const recognised = counts.children > 0 && counts.recognised >= Math.ceil(counts.children * derivation.share);
-    const current = await this.current(manager, unitId, programme);
-    // Nothing recognised below and nothing recorded yet: the unit simply stays unassessed.
-    if (!recognised && !current) return;
-    await this.set(manager, {
-      unitId,
-      unitKind: unit.kind,
-      programme,
-      status: recognised ? 'recognised' : 'not-recognised',
-      score: counts.children ? Math.round((10_000 * counts.recognised) / counts.children) / 100 : 0,
-      since: date,
-      source: 'derived',
-    });
+  /**
+   * Re-derives units' statuses where the programme derives them from children: recognised
+   * when the required share of a unit's active children of the child kinds is recognised.
+   * A derived status is never entered by hand; its change queues the next level up. The
+   * units are locked first, in the order given (callers sort them), then counted together.
+   * Runs in a context of its own (the derivation worker's): it sets the correlation id.
+   */
+  async derive(manager: EntityManager, requests: DerivationRequest[]): Promise<void> {
+    if (!requests.length) return;
+    // Locked before counting: a child changed meanwhile queues another derivation, which waits here.
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext(key)) FROM unnest($1::text[]) WITH ORDINALITY AS k(key, position) ORDER BY position`, [
+      requests.map((r) => statusLockKey(r.unitId, r.programme)),
+    ]);
+    const byRule = new Map<string, { derivation: DerivationDefinition; requests: DerivationRequest[] }>();
+    for (const request of requests) {
+      const { version, definition } = await this.programmes.inForce(request.programme, request.date, manager);
+      if (!definition.derivation) continue;
+      const key = `${request.programme}@${version}`;
+      const group = byRule.get(key) ?? { derivation: definition.derivation, requests: [] };
+      group.requests.push(request);
+      byRule.set(key, group);
+    }
+    for (const { derivation, requests: group } of byRule.values()) {
+      const programme = group[0].programme;
+      const rows = (await manager.query(
+        `SELECT u.unit_id, u.kind, cur.status AS current_status,
+                count(c.unit_id)::int AS children, count(c.unit_id) FILTER (WHERE s.status = 'recognised')::int AS recognised
+           FROM unnest($1::uuid[]) AS q(unit_id)
+           JOIN replica_units u ON u.unit_id = q.unit_id AND u.status = 'active' AND u.kind = ANY($3::text[])
+           LEFT JOIN unit_statuses cur ON cur.unit_id = u.unit_id AND cur.programme = $2
+           LEFT JOIN replica_units c ON c.parent_id = u.unit_id AND c.status = 'active' AND c.kind = ANY($4::text[])
+           LEFT JOIN unit_statuses s ON s.unit_id = c.unit_id AND s.programme = $2
+          GROUP BY u.unit_id, u.kind, cur.status`,
+        [group.map((r) => r.unitId), programme, derivation.kinds, derivation.childKinds],
+      )) as { unit_id: string; kind: UnitKind; current_status: string | null; children: number; recognised: number }[];
+      const counted = new Map(rows.map((row) => [row.unit_id, row]));
+      for (const request of group) {
+        const unit = counted.get(request.unitId);
+        if (!unit) continue;
+        const recognised = unit.children > 0 && unit.recognised >= Math.ceil(unit.children * derivation.share);
+        // Nothing recognised below and nothing recorded yet: the unit simply stays unassessed.
+        if (!recognised && unit.current_status === null) continue;
+        if (request.correlationId) this.cls.set('correlationId', request.correlationId);
+        await this.set(manager, {
+          unitId: unit.unit_id,
+          unitKind: unit.kind,
+          programme,
+          status: recognised ? 'recognised' : 'not-recognised',
+          score: unit.children ? Math.round((10_000 * unit.recognised) / unit.children) / 100 : 0,
+          since: request.date,
+          source: 'derived',
+        });
+      }
+    }
   }
 }
+
+export interface DerivationRequest {
+  unitId: string;
+  programme: string;
+  /** The date of the latest child change it follows: the derived status holds from then. */
+  date: string;
+  /** That change's correlation id, carried by the derived change's event. */
+  correlationId?: string | null;
+}
+
+const statusLockKey = (unitId: string, programme: string) => `${unitId}:${programme}`;
 
 /**
  * One writer per unit and programme at a time, until the transaction ends: changes to a
  * status, and derivations from its children, queue here.
  */
 function lockStatus(manager: EntityManager, unitId: string, programme: string): Promise<unknown> {
-  return manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${unitId}:${programme}`]);
+  return manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [statusLockKey(unitId, programme)]);
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import type { DeliveryChannel } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
+import { listenForNotifications, WakeSignal } from '@antq/persistence';
 import { DELIVERY_CHANNEL, NOTIFICATIONS_ACTOR } from '../alerts/alerts.service';
 import { NotificationsConfig } from '../config/notifications.config';
 import { AddressPolicy } from './address-policy';
@@ -48,8 +48,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private running = false;
   private loop?: Promise<void>;
   private listener?: Client;
-  private wake?: () => void;
-  private signalled = false;
+  private readonly signal = new WakeSignal();
   private readonly inflight = new Set<Promise<void>>();
   private finished = 0;
 
@@ -71,7 +70,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.DELIVERY_WORKER_ENABLED) return;
     this.running = true;
-    await this.listen();
+    this.listener = await listenForNotifications(this.dataSource, DELIVERY_CHANNEL, 'antq-delivery-worker', this.signal, (message) => this.logger.warn(message));
     this.loop = this.run();
   }
 
@@ -85,22 +84,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   /** Work may be waiting: look now rather than at the next poll. */
   poke(): void {
-    this.signalled = true;
-    this.wake?.();
-  }
-
-  private async listen(): Promise<void> {
-    const options = this.dataSource.options as PostgresDataSourceOptions;
-    const client = new Client(options.url ? { connectionString: options.url, application_name: 'antq-delivery-worker' } : { host: options.host, port: options.port, user: options.username, database: options.database, application_name: 'antq-delivery-worker' });
-    client.on('notification', () => this.poke());
-    client.on('error', (error) => this.logger.warn(`Delivery listener lost its connection (${error.message}); polling only`));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
-      this.listener = client;
-    } catch (error) {
-      this.logger.warn(`Could not LISTEN for deliveries (${(error as Error).message}); polling only`);
-    }
+    this.signal.poke();
   }
 
   private async run(): Promise<void> {
@@ -124,26 +108,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         this.inflight.add(work);
       }
       if (claimed.length && claimed.length === free) continue;
-      await this.sleep(this.config.DELIVERY_POLL_INTERVAL_MS);
+      await this.signal.sleep(this.config.DELIVERY_POLL_INTERVAL_MS);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.signalled) {
-      this.signalled = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.signalled = false;
-        done();
-      };
-    });
   }
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {

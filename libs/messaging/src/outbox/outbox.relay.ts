@@ -7,9 +7,9 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
-import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { DataSource } from 'typeorm';
 import { CLOUD_EVENTS_CONTENT_TYPE } from '@antq/contracts';
+import { sessionConfig, WakeSignal } from '@antq/persistence';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { OUTBOX_CHANNEL } from './outbox.service';
@@ -39,9 +39,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loop?: Promise<void>;
   private client?: Client;
-  private wake?: () => void;
-  /** Set by NOTIFY: work arrived while the relay was busy, so it must not sleep. */
-  private signalled = false;
+  /** Poked by NOTIFY: work arrived, so the relay must not sleep a whole interval. */
+  private readonly signal = new WakeSignal();
   private published = 0;
 
   constructor(
@@ -63,8 +62,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.signalled = true;
-    this.wake?.();
+    this.signal.poke();
     await this.loop;
     await this.releaseClient();
   }
@@ -80,15 +78,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     while (this.running) {
       try {
         if (!(await this.holdLeadership())) {
-          await this.sleep(this.options.outbox.pollIntervalMs * 5);
+          await this.signal.sleep(this.options.outbox.pollIntervalMs * 5);
           continue;
         }
         const sent = await this.publishBatch();
         backoff = 100;
-        if (sent < this.options.outbox.batchSize) await this.sleep(this.options.outbox.pollIntervalMs);
+        if (sent < this.options.outbox.batchSize) await this.signal.sleep(this.options.outbox.pollIntervalMs);
       } catch (error) {
         this.logger.warn(`Outbox relay paused ${backoff} ms: ${error instanceof Error ? error.message : error}`);
-        await this.sleep(backoff);
+        await this.signal.sleep(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
@@ -96,7 +94,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async holdLeadership(): Promise<boolean> {
     if (this.client) return true;
-    const client = new Client(connectionConfig(this.dataSource.options as PostgresDataSourceOptions));
+    const client = new Client(sessionConfig(this.dataSource, 'antq-outbox-relay'));
     client.on('error', (error) => {
       this.logger.warn(`Outbox relay lost its database session: ${error.message}`);
       void this.releaseClient();
@@ -107,10 +105,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       await client.end();
       return false;
     }
-    client.on('notification', () => {
-      this.signalled = true;
-      this.wake?.();
-    });
+    client.on('notification', () => this.signal.poke());
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.client = client;
     this.logger.log('Outbox relay is active');
@@ -124,7 +119,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async publishBatch(): Promise<number> {
-    this.signalled = false;
+    this.signal.clear();
     const rows = (await this.dataSource.query(
       `SELECT id, topic, message_key, event_id, event_type, payload
          FROM outbox_messages ORDER BY id LIMIT $1`,
@@ -156,29 +151,4 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.published += rows.length;
     return rows.length;
   }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.signalled) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-}
-
-function connectionConfig(options: PostgresDataSourceOptions) {
-  return options.url
-    ? { connectionString: options.url, application_name: 'antq-outbox-relay' }
-    : {
-        host: options.host,
-        port: options.port,
-        user: options.username,
-        password: typeof options.password === 'string' ? options.password : undefined,
-        database: options.database,
-        application_name: 'antq-outbox-relay',
-      };
 }

@@ -1,0 +1,27 @@
+import { coalesce } from './derivation.worker';
+
+const row = (id: string, unit_id: string, effective_on: string, programme = 'drug-free', correlation_id: string | null = `c${id}`) => ({ id, unit_id, programme, effective_on, correlation_id });
+
+describe('coalesce', () => {
+  it('derives each parent and programme once, from the latest date, carrying that change’s correlation id', () => {
+    const derivations = coalesce([
+      row('1', 'b', '2024-06-01'),
+      row('2', 'a', '2024-07-01'),
+      row('3', 'b', '2024-08-01'),
+      row('4', 'b', '2024-05-01'),
+      row('5', 'b', '2024-06-01', 'other'),
+    ]);
+    expect(derivations).toEqual([
+      { unitId: 'a', programme: 'drug-free', effectiveOn: '2024-07-01', correlationId: 'c2', rowIds: ['2'] },
+      { unitId: 'b', programme: 'drug-free', effectiveOn: '2024-08-01', correlationId: 'c3', rowIds: ['1', '3', '4'] },
+      { unitId: 'b', programme: 'other', effectiveOn: '2024-06-01', correlationId: 'c5', rowIds: ['5'] },
+    ]);
+  });
+
+  it('orders the parents the same way whatever order the rows came in, so concurrent passes lock alike', () => {
+    const rows = [row('1', 'c', '2024-01-01'), row('2', 'a', '2024-01-01'), row('3', 'b', '2024-01-01')];
+    const order = (list: typeof rows) => coalesce(list).map((d) => d.unitId);
+    expect(order(rows)).toEqual(['a', 'b', 'c']);
+    expect(order([...rows].reverse())).toEqual(['a', 'b', 'c']);
+  });
+});

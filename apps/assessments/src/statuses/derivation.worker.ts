@@ -1,0 +1,168 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ClsService } from 'nestjs-cls';
+import type { Client } from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Actor } from '@antq/contracts';
+import { isTransientDatabaseError, type AntqClsStore } from '@antq/messaging';
+import { listenForNotifications, WakeSignal } from '@antq/persistence';
+import { DERIVATION_CHANNEL, UnitStatusService } from './unit-status.service';
+
+/** Derived statuses are the system's work, not the agency's whose change set them off. */
+const DERIVATION_ACTOR: Actor = { agency: 'antq-system', principal: 'derivation', roles: [] };
+/** Queue rows taken per transaction; rows for one parent count once. */
+const CLAIM_LIMIT = 500;
+/** Only a crashed instance's rows (or a lost notification) wait for the poll. */
+const POLL_INTERVAL_MS = 1_000;
+const MAX_BACKOFF_MS = 5_000;
+/** A derivation that fails this often stays in the queue with its error, and is skipped. */
+export const MAX_DERIVATION_ATTEMPTS = 5;
+
+interface ClaimedRow {
+  id: string;
+  unit_id: string;
+  programme: string;
+  effective_on: string;
+  correlation_id: string | null;
+}
+
+interface Derivation {
+  unitId: string;
+  programme: string;
+  effectiveOn: string;
+  correlationId: string | null;
+  rowIds: string[];
+}
+
+/**
+ * Re-derives parents queued by changes to their children (`pending_derivations`, written
+ * in the child's transaction, so none is lost). Rows for one parent coalesce: fifty
+ * communes recognised within a moment re-derive their district once, and a recognition
+ * never waits for its siblings. Each pass takes rows with `FOR UPDATE SKIP LOCKED`, so
+ * instances share the queue, and derives the parents in a fixed order within one
+ * transaction; a parent's own change queues the next level up. Woken by NOTIFY, polled
+ * for what a crashed instance left.
+ */
+@Injectable()
+export class DerivationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DerivationWorker.name);
+  private readonly signal = new WakeSignal();
+  private running = false;
+  private loop?: Promise<void>;
+  private listener?: Client;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statuses: UnitStatusService,
+    private readonly cls: ClsService<AntqClsStore>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.running = true;
+    this.listener = await listenForNotifications(this.dataSource, DERIVATION_CHANNEL, 'antq-derivation-worker', this.signal, (message) => this.logger.warn(message));
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.signal.poke();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Derivations waiting, and those set aside after failing too often. */
+  async backlog(): Promise<{ pending: number; failed: number }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE attempts < $1)::int AS pending, count(*) FILTER (WHERE attempts >= $1)::int AS failed FROM pending_derivations`,
+      [MAX_DERIVATION_ATTEMPTS],
+    )) as { pending: number; failed: number }[];
+    return row;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        this.signal.clear();
+        const claimed = await this.pass();
+        backoff = 100;
+        if (claimed < CLAIM_LIMIT) await this.signal.sleep(POLL_INTERVAL_MS);
+      } catch (error) {
+        this.logger.warn(`Derivations paused ${backoff} ms: ${(error as Error).message}`);
+        await this.signal.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** One transaction for the next rows; on a lasting failure, each parent on its own. */
+  private async pass(): Promise<number> {
+    let claimed: Derivation[] = [];
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        claimed = coalesce(await this.claim(manager, CLAIM_LIMIT));
+        await this.derive(manager, claimed);
+        return claimed.reduce((n, d) => n + d.rowIds.length, 0);
+      });
+    } catch (error) {
+      if (isTransientDatabaseError(error) || !claimed.length) throw error;
+      for (const derivation of claimed) await this.deriveAlone(derivation);
+      return 0;
+    }
+  }
+
+  private async deriveAlone(derivation: Derivation): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const taken = (await manager.query(`DELETE FROM pending_derivations WHERE id = ANY($1::bigint[]) RETURNING id`, [derivation.rowIds])) as unknown[];
+        if (taken.length) await this.derive(manager, [derivation]);
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      this.logger.error(`Deriving ${derivation.programme} for unit ${derivation.unitId} failed: ${message}`);
+      await this.dataSource.query(`UPDATE pending_derivations SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`, [derivation.rowIds, message.slice(0, 2000)]);
+    }
+  }
+
+  private async claim(manager: EntityManager, limit: number): Promise<ClaimedRow[]> {
+    const [rows] = (await manager.query(
+      `DELETE FROM pending_derivations WHERE id IN (
+         SELECT id FROM pending_derivations WHERE attempts < $2 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, unit_id, programme, to_char(effective_on, 'YYYY-MM-DD') AS effective_on, correlation_id`,
+      [limit, MAX_DERIVATION_ATTEMPTS],
+    )) as [ClaimedRow[], number];
+    return rows;
+  }
+
+  private derive(manager: EntityManager, derivations: Derivation[]): Promise<void> {
+    return this.cls.run(async () => {
+      this.cls.set('actor', DERIVATION_ACTOR);
+      await this.statuses.derive(
+        manager,
+        derivations.map((d) => ({ unitId: d.unitId, programme: d.programme, date: d.effectiveOn, correlationId: d.correlationId })),
+      );
+    });
+  }
+}
+
+/**
+ * One derivation per parent and programme, from the latest of its rows' dates, in unit
+ * order: every pass takes its locks in the same order, so two instances never deadlock.
+ */
+export function coalesce(rows: ClaimedRow[]): Derivation[] {
+  const byKey = new Map<string, Derivation>();
+  for (const row of rows) {
+    const key = `${row.unit_id}:${row.programme}`;
+    const known = byKey.get(key);
+    if (!known) {
+      byKey.set(key, { unitId: row.unit_id, programme: row.programme, effectiveOn: row.effective_on, correlationId: row.correlation_id, rowIds: [row.id] });
+      continue;
+    }
+    known.rowIds.push(row.id);
+    if (row.effective_on >= known.effectiveOn) {
+      known.effectiveOn = row.effective_on;
+      known.correlationId = row.correlation_id ?? known.correlationId;
+    }
+  }
+  return [...byKey.values()].sort((a, b) => (a.unitId === b.unitId ? a.programme.localeCompare(b.programme) : a.unitId < b.unitId ? -1 : 1));
+}
