@@ -66,7 +66,7 @@ export async function main(): Promise<void> {
     const service = await startTestService(ASSESSMENTS, (e) => AssessmentsModule.forRoot(e), runId, { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' });
     services.push(service);
 
-    // A province of 50-commune districts: every recognition also re-derives its district.
+    // A province of 50-commune districts: every recognition also queues its district's re-derivation.
     const total = communes + STEADY_RATE * STEADY_SECONDS;
     const rows = [{ code: 'BP', name: 'Tỉnh Thử', kind: 'province' as const }];
     for (let d = 0; d < Math.ceil(total / 50); d++) rows.push({ code: `BD${d}`, name: `Huyện ${d}`, kind: 'district' as const, parentCode: 'BP' } as never);
@@ -138,7 +138,7 @@ export async function main(): Promise<void> {
           ],
         },
       ],
-      notes: ['Every recognition also re-derives the commune’s district (50 communes each) in the same transaction.'],
+      notes: ['Every recognition also queues the re-derivation of its district (50 communes each), which the derivation worker performs after the commit.'],
       figures: {
         recognitionsPerSecond: round(communes / throughputSeconds),
         requestsPerSecond: round((4 * communes) / throughputSeconds),

@@ -83,7 +83,7 @@ function layouts(env: NodeJS.ProcessEnv = process.env): Layout[] {
 /**
  * The consuming service (BENCH_CONSUMER). Each keeps a unit replica fed by unit events;
  * notifications does nothing else with them, so it measures the backbone with the least
- * domain work (assessments also re-derives unit statuses under its programmes).
+ * domain work (assessments also queues the re-derivation of the parents of changed units).
  */
 const CONSUMERS: Record<string, { definition: ServiceDefinition; module: (env: Environment) => DynamicModule }> = {
   notifications: { definition: NOTIFICATIONS, module: (env) => NotificationsModule.forRoot(env) },

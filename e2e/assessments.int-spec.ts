@@ -322,3 +322,19 @@ describe('derivation under concurrency', () => {
     }
   });
 });
+
+describe('the derivation queue', () => {
+  it('sets aside a derivation that keeps failing, with its error, and derives the rest', async () => {
+    const district = await unit('DQ', 'district', 'P');
+    const commune = await unit('CQ', 'commune', 'DQ');
+    await awaitReplicated(service, [district, commune]);
+    // A row no programme can derive, queued beside a real recognition's.
+    await service.dataSource.query(`INSERT INTO pending_derivations (unit_id, programme, effective_on) VALUES ($1, 'no-such-programme', '2024-08-01')`, [district]);
+    await recognise('CQ', 'drug-free', DRUG_FREE, 2024, '2024-08-01');
+    await eventually(async () => expect(await service.app.get(DerivationWorker).backlog()).toEqual({ pending: 0, failed: 1 }), 30_000);
+    const [stuck] = (await service.dataSource.query(`SELECT attempts, last_error FROM pending_derivations`)) as { attempts: number; last_error: string }[];
+    expect(stuck).toEqual({ attempts: 5, last_error: expect.stringMatching(/Unknown programme "no-such-programme"/) });
+    expect((await admin.get(`/units/${district}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'recognised', source: 'derived' })]);
+    await service.dataSource.query(`DELETE FROM pending_derivations`);
+  });
+});
