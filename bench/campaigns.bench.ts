@@ -14,11 +14,11 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { ClsService } from 'nestjs-cls';
 import type { DataSource } from 'typeorm';
-import type { AssessmentsWorkerReply } from './campaigns/assessments.worker';
+import type { AssessmentsWorkerReply, AssessmentsWorkerRequest } from './campaigns/assessments.worker';
 import { stopAndDrop } from './lib/cleanup';
 import { benchScale } from './lib/config';
 import { analyzeDatabases, serverSetting } from './lib/database';
-import { profiled, profileRows } from './lib/profile';
+import { profiled, profileRows, type CpuProfile } from './lib/profile';
 import { formatMs, formatRate, printReport, progress, type Row } from './lib/report';
 import { runAsScript } from './lib/runner';
 import { distribution, medianBy, round } from './lib/stats';
@@ -103,7 +103,12 @@ function statusEvent(data: UnitStatusChangedData): CloudEvent<UnitStatusChangedD
  * The assessments service on a worker thread of its own (its own event loop, as its own
  * process has in a deployment), reached over HTTP; its database is read through a pool here.
  */
-async function startAssessmentsWorker(runId: string, env: Record<string, string>): Promise<RunningService> {
+interface AssessmentsThread extends RunningService {
+  /** Runs `work` under the CPU profiler of the assessments thread; writes the profile to `file`. */
+  profiled<T>(file: string, work: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }>;
+}
+
+async function startAssessmentsWorker(runId: string, env: Record<string, string>): Promise<AssessmentsThread> {
   const worker = new Worker(join(__dirname, 'campaigns', 'assessments.worker.js'), { workerData: { runId, env } });
   const ready = await new Promise<{ url: string; databaseUrl: string }>((resolve, reject) => {
     worker.once('message', (reply: AssessmentsWorkerReply) => ('ready' in reply ? resolve(reply) : reject(new Error(`assessments worker: ${JSON.stringify(reply)}`))));
@@ -120,6 +125,23 @@ async function startAssessmentsWorker(runId: string, env: Record<string, string>
     url: ready.url,
     databaseUrl: ready.databaseUrl,
     dataSource: { query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows } as unknown as DataSource,
+    async profiled<T>(file: string, work: () => Promise<T>) {
+      const answer = <R extends AssessmentsWorkerReply>(request: AssessmentsWorkerRequest, accept: (reply: AssessmentsWorkerReply) => reply is R) =>
+        new Promise<R>((resolve, reject) => {
+          const listen = (reply: AssessmentsWorkerReply) => {
+            if ('error' in reply) reject(new Error(`assessments worker: ${reply.error}`));
+            else if (!accept(reply)) return;
+            else resolve(reply);
+            worker.off('message', listen);
+          };
+          worker.on('message', listen);
+          worker.postMessage(request);
+        });
+      await answer({ profile: 'start' }, (r): r is { profiling: true } => 'profiling' in r);
+      const result = await work();
+      const { profiled: profile } = await answer({ profile: 'stop', file }, (r): r is { profiled: CpuProfile } => 'profiled' in r);
+      return { result, profile };
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -253,6 +275,8 @@ interface LatencyRun {
   /** Until campaigns wrote the scoreboard event (its `time`, same clock): the rest is relay, broker and consumer. */
   boardWritten: ReturnType<typeof distribution>;
   profile?: Row[];
+  /** CPU self time of the assessments thread (split layout). */
+  assessmentsProfile?: Row[];
   rate: number;
 }
 
@@ -327,7 +351,14 @@ async function latencyRun(
     const started = now();
     let late = 0;
     const failures: string[] = [];
-    const { profile } = await profiled(profileFile, () =>
+    // With a profile asked for, the main thread is profiled, and the assessments thread too where it has one.
+    const thread = profileFile && 'profiled' in assessments ? (assessments as AssessmentsThread) : undefined;
+    const profiledBoth = async (work: () => Promise<unknown>): Promise<{ profile?: CpuProfile; assessmentsProfile?: CpuProfile }> => {
+      if (!thread) return profiled(profileFile, work);
+      const { result, profile } = await thread.profiled((profileFile as string).replace(/\.cpuprofile$/, '.assessments.cpuprofile'), () => profiled(profileFile, work));
+      return { profile: result.profile, assessmentsProfile: profile };
+    };
+    const { profile, assessmentsProfile } = await profiledBoth(() =>
       paced(rate, seconds, async (i) => {
         const commune = steady[i];
         if (now() - (started + (i * 1000) / rate) > 50) late++;
@@ -357,7 +388,7 @@ async function latencyRun(
     const statusAfter = await count(campaigns, 'SELECT count(*)::int AS n FROM status_replica WHERE programme = $1', [LATENCY_PROGRAMME]);
     await checkLatencyRun(campaigns);
     const since = (times: Map<string, number>) => distribution(steady.flatMap((c) => (times.has(c.id) ? [(times.get(c.id) as number) - (sentAt.get(c.id) as number)] : [])));
-    return { rate, profile: profile && profileRows(profile), failed: failures.length, recognitions: steady.length, sendingSeconds, late, statuses: statusAfter - statusBefore, latency, responded: since(respondedAt), statusEvent: since(statusArrivals), boardWritten };
+    return { rate, profile: profile && profileRows(profile), assessmentsProfile: assessmentsProfile && profileRows(assessmentsProfile), failed: failures.length, recognitions: steady.length, sendingSeconds, late, statuses: statusAfter - statusBefore, latency, responded: since(respondedAt), statusEvent: since(statusArrivals), boardWritten };
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
@@ -495,6 +526,7 @@ export async function main(): Promise<void> {
         })),
         ...(profile ? [{ title: 'CPU self time of the main thread (registry, campaigns) during the first throughput run', rows: profile }] : []),
         ...latencies.flatMap((l) => (l.profile ? [{ title: `CPU self time of the main thread while recognising at ${l.rate}/s`, rows: l.profile }] : [])),
+        ...latencies.flatMap((l) => (l.assessmentsProfile ? [{ title: `CPU self time of the assessments thread while recognising at ${l.rate}/s`, rows: l.assessmentsProfile }] : [])),
       ],
       notes: [
         'Aims: at least 2,000 status changes/s; p99 under 250 ms at 200 recognitions/s.',
