@@ -4,6 +4,7 @@ import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { deadLetterTopic, EVENT_TOPICS, type CloudEvent, type UnitCreatedData } from '@antq/contracts';
+import { InboxPruner } from '@antq/messaging';
 import {
   createRunTopics,
   deleteRunTopics,
@@ -168,6 +169,20 @@ describe('the event backbone', () => {
     const after = await Promise.all(replicas.map((s) => replicaRow(s, event.subject)));
     expect(after).toEqual(before);
     for (const service of replicas) expect(await processedCount(service, event.id)).toBe(1);
+  });
+
+  it('forgets processed event ids older than the retention, and only those', async () => {
+    const [service] = replicas;
+    const [old, recent] = [randomUUID(), randomUUID()];
+    await service.dataSource.query(
+      `INSERT INTO processed_events (consumer, event_id, event_type, processed_at)
+       VALUES ('retention-test', $1, 'antq.units.unit-created.v1', now() - interval '31 days'),
+              ('retention-test', $2, 'antq.units.unit-created.v1', now() - interval '29 days')`,
+      [old, recent],
+    );
+    expect(await service.app.get(InboxPruner).prune(30)).toBe(1);
+    expect(await processedCount(service, old)).toBe(0);
+    expect(await processedCount(service, recent)).toBe(1);
   });
 
   it('dead-letters a malformed event with its error and goes on with the next one', async () => {

@@ -1,4 +1,4 @@
-import { MessagingTables1764100000000 } from '@antq/messaging';
+import { InboxRetention1764100008000, MessagingTables1764100000000 } from '@antq/messaging';
 import type { ServiceDefinition } from '@antq/platform';
 import { ReplicaUnit, ReplicaUnits1764100001000 } from '@antq/unit-replica';
 import { Assessments1764100003000 } from './migrations/1764100003000-assessments';
@@ -9,5 +9,5 @@ export const ASSESSMENTS: ServiceDefinition = {
   service: 'assessments',
   defaultPort: 3102,
   entities: [ReplicaUnit],
-  migrations: [MessagingTables1764100000000, ReplicaUnits1764100001000, Assessments1764100003000, OverdueNotices1764100006000, DerivationQueue1764100007000],
+  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Assessments1764100003000, OverdueNotices1764100006000, DerivationQueue1764100007000],
 };

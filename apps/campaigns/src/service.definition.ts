@@ -1,4 +1,4 @@
-import { MessagingTables1764100000000 } from '@antq/messaging';
+import { InboxRetention1764100008000, MessagingTables1764100000000 } from '@antq/messaging';
 import type { ServiceDefinition } from '@antq/platform';
 import { ReplicaUnit, ReplicaUnits1764100001000 } from '@antq/unit-replica';
 import { Scoreboards1764100004000 } from './migrations/1764100004000-scoreboards';
@@ -9,5 +9,5 @@ export const CAMPAIGNS: ServiceDefinition = {
   service: 'campaigns',
   defaultPort: 3103,
   entities: [ReplicaUnit],
-  migrations: [MessagingTables1764100000000, ReplicaUnits1764100001000, Scoreboards1764100004000, Campaigns1764100005000, TargetTransitions1764100006000],
+  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Scoreboards1764100004000, Campaigns1764100005000, TargetTransitions1764100006000],
 };

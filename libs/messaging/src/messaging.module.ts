@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Kafka } from 'kafkajs';
 import { EventConsumer } from './consumer/event-consumer.server';
 import { EventFactory } from './event.factory';
+import { InboxPruner } from './inbox/inbox.pruner';
 import { createKafka } from './kafka/kafka.factory';
 import { KafkaHealthIndicator } from './kafka/kafka.health';
 import { KAFKA_PRODUCER, ReliableProducer } from './kafka/producer';
@@ -40,8 +41,9 @@ export class MessagingModule implements OnApplicationShutdown {
         OutboxRelay,
         EventConsumer,
         KafkaHealthIndicator,
+        InboxPruner,
       ],
-      exports: [MESSAGING_OPTIONS, KAFKA_CLIENT, KAFKA_PRODUCER, EventFactory, OutboxService, OutboxRelay, EventConsumer, KafkaHealthIndicator],
+      exports: [MESSAGING_OPTIONS, KAFKA_CLIENT, KAFKA_PRODUCER, EventFactory, OutboxService, OutboxRelay, EventConsumer, KafkaHealthIndicator, InboxPruner],
     };
   }
 

@@ -22,6 +22,10 @@ export interface MessagingOptions {
     /** Fallback poll interval; commits wake the relay at once through NOTIFY. */
     pollIntervalMs: number;
   };
+  inbox: {
+    /** Processed event ids older than this are forgotten; 0 keeps them for ever. */
+    retentionDays: number;
+  };
   /** Optional TLS/SASL for managed clusters. */
   ssl?: boolean;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };

@@ -49,6 +49,7 @@ export function messagingOptions(service: ServiceName, config: ServiceConfig): M
       batchSize: config.OUTBOX_BATCH_SIZE,
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     },
+    inbox: { retentionDays: config.INBOX_RETENTION_DAYS },
     ssl: config.KAFKA_SSL,
     ...(config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
       ? {

@@ -105,6 +105,11 @@ export class ServiceConfig {
   @Max(60_000)
   OUTBOX_POLL_INTERVAL_MS: number = 500;
 
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  INBOX_RETENTION_DAYS: number = 30;
+
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET!: string;
