@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { today, type AssessmentState, type CloudEvent, type EventType, type UnitKind } from '@antq/contracts';
-import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
+import { EventFactory, OutboxService, type AntqClsStore, type CoWrite } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { AuthorityService, type AssessmentAction, type Principal } from '../authority/authority.service';
@@ -131,7 +131,8 @@ export class AssessmentsService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [record.id, record.unitId, record.unitKind, programme, version, record.cycle, periodStart, periodEnd, 'draft', JSON.stringify(record.results), record.score, record.grade, record.met, record.evidence, actor.agency],
       );
-      await this.outbox.append(manager, [await this.transition(manager, record, null, {}, actor, 'antq.assessments.assessment-drafted.v1')]);
+      const { writes, events } = this.transition(record, null, {}, actor, 'antq.assessments.assessment-drafted.v1');
+      await this.outbox.append(manager, events, writes);
       return record;
     });
   }
@@ -163,7 +164,7 @@ export class AssessmentsService {
       }
       const previous = record.state;
       record.state = step.to;
-      const event = await this.transition(manager, record, previous, input, actor, step.event, true);
+      const transition = this.transition(record, previous, input, actor, step.event, true);
       if (action === 'recognise') {
         // A key complex area's recognised transformation stays until it is followed up and removed.
         const keyArea = record.programme === KEY_AREA;
@@ -178,7 +179,7 @@ export class AssessmentsService {
           validUntil: keyArea ? null : bounds.end,
           source: 'assessment',
           assessmentId: record.id,
-        }, [event]);
+        }, transition);
       } else if (action === 'revoke') {
         await this.statuses.set(manager, {
           unitId: record.unitId,
@@ -188,9 +189,9 @@ export class AssessmentsService {
           since: decisionDate,
           source: 'assessment',
           assessmentId: record.id,
-        }, [event]);
+        }, transition);
       } else {
-        await this.outbox.append(manager, [event]);
+        await this.outbox.append(manager, transition.events, transition.writes);
       }
       return record;
     });
@@ -223,7 +224,7 @@ export class AssessmentsService {
         const end = cycleBounds(definition, record.cycle).end;
         const next = new Date(`${end}T00:00:00Z`);
         next.setUTCDate(next.getUTCDate() + 1);
-        const event = await this.transition(manager, { ...record, state: 'lapsed' }, 'recognised', { comment: `cycle ${record.cycle} ended ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1', true);
+        const transition = this.transition({ ...record, state: 'lapsed' }, 'recognised', { comment: `cycle ${record.cycle} ended ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1', true);
         await this.statuses.set(manager, {
           unitId: record.unitId,
           unitKind: record.unitKind,
@@ -232,7 +233,7 @@ export class AssessmentsService {
           since: next.toISOString().slice(0, 10),
           source: 'lapse',
           assessmentId: id,
-        }, [event]);
+        }, transition);
       });
     }
     return due.length + carried;
@@ -321,25 +322,26 @@ export class AssessmentsService {
   }
 
   /**
-   * Records a transition (and, with `moveState`, moves the assessment's state in the same
-   * statement) and returns its event for the caller to append with the rest of its change.
+   * A transition: the write that records it (and, with `moveState`, the one that moves the
+   * assessment's state) and its event, for the caller to make with the rest of its change.
    */
-  private async transition(
-    manager: EntityManager,
+  private transition(
     record: AssessmentRecord,
     previous: AssessmentState | null,
     input: StepInput,
     actor: Principal,
     type: EventType,
     moveState = false,
-  ): Promise<CloudEvent> {
-    await manager.query(
-      `${moveState ? 'WITH moved AS (UPDATE assessments SET state = $3, updated_at = now() WHERE id = $1) ' : ''}
-       INSERT INTO assessment_transitions (assessment_id, from_state, to_state, agency, principal, decision_number, decision_date, comment, evidence)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [record.id, previous, record.state, actor.agency, actor.principal, input.decisionNumber ?? null, input.decisionDate ?? null, input.comment ?? null, input.evidence ?? []],
-    );
-    return this.events.create({
+  ): { writes: CoWrite[]; events: CloudEvent[] } {
+    const writes: CoWrite[] = [
+      {
+        sql: `INSERT INTO assessment_transitions (assessment_id, from_state, to_state, agency, principal, decision_number, decision_date, comment, evidence)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        params: [record.id, previous, record.state, actor.agency, actor.principal, input.decisionNumber ?? null, input.decisionDate ?? null, input.comment ?? null, input.evidence ?? []],
+      },
+    ];
+    if (moveState) writes.unshift({ sql: 'UPDATE assessments SET state = $2, updated_at = now() WHERE id = $1', params: [record.id, record.state] });
+    const event = this.events.create({
       type: type as 'antq.assessments.assessment-drafted.v1',
       subject: record.unitId,
       actor: { agency: actor.agency, principal: actor.principal, roles: actor.roles },
@@ -359,5 +361,6 @@ export class AssessmentsService {
         evidence: input.evidence ?? record.evidence,
       },
     });
+    return { writes, events: [event] };
   }
 }

@@ -20,9 +20,22 @@ export class DerivationQueue1764100007000 implements MigrationInterface {
         attempts int NOT NULL DEFAULT 0,
         last_error text
       )`);
+    // The derivation worker LISTENs: a statement that queued rows wakes it when it commits.
+    await queryRunner.query(`
+      CREATE FUNCTION notify_pending_derivations() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM queued) THEN
+          PERFORM pg_notify('antq_derivations', '');
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER pending_derivations_notify AFTER INSERT ON pending_derivations
+        REFERENCING NEW TABLE AS queued FOR EACH STATEMENT EXECUTE FUNCTION notify_pending_derivations()`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP TABLE pending_derivations');
+    await queryRunner.query('DROP FUNCTION notify_pending_derivations()');
   }
 }

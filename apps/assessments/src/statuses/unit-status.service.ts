@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CloudEvent, StatusSnapshot, StatusSource, UnitKind, UnitProgrammeStatus } from '@antq/contracts';
-import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
+import { EventFactory, OutboxService, type AntqClsStore, type CoWrite } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
 import type { DerivationDefinition } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
@@ -28,7 +28,7 @@ interface StatusRow {
   sequence: number;
 }
 
-/** NOTIFY channel: a derivation was queued. */
+/** NOTIFY channel: derivations were queued (by a trigger on pending_derivations). */
 export const DERIVATION_CHANNEL = 'antq_derivations';
 
 const UNASSESSED: StatusSnapshot = { status: 'unassessed', grade: null, score: null, since: null, validUntil: null };
@@ -58,10 +58,11 @@ export class UnitStatusService {
   }
 
   /**
-   * Sets a status; no-op when nothing changes. Returns whether it changed. `alongside`:
-   * events of the caller's change, appended before the status event in one outbox write.
+   * Sets a status; no-op when nothing changes. Returns whether it changed. `alongside`: the
+   * caller's own writes and events, made in the same statement as the status change (one
+   * round trip for the current row, the history, the parent's derivation and the events).
    */
-  async set(manager: EntityManager, change: StatusChange, alongside: CloudEvent[] = []): Promise<boolean> {
+  async set(manager: EntityManager, change: StatusChange, alongside: { writes?: CoWrite[]; events?: CloudEvent[] } = {}): Promise<boolean> {
     await lockStatus(manager, change.unitId, change.programme);
     const before = await this.current(manager, change.unitId, change.programme, true);
     const after: StatusSnapshot = {
@@ -71,69 +72,82 @@ export class UnitStatusService {
       since: change.since,
       validUntil: change.validUntil ?? null,
     };
+    const writes = alongside.writes ?? [];
+    const events = alongside.events ?? [];
     if (before && before.status === after.status && before.grade === after.grade && before.score === after.score && before.validUntil === after.validUntil) {
-      await this.outbox.append(manager, alongside);
+      await this.outbox.append(manager, events, writes);
       return false;
     }
     const sequence = (before?.sequence ?? 0) + 1;
-    // One round trip: the current row, the previous history row closed, the new one opened.
-    // A recognition holds until its cycle ends: the history says so, so "as of" reads need no lapse job.
-    await manager.query(
-      `WITH current_status AS (
-         INSERT INTO unit_statuses (unit_id, programme, unit_kind, status, grade, score, since, valid_until, source, assessment_id, sequence, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
-         ON CONFLICT (unit_id, programme) DO UPDATE SET status = EXCLUDED.status, grade = EXCLUDED.grade, score = EXCLUDED.score,
-           since = EXCLUDED.since, valid_until = EXCLUDED.valid_until, source = EXCLUDED.source, assessment_id = EXCLUDED.assessment_id,
-           sequence = EXCLUDED.sequence, updated_at = now()
-       ), closed AS (
-         UPDATE unit_status_history SET valid_to = GREATEST(valid_from, $7::date)
-          WHERE unit_id = $1 AND programme = $2 AND sequence = $11 - 1
-       )
-       INSERT INTO unit_status_history (unit_id, programme, sequence, status, grade, score, valid_from, valid_until, source, assessment_id)
-       VALUES ($1, $2, $11, $4, $5, $6, $7, $8, $9, $10)`,
-      [change.unitId, change.programme, change.unitKind, after.status, after.grade, after.score, after.since, after.validUntil, change.source, change.assessmentId ?? null, sequence],
-    );
-    await this.outbox.append(manager, [
-      ...alongside,
-      this.events.create({
-        type: 'antq.assessments.unit-status-changed.v1',
-        subject: change.unitId,
-        data: {
-          unitId: change.unitId,
-          unitKind: change.unitKind,
-          programme: change.programme,
-          before: before ? { status: before.status, grade: before.grade, score: before.score, since: before.since, validUntil: before.validUntil } : UNASSESSED,
-          after,
-          effectiveFrom: change.since,
-          source: change.source,
-          assessmentId: change.assessmentId ?? null,
-          sequence,
+    const row = [change.unitId, change.programme, after.status, after.grade, after.score, after.since, after.validUntil, change.source, change.assessmentId ?? null, sequence];
+    await this.outbox.append(
+      manager,
+      [
+        ...events,
+        this.events.create({
+          type: 'antq.assessments.unit-status-changed.v1',
+          subject: change.unitId,
+          data: {
+            unitId: change.unitId,
+            unitKind: change.unitKind,
+            programme: change.programme,
+            before: before ? { status: before.status, grade: before.grade, score: before.score, since: before.since, validUntil: before.validUntil } : UNASSESSED,
+            after,
+            effectiveFrom: change.since,
+            source: change.source,
+            assessmentId: change.assessmentId ?? null,
+            sequence,
+          },
+        }),
+      ],
+      [
+        ...writes,
+        {
+          sql: `INSERT INTO unit_statuses (unit_id, programme, status, grade, score, since, valid_until, source, assessment_id, sequence, unit_kind, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+                ON CONFLICT (unit_id, programme) DO UPDATE SET status = EXCLUDED.status, grade = EXCLUDED.grade, score = EXCLUDED.score,
+                  since = EXCLUDED.since, valid_until = EXCLUDED.valid_until, source = EXCLUDED.source, assessment_id = EXCLUDED.assessment_id,
+                  sequence = EXCLUDED.sequence, updated_at = now()`,
+          params: [...row, change.unitKind],
         },
-      }),
-    ]);
-    await this.queueDerivations(manager, [{ unitId: change.unitId, on: change.since }], change.programme, 'parents');
+        {
+          sql: `UPDATE unit_status_history SET valid_to = GREATEST(valid_from, $3::date) WHERE unit_id = $1 AND programme = $2 AND sequence = $4`,
+          params: [change.unitId, change.programme, change.since, sequence - 1],
+        },
+        // A recognition holds until its cycle ends: the history says so, so "as of" reads need no lapse job.
+        {
+          sql: `INSERT INTO unit_status_history (unit_id, programme, status, grade, score, valid_from, valid_until, source, assessment_id, sequence)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          params: row,
+        },
+        this.derivationsWrite([{ unitId: change.unitId, on: change.since }], change.programme, 'parents'),
+      ],
+    );
     return true;
   }
 
   /**
    * Queues re-derivations under programmes that derive statuses from children (all such
    * programmes when none is named): of the units themselves, or of their parents. Written in
-   * the caller's transaction, so a change and the derivations it calls for commit together.
+   * the caller's transaction, so a change and the derivations it calls for commit together;
+   * a trigger wakes the derivation worker at commit.
    */
   async queueDerivations(manager: EntityManager, units: { unitId: string; on: string }[], programme: string | null, which: 'units' | 'parents'): Promise<void> {
     if (!units.length) return;
-    await manager.query(
-      `WITH queued AS (
-         INSERT INTO pending_derivations (unit_id, programme, effective_on, correlation_id)
-         SELECT ${which === 'parents' ? 'r.parent_id' : 'q.unit_id'}, v.programme, q.effective_on, $3
-           FROM unnest($1::uuid[], $2::date[]) AS q(unit_id, effective_on)
-           ${which === 'parents' ? 'JOIN replica_units r ON r.unit_id = q.unit_id AND r.parent_id IS NOT NULL' : ''}
-          CROSS JOIN (SELECT DISTINCT programme FROM programme_versions
-                       WHERE definition ? 'derivation' AND ($4::text IS NULL OR programme = $4)) AS v
-         RETURNING 1)
-       SELECT pg_notify($5, '') FROM (SELECT 1 FROM queued LIMIT 1) AS any_row`,
-      [units.map((u) => u.unitId), units.map((u) => u.on), this.cls.get('correlationId') ?? null, programme, DERIVATION_CHANNEL],
-    );
+    const { sql, params } = this.derivationsWrite(units, programme, which);
+    await manager.query(sql, params);
+  }
+
+  private derivationsWrite(units: { unitId: string; on: string }[], programme: string | null, which: 'units' | 'parents'): CoWrite {
+    return {
+      sql: `INSERT INTO pending_derivations (unit_id, programme, effective_on, correlation_id)
+            SELECT ${which === 'parents' ? 'r.parent_id' : 'q.unit_id'}, v.programme, q.effective_on, $3
+              FROM unnest($1::uuid[], $2::date[]) AS q(unit_id, effective_on)
+              ${which === 'parents' ? 'JOIN replica_units r ON r.unit_id = q.unit_id AND r.parent_id IS NOT NULL' : ''}
+             CROSS JOIN (SELECT DISTINCT programme FROM programme_versions
+                          WHERE definition ? 'derivation' AND ($4::text IS NULL OR programme = $4)) AS v`,
+      params: [units.map((u) => u.unitId), units.map((u) => u.on), this.cls.get('correlationId') ?? null, programme],
+    };
   }
 
   /**
@@ -150,8 +164,12 @@ export class UnitStatusService {
       requests.map((r) => statusLockKey(r.unitId, r.programme)),
     ]);
     const byRule = new Map<string, { derivation: DerivationDefinition; requests: DerivationRequest[] }>();
+    // A pass may hold hundreds of parents, mostly under one programme on one date.
+    const inForce = new Map<string, ReturnType<ProgrammesService['inForce']>>();
     for (const request of requests) {
-      const { version, definition } = await this.programmes.inForce(request.programme, request.date, manager);
+      const on = `${request.programme}@${request.date}`;
+      if (!inForce.has(on)) inForce.set(on, this.programmes.inForce(request.programme, request.date, manager));
+      const { version, definition } = await (inForce.get(on) as ReturnType<ProgrammesService['inForce']>);
       if (!definition.derivation) continue;
       const key = `${request.programme}@${version}`;
       const group = byRule.get(key) ?? { derivation: definition.derivation, requests: [] };
