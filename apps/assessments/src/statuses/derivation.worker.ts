@@ -114,10 +114,12 @@ export class DerivationWorker implements OnApplicationBootstrap, BeforeApplicati
   private async deriveAlone(derivation: Derivation): Promise<void> {
     try {
       await this.dataSource.transaction(async (manager) => {
-        const taken = (await manager.query(`DELETE FROM pending_derivations WHERE id = ANY($1::bigint[]) RETURNING id`, [derivation.rowIds])) as unknown[];
-        if (taken.length) await this.derive(manager, [derivation]);
+        // Another instance may have derived it meanwhile.
+        const [, taken] = (await manager.query(`DELETE FROM pending_derivations WHERE id = ANY($1::bigint[])`, [derivation.rowIds])) as [unknown, number];
+        if (taken) await this.derive(manager, [derivation]);
       });
     } catch (error) {
+      if (isTransientDatabaseError(error)) return; // left in the queue for the next pass, not counted against it
       const message = (error as Error).message;
       this.logger.error(`Deriving ${derivation.programme} for unit ${derivation.unitId} failed: ${message}`);
       await this.dataSource.query(`UPDATE pending_derivations SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`, [derivation.rowIds, message.slice(0, 2000)]);
