@@ -17,7 +17,7 @@ import type { DataSource } from 'typeorm';
 import type { AssessmentsWorkerReply, AssessmentsWorkerRequest } from './campaigns/assessments.worker';
 import { stopAndDrop } from './lib/cleanup';
 import { benchScale } from './lib/config';
-import { analyzeDatabases, serverSetting } from './lib/database';
+import { analyzeDatabases, serverSetting, vacuumDatabases } from './lib/database';
 import { profiled, profileRows, type CpuProfile } from './lib/profile';
 import { formatMs, formatRate, printReport, progress, type Row } from './lib/report';
 import { runAsScript } from './lib/runner';
@@ -402,6 +402,7 @@ export async function main(): Promise<void> {
   const rates = explicitSetting('rate', 'BENCH_RATE') ? [scale.rate] : (process.env['BENCH_RATES'] ?? '50,200').split(',').map(Number);
   if (rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error(`BENCH_RATES must list positive rates, got "${process.env['BENCH_RATES']}"`);
   const analyze = process.env['BENCH_ANALYZE'] === '1';
+  const vacuum = process.env['BENCH_VACUUM'] === '1';
   const cpuProfile = process.env['BENCH_CPU_PROFILE'] || undefined;
   const via = process.env['BENCH_RECOGNISE'] === 'service' ? 'service' : 'http';
   // split: assessments on a worker thread of its own; shared: every service on this one thread.
@@ -464,6 +465,7 @@ export async function main(): Promise<void> {
     const runs: ThroughputRun[] = [];
     let profile: Row[] | undefined;
     for (let i = 0; parts.has('throughput') && i < scale.repeat; i++) {
+      if (vacuum) await vacuumDatabases([campaigns.databaseUrl]);
       progress(NAME, `throughput ${i + 1}/${scale.repeat}: ${scale.events} status changes`);
       const file = i === 0 && cpuProfile ? `${cpuProfile}.campaigns.cpuprofile` : undefined;
       const { result, profile: cpu } = await profiled(file, () => throughputRun(producer as Producer, assessmentsTopic, campaigns, stream, scale.events));
@@ -531,7 +533,7 @@ export async function main(): Promise<void> {
       notes: [
         'Aims: at least 2,000 status changes/s; p99 under 250 ms at 200 recognitions/s.',
         `Registry, assessments and campaigns run in this one process, ${layout === 'split' ? 'assessments on a worker thread of its own (BENCH_LAYOUT=split), registry and campaigns on the main thread' : 'all on one event loop (BENCH_LAYOUT=shared)'}; the recognitions go through ${via === 'http' ? 'HTTP' : 'the assessments service layer in process (BENCH_RECOGNISE=service)'}, prepared beforehand up to verified through HTTP.`,
-        `Load average ${load.map((x) => x.toFixed(2)).join(' ')} at the start, ${end.map((x) => x.toFixed(2)).join(' ')} at the end; PostgreSQL autovacuum = ${autovacuum}${analyze ? ' (ANALYZE before measuring)' : ''}.`,
+        `Load average ${load.map((x) => x.toFixed(2)).join(' ')} at the start, ${end.map((x) => x.toFixed(2)).join(' ')} at the end; PostgreSQL autovacuum = ${autovacuum}${analyze ? ' (ANALYZE before measuring)' : ''}${vacuum ? ' (VACUUM before each throughput run)' : ''}.`,
       ],
       figures: {
         provinces,

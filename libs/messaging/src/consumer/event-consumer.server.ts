@@ -45,6 +45,8 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private readonly groupId: string;
   private readonly deadLetterTopic: string;
+  /** Handlers by event type: Nest's pattern lookup parses the pattern on every call. */
+  private readonly handlers = new Map<string, MessageHandler | null>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -148,7 +150,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
     return this.dataSource.transaction(async (manager) => {
       openBatch(manager);
       const deadLetters: DeadLetter[] = [];
-      const handled = items.flatMap((i) => (i.event && this.getHandlerByPattern(i.event.type) ? [i.event] : []));
+      const handled = items.flatMap((i) => (i.event && this.handlerOf(i.event.type) ? [i.event] : []));
       const fresh = await claimEvents(manager, this.groupId, handled);
       let done = 0;
       for (const item of items) {
@@ -159,7 +161,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
           deadLetters.push({ item, error: item.error, attempts: 0 });
           continue;
         }
-        const handler = this.getHandlerByPattern(event.type);
+        const handler = this.handlerOf(event.type);
         // Unhandled types and events already applied settle without effect.
         if (!handler || !fresh.delete(event.id)) continue;
         const delivery = { manager, topic, partition, offset: item.message.offset };
@@ -227,6 +229,15 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         await sleep(this.options.retryBackoffMs * 2 ** (attempt - 1));
       }
     }
+  }
+
+  private handlerOf(type: string): MessageHandler | null {
+    let handler = this.handlers.get(type);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(type);
+      this.handlers.set(type, handler);
+    }
+    return handler;
   }
 
   private invoke(handler: MessageHandler, event: CloudEvent, delivery: EventDelivery): Promise<void> {
