@@ -335,6 +335,9 @@ describe('the derivation queue', () => {
     const [stuck] = (await service.dataSource.query(`SELECT attempts, last_error FROM pending_derivations`)) as { attempts: number; last_error: string }[];
     expect(stuck).toEqual({ attempts: 5, last_error: expect.stringMatching(/Unknown programme "no-such-programme"/) });
     expect((await admin.get(`/units/${district}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'recognised', source: 'derived' })]);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/antq_derivations_backlog{state="failed"[^}]*} 1\n/);
+    expect(metrics).toMatch(/antq_derivations_backlog{state="pending"[^}]*} 0\n/);
     await service.dataSource.query(`DELETE FROM pending_derivations`);
   });
 });

@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import type { Client } from 'pg';
+import { Gauge, register } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '@antq/contracts';
 import { isTransientDatabaseError, type AntqClsStore } from '@antq/messaging';
@@ -17,6 +18,25 @@ const POLL_INTERVAL_MS = 1_000;
 const MAX_BACKOFF_MS = 5_000;
 /** A derivation that fails this often stays in the queue with its error, and is skipped. */
 export const MAX_DERIVATION_ATTEMPTS = 5;
+
+/** Running workers; the metric reads the first (one service instance per process in a deployment). */
+const activeWorkers = new Set<DerivationWorker>();
+const BACKLOG_METRIC = 'antq_derivations_backlog';
+if (!register.getSingleMetric(BACKLOG_METRIC)) {
+  // Registers itself; read on every scrape.
+  new Gauge({
+    name: BACKLOG_METRIC,
+    help: 'Queued parent re-derivations: pending, and failed (set aside after repeated failures)',
+    labelNames: ['state'],
+    async collect() {
+      const [worker] = activeWorkers;
+      const backlog = await worker?.backlog().catch(() => undefined);
+      if (!backlog) return;
+      this.set({ state: 'pending' }, backlog.pending);
+      this.set({ state: 'failed' }, backlog.failed);
+    },
+  });
+}
 
 interface ClaimedRow {
   id: string;
@@ -59,12 +79,14 @@ export class DerivationWorker implements OnApplicationBootstrap, BeforeApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     this.running = true;
+    activeWorkers.add(this);
     this.listener = await listenForNotifications(this.dataSource, DERIVATION_CHANNEL, 'antq-derivation-worker', this.signal, (message) => this.logger.warn(message));
     this.loop = this.run();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
+    activeWorkers.delete(this);
     this.signal.poke();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
