@@ -8,6 +8,7 @@ import {
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
+  DRUG_FREE_RESULTS,
   runTopic,
   startTestService,
   testKafka,
@@ -34,13 +35,8 @@ const CONCURRENCY = 16;
 const STEADY_RATE = 20;
 const STEADY_SECONDS = 10;
 const ACTOR: Actor = { agency: 'antq-bench', principal: 'bench', roles: ['admin'] };
-const DRUG_FREE = [
-  { criterion: 'no-drug-crime', value: true },
-  { criterion: 'no-addicts', value: true },
-];
-
 async function recognise(api: ApiClient, unitId: string, decisionDate: string, beforeRecognise?: () => void): Promise<void> {
-  const draft = await api.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE });
+  const draft = await api.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
   if (draft.status !== 201) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body)}`);
   for (const [step, body] of [
     ['submit', {}],

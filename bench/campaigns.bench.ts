@@ -9,7 +9,7 @@ import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute } from '@antq/app-campa
 import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor, type CloudEvent, type ScoreboardUpdatedData, type StatusSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
-import { ApiClient, createRunTopics, deleteRunTopics, runTopic, startTestService, testEvent, testKafka, testToken, uniqueRunId, type RunningService } from '@antq/testing';
+import { ApiClient, createRunTopics, deleteRunTopics, DRUG_FREE_RESULTS, runTopic, startTestService, testEvent, testKafka, testToken, uniqueRunId, type RunningService } from '@antq/testing';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { ClsService } from 'nestjs-cls';
@@ -39,11 +39,6 @@ const STREAM_PROGRAMME = 'movement-classification';
 const LATENCY_PROGRAMME = 'drug-free';
 const SEND_CHUNK = 1_000;
 const PREP_CONCURRENCY = 16;
-const DRUG_FREE = [
-  { criterion: 'no-drug-crime', value: true },
-  { criterion: 'no-addicts', value: true },
-];
-
 interface Commune {
   id: string;
   district: string;
@@ -231,7 +226,7 @@ async function prepare(api: ApiClient, ids: string[]): Promise<Map<string, strin
   await Promise.all(
     Array.from({ length: PREP_CONCURRENCY }, async () => {
       for (let unitId = queue.shift(); unitId; unitId = queue.shift()) {
-        const draft = await api.post<{ id: string }>('/assessments', { unitId, programme: LATENCY_PROGRAMME, cycle: 2025, results: DRUG_FREE });
+        const draft = await api.post<{ id: string }>('/assessments', { unitId, programme: LATENCY_PROGRAMME, cycle: 2025, results: DRUG_FREE_RESULTS });
         if (draft.status !== 201) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body)}`);
         for (const step of ['submit', 'verify']) {
           const response = await api.post(`/assessments/${draft.body.id}/${step}`, {});

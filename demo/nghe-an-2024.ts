@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { AssessmentsModule, ASSESSMENTS, DerivationWorker } from '@antq/app-assessments';
 import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
 import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
-import { EVENT_TOPICS, type Actor, type CloudEvent, type TargetStateChangedData } from '@antq/contracts';
+import { EVENT_TOPICS, type Actor } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
 import { Clock } from '@antq/platform';
 import {
@@ -12,6 +12,7 @@ import {
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
+  DRUG_FREE_RESULTS,
   eventually,
   runTopic,
   startTestService,
@@ -38,11 +39,6 @@ const ALREADY_DRUG_FREE = 12;
 /** New communes recognised in each month of 2024, January to December. */
 const NEW_PER_MONTH = [2, 3, 4, 5, 6, 7, 12, 14, 16, 18, 15, 5];
 const ACTOR: Actor = { agency: 'so-noi-vu-nghe-an', principal: 'importer', roles: ['admin'] };
-const DRUG_FREE = [
-  { criterion: 'no-drug-crime', value: true },
-  { criterion: 'no-addicts', value: true },
-];
-
 /** The campaigns service's business date, stepped through 2024. */
 class ReplayClock extends Clock {
   date = '2024-01-01';
@@ -58,7 +54,6 @@ interface Unit {
   parent_id: string | null;
 }
 
-const decode = (message: { value: Buffer | null }) => JSON.parse(message.value?.toString() ?? '{}') as CloudEvent<TargetStateChangedData>;
 const say = (line = '') => process.stdout.write(`${line}\n`);
 /** Rows in one of a service's tables. */
 async function rowCount(service: RunningService, table: string): Promise<number> {
@@ -119,7 +114,7 @@ async function main(): Promise<void> {
     const committee = new ApiClient(assessments.url, testToken('ubnd-huyen', ['recogniser'], 'chu-tich', [province.id]));
     const recognise = async (unit: Unit, decisionDate: string) => {
       const cycle = Number(decisionDate.slice(0, 4));
-      const draft = await assessor(unit).post('/assessments', { unitId: unit.id, programme: 'drug-free', cycle, results: DRUG_FREE, evidence: ['doc://bao-cao-tu-danh-gia.pdf'] });
+      const draft = await assessor(unit).post('/assessments', { unitId: unit.id, programme: 'drug-free', cycle, results: DRUG_FREE_RESULTS, evidence: ['doc://bao-cao-tu-danh-gia.pdf'] });
       if (draft.status !== 201) throw new Error(`Drafting for ${unit.name}: ${JSON.stringify(draft.body)}`);
       for (const [client, step, body] of [
         [assessor(unit), 'submit', {}],
@@ -178,21 +173,16 @@ async function main(): Promise<void> {
         `${String(p.value).padStart(3)}/${p.goal}, heading for ${String(Math.round(p.projection)).padStart(3)}  ${p.state.padEnd(9)}`;
       say(`${end}  | ${cell(now.targets[0].progress).padEnd(38)}| ${cell(now.targets[1].progress)}`);
       // Print the month's transitions once the last of them has arrived on the campaigns topic.
-      const stateEvents = () =>
-        (recorder?.messages ?? [])
-          .map(decode)
-          .filter((e) => e.type === 'antq.campaigns.target-state-changed.v1');
+      const stateEvents = () => recorder?.events('antq.campaigns.target-state-changed.v1') ?? [];
       await eventually(async () => {
         for (const [i, target] of campaign.targets.entries()) {
           const last = stateEvents().filter((e) => e.data.targetId === target.id).pop();
           if (last?.data.state !== now.targets[i].progress.state) throw new Error('waiting for the state events');
         }
       }, 10_000, 50);
-      const transitions = recorder.messages
-        .slice(seen)
-        .map(decode)
-        .filter((e) => e.type === 'antq.campaigns.target-state-changed.v1' && e.data.previousState);
-      seen = recorder.messages.length;
+      const recorded = stateEvents();
+      const transitions = recorded.slice(seen).filter((e) => e.data.previousState);
+      seen = recorded.length;
       for (const t of transitions) say(`              event: "${labels.get(t.data.targetId)}" turned ${t.data.previousState} → ${t.data.state}`);
     }
 

@@ -1,12 +1,13 @@
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS, DerivationWorker } from '@antq/app-assessments';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { EVENT_TOPICS, type AssessmentOverdueData, type CloudEvent, type UnitStatusChangedData } from '@antq/contracts';
+import { EVENT_TOPICS, type UnitStatusChangedData } from '@antq/contracts';
 import {
   ApiClient,
   awaitReplicated,
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
+  DRUG_FREE_RESULTS,
   eventually,
   runTopic,
   startTestService,
@@ -34,15 +35,10 @@ async function unit(code: string, kind: string, parent?: string, effectiveFrom =
   return response.body.id as string;
 }
 
-const DRUG_FREE = [
-  { criterion: 'no-drug-crime', value: true },
-  { criterion: 'no-addicts', value: true },
-];
-
 function statusEvents(unitId: string): UnitStatusChangedData[] {
-  return recorder.messages
-    .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<UnitStatusChangedData>)
-    .filter((e) => e.type === 'antq.assessments.unit-status-changed.v1' && e.subject === unitId)
+  return recorder
+    .events('antq.assessments.unit-status-changed.v1')
+    .filter((e) => e.subject === unitId)
     .map((e) => e.data);
 }
 
@@ -67,7 +63,7 @@ async function expectRefused(call: () => Promise<{ status: number; body: { messa
 }
 
 /** Takes an assessment from draft to recognised with the right people at each step. */
-async function recognise(unitCode: string, programme = 'drug-free', results: unknown[] = DRUG_FREE, cycle = 2024, decisionDate = '2024-06-01') {
+async function recognise(unitCode: string, programme = 'drug-free', results: unknown[] = DRUG_FREE_RESULTS, cycle = 2024, decisionDate = '2024-06-01') {
   const assessor = client('ubnd-commune', ['assessor'], [ids[unitCode]]);
   const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
   const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
@@ -129,7 +125,7 @@ describe('assessments and statuses', () => {
   });
 
   it('derives the district and the province when all their children are drug-free', async () => {
-    await recognise('C2', 'drug-free', DRUG_FREE, 2024, '2024-07-01');
+    await recognise('C2', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-07-01');
     await derivationsDone();
     expect((await admin.get(`/units/${ids['D']}/statuses`)).body).toEqual([expect.objectContaining({ status: 'recognised', source: 'derived', since: '2024-07-01' })]);
     // The province's districts: D is drug-free but D2 (no communes) is not.
@@ -218,9 +214,9 @@ describe('assessments and statuses', () => {
     const assessor = client('ubnd-commune', ['assessor'], [ids['P']]);
     const c3 = await unit('C3', 'commune', 'D2');
     await awaitReplicated(service, [c3]);
-    const old = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2024, results: DRUG_FREE });
+    const old = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
     expect(old.body).toMatchObject({ programmeVersion: 1 });
-    const missing = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2025, results: DRUG_FREE });
+    const missing = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2025, results: DRUG_FREE_RESULTS });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toMatch(/missing criteria: no-users/);
   });
@@ -270,10 +266,7 @@ describe('overdue assessments', () => {
 
     const reported = await assessments.reportOverdue('2025-01-01');
     expect(reported).toBeGreaterThanOrEqual(1);
-    const overdue = () =>
-      recorder.messages
-        .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<AssessmentOverdueData>)
-        .filter((e) => e.type === 'antq.assessments.assessment-overdue.v1');
+    const overdue = () => recorder.events('antq.assessments.assessment-overdue.v1');
     await eventually(() => expect(overdue().map((e) => e.subject)).toContain(late));
     expect(overdue().find((e) => e.subject === late)!.data).toEqual({
       unitId: late,
@@ -308,7 +301,7 @@ describe('derivation under concurrency', () => {
     const verified: string[] = [];
     for (const unitId of communes) {
       const assessor = client('ubnd-commune', ['assessor'], [unitId]);
-      const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE });
+      const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
       expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
       expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
       verified.push(draft.body.id as string);
@@ -330,7 +323,7 @@ describe('the derivation queue', () => {
     await awaitReplicated(service, [district, commune]);
     // A row no programme can derive, queued beside a real recognition's.
     await service.dataSource.query(`INSERT INTO pending_derivations (unit_id, programme, effective_on) VALUES ($1, 'no-such-programme', '2024-08-01')`, [district]);
-    await recognise('CQ', 'drug-free', DRUG_FREE, 2024, '2024-08-01');
+    await recognise('CQ', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-08-01');
     await eventually(async () => expect(await service.app.get(DerivationWorker).backlog()).toEqual({ pending: 0, failed: 1 }), 30_000);
     const [stuck] = (await service.dataSource.query(`SELECT attempts, last_error FROM pending_derivations`)) as { attempts: number; last_error: string }[];
     expect(stuck).toEqual({ attempts: 5, last_error: expect.stringMatching(/Unknown programme "no-such-programme"/) });

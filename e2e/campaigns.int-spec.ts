@@ -2,13 +2,14 @@ import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { EVENT_TOPICS, today, type CloudEvent, type TargetStateChangedData } from '@antq/contracts';
+import { EVENT_TOPICS, today } from '@antq/contracts';
 import {
   ApiClient,
   awaitReplicated,
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
+  DRUG_FREE_RESULTS,
   eventually,
   runTopic,
   startTestService,
@@ -31,11 +32,6 @@ let manager: ApiClient;
 let admin: ApiClient;
 const ids: Record<string, string> = {};
 
-const DRUG_FREE = [
-  { criterion: 'no-drug-crime', value: true },
-  { criterion: 'no-addicts', value: true },
-];
-
 async function unit(code: string, kind: string, parent?: string) {
   const response = await registrar.post('/units', { code: `${runId}-${code}`, name: code, kind, parentId: parent && ids[parent], effectiveFrom: '2020-01-01' });
   expect(response.status).toBe(201);
@@ -48,7 +44,7 @@ async function recognise(unitId: string, decisionDate: string) {
   const assessor = new ApiClient(assessments.url, testToken('ubnd-commune', ['assessor'], 'assessor', [unitId]));
   const police = new ApiClient(assessments.url, testToken('ca-tinh', ['verifier'], 'verifier', [ids['P']]));
   const committee = new ApiClient(assessments.url, testToken('ubnd-huyen', ['recogniser'], 'committee', [ids['P']]));
-  const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle, results: DRUG_FREE });
+  const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle, results: DRUG_FREE_RESULTS });
   expect(draft.status).toBe(201);
   expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
   expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
@@ -56,16 +52,16 @@ async function recognise(unitId: string, decisionDate: string) {
 }
 
 function stateEvents(targetId: string) {
-  return recorder.messages
-    .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<TargetStateChangedData>)
-    .filter((e) => e.type === 'antq.campaigns.target-state-changed.v1' && e.data.targetId === targetId)
+  return recorder
+    .events('antq.campaigns.target-state-changed.v1')
+    .filter((e) => e.data.targetId === targetId)
     .map((e) => [e.data.previousState, e.data.state, e.data.value, e.data.transition]);
 }
 
 function progressValues(targetId: string) {
-  return recorder.messages
-    .map((m) => JSON.parse(m.value!.toString()) as CloudEvent<TargetStateChangedData>)
-    .filter((e) => e.type === 'antq.campaigns.target-progress-changed.v1' && e.data.targetId === targetId)
+  return recorder
+    .events('antq.campaigns.target-progress-changed.v1')
+    .filter((e) => e.data.targetId === targetId)
     .map((e) => e.data.value);
 }
 

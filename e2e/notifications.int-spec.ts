@@ -7,6 +7,7 @@ import {
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
+  DRUG_FREE_RESULTS,
   eventually,
   startTestService,
   testKafka,
@@ -21,11 +22,6 @@ let registry: RunningService;
 let assessments: RunningService;
 let notifications: RunningService;
 const ids: Record<string, string> = {};
-const DRUG_FREE = [
-  { criterion: 'no-drug-crime', value: true },
-  { criterion: 'no-addicts', value: true },
-];
-
 const client = (service: RunningService, agency: string, roles: Parameters<typeof testToken>[1], jurisdiction?: string[]) =>
   new ApiClient(service.url, testToken(agency, roles, `${agency}-user`, jurisdiction));
 
@@ -73,7 +69,7 @@ it('a revoked drug-free recognition alerts up the hierarchy, for the commune and
   const police = client(assessments, 'ca-nghe-an', ['verifier'], [ids['P']]);
   const committee = client(assessments, 'ubnd-nghi-loc', ['recogniser'], [ids['P']]);
   for (const code of ['C1', 'C2']) {
-    const draft = await client(assessments, 'ubnd-commune', ['assessor'], [ids[code]]).post('/assessments', { unitId: ids[code], programme: 'drug-free', cycle: 2024, results: DRUG_FREE });
+    const draft = await client(assessments, 'ubnd-commune', ['assessor'], [ids[code]]).post('/assessments', { unitId: ids[code], programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
     expect(draft.status).toBe(201);
     expect((await client(assessments, 'ubnd-commune', ['assessor'], [ids[code]]).post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
     expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);

@@ -121,10 +121,6 @@ function targetAtRisk(code: string) {
   });
 }
 
-function recorded(type: string) {
-  return recorder.messages.map((m) => JSON.parse(m.value!.toString()) as CloudEvent<Record<string, unknown>>).filter((e) => e.type === type);
-}
-
 async function alertsFor(eventId: string) {
   const rows = (await service.dataSource.query('SELECT id, rule_name, recipients FROM alerts WHERE event_id = $1', [eventId])) as { id: string; rule_name: string; recipients: string[] }[];
   return rows;
@@ -232,7 +228,7 @@ describe('alerts from rules', () => {
     expect((await api('ca-con-cuong').post(`/feed/${feed.items[0].itemId}/read`)).status).toBe(404);
 
     // alert-raised travels on the notifications topic.
-    await eventually(() => expect(recorded('antq.notifications.alert-raised.v1').map((e) => e.data['alertId'])).toContain(alert.id));
+    await eventually(() => expect(recorder.events('antq.notifications.alert-raised.v1').map((e) => e.data.alertId)).toContain(alert.id));
   });
 
   it('raises no alert for an event no rule matches', async () => {
@@ -262,8 +258,8 @@ describe('alerts from rules', () => {
     const [{ n }] = (await service.dataSource.query(`SELECT count(*)::int AS n FROM alerts WHERE data->>'unitId' = $1 AND data->>'sequence' = $2`, [ids['C2'], String(event.data.sequence)])) as { n: number }[];
     expect(n).toBe(1);
     expect(await alertsFor(sameFact.id)).toEqual([]);
-    await eventually(() => expect(recorded('antq.notifications.alert-raised.v1').filter((e) => e.data['triggerEventId'] === marker.id)).toHaveLength(1));
-    expect(recorded('antq.notifications.alert-raised.v1').filter((e) => e.data['triggerEventId'] === event.id || e.data['triggerEventId'] === sameFact.id)).toHaveLength(1);
+    await eventually(() => expect(recorder.events('antq.notifications.alert-raised.v1').filter((e) => e.data.triggerEventId === marker.id)).toHaveLength(1));
+    expect(recorder.events('antq.notifications.alert-raised.v1').filter((e) => e.data.triggerEventId === event.id || e.data.triggerEventId === sameFact.id)).toHaveLength(1);
   });
 });
 
@@ -321,7 +317,7 @@ describe('webhooks', () => {
       expect.objectContaining({ channel: 'webhook', target: `${receiverUrl}/ok`, state: 'delivered', attempts: 1, lastStatusCode: 204, attemptLog: [expect.objectContaining({ attempt: 1, statusCode: 204, outcome: 'delivered', durationMs: expect.any(Number) })] }),
     ]);
     expect(request.headers['antq-delivery']).toBe(alert.deliveries[0].id);
-    await eventually(() => expect(recorded('antq.notifications.notification-delivered.v1').map((e) => e.data['notificationId'])).toContain(alert.deliveries[0].id));
+    await eventually(() => expect(recorder.events('antq.notifications.notification-delivered.v1').map((e) => e.data.notificationId)).toContain(alert.deliveries[0].id));
 
     // The secret is shown once: never in reads, lists, the delivery log or the events.
     for (const path of [`/webhooks/${created.body.id}`, '/webhooks', `/alerts/${alertId}`, '/deliveries', `/deliveries/${alert.deliveries[0].id}`]) {
@@ -382,7 +378,7 @@ describe('webhooks', () => {
     expect(metrics).toMatch(/antq_alerts_raised_total\{rule="target-at-risk",severity="warning"[^}]*\} [1-9]/);
     expect((await api().get('/deliveries?state=failed')).body.items.map((d: { id: string }) => d.id)).toContain(delivery.id);
     await eventually(() =>
-      expect(recorded('antq.notifications.notification-failed.v1').find((e) => e.data['notificationId'] === delivery.id)?.data).toMatchObject({
+      expect(recorder.events('antq.notifications.notification-failed.v1').find((e) => e.data.notificationId === delivery.id)?.data).toMatchObject({
         alertId: alert.id,
         channel: 'webhook',
         attempts: 3,

@@ -1,4 +1,4 @@
-import { allTopics, prefixedTopic } from '@antq/contracts';
+import { allTopics, prefixedTopic, type CloudEvent, type EventData, type EventType } from '@antq/contracts';
 import { createKafka, ensureTopics } from '@antq/messaging';
 import { Partitioners, type Consumer, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { TEST_BROKERS } from './test-env';
@@ -58,6 +58,11 @@ export class TopicRecorder {
       },
     });
     return this;
+  }
+
+  /** The recorded events of one type, decoded, in the order they arrived. */
+  events<T extends EventType>(type: T): CloudEvent<EventData<T>>[] {
+    return this.messages.map((m) => JSON.parse(m.value?.toString() ?? '{}') as CloudEvent<EventData<T>>).filter((e) => e.type === type);
   }
 
   async stop(): Promise<void> {

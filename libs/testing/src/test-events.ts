@@ -46,3 +46,9 @@ export function drugFreeRevocation(unitId = randomUUID(), options: TestEventOpti
     options,
   );
 }
+
+/** An assessment's results meeting both drug-free criteria. */
+export const DRUG_FREE_RESULTS = [
+  { criterion: 'no-drug-crime', value: true },
+  { criterion: 'no-addicts', value: true },
+];
