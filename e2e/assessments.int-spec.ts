@@ -316,6 +316,44 @@ describe('derivation under concurrency', () => {
   });
 });
 
+describe('two instances sharing the derivation queue', () => {
+  it('derives every district once all its communes are recognised, whichever instance took the recognitions', async () => {
+    // A second instance on the same database: its derivation worker takes rows from the same queue.
+    const second = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env), runId, { OUTBOX_RELAY_ENABLED: 'false' });
+    try {
+      const districts: string[] = [];
+      const communes: string[] = [];
+      for (const n of [1, 2, 3, 4, 5, 6]) {
+        districts.push(await unit(`DY${n}`, 'district', 'P'));
+        for (const c of ['a', 'b', 'c']) communes.push(await unit(`CY${n}${c}`, 'commune', `DY${n}`));
+      }
+      await awaitReplicated(service, [...districts, ...communes]);
+      await awaitReplicated(second, [...districts, ...communes]);
+      const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
+      const verified: string[] = [];
+      for (const unitId of communes) {
+        const assessor = client('ubnd-commune', ['assessor'], [unitId]);
+        const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
+        expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
+        expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
+        verified.push(draft.body.id as string);
+      }
+      const token = testToken('ubnd-district', ['recogniser'], 'ubnd-district-user', [ids['P']]);
+      const committees = [new ApiClient(service.url, token), new ApiClient(second.url, token)];
+      const decided = await Promise.all(
+        verified.map((id, i) => committees[i % 2].post(`/assessments/${id}/recognise`, { decisionNumber: `QD-Y${i}`, decisionDate: '2024-08-01' })),
+      );
+      expect(decided.map((r) => r.status)).toEqual(verified.map(() => 200));
+      await derivationsDone();
+      for (const district of districts) {
+        expect((await admin.get(`/units/${district}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'recognised', source: 'derived', score: 100 })]);
+      }
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
 describe('the derivation queue', () => {
   it('sets aside a derivation that keeps failing, with its error, and derives the rest', async () => {
     const district = await unit('DQ', 'district', 'P');
