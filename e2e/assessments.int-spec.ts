@@ -15,6 +15,7 @@ import {
   testToken,
   TopicRecorder,
   uniqueRunId,
+  UnitFixtures,
   type RunningService,
 } from '@antq/testing';
 
@@ -24,16 +25,12 @@ let registry: RunningService;
 let service: RunningService;
 let recorder: TopicRecorder;
 let admin: ApiClient;
-const ids: Record<string, string> = {};
+let units: UnitFixtures;
+let ids: Record<string, string> = {};
 
 const client = (agency: string, roles: Parameters<typeof testToken>[1], jurisdiction: string[]) => new ApiClient(service.url, testToken(agency, roles, `${agency}-user`, jurisdiction));
 
-async function unit(code: string, kind: string, parent?: string, effectiveFrom = '2020-01-01') {
-  const response = await new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar'])).post('/units', { code: `${runId}-${code}`, name: code, kind, parentId: parent && ids[parent], effectiveFrom });
-  expect(response.status).toBe(201);
-  ids[code] = response.body.id;
-  return response.body.id as string;
-}
+const unit = (code: string, kind: string, parent?: string) => units.add(code, kind, parent);
 
 function statusEvents(unitId: string): UnitStatusChangedData[] {
   return recorder
@@ -79,6 +76,8 @@ async function recognise(unitCode: string, programme = 'drug-free', results: unk
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
   registry = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
+  units = new UnitFixtures(registry.url, runId);
+  ids = units.ids;
   service = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env), runId);
   recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.assessments.name)).start();
   admin = new ApiClient(service.url, testToken('ca-nghe-an', ['admin']));

@@ -17,6 +17,7 @@ import {
   testToken,
   TopicRecorder,
   uniqueRunId,
+  UnitFixtures,
   type RunningService,
 } from '@antq/testing';
 
@@ -30,13 +31,10 @@ let recorder: TopicRecorder;
 let registrar: ApiClient;
 let manager: ApiClient;
 let admin: ApiClient;
-const ids: Record<string, string> = {};
+let units: UnitFixtures;
+let ids: Record<string, string> = {};
 
-async function unit(code: string, kind: string, parent?: string) {
-  const response = await registrar.post('/units', { code: `${runId}-${code}`, name: code, kind, parentId: parent && ids[parent], effectiveFrom: '2020-01-01' });
-  expect(response.status).toBe(201);
-  ids[code] = response.body.id;
-}
+const unit = (code: string, kind: string, parent?: string) => units.add(code, kind, parent);
 
 /** Recognises a commune drug-free through the assessments workflow, by a decision of the given date. */
 async function recognise(unitId: string, decisionDate: string) {
@@ -90,6 +88,8 @@ const target = (campaign: { targets: TargetView[] }, kind: string): TargetView =
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
   registry = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
+  units = new UnitFixtures(registry.url, runId);
+  ids = units.ids;
   assessments = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env), runId);
   campaigns = await startTestService(CAMPAIGNS, (env) => CampaignsModule.forRoot(env), runId);
   notifications = await startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId);

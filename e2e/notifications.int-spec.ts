@@ -13,6 +13,7 @@ import {
   testKafka,
   testToken,
   uniqueRunId,
+  UnitFixtures,
   type RunningService,
 } from '@antq/testing';
 
@@ -21,15 +22,12 @@ const kafka = testKafka();
 let registry: RunningService;
 let assessments: RunningService;
 let notifications: RunningService;
-const ids: Record<string, string> = {};
+let units: UnitFixtures;
+let ids: Record<string, string> = {};
 const client = (service: RunningService, agency: string, roles: Parameters<typeof testToken>[1], jurisdiction?: string[]) =>
   new ApiClient(service.url, testToken(agency, roles, `${agency}-user`, jurisdiction));
 
-async function unit(code: string, name: string, kind: string, parent?: string) {
-  const response = await client(registry, 'ca-nghe-an', ['registrar']).post('/units', { code: `${runId}-${code}`, name, kind, parentId: parent && ids[parent], effectiveFrom: '2020-01-01' });
-  expect(response.status).toBe(201);
-  ids[code] = response.body.id;
-}
+const unit = (code: string, name: string, kind: string, parent?: string) => units.add(code, kind, parent, { name });
 
 interface FeedItem {
   ruleName: string;
@@ -45,6 +43,8 @@ async function feed(agency: string): Promise<FeedItem[]> {
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
   registry = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
+  units = new UnitFixtures(registry.url, runId);
+  ids = units.ids;
   assessments = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env), runId);
   notifications = await startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId);
   await unit('P', 'Tỉnh Nghệ An', 'province');

@@ -7,3 +7,4 @@ export * from './test-service';
 export * from './private-broker';
 export * from './http-client';
 export * from './test-events';
+export * from './unit-fixtures';
