@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS } from '@antq/app-assessments';
-import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute } from '@antq/app-campaigns';
+import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute, ScoreboardService } from '@antq/app-campaigns';
 import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor, type CloudEvent, type ScoreboardUpdatedData, type StatusSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
@@ -171,14 +171,20 @@ interface ThroughputRun {
   checkSeconds: number;
 }
 
-/** Sends `events` status changes, waits until campaigns has applied them all, then checks the scoreboards against a recomputation. */
+/** Sends `events` status changes, waits until campaigns has applied them all and its scoreboard queue is empty, then checks the scoreboards against a recomputation. */
 async function throughputRun(producer: Producer, topic: string, campaigns: RunningService, stream: StatusStream, events: number): Promise<ThroughputRun> {
   const batch = stream.next(events);
   const before = await processedStatusEvents(campaigns);
   const started = now();
   await send(producer, topic, batch);
   const sentSeconds = (now() - started) / 1000;
-  await waitUntil('campaigns to apply the status changes', async () => (await processedStatusEvents(campaigns)) >= before + events, 60_000 + events * 10, 50);
+  const scoreboards = campaigns.app.get(ScoreboardService);
+  await waitUntil(
+    'campaigns to apply the status changes and reconcile the scoreboards',
+    async () => (await processedStatusEvents(campaigns)) >= before + events && (await scoreboards.queued(campaigns.dataSource.manager)) === 0,
+    60_000 + events * 10,
+    50,
+  );
   const seconds = (now() - started) / 1000;
   const checkStarted = now();
   await checkScoreboards(campaigns, stream);

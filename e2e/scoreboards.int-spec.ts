@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute } from '@antq/app-campaigns';
+import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute, ScoreboardService } from '@antq/app-campaigns';
 import { EVENT_TOPICS, type CloudEvent, type UnitSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import {
   ApiClient,
@@ -189,7 +189,10 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
   const statuses = (await first.dataSource.query('SELECT unit_id, programme, status, sequence FROM status_replica')) as { unit_id: string; programme: string; status: string; sequence: number }[];
   expect(new Map(statuses.map((s) => [`${s.unit_id}|${s.programme}`, [s.status, s.sequence]]))).toEqual(new Map([...world.statuses].map(([k, s]) => [k, [s.status, s.sequence]])));
 
-  // ...and the scoreboards kept incrementally equal a recomputation from them.
+  // ...and once the queue of units to reconcile is empty (a quiet moment), the scoreboards
+  // kept incrementally equal a recomputation from them.
+  await eventually(async () => expect(await first.app.get(ScoreboardService).queued(first.dataSource.manager)).toBe(0), 60_000, 100);
+  expect(await (await fetch(`${first.url}/metrics`)).text()).toMatch(/antq_scoreboards_backlog{state="pending"[^}]*} 0\n/);
   const recompute = first.app.get(ScoreboardRecompute);
   const expected = await recompute.compute(first.dataSource.manager);
   expect(expected.totals.length).toBeGreaterThan(5);

@@ -1,12 +1,10 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
-import type { Client } from 'pg';
-import { Gauge, register } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '@antq/contracts';
 import { isTransientDatabaseError, type AntqClsStore } from '@antq/messaging';
-import { listenForNotifications, WakeSignal } from '@antq/persistence';
+import { QueueWorker } from '@antq/persistence';
 import { DERIVATION_CHANNEL, UnitStatusService } from './unit-status.service';
 
 /** Derived statuses are the system's work, not the agency's whose change set them off. */
@@ -15,28 +13,8 @@ const DERIVATION_ACTOR: Actor = { agency: 'antq-system', principal: 'derivation'
 const CLAIM_LIMIT = 500;
 /** Only a crashed instance's rows (or a lost notification) wait for the poll. */
 const POLL_INTERVAL_MS = 1_000;
-const MAX_BACKOFF_MS = 5_000;
 /** A derivation that fails this often stays in the queue with its error, and is skipped. */
 export const MAX_DERIVATION_ATTEMPTS = 5;
-
-/** Running workers; the metric reads the first (one service instance per process in a deployment). */
-const activeWorkers = new Set<DerivationWorker>();
-const BACKLOG_METRIC = 'antq_derivations_backlog';
-if (!register.getSingleMetric(BACKLOG_METRIC)) {
-  // Registers itself; read on every scrape.
-  new Gauge({
-    name: BACKLOG_METRIC,
-    help: 'Queued parent re-derivations: pending, and failed (set aside after repeated failures)',
-    labelNames: ['state'],
-    async collect() {
-      const [worker] = activeWorkers;
-      const backlog = await worker?.backlog().catch(() => undefined);
-      if (!backlog) return;
-      this.set({ state: 'pending' }, backlog.pending);
-      this.set({ state: 'failed' }, backlog.failed);
-    },
-  });
-}
 
 interface ClaimedRow {
   id: string;
@@ -64,32 +42,18 @@ interface Derivation {
  * for what a crashed instance left.
  */
 @Injectable()
-export class DerivationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(DerivationWorker.name);
-  private readonly signal = new WakeSignal();
-  private running = false;
-  private loop?: Promise<void>;
-  private listener?: Client;
-
+export class DerivationWorker extends QueueWorker {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     private readonly statuses: UnitStatusService,
     private readonly cls: ClsService<AntqClsStore>,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.running = true;
-    activeWorkers.add(this);
-    this.listener = await listenForNotifications(this.dataSource, DERIVATION_CHANNEL, 'antq-derivation-worker', this.signal, (message) => this.logger.warn(message));
-    this.loop = this.run();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    activeWorkers.delete(this);
-    this.signal.poke();
-    await this.loop;
-    await this.listener?.end().catch(() => undefined);
+  ) {
+    super(dataSource, {
+      channel: DERIVATION_CHANNEL,
+      name: 'antq-derivation-worker',
+      pollIntervalMs: POLL_INTERVAL_MS,
+      backlogMetric: { name: 'antq_derivations_backlog', help: 'Queued parent re-derivations: pending, and failed (set aside after repeated failures)' },
+    });
   }
 
   /** Derivations waiting, and those set aside after failing too often. */
@@ -101,35 +65,19 @@ export class DerivationWorker implements OnApplicationBootstrap, BeforeApplicati
     return row;
   }
 
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (this.running) {
-      try {
-        this.signal.clear();
-        const claimed = await this.pass();
-        backoff = 100;
-        if (claimed < CLAIM_LIMIT) await this.signal.sleep(POLL_INTERVAL_MS);
-      } catch (error) {
-        this.logger.warn(`Derivations paused ${backoff} ms: ${(error as Error).message}`);
-        await this.signal.sleep(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      }
-    }
-  }
-
   /** One transaction for the next rows; on a lasting failure, each parent on its own. */
-  private async pass(): Promise<number> {
+  protected async pass(): Promise<boolean> {
     let claimed: Derivation[] = [];
     try {
       return await this.dataSource.transaction(async (manager) => {
         claimed = coalesce(await this.claim(manager, CLAIM_LIMIT));
         await this.derive(manager, claimed);
-        return claimed.reduce((n, d) => n + d.rowIds.length, 0);
+        return claimed.reduce((n, d) => n + d.rowIds.length, 0) >= CLAIM_LIMIT;
       });
     } catch (error) {
       if (isTransientDatabaseError(error) || !claimed.length) throw error;
       for (const derivation of claimed) await this.deriveAlone(derivation);
-      return 0;
+      return false;
     }
   }
 

@@ -4,7 +4,6 @@ import type { CloudEvent, TargetProgressData, TargetState } from '@antq/contract
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { Clock } from '@antq/platform';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
-import { SCOREBOARD_LOCK } from '../scoreboards/scoreboard.service';
 import { addDays, assess, evaluationDate, type Progress } from './progress';
 import { measure, type CampaignRow, type TargetRow } from './target-measure';
 
@@ -21,6 +20,9 @@ export const TARGET_COLUMNS = `id, campaign_id, position, kind, label, programme
 export interface TargetProgress extends Progress {
   baseline: number;
 }
+
+/** Serialises target evaluations across batches and instances. */
+const PROGRESS_LOCK = 0x70726f67;
 
 /** Earliest date from which each marked unit changed, per batch transaction. */
 const changedByTransaction = new WeakMap<EntityManager, Map<string, string>>();
@@ -88,9 +90,9 @@ export class ProgressService {
       if (dates.some((d) => d <= on)) due.add(c.id);
     }
     if (!due.size) return;
-    // Batch-end work of every kind starts under the one lock the scoreboards take, so batches
-    // of different partitions (or instances) never hold campaign rows and wait for it in turn.
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
+    // Batches of different partitions (or instances) evaluate one after the other, and never
+    // hold one campaign's rows while waiting for another's.
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [PROGRESS_LOCK]);
     for (const id of [...due].sort()) await this.evaluate(manager, id, today);
   }
 

@@ -14,8 +14,10 @@ type Delta = Map<string, number>;
 
 /** Serialises scoreboard writes across instances: contributions then add up exactly. */
 export const SCOREBOARD_LOCK = 0x73636f72;
+/** NOTIFY channel of `scoreboard_queue` (its trigger): the worker wakes when units are queued. */
+export const SCOREBOARD_CHANNEL = 'antq_scoreboards';
 
-const SCOREBOARD_ACTOR = { agency: 'antq-campaigns', principal: 'scoreboards', roles: [] };
+export const SCOREBOARD_ACTOR = { agency: 'antq-campaigns', principal: 'scoreboards', roles: [] };
 
 interface Dirty {
   /** Units whose place in the tree changed: they and their subtrees are re-placed. */
@@ -28,11 +30,13 @@ const dirtyByTransaction = new WeakMap<EntityManager, Dirty>();
 
 /**
  * Scoreboards kept incrementally. Handlers only mark the units an event touched; once per
- * batch, each marked unit is reconciled: what it is counted as, and where (its stored
+ * batch the marks are queued, in the batch's transaction, and the scoreboard worker
+ * reconciles each queued unit just after: what it is counted as, and where (its stored
  * membership), against what the replicas say now. The difference moves off the old
  * ancestors and onto the new ones. Reconciling state rather than replaying deltas makes
  * the result independent of the order in which tree and status events arrive, and equal
- * to a recomputation at every quiet moment.
+ * to a recomputation at every quiet moment (the queue empty). One worker pass reconciles
+ * what the batches of every partition queued meanwhile, so they never wait for each other.
  */
 @Injectable()
 export class ScoreboardService {
@@ -61,12 +65,41 @@ export class ScoreboardService {
     await atBatchEnd(manager, 'scoreboards', async () => {
       const work = dirtyByTransaction.get(manager);
       dirtyByTransaction.delete(manager);
-      if (work) await this.reconcile(manager, work);
+      if (work) await this.queue(manager, work);
     });
   }
 
-  private async reconcile(manager: EntityManager, dirty: Dirty): Promise<void> {
+  private async queue(manager: EntityManager, dirty: Dirty): Promise<void> {
+    // A unit re-placed with its subtree needs no second row for its status.
+    const units = [...dirty.trees, ...[...dirty.units].filter((id) => !dirty.trees.has(id))];
+    if (!units.length) return;
+    await manager.query('INSERT INTO scoreboard_queue (unit_id, subtree) SELECT * FROM unnest($1::uuid[], $2::boolean[])', [units, units.map((id) => dirty.trees.has(id))]);
+  }
+
+  /**
+   * Takes up to `limit` queued units (the oldest first) and reconciles them, in the caller's
+   * transaction: the rows return to the queue if it rolls back. Returns how many rows it took.
+   */
+  async reconcileQueued(manager: EntityManager, limit: number): Promise<number> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
+    const [rows] = (await manager.query(
+      'DELETE FROM scoreboard_queue WHERE id IN (SELECT id FROM scoreboard_queue ORDER BY id LIMIT $1) RETURNING unit_id, subtree',
+      [limit],
+    )) as [{ unit_id: string; subtree: boolean }[], number];
+    const dirty: Dirty = { trees: new Set(), units: new Set() };
+    for (const row of rows) (row.subtree ? dirty.trees : dirty.units).add(row.unit_id);
+    await this.reconcile(manager, dirty);
+    return rows.length;
+  }
+
+  /** Units queued and not yet reconciled. */
+  async queued(manager: EntityManager): Promise<number> {
+    const [{ n }] = (await manager.query('SELECT count(*)::int AS n FROM scoreboard_queue')) as { n: number }[];
+    return n;
+  }
+
+  /** Moves contributions to where the replicas say they belong now; the caller holds SCOREBOARD_LOCK. */
+  private async reconcile(manager: EntityManager, dirty: Dirty): Promise<void> {
     // Subtrees level by level: index lookups stay cheap however large the tree grows.
     const ids = new Set([...dirty.trees, ...dirty.units]);
     for (let level = [...dirty.trees]; level.length; ) {

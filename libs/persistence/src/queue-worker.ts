@@ -1,0 +1,96 @@
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Client } from 'pg';
+import { Gauge, register } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { listenForNotifications, WakeSignal } from './notification-listener';
+
+export interface QueueWorkerSettings {
+  /** The NOTIFY channel a commit that queued work signals on. */
+  channel: string;
+  /** Names the LISTEN session (`application_name`). */
+  name: string;
+  /** Only a crashed instance's rows (or a lost notification) wait this long. */
+  pollIntervalMs: number;
+  /** A Prometheus gauge of the queue, labelled by `state`, read from `backlog()` on every scrape. */
+  backlogMetric: { name: string; help: string };
+}
+
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5_000;
+
+/** Running workers by metric; a scrape reads the first (one service instance per process in a deployment). */
+const running = new Map<string, Set<QueueWorker>>();
+
+function registerBacklogGauge({ name, help }: QueueWorkerSettings['backlogMetric']): void {
+  if (register.getSingleMetric(name)) return;
+  // Registers itself with the default registry.
+  new Gauge({
+    name,
+    help,
+    labelNames: ['state'],
+    async collect() {
+      const [worker] = running.get(name) ?? [];
+      const backlog = await worker?.backlog().catch(() => undefined);
+      for (const [state, value] of Object.entries(backlog ?? {})) this.set({ state }, value);
+    },
+  });
+}
+
+/**
+ * Drains a queue table that transactions append to: one pass after another while work is
+ * waiting, asleep until a NOTIFY from a committed insert (or the next poll) otherwise, and
+ * backing off while the database fails. Subclasses say what a pass does.
+ */
+export abstract class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  protected readonly logger: Logger;
+  private readonly signal = new WakeSignal();
+  private running = false;
+  private loop?: Promise<void>;
+  private listener?: Client;
+
+  protected constructor(
+    protected readonly dataSource: DataSource,
+    private readonly settings: QueueWorkerSettings,
+  ) {
+    this.logger = new Logger(new.target.name);
+    registerBacklogGauge(settings.backlogMetric);
+  }
+
+  /** Rows in the queue by state (`pending`, and any other the queue knows). */
+  abstract backlog(): Promise<Record<string, number>>;
+
+  /** Takes the next work in a transaction of its own; true when more is likely waiting. */
+  protected abstract pass(): Promise<boolean>;
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.running = true;
+    const { channel, name, backlogMetric } = this.settings;
+    running.set(backlogMetric.name, (running.get(backlogMetric.name) ?? new Set()).add(this));
+    this.listener = await listenForNotifications(this.dataSource, channel, name, this.signal, (message) => this.logger.warn(message));
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    running.get(this.settings.backlogMetric.name)?.delete(this);
+    this.signal.poke();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    let backoff = FIRST_BACKOFF_MS;
+    while (this.running) {
+      try {
+        this.signal.clear();
+        const more = await this.pass();
+        backoff = FIRST_BACKOFF_MS;
+        if (!more) await this.signal.sleep(this.settings.pollIntervalMs);
+      } catch (error) {
+        this.logger.warn(`Paused ${backoff} ms: ${(error as Error).message}`);
+        await this.signal.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+}
