@@ -275,6 +275,8 @@ interface LatencyRun {
   statusEvent: ReturnType<typeof distribution>;
   /** Until campaigns wrote the scoreboard event (its `time`, same clock): the rest is relay, broker and consumer. */
   boardWritten: ReturnType<typeof distribution>;
+  /** Until the relay had produced it to Kafka (the record's timestamp, same clock). */
+  boardProduced: ReturnType<typeof distribution>;
   profile?: Row[];
   /** CPU self time of the assessments thread (split layout). */
   assessmentsProfile?: Row[];
@@ -299,7 +301,7 @@ async function latencyRun(
   progress(NAME, `latency: preparing ${steady.length} assessments (draft, submit, verify)`);
   const prepared = await prepare(api, steady.map((c) => c.id));
   const watched = new Set(steady.map((c) => c.district));
-  const arrivals = new Map<string, { at: number; written: number; recognised: number }[]>();
+  const arrivals = new Map<string, { at: number; written: number; produced: number; recognised: number }[]>();
   const statusArrivals = new Map<string, number>();
   const respondedAt = new Map<string, number>();
   const assessmentsTopic = runTopic(runId, EVENT_TOPICS.assessments.name);
@@ -320,7 +322,7 @@ async function latencyRun(
         if (event.type !== 'antq.campaigns.scoreboard-updated.v1' || event.data.programme !== LATENCY_PROGRAMME || !watched.has(event.data.unitId)) return;
         const communes = event.data.kinds.find((k) => k.kind === 'commune');
         const list = arrivals.get(event.data.unitId) ?? [];
-        list.push({ at, written: Date.parse(event.time), recognised: communes?.byStatus['recognised'] ?? 0 });
+        list.push({ at, written: Date.parse(event.time), produced: Number(message.timestamp), recognised: communes?.byStatus['recognised'] ?? 0 });
         arrivals.set(event.data.unitId, list);
       },
     });
@@ -386,10 +388,11 @@ async function latencyRun(
     await waitUntil('the district scoreboard events', () => recognised.every((c) => boardOf(c) !== undefined), 120_000, 50);
     const latency = distribution(recognised.map((c) => (boardOf(c)?.at as number) - (sentAt.get(c.id) as number)));
     const boardWritten = distribution(recognised.map((c) => (boardOf(c)?.written as number) - (sentAt.get(c.id) as number)));
+    const boardProduced = distribution(recognised.map((c) => (boardOf(c)?.produced as number) - (sentAt.get(c.id) as number)));
     const statusAfter = await count(campaigns, 'SELECT count(*)::int AS n FROM status_replica WHERE programme = $1', [LATENCY_PROGRAMME]);
     await checkLatencyRun(campaigns);
     const since = (times: Map<string, number>) => distribution(steady.flatMap((c) => (times.has(c.id) ? [(times.get(c.id) as number) - (sentAt.get(c.id) as number)] : [])));
-    return { rate, profile: profile && profileRows(profile), assessmentsProfile: assessmentsProfile && profileRows(assessmentsProfile), failed: failures.length, recognitions: steady.length, sendingSeconds, late, statuses: statusAfter - statusBefore, latency, responded: since(respondedAt), statusEvent: since(statusArrivals), boardWritten };
+    return { rate, profile: profile && profileRows(profile), assessmentsProfile: assessmentsProfile && profileRows(assessmentsProfile), failed: failures.length, recognitions: steady.length, sendingSeconds, late, statuses: statusAfter - statusBefore, latency, responded: since(respondedAt), statusEvent: since(statusArrivals), boardWritten, boardProduced };
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
@@ -525,6 +528,7 @@ export async function main(): Promise<void> {
             ['  recognise returned: p50 / p99', `${formatMs(latency.responded.p50)} / ${formatMs(latency.responded.p99)}`],
             ['  unit-status-changed consumed: p50 / p99', `${formatMs(latency.statusEvent.p50)} / ${formatMs(latency.statusEvent.p99)} (${latency.statusEvent.count} seen)`],
             ['  scoreboard-updated written: p50 / p99', `${formatMs(latency.boardWritten.p50)} / ${formatMs(latency.boardWritten.p99)}`],
+            ['  scoreboard-updated on Kafka: p50 / p99', `${formatMs(latency.boardProduced.p50)} / ${formatMs(latency.boardProduced.p99)}`],
           ] as Row[],
         })),
         ...(profile ? [{ title: 'CPU self time of the main thread (registry, campaigns) during the first throughput run', rows: profile }] : []),
@@ -562,6 +566,8 @@ export async function main(): Promise<void> {
             [`at${l.rate}StatusEventP99Ms`, round(l.statusEvent.p99)],
             [`at${l.rate}BoardWrittenP50Ms`, round(l.boardWritten.p50)],
             [`at${l.rate}BoardWrittenP99Ms`, round(l.boardWritten.p99)],
+            [`at${l.rate}BoardProducedP50Ms`, round(l.boardProduced.p50)],
+            [`at${l.rate}BoardProducedP99Ms`, round(l.boardProduced.p99)],
           ]),
         ),
       },
