@@ -86,6 +86,7 @@ export class ScoreboardService {
       'DELETE FROM scoreboard_queue WHERE id IN (SELECT id FROM scoreboard_queue ORDER BY id LIMIT $1) RETURNING unit_id, subtree',
       [limit],
     )) as [{ unit_id: string; subtree: boolean }[], number];
+    if (!rows.length) return 0;
     const dirty: Dirty = { trees: new Set(), units: new Set() };
     for (const row of rows) (row.subtree ? dirty.trees : dirty.units).add(row.unit_id);
     await this.reconcile(manager, dirty);
