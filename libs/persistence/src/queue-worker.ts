@@ -19,7 +19,7 @@ const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 
 /** Running workers by metric; a scrape reads the first (one service instance per process in a deployment). */
-const running = new Map<string, Set<QueueWorker>>();
+const workersByMetric = new Map<string, Set<QueueWorker>>();
 
 function registerBacklogGauge({ name, help }: QueueWorkerSettings['backlogMetric']): void {
   if (register.getSingleMetric(name)) return;
@@ -29,7 +29,7 @@ function registerBacklogGauge({ name, help }: QueueWorkerSettings['backlogMetric
     help,
     labelNames: ['state'],
     async collect() {
-      const [worker] = running.get(name) ?? [];
+      const [worker] = workersByMetric.get(name) ?? [];
       const backlog = await worker?.backlog().catch(() => undefined);
       for (const [state, value] of Object.entries(backlog ?? {})) this.set({ state }, value);
     },
@@ -65,14 +65,14 @@ export abstract class QueueWorker implements OnApplicationBootstrap, BeforeAppli
   async onApplicationBootstrap(): Promise<void> {
     this.running = true;
     const { channel, name, backlogMetric } = this.settings;
-    running.set(backlogMetric.name, (running.get(backlogMetric.name) ?? new Set()).add(this));
+    workersByMetric.set(backlogMetric.name, (workersByMetric.get(backlogMetric.name) ?? new Set()).add(this));
     this.listener = await listenForNotifications(this.dataSource, channel, name, this.signal, (message) => this.logger.warn(message));
     this.loop = this.run();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    running.get(this.settings.backlogMetric.name)?.delete(this);
+    workersByMetric.get(this.settings.backlogMetric.name)?.delete(this);
     this.signal.poke();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
