@@ -4,3 +4,4 @@ export { NOTIFICATIONS } from './service.definition';
 export { DeliveryWorker } from './delivery/delivery.worker';
 export { DigestService } from './digests/digest.service';
 export { verifySignature, SIGNATURE_HEADER } from './delivery/signature';
+export { NotificationsConfig } from './config/notifications.config';
