@@ -315,6 +315,38 @@ describe('derivation under concurrency', () => {
   });
 });
 
+describe("one unit's status under concurrent writers", () => {
+  it('numbers the changes of one status one after the other when its recognitions commit at the same moment', async () => {
+    const district = await unit('DW1', 'district', 'P');
+    const communes = [await unit('CW1', 'commune', 'DW1'), await unit('CW2', 'commune', 'DW1'), await unit('CW3', 'commune', 'DW1')];
+    await awaitReplicated(service, [district, ...communes]);
+    const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    // Two cycles' assessments of each commune, both recognised at once: two writers of one status.
+    const verified: { id: string; decisionDate: string }[] = [];
+    for (const unitId of communes) {
+      const assessor = client('ubnd-commune', ['assessor'], [unitId]);
+      for (const [cycle, decisionDate] of [[2023, '2023-08-01'], [2024, '2024-08-01']] as const) {
+        const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle, results: DRUG_FREE_RESULTS });
+        expect(draft.status).toBe(201);
+        expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
+        expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
+        verified.push({ id: draft.body.id as string, decisionDate });
+      }
+    }
+    const decided = await Promise.all(verified.map(({ id, decisionDate }, i) => committee.post(`/assessments/${id}/recognise`, { decisionNumber: `QD-W${i}`, decisionDate })));
+    expect(decided.map((r) => r.status)).toEqual(verified.map(() => 200));
+    const sequences = (await service.dataSource.query(
+      `SELECT unit_id, array_agg(sequence ORDER BY sequence) AS sequences FROM unit_status_history
+        WHERE programme = 'drug-free' AND unit_id = ANY($1::uuid[]) GROUP BY unit_id`,
+      [communes],
+    )) as { unit_id: string; sequences: number[] }[];
+    expect(new Map(sequences.map((r) => [r.unit_id, r.sequences]))).toEqual(new Map(communes.map((id) => [id, [1, 2]])));
+    const current = (await service.dataSource.query(`SELECT DISTINCT sequence FROM unit_statuses WHERE programme = 'drug-free' AND unit_id = ANY($1::uuid[])`, [communes])) as { sequence: number }[];
+    expect(current).toEqual([{ sequence: 2 }]);
+  });
+});
+
 describe('two instances sharing the derivation queue', () => {
   it('derives every district once all its communes are recognised, whichever instance took the recognitions', async () => {
     // A second instance on the same database: its derivation worker takes rows from the same queue.

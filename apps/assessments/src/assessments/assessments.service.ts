@@ -10,7 +10,7 @@ import { AuthorityService, type AssessmentAction, type Principal } from '../auth
 import { cycleBounds } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
-import { UnitStatusService } from '../statuses/unit-status.service';
+import { STATUS_LOCK_SQL, UnitStatusService } from '../statuses/unit-status.service';
 import { KEY_AREA, KeyAreasService } from '../key-areas/key-areas.service';
 
 export interface DraftCommand {
@@ -139,7 +139,8 @@ export class AssessmentsService {
 
   async step(id: string, action: Exclude<AssessmentAction, 'draft'>, input: StepInput, actor: Principal): Promise<AssessmentRecord> {
     return this.dataSource.transaction(async (manager) => {
-      const record = await this.load(manager, id, true);
+      const setsStatus = action === 'recognise' || action === 'revoke';
+      const record = await this.load(manager, id, true, setsStatus);
       await this.authority.check(manager, actor, action, record.unitId);
       const step = STEPS[action];
       if (!step.from.includes(record.state)) {
@@ -179,7 +180,7 @@ export class AssessmentsService {
           validUntil: keyArea ? null : bounds.end,
           source: 'assessment',
           assessmentId: record.id,
-        }, transition);
+        }, { ...transition, locked: true });
       } else if (action === 'revoke') {
         await this.statuses.set(manager, {
           unitId: record.unitId,
@@ -189,7 +190,7 @@ export class AssessmentsService {
           since: decisionDate,
           source: 'assessment',
           assessmentId: record.id,
-        }, transition);
+        }, { ...transition, locked: true });
       } else {
         await this.outbox.append(manager, transition.events, transition.writes);
       }
@@ -309,12 +310,21 @@ export class AssessmentsService {
     return { ...record, transitions };
   }
 
-  private async load(manager: EntityManager, id: string, lock: boolean): Promise<AssessmentRecord> {
-    const [row] = (await manager.query(
-      `SELECT id, unit_id AS "unitId", unit_kind AS "unitKind", programme, programme_version AS "programmeVersion", cycle,
+  /**
+   * An assessment; `lock`: its row, for a transition. `lockStatus`: also its unit's status
+   * under its programme (taken after the row, as `set` would), for a step that sets it.
+   */
+  private async load(manager: EntityManager, id: string, lock: boolean, lockStatus = false): Promise<AssessmentRecord> {
+    const columns = `id, unit_id AS "unitId", unit_kind AS "unitKind", programme, programme_version AS "programmeVersion", cycle,
               to_char(period_start, 'YYYY-MM-DD') AS "periodStart", to_char(period_end, 'YYYY-MM-DD') AS "periodEnd", state, results,
-              score::float8 AS score, grade, met, evidence, agency
-         FROM assessments WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+              score::float8 AS score, grade, met, evidence, agency`;
+    const [row] = (await manager.query(
+      lockStatus
+        ? // The row is locked (in `a`) before the status lock (in `l`), the order every writer keeps.
+          `WITH a AS (SELECT * FROM assessments WHERE id = $1 FOR UPDATE),
+                l AS (SELECT ${STATUS_LOCK_SQL('unit_id', 'programme')} FROM a)
+           SELECT ${columns} FROM a CROSS JOIN l`
+        : `SELECT ${columns} FROM assessments WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
       [id],
     )) as AssessmentRecord[];
     if (!row) throw new NotFoundError(`Assessment ${id} does not exist`);

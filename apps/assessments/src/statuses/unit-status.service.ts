@@ -60,10 +60,12 @@ export class UnitStatusService {
   /**
    * Sets a status; no-op when nothing changes. Returns whether it changed. `alongside`: the
    * caller's own writes and events, made in the same statement as the status change (one
-   * round trip for the current row, the history, the parent's derivation and the events).
+   * round trip for the current row, the history, the parent's derivation and the events),
+   * and whether the caller already holds the status's lock.
    */
-  async set(manager: EntityManager, change: StatusChange, alongside: { writes?: CoWrite[]; events?: CloudEvent[] } = {}): Promise<boolean> {
-    await lockStatus(manager, change.unitId, change.programme);
+  async set(manager: EntityManager, change: StatusChange, alongside: { writes?: CoWrite[]; events?: CloudEvent[]; locked?: boolean } = {}): Promise<boolean> {
+    // `locked`: the caller took this status's lock earlier in the transaction (STATUS_LOCK_SQL, derive).
+    if (!alongside.locked) await lockStatus(manager, change.unitId, change.programme);
     const before = await this.current(manager, change.unitId, change.programme, true);
     const after: StatusSnapshot = {
       status: change.status,
@@ -197,15 +199,19 @@ export class UnitStatusService {
         // Nothing recognised below and nothing recorded yet: the unit simply stays unassessed.
         if (!recognised && unit.current_status === null) continue;
         if (request.correlationId) this.cls.set('correlationId', request.correlationId);
-        await this.set(manager, {
-          unitId: unit.unit_id,
-          unitKind: unit.kind,
-          programme,
-          status: recognised ? 'recognised' : 'not-recognised',
-          score: unit.children ? Math.round((10_000 * unit.recognised) / unit.children) / 100 : 0,
-          since: request.date,
-          source: 'derived',
-        });
+        await this.set(
+          manager,
+          {
+            unitId: unit.unit_id,
+            unitKind: unit.kind,
+            programme,
+            status: recognised ? 'recognised' : 'not-recognised',
+            score: unit.children ? Math.round((10_000 * unit.recognised) / unit.children) / 100 : 0,
+            since: request.date,
+            source: 'derived',
+          },
+          { locked: true },
+        );
       }
     }
   }
@@ -221,6 +227,12 @@ export interface DerivationRequest {
 }
 
 const statusLockKey = (unitId: string, programme: string) => `${unitId}:${programme}`;
+
+/**
+ * The status lock as an SQL expression over a row's unit id and programme columns, for a
+ * caller that reads the row anyway: one round trip fewer. Pass `locked` to `set` after.
+ */
+export const STATUS_LOCK_SQL = (unitColumn: string, programmeColumn: string) => `pg_advisory_xact_lock(hashtext(${unitColumn} || ':' || ${programmeColumn}))`;
 
 /**
  * One writer per unit and programme at a time, until the transaction ends: changes to a
