@@ -344,6 +344,15 @@ describe("one unit's status under concurrent writers", () => {
     expect(new Map(sequences.map((r) => [r.unit_id, r.sequences]))).toEqual(new Map(communes.map((id) => [id, [1, 2]])));
     const current = (await service.dataSource.query(`SELECT DISTINCT sequence FROM unit_statuses WHERE programme = 'drug-free' AND unit_id = ANY($1::uuid[])`, [communes])) as { sequence: number }[];
     expect(current).toEqual([{ sequence: 2 }]);
+    // The district's derived changes are numbered one after the other too.
+    await derivationsDone();
+    const [derived] = (await service.dataSource.query(
+      `SELECT array_agg(sequence ORDER BY sequence) AS sequences, (array_agg(status ORDER BY sequence DESC))[1] AS last FROM unit_status_history
+        WHERE programme = 'drug-free' AND unit_id = $1`,
+      [district],
+    )) as { sequences: number[]; last: string }[];
+    expect(derived.sequences).toEqual(derived.sequences.map((_, i) => i + 1));
+    expect(derived.last).toBe('recognised');
   });
 });
 

@@ -28,6 +28,18 @@ interface StatusRow {
   sequence: number;
 }
 
+/** A unit's current status under a programme, with the sequence of its last change. */
+export type CurrentStatus = StatusSnapshot & { sequence: number };
+
+const currentStatus = (row: StatusRow): CurrentStatus => ({
+  status: row.status,
+  grade: row.grade,
+  score: row.score === null ? null : Number(row.score),
+  since: row.since,
+  validUntil: row.valid_until,
+  sequence: row.sequence,
+});
+
 /** NOTIFY channel: derivations were queued (by a trigger on pending_derivations). */
 export const DERIVATION_CHANNEL = 'antq_derivations';
 
@@ -48,13 +60,13 @@ export class UnitStatusService {
     private readonly cls: ClsService<AntqClsStore>,
   ) {}
 
-  async current(manager: EntityManager, unitId: string, programme: string, lock = false): Promise<(StatusSnapshot & { sequence: number }) | undefined> {
+  async current(manager: EntityManager, unitId: string, programme: string, lock = false): Promise<CurrentStatus | undefined> {
     const [row] = (await manager.query(
       `SELECT status, grade, score, to_char(since, 'YYYY-MM-DD') AS since, to_char(valid_until, 'YYYY-MM-DD') AS valid_until, sequence
          FROM unit_statuses WHERE unit_id = $1 AND programme = $2 ${lock ? 'FOR UPDATE' : ''}`,
       [unitId, programme],
     )) as StatusRow[];
-    return row && { status: row.status, grade: row.grade, score: row.score === null ? null : Number(row.score), since: row.since, validUntil: row.valid_until, sequence: row.sequence };
+    return row && currentStatus(row);
   }
 
   /**
@@ -63,10 +75,15 @@ export class UnitStatusService {
    * round trip for the current row, the history, the parent's derivation and the events),
    * and whether the caller already holds the status's lock.
    */
-  async set(manager: EntityManager, change: StatusChange, alongside: { writes?: CoWrite[]; events?: CloudEvent[]; locked?: boolean } = {}): Promise<boolean> {
-    // `locked`: the caller took this status's lock earlier in the transaction (STATUS_LOCK_SQL, derive).
+  async set(
+    manager: EntityManager,
+    change: StatusChange,
+    alongside: { writes?: CoWrite[]; events?: CloudEvent[]; locked?: boolean; current?: CurrentStatus | null } = {},
+  ): Promise<boolean> {
+    // `locked`: the caller took this status's lock earlier in the transaction (STATUS_LOCK_SQL,
+    // derive); `current`: and read the status under it (null: none yet).
     if (!alongside.locked) await lockStatus(manager, change.unitId, change.programme);
-    const before = await this.current(manager, change.unitId, change.programme, true);
+    const before = alongside.locked && alongside.current !== undefined ? (alongside.current ?? undefined) : await this.current(manager, change.unitId, change.programme, true);
     const after: StatusSnapshot = {
       status: change.status,
       grade: change.grade ?? null,
@@ -180,24 +197,27 @@ export class UnitStatusService {
     }
     for (const { derivation, requests: group } of byRule.values()) {
       const programme = group[0].programme;
+      // Each unit's own status too, read under its lock: `set` need not read it again.
       const rows = (await manager.query(
-        `SELECT u.unit_id, u.kind, cur.status AS current_status,
+        `SELECT u.unit_id, u.kind, cur.status, cur.grade, cur.score, to_char(cur.since, 'YYYY-MM-DD') AS since,
+                to_char(cur.valid_until, 'YYYY-MM-DD') AS valid_until, cur.sequence,
                 count(c.unit_id)::int AS children, count(c.unit_id) FILTER (WHERE s.status = 'recognised')::int AS recognised
            FROM unnest($1::uuid[]) AS q(unit_id)
            JOIN replica_units u ON u.unit_id = q.unit_id AND u.status = 'active' AND u.kind = ANY($3::text[])
            LEFT JOIN unit_statuses cur ON cur.unit_id = u.unit_id AND cur.programme = $2
            LEFT JOIN replica_units c ON c.parent_id = u.unit_id AND c.status = 'active' AND c.kind = ANY($4::text[])
            LEFT JOIN unit_statuses s ON s.unit_id = c.unit_id AND s.programme = $2
-          GROUP BY u.unit_id, u.kind, cur.status`,
+          GROUP BY u.unit_id, u.kind, cur.status, cur.grade, cur.score, cur.since, cur.valid_until, cur.sequence`,
         [group.map((r) => r.unitId), programme, derivation.kinds, derivation.childKinds],
-      )) as { unit_id: string; kind: UnitKind; current_status: string | null; children: number; recognised: number }[];
+      )) as ({ unit_id: string; kind: UnitKind; children: number; recognised: number } & (StatusRow | { [K in keyof StatusRow]: null }))[];
       const counted = new Map(rows.map((row) => [row.unit_id, row]));
       for (const request of group) {
         const unit = counted.get(request.unitId);
         if (!unit) continue;
         const recognised = unit.children > 0 && unit.recognised >= Math.ceil(unit.children * derivation.share);
+        const current = unit.status === null ? null : currentStatus(unit);
         // Nothing recognised below and nothing recorded yet: the unit simply stays unassessed.
-        if (!recognised && unit.current_status === null) continue;
+        if (!recognised && current === null) continue;
         if (request.correlationId) this.cls.set('correlationId', request.correlationId);
         await this.set(
           manager,
@@ -210,7 +230,7 @@ export class UnitStatusService {
             since: request.date,
             source: 'derived',
           },
-          { locked: true },
+          { locked: true, current },
         );
       }
     }
