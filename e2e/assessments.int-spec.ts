@@ -59,18 +59,24 @@ async function expectRefused(call: () => Promise<{ status: number; body: { messa
   expect(await footprint()).toEqual(before);
 }
 
-/** Takes an assessment from draft to recognised with the right people at each step. */
-async function recognise(unitCode: string, programme = 'drug-free', results: unknown[] = DRUG_FREE_RESULTS, cycle = 2024, decisionDate = '2024-06-01') {
-  const assessor = client('ubnd-commune', ['assessor'], [ids[unitCode]]);
+/** Drafts, submits and verifies an assessment of a unit with the right people at each step; returns its id. */
+async function verifiedAssessment(unitId: string, programme = 'drug-free', results: unknown[] = DRUG_FREE_RESULTS, cycle = 2024): Promise<string> {
+  const assessor = client('ubnd-commune', ['assessor'], [unitId]);
   const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
-  const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
-  const draft = await assessor.post('/assessments', { unitId: ids[unitCode], programme, cycle, results, evidence: ['doc://self-assessment.pdf'] });
+  const draft = await assessor.post('/assessments', { unitId, programme, cycle, results, evidence: ['doc://self-assessment.pdf'] });
   expect(draft.status).toBe(201);
   expect((await assessor.post(`/assessments/${draft.body.id}/submit`, { comment: 'tự đánh giá' })).status).toBe(200);
   expect((await police.post(`/assessments/${draft.body.id}/verify`, { comment: 'thẩm định đạt' })).status).toBe(200);
-  const recognised = await committee.post(`/assessments/${draft.body.id}/recognise`, { decisionNumber: `QD-${unitCode}`, decisionDate });
-  expect(recognised.status).toBe(200);
   return draft.body.id as string;
+}
+
+/** Takes an assessment from draft to recognised with the right people at each step. */
+async function recognise(unitCode: string, programme = 'drug-free', results: unknown[] = DRUG_FREE_RESULTS, cycle = 2024, decisionDate = '2024-06-01') {
+  const id = await verifiedAssessment(ids[unitCode], programme, results, cycle);
+  const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+  const recognised = await committee.post(`/assessments/${id}/recognise`, { decisionNumber: `QD-${unitCode}`, decisionDate });
+  expect(recognised.status).toBe(200);
+  return id;
 }
 
 beforeAll(async () => {
@@ -295,16 +301,9 @@ describe('derivation under concurrency', () => {
       communes.push(await unit(`CX${n}a`, 'commune', `DX${n}`), await unit(`CX${n}b`, 'commune', `DX${n}`));
     }
     await awaitReplicated(service, [...districts, ...communes]);
-    const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     const verified: string[] = [];
-    for (const unitId of communes) {
-      const assessor = client('ubnd-commune', ['assessor'], [unitId]);
-      const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
-      expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
-      expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
-      verified.push(draft.body.id as string);
-    }
+    for (const unitId of communes) verified.push(await verifiedAssessment(unitId));
     // Siblings at once: the derivation queued by the first to commit must not miss the other.
     const decided = await Promise.all(verified.map((id, i) => committee.post(`/assessments/${id}/recognise`, { decisionNumber: `QD-X${i}`, decisionDate: '2024-08-01' })));
     expect(decided.map((r) => r.status)).toEqual(verified.map(() => 200));
@@ -320,18 +319,12 @@ describe("one unit's status under concurrent writers", () => {
     const district = await unit('DW1', 'district', 'P');
     const communes = [await unit('CW1', 'commune', 'DW1'), await unit('CW2', 'commune', 'DW1'), await unit('CW3', 'commune', 'DW1')];
     await awaitReplicated(service, [district, ...communes]);
-    const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     // Two cycles' assessments of each commune, both recognised at once: two writers of one status.
     const verified: { id: string; decisionDate: string }[] = [];
     for (const unitId of communes) {
-      const assessor = client('ubnd-commune', ['assessor'], [unitId]);
       for (const [cycle, decisionDate] of [[2023, '2023-08-01'], [2024, '2024-08-01']] as const) {
-        const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle, results: DRUG_FREE_RESULTS });
-        expect(draft.status).toBe(201);
-        expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
-        expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
-        verified.push({ id: draft.body.id as string, decisionDate });
+        verified.push({ id: await verifiedAssessment(unitId, 'drug-free', DRUG_FREE_RESULTS, cycle), decisionDate });
       }
     }
     const decided = await Promise.all(verified.map(({ id, decisionDate }, i) => committee.post(`/assessments/${id}/recognise`, { decisionNumber: `QD-W${i}`, decisionDate })));
@@ -369,15 +362,8 @@ describe('two instances sharing the derivation queue', () => {
       }
       await awaitReplicated(service, [...districts, ...communes]);
       await awaitReplicated(second, [...districts, ...communes]);
-      const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
       const verified: string[] = [];
-      for (const unitId of communes) {
-        const assessor = client('ubnd-commune', ['assessor'], [unitId]);
-        const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
-        expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
-        expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
-        verified.push(draft.body.id as string);
-      }
+      for (const unitId of communes) verified.push(await verifiedAssessment(unitId));
       const token = testToken('ubnd-district', ['recogniser'], 'ubnd-district-user', [ids['P']]);
       const committees = [new ApiClient(service.url, token), new ApiClient(second.url, token)];
       const decided = await Promise.all(
