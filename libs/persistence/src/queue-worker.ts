@@ -38,8 +38,8 @@ function registerBacklogGauge({ name, help }: QueueWorkerSettings['backlogMetric
 
 /**
  * Drains a queue table that transactions append to: one pass after another while work is
- * waiting, asleep until a NOTIFY from a committed insert (or the next poll) otherwise, and
- * backing off while the database fails. Subclasses say what a pass does.
+ * waiting, asleep until a NOTIFY from a committed insert, a poke or the next poll otherwise,
+ * and backing off while the database fails. Subclasses say what a pass does.
  */
 export abstract class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   protected readonly logger: Logger;
@@ -59,8 +59,13 @@ export abstract class QueueWorker implements OnApplicationBootstrap, BeforeAppli
   /** Rows in the queue by state (`pending`, and any other the queue knows). */
   abstract backlog(): Promise<Record<string, number>>;
 
-  /** Takes the next work in a transaction of its own; true when more is likely waiting. */
+  /** Takes the next work; true when more is likely waiting. */
   protected abstract pass(): Promise<boolean>;
+
+  /** Work may be waiting: look now rather than at the next poll. */
+  protected poke(): void {
+    this.signal.poke();
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.running = true;

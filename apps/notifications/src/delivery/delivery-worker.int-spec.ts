@@ -99,4 +99,6 @@ it('two instances, one stopping midway, deliver every alert once: no attempt sen
   // Both instances delivered, and between them exactly every alert.
   expect(firstWorker.finishedCount + second.app.get(DeliveryWorker).finishedCount).toBe(ALERTS);
   expect(second.app.get(DeliveryWorker).finishedCount).toBeGreaterThan(0);
+  // Nothing left waiting, as the backlog gauge says.
+  expect(await (await fetch(`${second.url}/metrics`)).text()).toMatch(/antq_deliveries_backlog{state="pending"[^}]*} 0\n/);
 });

@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
-import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { DeliveryChannel } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
-import { listenForNotifications, WakeSignal } from '@antq/persistence';
+import { QueueWorker } from '@antq/persistence';
 import { DELIVERY_CHANNEL, NOTIFICATIONS_ACTOR } from '../alerts/alerts.service';
 import { NotificationsConfig } from '../config/notifications.config';
 import { AddressPolicy } from './address-policy';
@@ -43,73 +42,62 @@ function updatedRows<T>(result: unknown): T[] {
  * newer outcome. Receivers see the same `ANTQ-Delivery` id on every attempt of a delivery.
  */
 @Injectable()
-export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(DeliveryWorker.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private listener?: Client;
-  private readonly signal = new WakeSignal();
+export class DeliveryWorker extends QueueWorker {
   private readonly inflight = new Set<Promise<void>>();
   private finished = 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     private readonly config: NotificationsConfig,
     @Inject(AddressPolicy) private readonly policy: AddressPolicy,
     private readonly email: EmailSender,
     private readonly events: EventFactory,
     private readonly outbox: OutboxService,
     private readonly cls: ClsService<AntqClsStore>,
-  ) {}
+  ) {
+    super(dataSource, {
+      channel: DELIVERY_CHANNEL,
+      name: 'antq-delivery-worker',
+      pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS,
+      backlogMetric: { name: 'antq_deliveries_backlog', help: 'Notification deliveries waiting for their next attempt' },
+    });
+  }
 
   /** Deliveries this instance brought to an end (delivered or failed) since start. */
   get finishedCount(): number {
     return this.finished;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.DELIVERY_WORKER_ENABLED) return;
-    this.running = true;
-    this.listener = await listenForNotifications(this.dataSource, DELIVERY_CHANNEL, 'antq-delivery-worker', this.signal, (message) => this.logger.warn(message));
-    this.loop = this.run();
+  override async onApplicationBootstrap(): Promise<void> {
+    if (this.config.DELIVERY_WORKER_ENABLED) await super.onApplicationBootstrap();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.poke();
-    await this.loop;
+  /** Claims no more, then lets the deliveries in flight finish. */
+  override async beforeApplicationShutdown(): Promise<void> {
+    await super.beforeApplicationShutdown();
     await Promise.allSettled([...this.inflight]);
-    await this.listener?.end().catch(() => undefined);
   }
 
-  /** Work may be waiting: look now rather than at the next poll. */
-  poke(): void {
-    this.signal.poke();
+  async backlog(): Promise<{ pending: number }> {
+    const [{ n }] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM deliveries WHERE state = 'pending'`)) as { n: number }[];
+    return { pending: n };
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      const free = this.config.DELIVERY_CONCURRENCY - this.inflight.size;
-      let claimed: ClaimedDelivery[] = [];
-      if (free > 0) {
-        try {
-          claimed = await this.claim(free);
-        } catch (error) {
-          this.logger.warn(`Claiming deliveries failed: ${(error as Error).message}`);
-        }
-      }
-      for (const delivery of claimed) {
-        const work: Promise<void> = this.perform(delivery)
-          .catch((error: unknown) => this.logger.error(`Delivery ${delivery.id} could not be recorded: ${(error as Error).message}`))
-          .finally(() => {
-            this.inflight.delete(work);
-            this.poke();
-          });
-        this.inflight.add(work);
-      }
-      if (claimed.length && claimed.length === free) continue;
-      await this.signal.sleep(this.config.DELIVERY_POLL_INTERVAL_MS);
+  /** Claims as many deliveries as there are free slots and starts them; each one ending frees a slot and pokes. */
+  protected async pass(): Promise<boolean> {
+    const free = this.config.DELIVERY_CONCURRENCY - this.inflight.size;
+    if (free <= 0) return false;
+    const claimed = await this.claim(free);
+    for (const delivery of claimed) {
+      const work: Promise<void> = this.perform(delivery)
+        .catch((error: unknown) => this.logger.error(`Delivery ${delivery.id} could not be recorded: ${(error as Error).message}`))
+        .finally(() => {
+          this.inflight.delete(work);
+          this.poke();
+        });
+      this.inflight.add(work);
     }
+    return claimed.length > 0 && claimed.length === free;
   }
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
