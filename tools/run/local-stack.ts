@@ -55,7 +55,8 @@ export function serviceEnv(service: ServiceName, settings: StackSettings, env = 
     DATABASE_URL: serviceDatabaseUrl(service, settings, env),
     KAFKA_BROKERS: settings.brokers,
     KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-    JWT_SECRET: env['JWT_SECRET'] ?? DEV_JWT_SECRET,
+    // With an identity provider's key set configured, no development secret is slipped in beside it.
+    ...(env['JWT_SECRET'] || !env['JWT_JWKS_URL'] ? { JWT_SECRET: env['JWT_SECRET'] ?? DEV_JWT_SECRET } : {}),
   };
 }
 

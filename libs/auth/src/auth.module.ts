@@ -1,10 +1,10 @@
-import { createSecretKey } from 'node:crypto';
 import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { RolesGuard } from './roles.guard';
+import { VerificationKeys } from './verification-keys';
 
 export interface AuthModuleAsyncOptions {
   inject?: FactoryProvider['inject'];
@@ -22,12 +22,10 @@ export class AuthModule {
         JwtModule.registerAsync({
           inject: [AUTH_OPTIONS],
           useFactory: (auth: AuthOptions) => {
-            // A key object made once: given a string, jsonwebtoken tries (and fails) to parse a public key on every verification.
-            const key = createSecretKey(Buffer.from(auth.secret));
+            const keys = new VerificationKeys(auth);
             return {
-              secretOrKeyProvider: () => key,
-              signOptions: { algorithm: 'HS256', issuer: auth.issuer, audience: auth.audience },
-              verifyOptions: { algorithms: ['HS256'], issuer: auth.issuer, audience: auth.audience },
+              secretOrKeyProvider: (_type, token) => keys.keyFor(token as string),
+              verifyOptions: { algorithms: keys.algorithms, issuer: auth.issuer, audience: auth.audience },
             };
           },
           extraProviders: [{ provide: AUTH_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],

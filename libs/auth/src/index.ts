@@ -7,3 +7,4 @@ export * from './roles';
 export * from './roles.guard';
 export * from './token-claims';
 export * from './token-issuer';
+export * from './verification-keys';

@@ -1,4 +1,4 @@
-import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { plainToInstance } from 'class-transformer';
@@ -8,6 +8,7 @@ import { ClsService } from 'nestjs-cls';
 import type { Actor } from '@antq/contracts';
 import { IS_PUBLIC } from './public.decorator';
 import { TokenClaims } from './token-claims';
+import { KeySetUnavailableError } from './verification-keys';
 
 export interface AuthenticatedRequest extends Request {
   actor?: Actor & { jurisdiction?: string[] };
@@ -39,6 +40,7 @@ export class JwtAuthGuard implements CanActivate {
     try {
       payload = await this.jwt.verifyAsync<object>(token);
     } catch (error) {
+      if (error instanceof KeySetUnavailableError) throw new ServiceUnavailableException(error.message);
       throw new UnauthorizedException(`Invalid token: ${(error as Error).message}`);
     }
     const claims = plainToInstance(TokenClaims, payload);

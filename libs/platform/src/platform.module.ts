@@ -121,7 +121,13 @@ export class PlatformModule {
         ),
         MessagingModule.forRootAsync({ useFactory: () => messagingOptions(definition.service, config) }),
         AuthModule.forRootAsync({
-          useFactory: () => ({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+          useFactory: () => ({
+            secret: config.JWT_SECRET,
+            jwksUri: config.JWT_JWKS_URL,
+            jwksAlgorithms: config.JWT_JWKS_ALGORITHMS,
+            issuer: config.JWT_ISSUER,
+            audience: config.JWT_AUDIENCE,
+          }),
         }),
         TerminusModule,
         PrometheusModule.register({

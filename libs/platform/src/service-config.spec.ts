@@ -25,7 +25,20 @@ describe('loadServiceConfig', () => {
     expect(attempt).toThrow(/KAFKA_BROKERS must be host:port/);
   });
 
-  it('requires a signing key', () => {
-    expect(() => loadServiceConfig('campaigns', { DATABASE_URL: valid.DATABASE_URL })).toThrow(/JWT_SECRET/);
+  it('requires a signing key or a key set', () => {
+    expect(() => loadServiceConfig('campaigns', { DATABASE_URL: valid.DATABASE_URL, PORT: '3103' })).toThrow(/JWT_SECRET or JWT_JWKS_URL is required/);
+  });
+
+  it('takes an identity provider key set instead of a shared secret', () => {
+    const config = loadServiceConfig('campaigns', { DATABASE_URL: valid.DATABASE_URL, PORT: '3103', JWT_JWKS_URL: 'https://id.example.gov.vn/.well-known/jwks.json', JWT_JWKS_ALGORITHMS: 'RS256, PS256' });
+    expect(config.JWT_SECRET).toBeUndefined();
+    expect(config.JWT_JWKS_ALGORITHMS).toEqual(['RS256', 'PS256']);
+    expect(loadServiceConfig('campaigns', { ...valid, JWT_JWKS_URL: 'https://id.example.gov.vn/jwks' }).JWT_JWKS_ALGORITHMS).toEqual(['RS256', 'ES256']);
+  });
+
+  it('refuses a key set URL that is not http(s) and algorithms it does not know', () => {
+    const attempt = () => loadServiceConfig('campaigns', { DATABASE_URL: valid.DATABASE_URL, PORT: '3103', JWT_JWKS_URL: 'file:///etc/keys', JWT_JWKS_ALGORITHMS: 'RS256,HS256' });
+    expect(attempt).toThrow(/JWT_JWKS_URL must be an http\(s\) URL/);
+    expect(attempt).toThrow(/JWT_JWKS_ALGORITHMS may hold RS256/);
   });
 });

@@ -1,17 +1,21 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  ArrayNotEmpty,
   IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
+import { JWKS_ALGORITHMS, type JwksAlgorithm } from '@antq/auth';
 import type { ServiceName } from '@antq/contracts';
 
 /**
@@ -110,9 +114,22 @@ export class ServiceConfig {
   @Max(3650)
   INBOX_RETENTION_DAYS: number = 30;
 
-  @IsString()
+  /** HS256 key shared with the token issuer; may be left out when JWT_JWKS_URL is set. */
+  @ValidateIf((config: ServiceConfig) => config.JWT_SECRET !== undefined || !config.JWT_JWKS_URL)
+  @IsString({ message: 'JWT_SECRET or JWT_JWKS_URL is required' })
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
-  JWT_SECRET!: string;
+  JWT_SECRET?: string;
+
+  /** The identity provider's JSON Web Key Set: its RS/PS/ES-signed tokens are verified with the published key of their `kid`. */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'JWT_JWKS_URL must be an http(s) URL' })
+  JWT_JWKS_URL?: string;
+
+  /** Comma-separated; the algorithms accepted from the JWKS issuer. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((a) => a.trim()).filter(Boolean) : value))
+  @ArrayNotEmpty({ message: 'JWT_JWKS_ALGORITHMS must name at least one algorithm' })
+  @IsIn(JWKS_ALGORITHMS, { each: true, message: `JWT_JWKS_ALGORITHMS may hold ${JWKS_ALGORITHMS.join(', ')}` })
+  JWT_JWKS_ALGORITHMS: JwksAlgorithm[] = ['RS256', 'ES256'];
 
   @IsString()
   @IsNotEmpty()

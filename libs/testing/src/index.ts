@@ -8,3 +8,4 @@ export * from './private-broker';
 export * from './http-client';
 export * from './test-events';
 export * from './unit-fixtures';
+export * from './identity-provider';

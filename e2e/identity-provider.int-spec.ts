@@ -1,0 +1,171 @@
+import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { sign } from 'jsonwebtoken';
+import { ClsModule } from 'nestjs-cls';
+import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import { AuthModule, CurrentActor, type AuthOptions } from '@antq/auth';
+import { EVENT_TOPICS, type Actor } from '@antq/contracts';
+import {
+  ApiClient,
+  createRunTopics,
+  deleteRunTopics,
+  dropTestDatabases,
+  eventually,
+  runTopic,
+  startTestService,
+  testKafka,
+  testToken,
+  TestIdentityProvider,
+  TopicRecorder,
+  uniqueRunId,
+} from '@antq/testing';
+
+const ISSUER = 'antq-platform';
+const AUDIENCE = 'antq-api';
+const SECRET = 'shared-signing-key-0123456789abcdef0123';
+const CLAIMS = { sub: 'alice', agency: 'ca-nghe-an', roles: ['admin'] };
+
+@Controller()
+class WhoAmIController {
+  @Get('whoami')
+  whoAmI(@CurrentActor() actor: Actor): Actor {
+    return actor;
+  }
+}
+
+async function startApp(options: Omit<AuthOptions, 'issuer' | 'audience'>): Promise<{ app: INestApplication; url: string }> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ClsModule.forRoot({ global: true, middleware: { mount: true } }),
+      AuthModule.forRootAsync({ useFactory: () => ({ ...options, issuer: ISSUER, audience: AUDIENCE }) }),
+    ],
+    controllers: [WhoAmIController],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl() };
+}
+
+function hmacToken(secret: string, kid?: string): string {
+  return sign(CLAIMS, secret, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE, expiresIn: 600, ...(kid ? { keyid: kid } : {}) });
+}
+
+async function call(url: string, bearer: string): Promise<{ status: number; body: { message?: string; agency?: string } }> {
+  const response = await fetch(`${url}/whoami`, { headers: { authorization: `Bearer ${bearer}` } });
+  return { status: response.status, body: (await response.json()) as { message?: string; agency?: string } };
+}
+
+describe('bearer tokens verified with an identity provider key set (JWKS)', () => {
+  const provider = new TestIdentityProvider();
+  const rsaPublicKey = provider.addKey('rsa-2026', 'rsa');
+  provider.addKey('ec-2026', 'ec');
+  /** Another issuer's key under a kid the real one publishes. */
+  const impostor = new TestIdentityProvider();
+  impostor.addKey('rsa-2026', 'rsa');
+  const claims = { agency: CLAIMS.agency, roles: ['admin' as const], sub: CLAIMS.sub };
+  let jwksOnly: { app: INestApplication; url: string };
+  let both: { app: INestApplication; url: string };
+
+  beforeAll(async () => {
+    await provider.start();
+    jwksOnly = await startApp({ jwksUri: provider.jwksUri, jwksAlgorithms: ['RS256', 'ES256'] });
+    both = await startApp({ jwksUri: provider.jwksUri, secret: SECRET });
+  });
+
+  afterAll(async () => {
+    await jwksOnly?.app.close();
+    await both?.app.close();
+    await provider.stop();
+  });
+
+  it('accepts RS256 and ES256 tokens by their kid, fetching the key set once per key', async () => {
+    const fetchesBefore = provider.fetches;
+    for (let i = 0; i < 3; i++) {
+      expect(await call(jwksOnly.url, provider.token({ ...claims, kid: 'rsa-2026' }))).toEqual({ status: 200, body: expect.objectContaining({ agency: 'ca-nghe-an', principal: 'alice' }) });
+      expect((await call(jwksOnly.url, provider.token({ ...claims, kid: 'ec-2026' }))).status).toBe(200);
+    }
+    expect(provider.fetches - fetchesBefore).toBe(2);
+  });
+
+  it('refuses a token signed by a key the issuer does not hold, or naming a kid it does not publish', async () => {
+    const forged = await call(jwksOnly.url, impostor.token({ ...claims, kid: 'rsa-2026' }));
+    expect(forged).toEqual({ status: 401, body: expect.objectContaining({ message: 'Invalid token: invalid signature' }) });
+    provider.addKey('withdrawn', 'rsa', false);
+    const unknownKid = await call(jwksOnly.url, provider.token({ ...claims, kid: 'withdrawn' }));
+    expect(unknownKid.status).toBe(401);
+    expect(unknownKid.body.message).toMatch(/signing key that matches 'withdrawn'/);
+  });
+
+  it('finds a key the issuer published after the first fetch (rotation)', async () => {
+    provider.addKey('rsa-2027', 'rsa');
+    expect((await call(jwksOnly.url, provider.token({ ...claims, kid: 'rsa-2027' }))).status).toBe(200);
+  });
+
+  it('accepts no HS256 token where no secret is configured, nor an unsigned one', async () => {
+    const hmac = await call(jwksOnly.url, hmacToken(SECRET));
+    expect(hmac).toEqual({ status: 401, body: expect.objectContaining({ message: 'Invalid token: algorithm HS256 is not accepted (accepted: RS256, ES256)' }) });
+    const unsigned = await call(jwksOnly.url, sign(CLAIMS, '', { algorithm: 'none', issuer: ISSUER, audience: AUDIENCE }));
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.message).toMatch(/algorithm none is not accepted/);
+  });
+
+  it('with both a secret and a key set, takes either, and a public key used as an HMAC secret forges nothing', async () => {
+    expect((await call(both.url, hmacToken(SECRET))).status).toBe(200);
+    expect((await call(both.url, provider.token({ ...claims, kid: 'rsa-2026' }))).status).toBe(200);
+    const confused = await call(both.url, hmacToken(rsaPublicKey.export({ format: 'pem', type: 'spki' }) as string, 'rsa-2026'));
+    expect(confused).toEqual({ status: 401, body: expect.objectContaining({ message: 'Invalid token: invalid signature' }) });
+  });
+
+  it('answers 503, not 401, while the key set cannot be fetched', async () => {
+    const gone = await new TestIdentityProvider().start();
+    await gone.stop();
+    const unreachable = await startApp({ jwksUri: gone.jwksUri });
+    try {
+      const response = await call(unreachable.url, provider.token({ ...claims, kid: 'rsa-2026' }));
+      expect(response.status).toBe(503);
+      expect(response.body.message).toMatch(/^the token issuer's keys are unavailable: /);
+    } finally {
+      await unreachable.app.close();
+    }
+  });
+});
+
+describe('a service configured with only an identity provider key set', () => {
+  const runId = uniqueRunId();
+  const kafka = testKafka();
+  const provider = new TestIdentityProvider();
+  provider.addKey('ca-nghe-an-2026', 'ec');
+  let recorder: TopicRecorder;
+  let registry: Awaited<ReturnType<typeof startTestService>>;
+
+  beforeAll(async () => {
+    await provider.start();
+    await createRunTopics(runId, kafka);
+    recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.units.name)).start();
+    registry = await startTestService(UNITS_REGISTRY, UnitsRegistryModule.forRoot, runId, { JWT_SECRET: undefined, JWT_JWKS_URL: provider.jwksUri });
+  });
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await dropTestDatabases(registry ? [registry] : []);
+    await deleteRunTopics(runId, kafka);
+    await provider.stop();
+  });
+
+  it("records the agency and principal of the provider's token with the change and its event, and refuses shared-secret tokens", async () => {
+    const api = new ApiClient(registry.url, provider.token({ agency: 'ca-nghe-an', roles: ['registrar'], sub: 'officer-17' }));
+    const created = await api.post('/units', { code: 'IDP-NA', name: 'Tỉnh Nghệ An', kind: 'province', effectiveFrom: '2024-01-01' });
+    expect(created.status).toBe(201);
+    const unitId = (created.body as { id: string }).id;
+    await eventually(async () => {
+      const [event] = recorder.events('antq.units.unit-created.v1').filter((e) => e.subject === unitId);
+      expect(event).toMatchObject({ agency: 'ca-nghe-an', principal: 'officer-17' });
+    });
+    const history = await api.get<{ agency: string; principal: string }[]>(`/units/${unitId}/history`);
+    expect(history.body[0]).toMatchObject({ agency: 'ca-nghe-an', principal: 'officer-17' });
+
+    const refused = await new ApiClient(registry.url, testToken('ca-nghe-an', ['admin'])).post('/units', { code: 'IDP-X', name: 'Tỉnh X', kind: 'province', effectiveFrom: '2024-01-01' });
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(refused.body)).toMatch(/algorithm HS256 is not accepted/);
+  });
+});
