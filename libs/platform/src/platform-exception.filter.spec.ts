@@ -38,6 +38,6 @@ describe('PlatformExceptionFilter', () => {
   ])('answers %s with a 503 the client may retry', (_, error) => {
     const { host, sent } = httpHost();
     filter.catch(error, host);
-    expect(sent).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, body: { statusCode: 503, message: expect.stringMatching(/busy and changed nothing/) } });
+    expect(sent).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, body: { statusCode: 503, message: expect.stringMatching(/nothing was changed: retry shortly/) } });
   });
 });

@@ -36,7 +36,7 @@ export class PlatformExceptionFilter extends BaseExceptionFilter {
         .getResponse<Response>()
         .status(503)
         .setHeader('retry-after', '1')
-        .json({ statusCode: 503, error: STATUS_CODES[503], message: 'The service is busy and changed nothing: retry shortly' });
+        .json({ statusCode: 503, error: STATUS_CODES[503], message: 'The service is busy or its database unreachable; nothing was changed: retry shortly' });
       return;
     }
     super.catch(exception, host);

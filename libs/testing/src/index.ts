@@ -9,3 +9,4 @@ export * from './http-client';
 export * from './test-events';
 export * from './unit-fixtures';
 export * from './identity-provider';
+export * from './tcp-proxy';

@@ -1,0 +1,80 @@
+import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
+import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import { deadLetterTopic } from '@antq/contracts';
+import {
+  ApiClient,
+  awaitReplicated,
+  createRunTopics,
+  deleteRunTopics,
+  dropTestDatabases,
+  eventually,
+  runTopic,
+  startTestService,
+  TcpProxy,
+  testDatabaseUrl,
+  testKafka,
+  testToken,
+  TopicRecorder,
+  uniqueRunId,
+  type RunningService,
+} from '@antq/testing';
+
+/**
+ * The notifications service reaches its database through a relay the test cuts: PostgreSQL
+ * going away must cost time, never an event, and callers must hear that they may retry.
+ */
+const runId = uniqueRunId();
+const kafka = testKafka();
+let proxy: TcpProxy;
+let registry: RunningService;
+let notifications: RunningService;
+let deadLetters: TopicRecorder;
+
+beforeAll(async () => {
+  await createRunTopics(runId, kafka);
+  const database = new URL(testDatabaseUrl(runId, NOTIFICATIONS.service));
+  proxy = await new TcpProxy(database.hostname, Number(database.port || 5432)).start();
+  registry = await startTestService(UNITS_REGISTRY, UnitsRegistryModule.forRoot, runId);
+  notifications = await startTestService(NOTIFICATIONS, NotificationsModule.forRoot, runId, { DATABASE_URL: proxy.via(database.toString()) });
+  deadLetters = await new TopicRecorder(kafka, runTopic(runId, deadLetterTopic(NOTIFICATIONS.service).name)).start();
+});
+
+afterAll(async () => {
+  await proxy?.restore();
+  await deadLetters?.stop();
+  await dropTestDatabases([registry, notifications].filter(Boolean));
+  await proxy?.stop();
+  await deleteRunTopics(runId, kafka);
+});
+
+it('while its database is unreachable a service answers 503 and is not ready; events wait, none is dead-lettered, and all apply once it is back', async () => {
+  const registrar = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
+  const reader = new ApiClient(notifications.url, testToken('ca-nghe-an', ['viewer']));
+  const create = async (code: string) => {
+    const response = await registrar.post<{ id: string }>('/units', { code: `${runId}-${code}`, name: `Tỉnh ${code}`, kind: 'province', effectiveFrom: '2024-01-01' });
+    expect(response.status).toBe(201);
+    return response.body.id;
+  };
+  const before = await create('TRUOC');
+  await awaitReplicated(notifications, [before]);
+
+  await proxy.cut();
+  const read = await fetch(`${notifications.url}/replica/units/${before}`, { headers: { authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}` } });
+  expect(read.status).toBe(503);
+  expect(read.headers.get('retry-after')).toBe('1');
+  expect(((await read.json()) as { message: string }).message).toMatch(/nothing was changed: retry shortly/);
+  expect((await fetch(`${notifications.url}/health/ready`)).status).toBe(503);
+
+  const during = [];
+  for (const code of ['MOT', 'HAI', 'BA', 'BON', 'NAM']) during.push(await create(code));
+  // Far longer than the consumer's retries of a failing event (3 attempts, 20 ms apart here) would take to dead-letter it.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  expect((await reader.get(`/replica/units/${before}`)).status).toBe(503);
+
+  await proxy.restore();
+  await awaitReplicated(notifications, during);
+  await eventually(async () => expect((await fetch(`${notifications.url}/health/ready`)).status).toBe(200));
+  const [{ n }] = (await notifications.dataSource.query('SELECT count(*)::int AS n FROM replica_units WHERE unit_id = ANY($1::uuid[])', [during])) as { n: number }[];
+  expect(n).toBe(during.length);
+  expect(deadLetters.messages).toHaveLength(0);
+}, 120_000);
