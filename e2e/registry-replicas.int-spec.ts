@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,8 +16,10 @@ import {
   TEST_JWT_SECRET,
   testKafka,
   testToken,
+  runScript,
   uniqueRunId,
   type RunningService,
+  type ScriptResult,
 } from '@antq/testing';
 
 const ROOT = resolve(__dirname, '..');
@@ -31,24 +32,13 @@ let registry: RunningService;
 let replicas: RunningService[];
 let api: ApiClient;
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        ...process.env,
-        DATABASE_URL: registry.databaseUrl,
-        KAFKA_BROKERS: TEST_BROKERS,
-        KAFKA_TOPIC_PREFIX: `${runId}.`,
-        JWT_SECRET: TEST_JWT_SECRET,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code: code ?? 1, stdout, stderr }));
+function runCli(args: string[]): Promise<ScriptResult> {
+  return runScript(CLI, args, {
+    DATABASE_URL: registry.databaseUrl,
+    KAFKA_BROKERS: TEST_BROKERS,
+    KAFKA_TOPIC_PREFIX: `${runId}.`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'warn',
   });
 }
 

@@ -25,3 +25,4 @@ import { ProcessedEvent } from './inbox/processed-event.entity';
 import { OutboxMessage } from './outbox/outbox-message.entity';
 /** Entities every service registers with its data source. */
 export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent];
+export * from './kafka/dead-letters';

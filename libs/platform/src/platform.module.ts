@@ -17,7 +17,7 @@ import { Clock, SystemClock, type PlatformOptions } from './clock';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
-import { loadServiceConfig, ServiceConfig } from './service-config';
+import { kafkaConnection, loadServiceConfig, ServiceConfig } from './service-config';
 
 export interface ServiceDefinition {
   service: ServiceName;
@@ -38,8 +38,7 @@ export function defaultDatabaseUrl(service: ServiceName): string {
 export function messagingOptions(service: ServiceName, config: ServiceConfig): MessagingOptions {
   return {
     service,
-    brokers: config.KAFKA_BROKERS.split(','),
-    clientId: config.KAFKA_CLIENT_ID ?? `antq-${service}`,
+    ...kafkaConnection(config, `antq-${service}`),
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
     retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
@@ -50,18 +49,9 @@ export function messagingOptions(service: ServiceName, config: ServiceConfig): M
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     },
     inbox: { retentionDays: config.INBOX_RETENTION_DAYS },
-    ssl: config.KAFKA_SSL,
-    ...(config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
-      ? {
-          sasl: {
-            mechanism: config.KAFKA_SASL_MECHANISM,
-            username: config.KAFKA_SASL_USERNAME,
-            password: config.KAFKA_SASL_PASSWORD,
-          },
-        }
-      : {}),
   };
 }
+
 
 /**
  * What every service has: validated configuration, JSON logs with the correlation id,

@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { JWKS_ALGORITHMS, type JwksAlgorithm } from '@antq/auth';
 import type { ServiceName } from '@antq/contracts';
+import type { MessagingOptions } from '@antq/messaging';
 
 /**
  * A boolean setting, for `@Transform`: reads the raw string, since implicit conversion
@@ -30,29 +31,8 @@ export const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: str
   return raw;
 };
 
-/**
- * Everything a service reads from its environment, validated once at start-up. Nothing
- * else reads `process.env`.
- */
-export class ServiceConfig {
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  PORT!: number;
-
-  /** Interface the HTTP server binds; containers use 0.0.0.0. */
-  @IsString()
-  @IsNotEmpty()
-  HOST: string = '127.0.0.1';
-
-  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL!: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  DATABASE_POOL_SIZE: number = 10;
-
+/** How to reach the Kafka cluster: the services and the operator commands read the same variables. */
+export class KafkaSettings {
   /** Comma-separated host:port list. */
   @Matches(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS: string = '127.0.0.1:19092';
@@ -79,6 +59,42 @@ export class ServiceConfig {
   @IsOptional()
   @IsString()
   KAFKA_SASL_PASSWORD?: string;
+}
+
+/** The kafkajs connection the settings describe. */
+export function kafkaConnection(config: KafkaSettings, clientId: string): Pick<MessagingOptions, 'brokers' | 'clientId' | 'ssl' | 'sasl'> {
+  return {
+    brokers: config.KAFKA_BROKERS.split(','),
+    clientId: config.KAFKA_CLIENT_ID ?? clientId,
+    ssl: config.KAFKA_SSL,
+    ...(config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
+      ? { sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD } }
+      : {}),
+  };
+}
+
+/**
+ * Everything a service reads from its environment, validated once at start-up. Nothing
+ * else reads `process.env`.
+ */
+export class ServiceConfig extends KafkaSettings {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT!: number;
+
+  /** Interface the HTTP server binds; containers use 0.0.0.0. */
+  @IsString()
+  @IsNotEmpty()
+  HOST: string = '127.0.0.1';
+
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE: number = 10;
 
   @IsInt()
   @Min(1)

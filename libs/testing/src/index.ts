@@ -10,3 +10,4 @@ export * from './test-events';
 export * from './unit-fixtures';
 export * from './identity-provider';
 export * from './tcp-proxy';
+export * from './run-script';
