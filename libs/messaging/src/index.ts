@@ -26,3 +26,4 @@ import { OutboxMessage } from './outbox/outbox-message.entity';
 /** Entities every service registers with its data source. */
 export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent];
 export * from './kafka/dead-letters';
+export * from './metrics';

@@ -1,6 +1,7 @@
 import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { EventConsumer } from '@antq/messaging';
 import { ServiceConfig } from './service-config';
@@ -19,6 +20,9 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  // Helmet's defaults (the API docs page loads its scripts from the service itself), but no
+  // upgrade to https: services sit behind a TLS-terminating ingress or on plain http locally.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );

@@ -1,21 +1,17 @@
-import { Counter, Histogram, register } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
+import { processMetric } from '@antq/messaging';
 
-/** One metric per process, whatever the number of service instances in it (tests run several). */
-function once<T>(name: string, create: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? create();
-}
-
-export const alertsRaised = once(
+export const alertsRaised = processMetric(
   'antq_alerts_raised_total',
   () => new Counter({ name: 'antq_alerts_raised_total', help: 'Alerts raised, by rule and severity', labelNames: ['rule', 'severity'] }),
 );
 
-export const deliveryAttempts = once(
+export const deliveryAttempts = processMetric(
   'antq_notification_attempts_total',
   () => new Counter({ name: 'antq_notification_attempts_total', help: 'Delivery attempts by channel and outcome (delivered, retry, failed)', labelNames: ['channel', 'outcome'] }),
 );
 
-export const deliveryDuration = once(
+export const deliveryDuration = processMetric(
   'antq_notification_attempt_seconds',
   () =>
     new Histogram({

@@ -11,6 +11,7 @@ import { claimEvents, releaseEvent, releaseEvents } from '../inbox/inbox';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { consumerBatchDuration, eventsConsumed } from '../metrics';
 import { isTransientDatabaseError, NonRetryableEventError } from './event-errors';
 import { closeBatch, openBatch } from './batch-hooks';
 import { decodeEvent } from './event-validation';
@@ -26,6 +27,12 @@ interface DeadLetter {
 
 /** A handler failed during the optimistic pass; the batch is replayed message by message. */
 class HandlerFailure extends Error {}
+
+/** How many of a batch's messages settled, and what became of them (`"<type> <outcome>"` -> count). */
+interface Settled {
+  done: number;
+  outcomes: Map<string, number>;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Replays of a batch that met a deadlock or lost its connection, before kafkajs's own retries. */
@@ -112,6 +119,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   }
 
   private async processBatch(payload: EachBatchPayload): Promise<void> {
+    const endTimer = consumerBatchDuration.startTimer({ topic: payload.batch.topic });
     const items: Item[] = payload.batch.messages.map((message) => {
       try {
         return { message, event: decodeEvent(message.value, message.key?.toString() ?? null) };
@@ -119,14 +127,14 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         return { message, error: error as Error };
       }
     });
-    let done = 0;
+    let settled: Settled = { done: 0, outcomes: new Map() };
     for (let attempt = 1; ; attempt++) {
       try {
         try {
-          done = await this.applyBatch(items, payload, false);
+          settled = await this.applyBatch(items, payload, false);
         } catch (error) {
           if (!(error instanceof HandlerFailure)) throw error;
-          done = await this.applyBatch(items, payload, true);
+          settled = await this.applyBatch(items, payload, true);
         }
         break;
       } catch (error) {
@@ -135,9 +143,15 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         await sleep(25 * 2 ** attempt);
       }
     }
-    for (const item of items.slice(0, done)) payload.resolveOffset(item.message.offset);
+    for (const item of items.slice(0, settled.done)) payload.resolveOffset(item.message.offset);
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
+    // Counted once the batch has committed: a replayed batch counts once.
+    for (const [key, count] of settled.outcomes) {
+      const [type, outcome] = key.split(' ');
+      eventsConsumed.inc({ type, outcome }, count);
+    }
+    endTimer();
   }
 
   /**
@@ -145,10 +159,13 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
    * optimistic pass runs all handlers straight through; `careful` isolates each message in a
    * savepoint so that one failing message cannot undo the others.
    */
-  private applyBatch(items: Item[], payload: EachBatchPayload, careful: boolean): Promise<number> {
+  private applyBatch(items: Item[], payload: EachBatchPayload, careful: boolean): Promise<Settled> {
     const { topic, partition } = payload.batch;
     return this.dataSource.transaction(async (manager) => {
       openBatch(manager);
+      const outcomes = new Map<string, number>();
+      const tally = (type: string, outcome: 'applied' | 'duplicate' | 'ignored' | 'dead-lettered') =>
+        outcomes.set(`${type} ${outcome}`, (outcomes.get(`${type} ${outcome}`) ?? 0) + 1);
       const deadLetters: DeadLetter[] = [];
       const handled = items.flatMap((i) => (i.event && this.handlerOf(i.event.type) ? [i.event] : []));
       const fresh = await claimEvents(manager, this.groupId, handled);
@@ -159,11 +176,19 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         const { event } = item;
         if (!event) {
           deadLetters.push({ item, error: item.error, attempts: 0 });
+          tally('invalid', 'dead-lettered');
           continue;
         }
         const handler = this.handlerOf(event.type);
         // Unhandled types and events already applied settle without effect.
-        if (!handler || !fresh.delete(event.id)) continue;
+        if (!handler) {
+          tally(event.type, 'ignored');
+          continue;
+        }
+        if (!fresh.delete(event.id)) {
+          tally(event.type, 'duplicate');
+          continue;
+        }
         const delivery = { manager, topic, partition, offset: item.message.offset };
         if (!careful) {
           try {
@@ -172,12 +197,16 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
             if (isTransientDatabaseError(error)) throw error;
             throw new HandlerFailure((error as Error).message);
           }
+          tally(event.type, 'applied');
           continue;
         }
         const failure = await this.invokeWithRetries(handler, event, delivery);
         if (failure) {
           deadLetters.push({ item, ...failure });
           await releaseEvent(manager, this.groupId, event.id);
+          tally(event.type, 'dead-lettered');
+        } else {
+          tally(event.type, 'applied');
         }
         await payload.heartbeat();
       }
@@ -200,7 +229,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
           this.log.warn(`Dead-lettered ${topic}[${partition}]@${d.item.message.offset}: ${d.error.message}`);
         }
       }
-      return done;
+      return { done, outcomes };
     });
   }
 

@@ -12,6 +12,7 @@ import { CLOUD_EVENTS_CONTENT_TYPE } from '@antq/contracts';
 import { sessionConfig, WakeSignal } from '@antq/persistence';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { eventsPublished, outboxSources } from '../metrics';
 import { OUTBOX_CHANNEL } from './outbox.service';
 
 interface OutboxRow {
@@ -55,12 +56,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   onApplicationBootstrap(): void {
+    outboxSources.add(this);
     if (!this.options.outbox.relayEnabled) return;
     this.running = true;
     this.loop = this.run();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    outboxSources.delete(this);
     this.running = false;
     this.signal.poke();
     await this.loop;
@@ -71,6 +74,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async backlog(): Promise<number> {
     const [row] = (await this.dataSource.query('SELECT count(*)::int AS n FROM outbox_messages')) as [{ n: number }];
     return row.n;
+  }
+
+  /** The backlog and the age of its oldest event, for the outbox gauges. */
+  async pending(): Promise<{ count: number; oldestSeconds: number }> {
+    const [row] = (await this.dataSource.query(
+      'SELECT count(*)::int AS count, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS "oldestSeconds" FROM outbox_messages',
+    )) as [{ count: number; oldestSeconds: number }];
+    return row;
   }
 
   private async run(): Promise<void> {
@@ -149,6 +160,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     );
     await this.dataSource.query('DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     this.published += rows.length;
+    for (const [topic, list] of byTopic) eventsPublished.inc({ topic }, list.length);
     return rows.length;
   }
 }

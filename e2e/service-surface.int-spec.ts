@@ -1,0 +1,118 @@
+import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
+import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
+import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
+import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import { CLOUD_EVENTS_CONTENT_TYPE, EVENT_TOPICS, type UnitCreatedData } from '@antq/contracts';
+import {
+  ApiClient,
+  awaitReplicated,
+  createRunTopics,
+  deleteRunTopics,
+  dropTestDatabases,
+  eventually,
+  produceRaw,
+  runTopic,
+  startTestService,
+  testEvent,
+  testKafka,
+  testToken,
+  uniqueRunId,
+  type RunningService,
+} from '@antq/testing';
+
+/** What every service shows the outside: its API document, health, metrics, headers, and no anonymous commands. */
+const runId = uniqueRunId();
+const kafka = testKafka();
+let services: RunningService[];
+
+/** A command route of each service, as its OpenAPI document must list it. */
+const COMMANDS: Record<string, string> = {
+  'units-registry': '/units',
+  assessments: '/assessments',
+  campaigns: '/campaigns',
+  notifications: '/rules',
+};
+
+beforeAll(async () => {
+  await createRunTopics(runId, kafka);
+  services = [
+    await startTestService(UNITS_REGISTRY, UnitsRegistryModule.forRoot, runId),
+    await startTestService(ASSESSMENTS, AssessmentsModule.forRoot, runId),
+    await startTestService(CAMPAIGNS, CampaignsModule.forRoot, runId),
+    await startTestService(NOTIFICATIONS, NotificationsModule.forRoot, runId),
+  ];
+});
+
+afterAll(async () => {
+  await dropTestDatabases(services ?? []);
+  await deleteRunTopics(runId, kafka);
+});
+
+describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('the %s service', (name) => {
+  const service = () => services.find((s) => s.definition.service === name) as RunningService;
+
+  it('serves its OpenAPI document, listing its commands behind a bearer token, and the page that renders it', async () => {
+    const document = (await (await fetch(`${service().url}/docs-json`)).json()) as {
+      openapi: string;
+      info: { title: string };
+      paths: Record<string, Record<string, { security?: object[] }>>;
+      components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+    };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(document.info.title).toBe(name);
+    expect(document.components.securitySchemes['bearer']).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(document.paths)).toContain(COMMANDS[name]);
+
+    const page = await fetch(`${service().url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('swagger-ui-init.js');
+    // Its scripts come from the service itself, which the security policy allows, and nothing is upgraded to https.
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    expect((await fetch(`${service().url}/docs/swagger-ui-init.js`)).status).toBe(200);
+  });
+
+  it('answers liveness and readiness without a token, and refuses an anonymous command with 401', async () => {
+    expect((await fetch(`${service().url}/health/live`)).status).toBe(200);
+    const ready = (await (await fetch(`${service().url}/health/ready`)).json()) as { status: string; details: Record<string, { status: string }> };
+    expect(ready).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
+    const anonymous = await fetch(`${service().url}${COMMANDS[name]}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('sends security headers and no framework banner', async () => {
+    const response = await fetch(`${service().url}${COMMANDS[name]}`, { headers: { authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}` } });
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+it('counts published events, what each consumer made of every record, its batch times and the outbox backlog', async () => {
+  const [registry, ...replicas] = services;
+  const created = await new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar'])).post<{ id: string }>('/units', {
+    code: `${runId}-M`,
+    name: 'Tỉnh Nghệ An',
+    kind: 'province',
+    effectiveFrom: '2024-01-01',
+  });
+  expect(created.status).toBe(201);
+  for (const replica of replicas) await awaitReplicated(replica, [created.body.id]);
+  // The same event delivered twice: the consumers apply it once and count the second as a duplicate.
+  const data: UnitCreatedData = { unitId: created.body.id, code: `${runId}-M`, name: 'Tỉnh Nghệ An', kind: 'province', subtype: null, parentId: null, tags: [], status: 'active', effectiveFrom: '2024-01-01', version: 1 };
+  const twice = testEvent('antq.units.unit-created.v1', created.body.id, data, { source: '/antq/units-registry' });
+  const record = { key: created.body.id, value: JSON.stringify(twice), headers: { 'content-type': CLOUD_EVENTS_CONTENT_TYPE, ce_id: twice.id, ce_type: twice.type } };
+  await produceRaw(kafka, runTopic(runId, EVENT_TOPICS.units.name), [record, record]);
+
+  const topic = runTopic(runId, EVENT_TOPICS.units.name);
+  await eventually(async () => {
+    const metrics = await (await fetch(`${registry.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`antq_events_published_total\\{[^}]*topic="${topic.replace(/\./g, '\\.')}"[^}]*\\} [1-9]`));
+    expect(metrics).toMatch(/antq_events_consumed_total\{[^}]*type="antq\.units\.unit-created\.v1",outcome="applied"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/antq_events_consumed_total\{[^}]*type="antq\.units\.unit-created\.v1",outcome="duplicate"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(new RegExp(`antq_consumer_batch_seconds_count\\{[^}]*topic="${topic.replace(/\./g, '\\.')}"[^}]*\\} [1-9]`));
+    expect(metrics).toMatch(/antq_outbox_backlog\{[^}]*\} 0/);
+    expect(metrics).toMatch(/antq_outbox_oldest_seconds\{[^}]*\} 0/);
+  });
+});
