@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
-import { CLOUD_EVENTS_CONTENT_TYPE, deadLetterTopic, EVENT_TOPICS, type UnitCreatedData } from '@antq/contracts';
-import { readDeadLetters, REDRIVEN_FROM_HEADER } from '@antq/messaging';
+import { CLOUD_EVENTS_CONTENT_TYPE, deadLetterTopic, EVENT_TOPICS, REDRIVEN_FROM_HEADER, type UnitCreatedData } from '@antq/contracts';
+import { readDeadLetters } from '@antq/messaging';
 import {
   awaitReplicated,
   createRunTopics,

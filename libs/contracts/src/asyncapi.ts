@@ -1,4 +1,4 @@
-import { CLOUD_EVENTS_CONTENT_TYPE } from './cloud-event';
+import { CLOUD_EVENTS_CONTENT_TYPE, REDRIVEN_FROM_HEADER } from './cloud-event';
 import { EVENT_CATALOGUE, type EventType } from './event-catalogue';
 import { eventJsonSchema } from './json-schemas';
 import { EVENT_TOPICS } from './topics';
@@ -50,7 +50,12 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
           'content-type': { type: 'string', const: CLOUD_EVENTS_CONTENT_TYPE },
           ce_type: { type: 'string', const: type },
           ce_id: { type: 'string', format: 'uuid' },
+          [REDRIVEN_FROM_HEADER]: {
+            type: 'string',
+            description: 'Only on a record an operator put back from a dead-letter topic (<topic>[partition]@offset); the event is the original, so a consumer that applied it drops it by its id.',
+          },
         },
+        required: ['content-type', 'ce_type', 'ce_id'],
       },
       payload: { $ref: `#/components/schemas/${messageId(type)}` },
       bindings: { kafka: { key: { type: 'string', description: 'The unit (aggregate) id.' }, bindingVersion: '0.5.0' } },

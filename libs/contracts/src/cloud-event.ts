@@ -40,6 +40,9 @@ export interface CloudEvent<T = unknown> {
 
 export const CLOUD_EVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
+/** On a record an operator redrove from a dead-letter topic: `<dlq topic>[partition]@offset`. The event inside is the original. */
+export const REDRIVEN_FROM_HEADER = 'antq-redriven-from';
+
 /** Event type names: `antq.<service>.<entity>-<verb>.v<version>`. */
 export const EVENT_TYPE_PATTERN = /^antq\.[a-z-]+\.[a-z-]+\.v[0-9]+$/;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { REDRIVEN_FROM_HEADER } from '@antq/contracts';
 
 /** A record of a service's dead-letter topic, with what the consumer attached when it gave up. */
 export interface DeadLetter {
@@ -24,8 +25,6 @@ export interface DeadLetter {
 }
 
 const DLQ_HEADER = /^dlq-/;
-/** Says on a redriven record which dead letter it came from; it stays with the event if it fails again. */
-export const REDRIVEN_FROM_HEADER = 'antq-redriven-from';
 const READ_TIMEOUT_MS = 60_000;
 
 function text(headers: IHeaders, name: string): string | null {
