@@ -1,6 +1,6 @@
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { deadLetterTopic } from '@antq/contracts';
+import { deadLetterTopic, EVENT_TOPICS } from '@antq/contracts';
 import {
   ApiClient,
   awaitReplicated,
@@ -70,6 +70,8 @@ it('while its database is unreachable a service answers 503 and is not ready; ev
   // Far longer than the consumer's retries of a failing event (3 attempts, 20 ms apart here) would take to dead-letter it.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   expect((await reader.get(`/replica/units/${before}`)).status).toBe(503);
+  // What operators see meanwhile: the notifications group five records behind on the units topic.
+  expect(await unitsLag()).toBe(during.length);
 
   await proxy.restore();
   await awaitReplicated(notifications, during);
@@ -77,4 +79,14 @@ it('while its database is unreachable a service answers 503 and is not ready; ev
   const [{ n }] = (await notifications.dataSource.query('SELECT count(*)::int AS n FROM replica_units WHERE unit_id = ANY($1::uuid[])', [during])) as { n: number }[];
   expect(n).toBe(during.length);
   expect(deadLetters.messages).toHaveLength(0);
+  await eventually(async () => expect(await unitsLag()).toBe(0));
 }, 120_000);
+
+/** The notifications consumer's lag on the units topic, summed over partitions, from the metrics endpoint. */
+async function unitsLag(): Promise<number> {
+  const metrics = await (await fetch(`${registry.url}/metrics`)).text();
+  const topic = runTopic(runId, EVENT_TOPICS.units.name);
+  return [...metrics.matchAll(/antq_consumer_lag\{([^}]*)\} (\d+)/g)]
+    .filter(([, labels]) => labels.includes(`group="${runId}.notifications"`) && labels.includes(`topic="${topic}"`))
+    .reduce((sum, [, , lag]) => sum + Number(lag), 0);
+}

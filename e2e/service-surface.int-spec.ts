@@ -113,6 +113,11 @@ it('counts published events, what each consumer made of every record, its batch 
     expect(metrics).toMatch(/antq_events_consumed_total\{[^}]*type="antq\.units\.unit-created\.v1",outcome="duplicate"[^}]*\} [1-9]/);
     expect(metrics).toMatch(new RegExp(`antq_consumer_batch_seconds_count\\{[^}]*topic="${topic.replace(/\./g, '\\.')}"[^}]*\\} [1-9]`));
     expect(metrics).toMatch(/antq_outbox_backlog\{[^}]*\} 0/);
+    // Every consumer has applied everything on the units topic: a lag line per partition, all 0.
+    for (const replica of replicas) {
+      const lags = [...metrics.matchAll(new RegExp(`antq_consumer_lag\\{([^}]*)\\} (\\d+)`, 'g'))].filter(([, labels]) => labels.includes(`group="${runId}.${replica.definition.service}"`) && labels.includes(`topic="${topic}"`));
+      expect(lags.map(([, , lag]) => Number(lag))).toEqual(new Array(EVENT_TOPICS.units.partitions).fill(0));
+    }
     expect(metrics).toMatch(/antq_outbox_oldest_seconds\{[^}]*\} 0/);
   });
 });

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { withTimeout } from './kafka/timeout';
 
 /** One metric per process, whatever the number of service instances in it (tests run several). */
 export function processMetric<T>(name: string, create: () => T): T {
@@ -57,6 +58,27 @@ processMetric(
         const [source] = outboxSources;
         const pending = await source?.pending().catch(() => undefined);
         if (pending) this.set(pending.oldestSeconds);
+      },
+    }),
+);
+
+/** Sources of the lag gauge: the consumers running in this process, each labelled by its group. */
+export const consumerSources = new Set<{ groupId: string; lag(): Promise<{ topic: string; partition: number; lag: number }[]> }>();
+
+processMetric(
+  'antq_consumer_lag',
+  () =>
+    new Gauge({
+      name: 'antq_consumer_lag',
+      help: "Records a partition holds beyond the consumer group's committed offset: events the service has yet to apply",
+      labelNames: ['group', 'topic', 'partition'],
+      async collect() {
+        this.reset();
+        for (const source of consumerSources) {
+          // A broker away leaves the gauge empty rather than holding up the scrape.
+          const lags = await withTimeout(source.lag(), 2_000).catch(() => []);
+          for (const { topic, partition, lag } of lags) this.set({ group: source.groupId, topic, partition: String(partition) }, lag);
+        }
       },
     }),
 );

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { ClsService } from 'nestjs-cls';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import { claimEvents, releaseEvent, releaseEvents } from '../inbox/inbox';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
-import { consumerBatchDuration, eventsConsumed } from '../metrics';
+import { consumerBatchDuration, consumerSources, eventsConsumed } from '../metrics';
 import { isTransientDatabaseError, NonRetryableEventError } from './event-errors';
 import { closeBatch, openBatch } from './batch-hooks';
 import { decodeEvent } from './event-validation';
@@ -50,7 +50,10 @@ const TRANSIENT_ATTEMPTS = 5;
 export class EventConsumer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(EventConsumer.name);
   private consumer?: Consumer;
-  private readonly groupId: string;
+  private topics: string[] = [];
+  /** For the lag gauge; connected on the first scrape. */
+  private admin?: Admin;
+  readonly groupId: string;
   private readonly deadLetterTopic: string;
   /** Handlers by event type: Nest's pattern lookup parses the pattern on every call. */
   private readonly handlers = new Map<string, MessageHandler | null>();
@@ -79,6 +82,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
       if (unknown.length) throw new Error(`Handlers for event types missing from the catalogue: ${unknown.join(', ')}`);
       if (!types.length) return callback();
       const topics = [...new Set(types.map((type) => prefixedTopic(this.options.topicPrefix, topicOf(type as never))))];
+      this.topics = topics;
 
       this.consumer = this.kafka.consumer({
         groupId: this.groupId,
@@ -96,6 +100,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.processBatch(payload),
       });
+      consumerSources.add(this);
       this.log.log(`Consuming ${topics.join(', ')} as ${this.groupId}`);
       callback();
     } catch (error) {
@@ -105,9 +110,35 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
 
   /** Leaves the group after the batches in flight have been committed. */
   async close(): Promise<void> {
+    consumerSources.delete(this);
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect();
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Records each partition of the consumed topics holds beyond this group's committed
+   * offset: what the service has yet to apply. Asks the broker, so it is read on a scrape.
+   */
+  async lag(): Promise<{ topic: string; partition: number; lag: number }[]> {
+    if (!this.consumer) return [];
+    this.admin ??= this.kafka.admin();
+    await this.admin.connect();
+    const admin = this.admin;
+    const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: this.topics });
+    const lags: { topic: string; partition: number; lag: number }[] = [];
+    for (const topic of this.topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const done = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends) {
+        const offset = done.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        // Nothing committed yet: the group starts from the earliest record still held.
+        const from = offset === '-1' ? BigInt(end.low) : BigInt(offset);
+        lags.push({ topic, partition: end.partition, lag: Number(BigInt(end.high) - from) });
+      }
+    }
+    return lags;
   }
 
   on(): never {

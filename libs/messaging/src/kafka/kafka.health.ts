@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Admin, Kafka } from 'kafkajs';
+import { withTimeout } from './timeout';
 import { KAFKA_CLIENT } from './tokens';
 
 /** Readiness: the broker answers a metadata request within the timeout. */
@@ -36,14 +37,4 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
   async onApplicationShutdown() {
     await this.admin?.disconnect().catch(() => undefined);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
