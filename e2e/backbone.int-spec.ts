@@ -18,6 +18,7 @@ import {
   testToken,
   TopicRecorder,
   uniqueRunId,
+  unitCreatedEvent as testUnitCreatedEvent,
   type RunningService,
 } from '@antq/testing';
 
@@ -48,32 +49,7 @@ async function processedCount(service: RunningService, eventId: string): Promise
 }
 
 function unitCreatedEvent(data: Partial<UnitCreatedData> = {}): CloudEvent<UnitCreatedData> {
-  const unitId = data.unitId ?? randomUUID();
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: '/antq/units-registry',
-    type: 'antq.units.unit-created.v1',
-    subject: unitId,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    agency: 'ca-nghe-an',
-    principal: 'backbone-test',
-    correlationid: `corr-${runId}`,
-    data: {
-      unitId,
-      code: `RAW-${unitId.slice(0, 8)}`,
-      name: 'Xã Thử Nghiệm',
-      kind: 'province',
-      subtype: null,
-      parentId: null,
-      tags: [],
-      status: 'active',
-      effectiveFrom: '2024-01-01',
-      version: 1,
-      ...data,
-    },
-  };
+  return testUnitCreatedEvent(data, { principal: 'backbone-test', correlationId: `corr-${runId}` });
 }
 
 beforeAll(async () => {

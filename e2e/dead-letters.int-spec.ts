@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
-import { CLOUD_EVENTS_CONTENT_TYPE, deadLetterTopic, EVENT_TOPICS, REDRIVEN_FROM_HEADER, type UnitCreatedData } from '@antq/contracts';
+import { CLOUD_EVENTS_CONTENT_TYPE, deadLetterTopic, EVENT_TOPICS, REDRIVEN_FROM_HEADER } from '@antq/contracts';
 import { readDeadLetters } from '@antq/messaging';
 import {
   awaitReplicated,
@@ -14,9 +14,9 @@ import {
   runTopic,
   startTestService,
   TEST_BROKERS,
-  testEvent,
   testKafka,
   uniqueRunId,
+  unitCreatedEvent,
   type RunningService,
 } from '@antq/testing';
 
@@ -29,22 +29,6 @@ let notifications: RunningService;
 
 function deadLetters(args: string[]) {
   return runScript(CLI, args, { KAFKA_BROKERS: TEST_BROKERS, KAFKA_TOPIC_PREFIX: `${runId}.` });
-}
-
-function unitCreated(unitId: string) {
-  const data: UnitCreatedData = {
-    unitId,
-    code: `DLQ-${unitId.slice(0, 8)}`,
-    name: 'Tỉnh Hà Tĩnh',
-    kind: 'province',
-    subtype: null,
-    parentId: null,
-    tags: [],
-    status: 'active',
-    effectiveFrom: '2024-01-01',
-    version: 1,
-  };
-  return testEvent('antq.units.unit-created.v1', unitId, data, { source: '/antq/units-registry' });
 }
 
 /** Waits until the notifications consumer has committed everything the units topic holds. */
@@ -79,7 +63,7 @@ it('lists what a consumer parked and redrives the chosen dead letters to their s
   await produceRaw(kafka, unitsTopic, [{ key: 'poison-1', value: '{"specversion": "1.0", "id": ' }]);
   // A good event that an earlier release failed on (say, a handler bug since fixed), as its consumer parked it.
   const unitId = randomUUID();
-  const event = unitCreated(unitId);
+  const event = unitCreatedEvent({ unitId, code: `DLQ-${unitId.slice(0, 8)}` });
   await produceRaw(kafka, dlqTopic, [
     {
       key: unitId,

@@ -2,7 +2,7 @@ import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { CLOUD_EVENTS_CONTENT_TYPE, EVENT_TOPICS, type UnitCreatedData } from '@antq/contracts';
+import { CLOUD_EVENTS_CONTENT_TYPE, EVENT_TOPICS } from '@antq/contracts';
 import {
   ApiClient,
   awaitReplicated,
@@ -13,10 +13,10 @@ import {
   produceRaw,
   runTopic,
   startTestService,
-  testEvent,
   testKafka,
   testToken,
   uniqueRunId,
+  unitCreatedEvent,
   type RunningService,
 } from '@antq/testing';
 
@@ -100,8 +100,7 @@ it('counts published events, what each consumer made of every record, its batch 
   expect(created.status).toBe(201);
   for (const replica of replicas) await awaitReplicated(replica, [created.body.id]);
   // The same event delivered twice: the consumers apply it once and count the second as a duplicate.
-  const data: UnitCreatedData = { unitId: created.body.id, code: `${runId}-M`, name: 'Tỉnh Nghệ An', kind: 'province', subtype: null, parentId: null, tags: [], status: 'active', effectiveFrom: '2024-01-01', version: 1 };
-  const twice = testEvent('antq.units.unit-created.v1', created.body.id, data, { source: '/antq/units-registry' });
+  const twice = unitCreatedEvent({ unitId: created.body.id, code: `${runId}-M`, name: 'Tỉnh Nghệ An' });
   const record = { key: created.body.id, value: JSON.stringify(twice), headers: { 'content-type': CLOUD_EVENTS_CONTENT_TYPE, ce_id: twice.id, ce_type: twice.type } };
   await produceRaw(kafka, runTopic(runId, EVENT_TOPICS.units.name), [record, record]);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { schemaUri, type CloudEvent, type EventData, type EventType, type UnitStatusChangedData } from '@antq/contracts';
+import { schemaUri, type CloudEvent, type EventData, type EventType, type UnitCreatedData, type UnitStatusChangedData } from '@antq/contracts';
 
 export interface TestEventOptions {
   id?: string;
@@ -25,6 +25,17 @@ export function testEvent<T extends EventType>(type: T, subject: string, data: E
     correlationid: options.correlationId ?? randomUUID(),
     data,
   };
+}
+
+/** A unit created in the registry (a province unless `data` says otherwise), as the registry's EventFactory builds the event. */
+export function unitCreatedEvent(data: Partial<UnitCreatedData> = {}, options: TestEventOptions = {}): CloudEvent<UnitCreatedData> {
+  const unitId = data.unitId ?? randomUUID();
+  return testEvent(
+    'antq.units.unit-created.v1',
+    unitId,
+    { unitId, code: `RAW-${unitId.slice(0, 8)}`, name: 'Tỉnh Thử Nghiệm', kind: 'province', subtype: null, parentId: null, tags: [], status: 'active', effectiveFrom: '2024-01-01', version: 1, ...data },
+    { source: '/antq/units-registry', ...options },
+  );
 }
 
 /** A commune's drug-free recognition revoked: the fact the default critical rule alerts on. */
