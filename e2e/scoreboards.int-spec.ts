@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute, ScoreboardService } from '@antq/app-campaigns';
-import { EVENT_TOPICS, type CloudEvent, type UnitSnapshot, type UnitStatusChangedData } from '@antq/contracts';
+import { EVENT_TOPICS, type CloudEvent, type EventType, type UnitSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import {
   ApiClient,
   createRunTopics,
@@ -10,6 +10,7 @@ import {
   produceRaw,
   runTopic,
   startTestService,
+  testEvent,
   testKafka,
   testToken,
   uniqueRunId,
@@ -42,7 +43,7 @@ class World {
     return [...this.units.values()].filter((u) => u.kind === kind && u.status === 'active');
   }
 
-  unitEvent(type: string, unit: UnitSnapshot, extra: object = {}) {
+  unitEvent(type: EventType, unit: UnitSnapshot, extra: object = {}) {
     this.units.set(unit.unitId, unit);
     this.events.push({ topic: 'units', event: envelope(type, unit.unitId, { ...unit, ...extra }) });
   }
@@ -89,20 +90,9 @@ class World {
   }
 }
 
-function envelope(type: string, subject: string, data: object): Event {
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: '/antq/test',
-    type,
-    subject,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    agency: 'test',
-    principal: 'stream',
-    correlationid: 'stream',
-    data: data as Event['data'],
-  };
+/** The stream's events in the platform envelope, one agency and correlation for the whole stream. */
+function envelope(type: EventType, subject: string, data: object): Event {
+  return testEvent(type, subject, data as never, { source: '/antq/test', agency: 'test', principal: 'stream', correlationId: 'stream' }) as Event;
 }
 
 /** Builds a long random history with tree changes in the middle. */
