@@ -9,6 +9,7 @@ import type { Actor } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
 import { createRunTopics, deleteRunTopics, dropTestDatabases, startTestService, testKafka, uniqueRunId, type RunningService } from '@antq/testing';
 import { ClsService } from 'nestjs-cls';
+import { UNTHROTTLED } from './lib/config';
 import { formatRate, printReport, progress } from './lib/report';
 import { runAsScript } from './lib/runner';
 import { round } from './lib/stats';
@@ -33,7 +34,7 @@ export async function main(): Promise<void> {
   const { rows, plan } = readVnAdmin(JSON.parse(readFileSync(DATA, 'utf8')) as VnAdminFile, '2024-01-01', '2025-07-01');
   const runId = uniqueRunId();
   const kafka = testKafka();
-  const env = { LOG_LEVEL: 'warn' };
+  const env = { ...UNTHROTTLED, LOG_LEVEL: 'warn' };
   await createRunTopics(runId, kafka);
   const services: RunningService[] = [];
   try {

@@ -130,6 +130,39 @@ describe('bearer tokens verified with an identity provider key set (JWKS)', () =
   });
 });
 
+describe('the request rate of each agency', () => {
+  it("counts an agency's requests across routes, answers 429 with Retry-After over the limit, and leaves other agencies and untokened routes alone", async () => {
+    const limited = await startApp({ secret: SECRET, rateLimitPerMinute: 3 });
+    try {
+      const police = hmacToken(SECRET);
+      const committee = sign({ ...CLAIMS, agency: 'ubnd-nghe-an' }, SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
+      const first = await fetch(`${limited.url}/whoami`, { headers: { authorization: `Bearer ${police}` } });
+      expect(first.headers.get('x-ratelimit-limit')).toBe('3');
+      expect(first.headers.get('x-ratelimit-remaining')).toBe('2');
+      expect((await call(limited.url, police)).status).toBe(200);
+      expect((await call(limited.url, police)).status).toBe(200);
+      const over = await fetch(`${limited.url}/whoami`, { headers: { authorization: `Bearer ${police}` } });
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await over.json()) as { message: string }).message).toMatch(/^Agency ca-nghe-an made more than 3 requests in a minute: retry in \d+ s$/);
+      expect((await call(limited.url, committee)).status).toBe(200);
+      // Without a valid token the request is refused for that, and counts against no one.
+      expect((await call(limited.url, 'not-a-token')).status).toBe(401);
+    } finally {
+      await limited.app.close();
+    }
+  });
+
+  it('is lifted by a limit of 0', async () => {
+    const unlimited = await startApp({ secret: SECRET, rateLimitPerMinute: 0 });
+    try {
+      for (let i = 0; i < 5; i++) expect((await call(unlimited.url, hmacToken(SECRET))).status).toBe(200);
+    } finally {
+      await unlimited.app.close();
+    }
+  });
+});
+
 describe('a service configured with only an identity provider key set', () => {
   const runId = uniqueRunId();
   const kafka = testKafka();

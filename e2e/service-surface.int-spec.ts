@@ -25,6 +25,14 @@ const runId = uniqueRunId();
 const kafka = testKafka();
 let services: RunningService[];
 
+/** A route of each service anyone with a token may read. */
+const READS: Record<string, string> = {
+  'units-registry': '/units',
+  assessments: '/programmes',
+  campaigns: '/campaigns',
+  notifications: '/rules',
+};
+
 /** A command route of each service, as its OpenAPI document must list it. */
 const COMMANDS: Record<string, string> = {
   'units-registry': '/units',
@@ -81,11 +89,14 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     expect(anonymous.status).toBe(401);
   });
 
-  it('sends security headers and no framework banner', async () => {
-    const response = await fetch(`${service().url}${COMMANDS[name]}`, { headers: { authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}` } });
+  it('sends security headers, the agency\'s request budget, and no framework banner', async () => {
+    const response = await fetch(`${service().url}${READS[name]}`, { headers: { authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}` } });
+    expect(response.status).toBe(200);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(response.headers.get('x-powered-by')).toBeNull();
+    // The agency's request budget on this instance (RATE_LIMIT_PER_MINUTE's default).
+    expect(response.headers.get('x-ratelimit-limit')).toBe('12000');
   });
 });
 

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AgencyThrottlerGuard } from './agency-throttler.guard';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { RolesGuard } from './roles.guard';
@@ -11,7 +13,7 @@ export interface AuthModuleAsyncOptions {
   useFactory: (...args: never[]) => AuthOptions;
 }
 
-/** Verifies bearer tokens on every HTTP route (a global guard). */
+/** Verifies bearer tokens on every HTTP route, checks roles, and limits each agency's request rate (global guards). */
 @Module({})
 export class AuthModule {
   static forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
@@ -30,11 +32,24 @@ export class AuthModule {
           },
           extraProviders: [{ provide: AUTH_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],
         }),
+        ThrottlerModule.forRootAsync({
+          inject: options.inject ?? [],
+          useFactory: (...args: unknown[]) => {
+            const { rateLimitPerMinute } = options.useFactory(...(args as never[]));
+            return {
+              // The default name gives the standard header names (Retry-After, X-RateLimit-Limit).
+              throttlers: [{ name: 'default', ttl: 60_000, limit: rateLimitPerMinute || Number.MAX_SAFE_INTEGER }],
+              skipIf: () => !rateLimitPerMinute,
+            };
+          },
+        }),
       ],
       providers: [
         { provide: AUTH_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
+        // After the token guard: the limit is counted per verified agency.
+        { provide: APP_GUARD, useClass: AgencyThrottlerGuard },
       ],
       exports: [AUTH_OPTIONS],
     };

@@ -14,6 +14,8 @@ export interface AuthOptions {
   jwksAlgorithms?: JwksAlgorithm[];
   issuer: string;
   audience: string;
+  /** Requests one agency may make per minute to this instance; 0 lifts the limit. */
+  rateLimitPerMinute?: number;
 }
 
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');

@@ -1,3 +1,4 @@
+export * from './agency-throttler.guard';
 export * from './auth.module';
 export * from './auth.options';
 export * from './current-actor.decorator';

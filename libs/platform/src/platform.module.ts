@@ -117,6 +117,7 @@ export class PlatformModule {
             jwksAlgorithms: config.JWT_JWKS_ALGORITHMS,
             issuer: config.JWT_ISSUER,
             audience: config.JWT_AUDIENCE,
+            rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
           }),
         }),
         TerminusModule,

@@ -155,6 +155,12 @@ export class ServiceConfig extends KafkaSettings {
   @IsNotEmpty()
   JWT_AUDIENCE: string = 'antq-api';
 
+  /** Requests one agency may make per minute to one instance (health, metrics and docs not counted); 0 lifts the limit. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  RATE_LIMIT_PER_MINUTE: number = 12_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }
