@@ -96,3 +96,19 @@ describe('deploy/k8s', () => {
     }
   });
 });
+
+describe('README.md', () => {
+  it('documents every setting the services read in its configuration tables, and no other', () => {
+    const readme = read('README.md');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+    const documented = new Set(
+      section
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) => [...line.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1])),
+    );
+    const settings = new Set([...settingsOf(ServiceConfig), ...settingsOf(NotificationsConfig)]);
+    expect([...settings].filter((key) => !documented.has(key)).sort()).toEqual([]);
+    expect([...documented].filter((key) => !settings.has(key)).sort()).toEqual([]);
+  });
+});
