@@ -1,10 +1,6 @@
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
+import { processMetric, sourcedGauge } from '@antq/persistence';
 import { withTimeout } from './kafka/timeout';
-
-/** One metric per process, whatever the number of service instances in it (tests run several). */
-export function processMetric<T>(name: string, create: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? create();
-}
 
 export const eventsPublished = processMetric(
   'antq_events_published_total',
@@ -31,54 +27,30 @@ export const consumerBatchDuration = processMetric(
     }),
 );
 
-/** Sources of the outbox gauges: the relays running in this process (the first is read). */
-export const outboxSources = new Set<{ pending(): Promise<{ count: number; oldestSeconds: number }> }>();
+interface OutboxSource {
+  /** The backlog and the age of its oldest event, one query however many gauges read it. */
+  pending(): Promise<{ count: number; oldestSeconds: number }>;
+}
 
-processMetric(
-  'antq_outbox_backlog',
-  () =>
-    new Gauge({
-      name: 'antq_outbox_backlog',
-      help: 'Events written to the outbox and not yet published',
-      async collect() {
-        const [source] = outboxSources;
-        const pending = await source?.pending().catch(() => undefined);
-        if (pending) this.set(pending.count);
-      },
-    }),
+/** The relays of this process, read by both outbox gauges. */
+export const outboxSources = sourcedGauge<OutboxSource>(
+  { name: 'antq_outbox_backlog', help: 'Events written to the outbox and not yet published' },
+  async (relay) => [{ labels: {}, value: (await relay.pending()).count }],
+);
+sourcedGauge<OutboxSource>(
+  { name: 'antq_outbox_oldest_seconds', help: 'Age of the oldest unpublished outbox event (0 when none waits): a broker away, or a relay stuck' },
+  async (relay) => [{ labels: {}, value: (await relay.pending()).oldestSeconds }],
+  outboxSources,
 );
 
-processMetric(
-  'antq_outbox_oldest_seconds',
-  () =>
-    new Gauge({
-      name: 'antq_outbox_oldest_seconds',
-      help: 'Age of the oldest unpublished outbox event (0 when none waits): a broker away, or a relay stuck',
-      async collect() {
-        const [source] = outboxSources;
-        const pending = await source?.pending().catch(() => undefined);
-        if (pending) this.set(pending.oldestSeconds);
-      },
-    }),
-);
-
-/** Sources of the lag gauge: the consumers running in this process, each labelled by its group. */
-export const consumerSources = new Set<{ groupId: string; lag(): Promise<{ topic: string; partition: number; lag: number }[]> }>();
-
-processMetric(
-  'antq_consumer_lag',
-  () =>
-    new Gauge({
-      name: 'antq_consumer_lag',
-      help: "Records a partition holds beyond the consumer group's committed offset: events the service has yet to apply",
-      labelNames: ['group', 'topic', 'partition'],
-      async collect() {
-        this.reset();
-        for (const source of consumerSources) {
-          // A broker away leaves the gauge empty rather than holding up the scrape.
-          const lags = await withTimeout(source.lag(), 2_000).catch(() => []);
-          for (const { topic, partition, lag } of lags) this.set({ group: source.groupId, topic, partition: String(partition) }, lag);
-        }
-      },
-    }),
+/** The consumers of this process, each labelled by its group. */
+export const consumerSources = sourcedGauge<{ groupId: string; lag(): Promise<{ topic: string; partition: number; lag: number }[]> }>(
+  {
+    name: 'antq_consumer_lag',
+    help: "Records a partition holds beyond the consumer group's committed offset: events the service has yet to apply",
+    labelNames: ['group', 'topic', 'partition'],
+  },
+  // A broker away leaves the gauge empty rather than holding up the scrape.
+  async (consumer) =>
+    (await withTimeout(consumer.lag(), 2_000)).map(({ topic, partition, lag }) => ({ labels: { group: consumer.groupId, topic, partition: String(partition) }, value: lag })),
 );

@@ -1,7 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Client } from 'pg';
-import { Gauge, register } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { sourcedGauge } from './metrics';
 import { listenForNotifications, WakeSignal } from './notification-listener';
 
 export interface QueueWorkerSettings {
@@ -18,22 +18,11 @@ export interface QueueWorkerSettings {
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 
-/** Running workers by metric; a scrape reads the first (one service instance per process in a deployment). */
-const workersByMetric = new Map<string, Set<QueueWorker>>();
-
-function registerBacklogGauge({ name, help }: QueueWorkerSettings['backlogMetric']): void {
-  if (register.getSingleMetric(name)) return;
-  // Registers itself with the default registry.
-  new Gauge({
-    name,
-    help,
-    labelNames: ['state'],
-    async collect() {
-      const [worker] = workersByMetric.get(name) ?? [];
-      const backlog = await worker?.backlog().catch(() => undefined);
-      for (const [state, value] of Object.entries(backlog ?? {})) this.set({ state }, value);
-    },
-  });
+/** The backlog gauge of a queue, read from its workers' `backlog()` (labelled by state). */
+function backlogGauge({ name, help }: QueueWorkerSettings['backlogMetric']): Set<QueueWorker> {
+  return sourcedGauge<QueueWorker>({ name, help, labelNames: ['state'] }, async (worker) =>
+    Object.entries(await worker.backlog()).map(([state, value]) => ({ labels: { state }, value })),
+  );
 }
 
 /**
@@ -47,13 +36,14 @@ export abstract class QueueWorker implements OnApplicationBootstrap, BeforeAppli
   private running = false;
   private loop?: Promise<void>;
   private listener?: Client;
+  private readonly backlogSources: Set<QueueWorker>;
 
   protected constructor(
     protected readonly dataSource: DataSource,
     private readonly settings: QueueWorkerSettings,
   ) {
     this.logger = new Logger(new.target.name);
-    registerBacklogGauge(settings.backlogMetric);
+    this.backlogSources = backlogGauge(settings.backlogMetric);
   }
 
   /** Rows in the queue by state (`pending`, and any other the queue knows). */
@@ -69,15 +59,15 @@ export abstract class QueueWorker implements OnApplicationBootstrap, BeforeAppli
 
   async onApplicationBootstrap(): Promise<void> {
     this.running = true;
-    const { channel, name, backlogMetric } = this.settings;
-    workersByMetric.set(backlogMetric.name, (workersByMetric.get(backlogMetric.name) ?? new Set()).add(this));
+    const { channel, name } = this.settings;
+    this.backlogSources.add(this);
     this.listener = await listenForNotifications(this.dataSource, channel, name, this.signal, (message) => this.logger.warn(message));
     this.loop = this.run();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    workersByMetric.get(this.settings.backlogMetric.name)?.delete(this);
+    this.backlogSources.delete(this);
     this.signal.poke();
     await this.loop;
     await this.listener?.end().catch(() => undefined);

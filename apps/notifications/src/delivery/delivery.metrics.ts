@@ -1,5 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
-import { processMetric } from '@antq/messaging';
+import { processMetric } from '@antq/persistence';
 
 export const alertsRaised = processMetric(
   'antq_alerts_raised_total',

@@ -43,6 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Poked by NOTIFY: work arrived, so the relay must not sleep a whole interval. */
   private readonly signal = new WakeSignal();
   private published = 0;
+  private lastPending?: { at: number; result: Promise<{ count: number; oldestSeconds: number }> };
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -76,12 +77,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return row.n;
   }
 
-  /** The backlog and the age of its oldest event, for the outbox gauges. */
-  async pending(): Promise<{ count: number; oldestSeconds: number }> {
-    const [row] = (await this.dataSource.query(
-      'SELECT count(*)::int AS count, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS "oldestSeconds" FROM outbox_messages',
-    )) as [{ count: number; oldestSeconds: number }];
-    return row;
+  /**
+   * The backlog and the age of its oldest event, for the outbox gauges: one query serves
+   * both gauges of a scrape (a reading is reused for a second).
+   */
+  pending(): Promise<{ count: number; oldestSeconds: number }> {
+    const now = Date.now();
+    if (!this.lastPending || now - this.lastPending.at > 1_000) {
+      const read = this.dataSource.query(
+        'SELECT count(*)::int AS count, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS "oldestSeconds" FROM outbox_messages',
+      ) as Promise<[{ count: number; oldestSeconds: number }]>;
+      this.lastPending = { at: now, result: read.then(([row]) => row) };
+    }
+    return this.lastPending.result;
   }
 
   private async run(): Promise<void> {
