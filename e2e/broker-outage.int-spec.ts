@@ -2,6 +2,7 @@ import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import { OutboxRelay } from '@antq/messaging';
 import {
   createRunTopics,
   dropTestDatabases,
@@ -62,6 +63,10 @@ it('loses no event and applies none twice when the broker stops while units are 
   for (let i = (2 * UNITS) / 3; i < UNITS; i++) await create(i);
   expect((await fetch(`${registry.url}/health/ready`)).status).toBe(503);
   expect(await count(registry, 'SELECT count(*)::int AS n FROM outbox_messages')).toBeGreaterThan(0);
+  // What the outbox gauges report meanwhile: the waiting events, the oldest already seconds old.
+  const waiting = await registry.app.get(OutboxRelay).pending();
+  expect(waiting.count).toBe(await count(registry, 'SELECT count(*)::int AS n FROM outbox_messages'));
+  expect(waiting.oldestSeconds).toBeGreaterThan(0);
 
   await broker.up();
 

@@ -84,6 +84,9 @@ it('lists what a consumer parked and redrives the chosen dead letters to their s
     },
   ]);
   await eventually(async () => expect(await readDeadLetters(kafka, dlqTopic)).toHaveLength(2));
+  // The consumer counted the unreadable record as dead-lettered.
+  const metrics = await (await fetch(`${notifications.url}/metrics`)).text();
+  expect(metrics).toMatch(/antq_events_consumed_total\{[^}]*type="invalid",outcome="dead-lettered"[^}]*\} [1-9]/);
 
   const listed = await deadLetters(['list', 'notifications', '--json']);
   expect(listed).toMatchObject({ code: 0, stderr: '' });
