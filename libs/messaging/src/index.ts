@@ -27,3 +27,4 @@ import { OutboxMessage } from './outbox/outbox-message.entity';
 export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent];
 export * from './kafka/dead-letters';
 export * from './metrics';
+export * from './kafka/headers';

@@ -76,8 +76,4 @@ export function runTopic(runId: string, name: string): string {
 
 export const ALL_TOPIC_NAMES = allTopics().map((t) => t.name);
 
-export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.map(String).join(',') : String(value);
-}
+export { headerText } from '@antq/messaging';

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { deadLetterTopic, isKnownEventType, prefixedTopic, topicOf, type CloudEvent } from '@antq/contracts';
 import type { AntqClsStore } from '../execution-context';
 import { claimEvents, releaseEvent, releaseEvents } from '../inbox/inbox';
+import { DLQ_HEADERS } from '../kafka/headers';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
@@ -313,14 +314,14 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   private toDeadLetter({ item, error, attempts }: DeadLetter, topic: string, partition: number) {
     const headers: IHeaders = {
       ...item.message.headers,
-      'dlq-error': error.message.slice(0, 4_000),
-      'dlq-error-type': error.name,
-      'dlq-attempts': String(attempts),
-      'dlq-consumer': this.groupId,
-      'dlq-source-topic': topic,
-      'dlq-source-partition': String(partition),
-      'dlq-source-offset': item.message.offset,
-      'dlq-failed-at': new Date().toISOString(),
+      [DLQ_HEADERS.error]: error.message.slice(0, 4_000),
+      [DLQ_HEADERS.errorType]: error.name,
+      [DLQ_HEADERS.attempts]: String(attempts),
+      [DLQ_HEADERS.consumer]: this.groupId,
+      [DLQ_HEADERS.sourceTopic]: topic,
+      [DLQ_HEADERS.sourcePartition]: String(partition),
+      [DLQ_HEADERS.sourceOffset]: item.message.offset,
+      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
     };
     return { key: item.message.key, value: item.message.value, headers };
   }

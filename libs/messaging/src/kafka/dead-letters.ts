@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { REDRIVEN_FROM_HEADER } from '@antq/contracts';
+import { DLQ_HEADERS, headerText } from './headers';
 
 /** A record of a service's dead-letter topic, with what the consumer attached when it gave up. */
 export interface DeadLetter {
@@ -24,14 +25,10 @@ export interface DeadLetter {
   headers: IHeaders;
 }
 
-const DLQ_HEADER = /^dlq-/;
+const DLQ_HEADER_NAMES = new Set<string>(Object.values(DLQ_HEADERS));
 const READ_TIMEOUT_MS = 60_000;
 
-function text(headers: IHeaders, name: string): string | null {
-  const value = headers[name];
-  if (value === undefined) return null;
-  return (Array.isArray(value) ? value.join(',') : value).toString();
-}
+const text = (headers: IHeaders, name: string): string | null => headerText(headers, name) ?? null;
 
 function toDeadLetter(partition: number, message: KafkaMessage): DeadLetter {
   const headers = message.headers ?? {};
@@ -41,21 +38,21 @@ function toDeadLetter(partition: number, message: KafkaMessage): DeadLetter {
   } catch {
     // Not JSON: the envelope headers, if any, are all there is.
   }
-  const sourcePartition = text(headers, 'dlq-source-partition');
+  const sourcePartition = text(headers, DLQ_HEADERS.sourcePartition);
   return {
     partition,
     offset: message.offset,
-    sourceTopic: text(headers, 'dlq-source-topic') ?? '',
+    sourceTopic: text(headers, DLQ_HEADERS.sourceTopic) ?? '',
     sourcePartition: sourcePartition === null ? null : Number(sourcePartition),
-    sourceOffset: text(headers, 'dlq-source-offset'),
+    sourceOffset: text(headers, DLQ_HEADERS.sourceOffset),
     key: message.key?.toString() ?? null,
     eventId: text(headers, 'ce_id') ?? (typeof envelope.id === 'string' ? envelope.id : null),
     eventType: text(headers, 'ce_type') ?? (typeof envelope.type === 'string' ? envelope.type : null),
-    error: text(headers, 'dlq-error') ?? '',
-    errorType: text(headers, 'dlq-error-type') ?? '',
-    attempts: Number(text(headers, 'dlq-attempts') ?? 0),
-    consumer: text(headers, 'dlq-consumer') ?? '',
-    failedAt: text(headers, 'dlq-failed-at'),
+    error: text(headers, DLQ_HEADERS.error) ?? '',
+    errorType: text(headers, DLQ_HEADERS.errorType) ?? '',
+    attempts: Number(text(headers, DLQ_HEADERS.attempts) ?? 0),
+    consumer: text(headers, DLQ_HEADERS.consumer) ?? '',
+    failedAt: text(headers, DLQ_HEADERS.failedAt),
     redrivenFrom: text(headers, REDRIVEN_FROM_HEADER),
     value: message.value,
     headers,
@@ -129,7 +126,7 @@ export async function redriveDeadLetters(kafka: Kafka, dlqTopic: string, letters
           key: letter.key,
           value: letter.value,
           headers: {
-            ...Object.fromEntries(Object.entries(letter.headers).filter(([name]) => !DLQ_HEADER.test(name))),
+            ...Object.fromEntries(Object.entries(letter.headers).filter(([name]) => !DLQ_HEADER_NAMES.has(name))),
             [REDRIVEN_FROM_HEADER]: `${dlqTopic}[${letter.partition}]@${letter.offset}`,
           },
         })),
