@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery } from '@antq/platform';
-import { ISO_DATE_PATTERN as DATE, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
+import { IsCalendarDate, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
 
 export class CriterionResultInput {
@@ -33,12 +33,12 @@ export class DraftAssessmentRequest {
 
   @ApiPropertyOptional({ example: '2024-01-01', description: 'Defaults to the start of the cycle.' })
   @IsOptional()
-  @Matches(DATE, { message: 'periodStart must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   periodStart?: string;
 
   @ApiPropertyOptional({ example: '2024-12-31', description: 'Defaults to the end of the cycle.' })
   @IsOptional()
-  @Matches(DATE, { message: 'periodEnd must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   periodEnd?: string;
 
   @ApiProperty({ type: [CriterionResultInput] })
@@ -78,7 +78,7 @@ export class DecisionRequest extends StepRequest {
   decisionNumber!: string;
 
   @ApiProperty({ example: '2024-12-20' })
-  @Matches(DATE, { message: 'decisionDate must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   decisionDate!: string;
 }
 
@@ -89,7 +89,7 @@ export class StatusSearchQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: '2024-12-31' })
   @IsOptional()
-  @Matches(DATE, { message: 'asOf must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   asOf?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Units anywhere under this one (on the date).' })
@@ -111,7 +111,7 @@ export class StatusSearchQuery extends PageQuery {
 
 export class NewProgrammeVersionRequest {
   @ApiProperty({ example: '2025-11-16' })
-  @Matches(DATE, { message: 'validFrom must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   validFrom!: string;
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The programme definition (see GET /programmes).' })

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor } from '@antq/auth';
-import { ISO_DATE_PATTERN as DATE } from '@antq/contracts';
+import { IsCalendarDate } from '@antq/contracts';
 import type { Principal } from '../authority/authority.service';
 import { KeyAreasService } from './key-areas.service';
 
@@ -14,7 +14,7 @@ class KeyAreaDecisionRequest {
   decisionNumber!: string;
 
   @ApiProperty({ example: '2024-02-01' })
-  @Matches(DATE, { message: 'decisionDate must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   decisionDate!: string;
 }
 

@@ -11,7 +11,6 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -21,7 +20,7 @@ import {
 } from 'class-validator';
 import {
   COUNT_MODES,
-  ISO_DATE_PATTERN as DATE,
+  IsCalendarDate,
   PROGRAMME_CODES,
   TARGET_KINDS,
   UNIT_KINDS,
@@ -103,11 +102,11 @@ export class CreateCampaignRequest {
   scopeUnitId!: string;
 
   @ApiProperty({ example: '2024-01-01' })
-  @Matches(DATE, { message: 'periodStart must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   periodStart!: string;
 
   @ApiProperty({ example: '2024-12-31' })
-  @Matches(DATE, { message: 'periodEnd must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   periodEnd!: string;
 
   @ApiProperty({ type: [TargetInput] })
@@ -121,7 +120,7 @@ export class CreateCampaignRequest {
 
 export class ActivityRequest {
   @ApiProperty({ example: '2024-08-18' })
-  @Matches(DATE, { message: 'occurredOn must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   occurredOn!: string;
 
   @ApiPropertyOptional({ default: 1 })
@@ -141,7 +140,7 @@ export class ActivityRequest {
 export class AsOfQuery {
   @ApiPropertyOptional({ example: '2024-06-30', description: 'Defaults to today.' })
   @IsOptional()
-  @Matches(DATE, { message: 'asOf must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   asOf?: string;
 }
 

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import { ISO_DATE_PATTERN, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_SUBTYPES, type UnitKind, type UnitSubtype } from '@antq/contracts';
+import { IsCalendarDate, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_SUBTYPES, type UnitKind, type UnitSubtype } from '@antq/contracts';
 
 /** One unit in an import file. Parents are named by code: in the same file or already registered. */
 export class UnitImportRow {
@@ -32,7 +32,7 @@ export class UnitImportRow {
   tags?: string[];
 
   @IsOptional()
-  @Matches(ISO_DATE_PATTERN, { message: 'effectiveFrom must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   effectiveFrom?: string;
 }
 

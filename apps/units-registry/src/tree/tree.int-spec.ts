@@ -186,6 +186,7 @@ describe('the unit tree', () => {
     it('overlapping effective dates', () => expectRefused(() => api.patch(`/units/${commune.id}`, { name: 'Xã Cũ', effectiveFrom: '2021-01-01' }), 422, /already has a change effective 2023-01-01/));
     it('inverted effective dates (closing before creation)', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '2019-01-01' }), 422, /already has a change effective 2020-01-01/));
     it('a malformed date', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '2024-13-01' }), 400, /effectiveFrom must be a date/));
+    it('a date that does not exist', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '2023-02-29' }), 400, /effectiveFrom must be a date that exists/));
     it('a duplicate code', () => expectRefused(() => api.post('/units', { code: 'NA', name: 'Tỉnh khác', kind: 'province' }), 409, /already in use: NA/));
     it('a merge across parents where the rules forbid it', async () => {
       const other = await createUnit({ code: 'QB', name: 'Tỉnh Quảng Bình', kind: 'province', effectiveFrom: '2020-01-01' });

@@ -17,14 +17,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@antq/platform';
-import { ISO_DATE_PATTERN as DATE, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
+import { IsCalendarDate, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
 
-const DATE_MESSAGE = (field: string) => `${field} must be a date (YYYY-MM-DD)`;
 
 export class EffectiveDated {
   @ApiPropertyOptional({ example: '2025-07-01', description: 'Date the change takes effect (past or future); defaults to today.' })
   @IsOptional()
-  @Matches(DATE, { message: DATE_MESSAGE('effectiveFrom') })
+  @IsCalendarDate()
   effectiveFrom?: string;
 }
 
@@ -65,7 +64,7 @@ export class CreateUnitRequest extends NewUnitFields {
 
   @ApiPropertyOptional({ example: '2024-01-01' })
   @IsOptional()
-  @Matches(DATE, { message: DATE_MESSAGE('effectiveFrom') })
+  @IsCalendarDate()
   effectiveFrom?: string;
 }
 
@@ -173,7 +172,7 @@ export class AbolishLevelRequest extends EffectiveDated {
 export class AsOfQuery {
   @ApiPropertyOptional({ example: '2024-12-31', description: 'Read the tree as it stood on this date; defaults to today.' })
   @IsOptional()
-  @Matches(DATE, { message: DATE_MESSAGE('asOf') })
+  @IsCalendarDate()
   asOf?: string;
 }
 
@@ -190,7 +189,7 @@ export class SubtreeQuery extends AsOfQuery {
 export class UnitSearchQuery extends PageQuery {
   @ApiPropertyOptional({ example: '2024-12-31', description: 'Read the tree as it stood on this date; defaults to today.' })
   @IsOptional()
-  @Matches(DATE, { message: 'asOf must be a date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   asOf?: string;
 
   @ApiPropertyOptional({ description: 'Name search ignoring diacritics and case: "nghe an" finds "Tỉnh Nghệ An".' })
