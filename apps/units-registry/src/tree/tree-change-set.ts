@@ -303,8 +303,18 @@ export class TreeChangeSet {
     return state;
   }
 
-  /** A (loaded) unit's state on a date: the latest one if it already holds, else from history. */
-  private async stateAt(id: string, date: string): Promise<UnitState | null> {
+  /** Refuses a unit that is not active on a date, or not placed then as the placement rules allow. */
+  async requirePlacedOn(id: string, date: string, role = 'Unit'): Promise<UnitState> {
+    const state = await this.stateAt(id, date);
+    if (!state) throw new RuleViolationError(`${role} ${this.state(id).code} did not exist on ${date}`);
+    if (state.status !== 'active') throw new RuleViolationError(`${role} ${state.code} is closed on ${date}`);
+    const parent = state.parentId ? await this.stateAt(state.parentId, date) : null;
+    this.checkPlacement(state.kind, state.code, parent, date, state.parentId);
+    return state;
+  }
+
+  /** A unit's state on a date: the latest one if it already holds, else from history. */
+  async stateAt(id: string, date: string): Promise<UnitState | null> {
     await this.require([id], 'Parent unit');
     const latest = this.state(id);
     if (latest.validFrom <= date) return latest;

@@ -197,6 +197,16 @@ describe('the unit tree', () => {
         /under different parents cannot be merged/,
       );
     });
+    it('a merge into an existing unit under another parent where the rules forbid it', async () => {
+      const [p1, p2] = [await createUnit({ code: 'MX-P1', name: 'Tỉnh Một', kind: 'province', effectiveFrom: '2020-01-01' }), await createUnit({ code: 'MX-P2', name: 'Tỉnh Hai', kind: 'province', effectiveFrom: '2020-01-01' })];
+      const d1 = await createUnit({ code: 'MX-D1', name: 'Huyện Một', kind: 'district', parentId: p1.id, effectiveFrom: '2020-01-01' });
+      const d2 = await createUnit({ code: 'MX-D2', name: 'Huyện Hai', kind: 'district', parentId: p2.id, effectiveFrom: '2020-01-01' });
+      await expectRefused(
+        () => api.post('/units/merge', { sourceIds: [d1.id], target: { unitId: d2.id }, effectiveFrom: '2024-06-01' }),
+        422,
+        /under different parents cannot be merged on 2024-06-01 \(MX-D1, MX-D2\)/,
+      );
+    });
     it('closing a unit that still has children', () => expectRefused(() => api.post(`/units/${otherDistrict.id}/close`, { effectiveFrom: '2024-06-01' }), 422, /active children/));
     it('a caller without a registry role', () =>
       expectRefused(() => api.withToken(testToken('ubnd-nghe-an', ['viewer'])).post('/units', { code: 'V1', name: 'Tỉnh', kind: 'province' }), 403, /needs one of the roles/));

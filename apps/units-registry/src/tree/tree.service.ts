@@ -100,11 +100,12 @@ export class TreeService {
       else await set.reserveCodes([target.code]);
       const states = sources.map((id) => set.state(id));
       const kind = states[0].kind;
-      const targetState = isExisting(target) ? set.state(target.unitId) : undefined;
+      const targetState = isExisting(target) ? await set.requirePlacedOn(target.unitId, date, 'Target unit') : undefined;
       if (states.some((s) => s.kind !== kind) || (targetState && targetState.kind !== kind)) {
         throw new RuleViolationError(`Only units of one kind can be merged (found ${[...new Set([...states, ...(targetState ? [targetState] : [])].map((s) => s.kind))].join(', ')})`);
       }
-      this.checkSameParent(set, states, kind, date);
+      // An existing target's parent counts like the sources': merging into it is merging across parents.
+      this.checkSameParent(set, targetState ? [...states, targetState] : states, kind, date);
       const operationId = set.operation('merge', date, { sourceIds: sources, target });
       const merged = isExisting(target)
         ? set.state(target.unitId)
