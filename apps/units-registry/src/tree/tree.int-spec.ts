@@ -207,6 +207,42 @@ describe('the unit tree', () => {
         /under different parents cannot be merged on 2024-06-01 \(MX-D1, MX-D2\)/,
       );
     });
+    it('abolishing a level with a unit changed after the date', async () => {
+      const p = await createUnit({ code: 'AL-P', name: 'Tỉnh Ba', kind: 'province', effectiveFrom: '2020-01-01' });
+      await createUnit({ code: 'AL-D1', name: 'Huyện Một', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+      const d2 = await createUnit({ code: 'AL-D2', name: 'Huyện Hai', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+      expect((await api.patch(`/units/${d2.id}`, { name: 'Huyện Hai Mới', effectiveFrom: '2025-08-01' })).status).toBe(200);
+      await expectRefused(
+        () => api.post('/units/abolish-level', { kind: 'district', withinId: p.id, effectiveFrom: '2025-07-01' }),
+        422,
+        /changes recorded after 2025-07-01 \(AL-D2 on 2025-08-01\)/,
+      );
+    });
+    describe('a split into an existing unit', () => {
+      let p: { id: string };
+      let d: { id: string };
+      let source: { id: string };
+      let successor: { id: string };
+      beforeAll(async () => {
+        p = await createUnit({ code: 'SE-P', name: 'Tỉnh Bốn', kind: 'province', effectiveFrom: '2020-01-01' });
+        d = await createUnit({ code: 'SE-D', name: 'Huyện Bốn', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+        source = await createUnit({ code: 'SE-C1', name: 'Xã Một', kind: 'commune', parentId: d.id, effectiveFrom: '2020-01-01' });
+        successor = await createUnit({ code: 'SE-C2', name: 'Xã Hai', kind: 'commune', parentId: d.id, effectiveFrom: '2022-01-01' });
+        expect((await api.post(`/units/${successor.id}/close`, { effectiveFrom: '2024-01-01' })).status).toBe(200);
+      });
+      const splitOn = (effectiveFrom: string) => () =>
+        api.post(`/units/${source.id}/split`, { successors: [{ unitId: successor.id }, { code: 'SE-C3', name: 'Xã Ba' }], effectiveFrom });
+      it('that did not exist yet', () => expectRefused(splitOn('2021-06-01'), 422, /Successor unit SE-C2 did not exist on 2021-06-01/));
+      it('that is closed', () => expectRefused(splitOn('2024-06-01'), 422, /Successor unit SE-C2 is closed on 2024-06-01/));
+      it('that the placement rules no longer allow where it stands', async () => {
+        const other = await createUnit({ code: 'SE-C4', name: 'Xã Bốn', kind: 'commune', parentId: d.id, effectiveFrom: '2020-01-01' });
+        await expectRefused(
+          () => api.post(`/units/${source.id}/split`, { successors: [{ unitId: other.id }, { code: 'SE-C3', name: 'Xã Ba', parentId: p.id }], effectiveFrom: '2025-08-01' }),
+          422,
+          /A commune cannot be placed under a district on 2025-08-01 \(unit SE-C4/,
+        );
+      });
+    });
     it('closing a unit that still has children', () => expectRefused(() => api.post(`/units/${otherDistrict.id}/close`, { effectiveFrom: '2024-06-01' }), 422, /active children/));
     it('a caller without a registry role', () =>
       expectRefused(() => api.withToken(testToken('ubnd-nghe-an', ['viewer'])).post('/units', { code: 'V1', name: 'Tỉnh', kind: 'province' }), 403, /needs one of the roles/));

@@ -135,7 +135,8 @@ export class TreeService {
       const ids: string[] = [];
       for (const successor of successors) {
         if (isExisting(successor)) {
-          if (set.state(successor.unitId).kind !== source.kind) throw new RuleViolationError('A unit splits into units of its own kind');
+          const state = await set.requirePlacedOn(successor.unitId, date, 'Successor unit');
+          if (state.kind !== source.kind) throw new RuleViolationError('A unit splits into units of its own kind');
           ids.push(successor.unitId);
         } else {
           ids.push((await set.create(operationId, { ...successor, kind: source.kind, parentId: successor.parentId ?? source.parentId }, date)).id);
@@ -255,7 +256,14 @@ export class TreeService {
   ): Promise<{ closed: number; moved: number }> {
     const units = await this.repository.unitsOfKindAt(set.manager, kind, date, withinId);
     await set.load(units.map((u) => u.id));
-    const active = units.map((u) => set.state(u.id)).filter((u) => u.status === 'active' && u.validFrom <= date);
+    const later = units.map((u) => set.state(u.id)).filter((u) => u.validFrom > date);
+    if (later.length) {
+      throw new RuleViolationError(
+        `Units of kind ${kind} have changes recorded after ${date} (${later.slice(0, 20).map((u) => `${u.code} on ${u.validFrom}`).join(', ')}); the level cannot be abolished on ${date} before them`,
+        { units: later.map((u) => u.code) },
+      );
+    }
+    const active = units.map((u) => set.state(u.id)).filter((u) => u.status === 'active');
     const orphanRoots = active.filter((u) => !u.parentId);
     if (orphanRoots.length) throw new RuleViolationError(`Units of kind ${kind} have no parent to take their children (e.g. ${orphanRoots[0].code})`);
     const operationId = set.operation('abolish-level', date, { kind, withinId: withinId ?? null, units: active.length });
