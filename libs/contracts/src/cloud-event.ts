@@ -38,6 +38,9 @@ export interface CloudEvent<T = unknown> {
   data: T;
 }
 
+/** The largest value of the PostgreSQL `integer` columns that versions and sequences land in. */
+export const INT32_MAX = 2_147_483_647;
+
 export const CLOUD_EVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
 /** On a record an operator redrove from a dead-letter topic: `<dlq topic>[partition]@offset`. The event inside is the original. */

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsDateString, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsDateString, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { INT32_MAX } from '../cloud-event';
 import { UNIT_KINDS, type UnitKind } from '../units';
 
 export const ASSESSMENT_STATES = ['draft', 'submitted', 'verified', 'recognised', 'rejected', 'revoked', 'lapsed'] as const;
@@ -46,6 +47,7 @@ export class AssessmentStepData {
 
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   programmeVersion!: number;
 
   /** The cycle's year, e.g. 2024 for 16 Nov 2023 - 15 Nov 2024. */
@@ -141,6 +143,7 @@ export class UnitStatusChangedData {
   /** Per unit and programme, incremented on every change; consumers apply only newer ones. */
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   sequence!: number;
 }
 

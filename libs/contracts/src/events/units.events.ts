@@ -1,18 +1,5 @@
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsDateString,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { INT32_MAX } from '../cloud-event';
 import { Type } from 'class-transformer';
 import {
   TAG_PATTERN,
@@ -70,6 +57,7 @@ export class UnitSnapshot {
   /** Per-unit version, incremented on every change; replicas apply only newer versions. */
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version!: number;
 }
 

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { ClsService } from 'nestjs-cls';
 import { lastValueFrom } from 'rxjs';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { deadLetterTopic, isKnownEventType, prefixedTopic, topicOf, type CloudEvent } from '@antq/contracts';
 import type { AntqClsStore } from '../execution-context';
 import { claimEvents, releaseEvent, releaseEvents } from '../inbox/inbox';
@@ -232,7 +232,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
           tally(event.type, 'applied');
           continue;
         }
-        const failure = await this.invokeWithRetries(handler, event, delivery);
+        const failure = await this.invokeWithRetries(handler, event, delivery, `${topic}/${partition}/${item.message.offset}`);
         if (failure) {
           deadLetters.push({ item, ...failure });
           await releaseEvent(manager, this.groupId, event.id);
@@ -245,36 +245,46 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
       // Stopped or rebalanced mid-batch: the events not reached were claimed above but not
       // applied. Release them, or whoever consumes them next would take them for done.
       if (fresh.size) await releaseEvents(manager, this.groupId, [...fresh]);
-      // Work deferred to the end of the batch runs inside its transaction, on behalf of the
-      // service itself: it sums up changes that several agencies may have made.
-      await this.cls.run(async () => {
-        this.cls.set('actor', { agency: `antq-${this.options.service}`, principal: 'system', roles: [] });
-        this.cls.set('correlationId', `${topic}/${partition}/${payload.batch.firstOffset()}`);
-        await closeBatch(manager);
-      });
+      try {
+        await this.runDeferred(manager, `${topic}/${partition}/${payload.batch.firstOffset()}`);
+      } catch (error) {
+        // Deferred work that fails is some message's failure: the careful replay finds which.
+        if (careful || isTransientDatabaseError(error)) throw error;
+        throw new HandlerFailure((error as Error).message);
+      }
       if (deadLetters.length) {
         await this.producer.send(
           this.deadLetterTopic,
           deadLetters.map((d) => this.toDeadLetter(d, topic, partition)),
         );
         for (const d of deadLetters) {
-          this.log.warn(`Dead-lettered ${topic}[${partition}]@${d.item.message.offset}: ${d.error.message}`);
+          this.log.warn(`Dead-lettered ${topic}[${partition}]@${d.item.message.offset} (correlation ${d.item.event?.correlationid ?? 'unknown'}): ${d.error.message}`);
         }
       }
       return { done, outcomes };
     });
   }
 
+  /**
+   * One message in a savepoint, its deferred work included, so that whatever fails is
+   * charged to it alone. Each attempt gets an entity manager of its own on the batch's
+   * transaction: work and state that handlers keep per manager for the batch end start
+   * empty, and what a failed attempt left behind is dropped with its manager.
+   */
   private async invokeWithRetries(
     handler: MessageHandler,
     event: CloudEvent,
     delivery: EventDelivery,
+    position: string,
   ): Promise<{ error: Error; attempts: number } | undefined> {
     const { manager } = delivery;
     for (let attempt = 1; ; attempt++) {
       await manager.query('SAVEPOINT antq_event');
       try {
-        await this.invoke(handler, event, delivery);
+        const own = manager.connection.createEntityManager(manager.queryRunner);
+        openBatch(own);
+        await this.invoke(handler, event, { ...delivery, manager: own });
+        await this.runDeferred(own, position);
         await manager.query('RELEASE SAVEPOINT antq_event');
         return undefined;
       } catch (error) {
@@ -290,6 +300,18 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         await sleep(this.options.retryBackoffMs * 2 ** (attempt - 1));
       }
     }
+  }
+
+  /**
+   * Runs the work handlers deferred to the end of the batch, inside its transaction, on
+   * behalf of the service itself: it sums up changes that several agencies may have made.
+   */
+  private runDeferred(manager: EntityManager, correlationId: string): Promise<void> {
+    return this.cls.run(async () => {
+      this.cls.set('actor', { agency: `antq-${this.options.service}`, principal: 'system', roles: [] });
+      this.cls.set('correlationId', correlationId);
+      await closeBatch(manager);
+    });
   }
 
   private handlerOf(type: string): MessageHandler | null {

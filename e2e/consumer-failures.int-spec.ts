@@ -1,0 +1,134 @@
+import { Controller, Module, type DynamicModule } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { deadLetterTopic, EVENT_TOPICS, type CloudEvent, type UnitCreatedData } from '@antq/contracts';
+import { atBatchEnd, EventContext, InboxRetention1764100008000, MessagingTables1764100000000 } from '@antq/messaging';
+import { PlatformModule, type Environment, type ServiceDefinition } from '@antq/platform';
+import {
+  createRunTopics,
+  deleteRunTopics,
+  dropTestDatabases,
+  eventually,
+  headerText,
+  produceRaw,
+  runTopic,
+  startTestService,
+  testKafka,
+  TopicRecorder,
+  uniqueRunId,
+  unitCreatedEvent,
+  type RunningService,
+} from '@antq/testing';
+
+/**
+ * A consumer whose handlers fail on purpose, on the real broker and database: a failure in
+ * the handler, or in work it deferred to the end of the batch, is retried a bounded number
+ * of times, then that message alone is dead-lettered and the partition moves on.
+ */
+class ProbeEffects1700000000000 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query('CREATE TABLE probe_effects (event_id uuid NOT NULL, name text NOT NULL)');
+  }
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP TABLE probe_effects');
+  }
+}
+
+const PROBE: ServiceDefinition = {
+  service: 'campaigns',
+  defaultPort: 0,
+  entities: [],
+  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ProbeEffects1700000000000],
+};
+
+/** How many times each event's work was attempted, by event name. */
+const attempts = new Map<string, number>();
+
+@Controller()
+class ProbeHandler {
+  @EventPattern('antq.units.unit-created.v1')
+  async onUnitCreated(@Payload() event: CloudEvent<UnitCreatedData>, @Ctx() context: EventContext): Promise<void> {
+    const { name } = event.data;
+    if (name === 'refused-by-handler') throw new Error('the handler refuses this event');
+    // Collected per batch, as the real handlers do: a failed attempt's entries must not leak.
+    const names = collected.get(context.manager) ?? [];
+    names.push(name);
+    collected.set(context.manager, names);
+    await atBatchEnd(context.manager, 'probe', async () => {
+      const batch = collected.get(context.manager) ?? [];
+      collected.delete(context.manager);
+      for (const each of batch) attempts.set(each, (attempts.get(each) ?? 0) + 1);
+      if (batch.includes('refused-at-batch-end')) throw new Error('the deferred work refuses this event');
+      if (batch.includes('fails-once') && attempts.get('fails-once') === 1) throw new Error('a passing failure');
+      for (const each of batch) await context.manager.query('INSERT INTO probe_effects (event_id, name) VALUES ($1, $2)', [event.id, each]);
+    });
+  }
+}
+
+const collected = new WeakMap<object, string[]>();
+
+@Module({ controllers: [ProbeHandler] })
+class ProbeModule {
+  static forRoot(env: Environment): DynamicModule {
+    return { module: ProbeModule, imports: [PlatformModule.forRoot(PROBE, env)] };
+  }
+}
+
+const runId = uniqueRunId();
+const kafka = testKafka();
+let probe: RunningService;
+
+beforeAll(async () => {
+  await createRunTopics(runId, kafka);
+  probe = await startTestService(PROBE, (env) => ProbeModule.forRoot(env), runId, { CONSUMER_MAX_ATTEMPTS: '3' });
+});
+
+afterAll(async () => {
+  await dropTestDatabases([probe].filter(Boolean));
+  await deleteRunTopics(runId, kafka);
+});
+
+it('dead-letters only the failing messages of a batch, after bounded retries, and applies the others once', async () => {
+  const unitId = (unitCreatedEvent().data as UnitCreatedData).unitId;
+  // One key: one partition, one batch, in this order.
+  const events = ['first', 'refused-by-handler', 'second', 'refused-at-batch-end', 'fails-once', 'last'].map((name) =>
+    unitCreatedEvent({ unitId, name }),
+  );
+  const dlq = await new TopicRecorder(kafka, runTopic(runId, deadLetterTopic(PROBE.service).name)).start();
+  try {
+    await produceRaw(
+      kafka,
+      runTopic(runId, EVENT_TOPICS.units.name),
+      events.map((event) => ({ key: unitId, value: JSON.stringify(event) })),
+    );
+    const applied = await eventually(async () => {
+      const rows = (await probe.dataSource.query('SELECT name FROM probe_effects ORDER BY name')) as { name: string }[];
+      expect(rows.map((r) => r.name)).toContain('last');
+      return rows.map((r) => r.name);
+    });
+    expect(applied).toEqual(['fails-once', 'first', 'last', 'second']);
+
+    const letters = await eventually(() => {
+      expect(dlq.messages).toHaveLength(2);
+      return dlq.messages;
+    });
+    const byName = new Map(letters.map((m) => [(JSON.parse(m.value!.toString()) as CloudEvent<UnitCreatedData>).data.name, m]));
+    for (const [name, error] of [
+      ['refused-by-handler', 'the handler refuses this event'],
+      ['refused-at-batch-end', 'the deferred work refuses this event'],
+    ]) {
+      const letter = byName.get(name);
+      expect(letter).toBeDefined();
+      expect(headerText(letter!.headers, 'dlq-error')).toBe(error);
+      expect(headerText(letter!.headers, 'dlq-attempts')).toBe('3');
+    }
+    // Redelivery of the same ids later changes nothing: the applied ones are recorded, the
+    // dead-lettered ones are not (they can be redriven).
+    const [processed] = (await probe.dataSource.query('SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1::uuid[])', [
+      events.map((e) => e.id),
+    ])) as { n: number }[];
+    expect(processed.n).toBe(4);
+  } finally {
+    await dlq.stop();
+  }
+});
