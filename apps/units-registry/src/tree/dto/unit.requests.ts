@@ -130,6 +130,7 @@ export class ExistingOrNewUnit {
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(50)
   @Matches(TAG_PATTERN, { each: true, message: 'each tag must be lowercase words joined by hyphens' })
   tags?: string[];
 }
