@@ -11,7 +11,7 @@ export class CampaignsController {
   constructor(private readonly campaigns: CampaignsService) {}
 
   @Post()
-  @Roles('campaign-manager')
+  @Roles('campaign-manager', 'admin')
   @ApiOperation({ summary: 'Plan a campaign: name, period, scope (a root unit) and targets; the baseline is captured when it starts' })
   create(@Body() request: CreateCampaignRequest, @CurrentActor() actor: Principal) {
     return this.campaigns.create(request, actor);
@@ -52,7 +52,7 @@ export class CampaignsController {
   }
 
   @Post(':id/targets/:targetId/activities')
-  @Roles('campaign-manager')
+  @Roles('campaign-manager', 'admin')
   @ApiOperation({ summary: 'Record activities held (festival days, models built) for an activity target' })
   recordActivity(@Param('id', ParseUUIDPipe) id: string, @Param('targetId', ParseUUIDPipe) targetId: string, @Body() request: ActivityRequest, @CurrentActor() actor: Principal) {
     return this.campaigns.recordActivity(id, targetId, request, actor);
