@@ -130,6 +130,8 @@ describe('campaigns and targets', () => {
       [{ ...valid, periodStart: '2024-12-31', periodEnd: '2024-01-01' }, 400, /starts \(2024-12-31\) after it ends \(2024-01-01\)/],
       [{ ...valid, targets: [{ ...valid.targets[0], goal: 0 }] }, 400, /goal must be positive/],
       [{ ...valid, targets: [{ ...valid.targets[0], goal: -5 }] }, 400, /goal must be positive/],
+      [{ ...valid, targets: [{ ...valid.targets[0], goal: 2.5 }] }, 400, /goal must be a whole number for a count target/],
+      [{ ...valid, targets: [{ kind: 'activity', activity: 'festival-days', goal: 0.5 }] }, 400, /goal must be a whole number for an activity target/],
       [{ ...valid, targets: [{ kind: 'list', programme: 'drug-free', unitIds: [ids['D1'], ids['QD']] }] }, 422, new RegExp(`units ${ids['QD']} are outside the scope`)],
       [{ ...valid, targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 150 }] }, 400, /percentage: at most 100/],
       [{ ...valid, targets: [{ kind: 'count', programme: 'drug-free', goal: 3 }] }, 400, /unitKind must be one of .*mode must be one of/],
@@ -152,7 +154,11 @@ describe('campaigns and targets', () => {
       scopeUnitId: ids['Q'],
       periodStart: '2099-01-01',
       periodEnd: '2099-12-31',
-      targets: [{ kind: 'activity', activity: 'patrols', goal: 3 }],
+      // A share's goal is a percentage: it may be fractional where a count's may not.
+      targets: [
+        { kind: 'activity', activity: 'patrols', goal: 3 },
+        { kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 30.5 },
+      ],
     });
     expect(planned.status).toBe(201);
     expect(planned.body).toMatchObject({ scopeUnitId: ids['Q'], agency: 'ca-tinh' });

@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -34,6 +35,19 @@ import { PageQuery } from '@antq/platform';
 
 const REACHABLE_STATUSES = UNIT_PROGRAMME_STATUSES.filter((s) => s !== 'unassessed');
 const measuresUnits = (t: TargetInput) => t.kind !== 'activity';
+
+/** Count and activity goals are numbers of units or activities: whole. A share's goal is a percentage and may be fractional. */
+const WholeUnlessShare = () =>
+  ValidateBy({
+    name: 'wholeUnlessShare',
+    validator: {
+      validate: (goal: unknown, args) => (args?.object as TargetInput).kind === 'share' || Number.isInteger(goal),
+      defaultMessage: (args) => {
+        const kind = (args?.object as TargetInput).kind;
+        return `goal must be a whole number for ${kind === 'activity' ? 'an' : 'a'} ${kind} target: it counts ${kind === 'activity' ? 'activities' : 'units'}`;
+      },
+    },
+  });
 
 export class TargetInput {
   @ApiProperty({ enum: TARGET_KINDS })
@@ -82,11 +96,12 @@ export class TargetInput {
   @MaxLength(100)
   activity?: string;
 
-  @ApiPropertyOptional({ example: 105, description: 'Units (count), per cent (share) or activities; a list’s goal is its length.' })
+  @ApiPropertyOptional({ example: 105, description: 'Units (count, whole), per cent (share, may be fractional) or activities (whole); a list’s goal is its length.' })
   @ValidateIf((t: TargetInput) => t.kind !== 'list')
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'goal must be a number' })
   @Min(0.01, { message: 'goal must be positive' })
   @Max(1_000_000)
+  @WholeUnlessShare()
   goal?: number;
 }
 
