@@ -11,7 +11,7 @@ import { AddressPolicy } from './address-policy';
 import { retryDelayMs } from './backoff';
 import { deliveryAttempts, deliveryDuration } from './delivery.metrics';
 import type { EmailPayload } from './email.content';
-import { EmailSender } from './email.sender';
+import { EMAIL_ATTEMPT_MAX_MS, EmailSender } from './email.sender';
 import { sendWebhook, type SendResult } from './webhook.sender';
 
 interface ClaimedDelivery {
@@ -25,6 +25,21 @@ interface ClaimedDelivery {
   attempts: number;
   attempts_before_resend: number;
   subject: string;
+}
+
+/** Time beyond a channel's own limit for the claim to outlast: database round trips, a slow DNS lookup. */
+const LEASE_MARGIN_SECONDS = 30;
+
+/**
+ * How long a claim lasts on each channel, in seconds: longer than the longest attempt on it
+ * (a webhook's WEBHOOK_TIMEOUT_MS, an email's SMTP limits), so no other worker claims a
+ * delivery, and sends it again, while its attempt may still succeed.
+ */
+export function leaseSeconds(config: Pick<NotificationsConfig, 'WEBHOOK_TIMEOUT_MS'>): Record<DeliveryChannel, number> {
+  return {
+    webhook: Math.ceil(config.WEBHOOK_TIMEOUT_MS / 1000) + LEASE_MARGIN_SECONDS,
+    email: Math.ceil(EMAIL_ATTEMPT_MAX_MS / 1000) + LEASE_MARGIN_SECONDS,
+  };
 }
 
 /** TypeORM answers UPDATE ... RETURNING with [rows, count]. */
@@ -101,16 +116,17 @@ export class DeliveryWorker extends QueueWorker {
   }
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
-    const leaseSeconds = Math.ceil(this.config.WEBHOOK_TIMEOUT_MS / 1000) + 30;
+    const lease = leaseSeconds(this.config);
     return updatedRows<ClaimedDelivery>(await this.dataSource.query(
-      `UPDATE deliveries d SET attempts = d.attempts + 1, lease_until = now() + make_interval(secs => $2)
+      `UPDATE deliveries d SET attempts = d.attempts + 1,
+              lease_until = now() + make_interval(secs => CASE d.channel WHEN 'email' THEN $3::float8 ELSE $2::float8 END)
          FROM (SELECT id FROM deliveries
                 WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id
         RETURNING d.id, d.alert_id, d.channel, d.recipient, d.webhook_id, d.target, d.payload, d.attempts, d.attempts_before_resend,
                   COALESCE((SELECT unit_id FROM alerts a WHERE a.id = d.alert_id), d.recipient) AS subject`,
-      [limit, leaseSeconds],
+      [limit, lease.webhook, lease.email],
     ));
   }
 
