@@ -57,8 +57,14 @@ function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' 
   return { address, family: isIP(address) === 4 ? 'ipv4' : 'ipv6' };
 }
 
+/** The address is refused by the policy (or the URL is malformed): final, trying again cannot help. */
 export class AddressDeniedError extends Error {
   override readonly name = 'AddressDeniedError';
+}
+
+/** The host could not be resolved now (DNS timeout, server failure, no answer): it may resolve later. */
+export class AddressResolutionError extends Error {
+  override readonly name = 'AddressResolutionError';
 }
 
 /**
@@ -102,7 +108,11 @@ export class AddressPolicy {
     return undefined;
   }
 
-  /** Resolves the URL's host and checks every address; returns them, or throws AddressDeniedError. */
+  /**
+   * Resolves the URL's host and checks every address; returns them. Throws
+   * AddressDeniedError for a refused address or a malformed URL, AddressResolutionError
+   * when the host does not resolve (which a later attempt may cure).
+   */
   async check(raw: string): Promise<{ url: URL; addresses: { address: string; family: number }[] }> {
     const problem = AddressPolicy.urlProblem(raw);
     if (problem) throw new AddressDeniedError(problem);
@@ -114,10 +124,10 @@ export class AddressPolicy {
       try {
         addresses = await this.resolve(host);
       } catch (error) {
-        throw new AddressDeniedError(`the host ${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw new AddressResolutionError(`the host ${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
     }
-    if (!addresses.length) throw new AddressDeniedError(`the host ${host} has no address`);
+    if (!addresses.length) throw new AddressResolutionError(`the host ${host} has no address`);
     for (const { address } of addresses) {
       const refusal = this.refusal(address);
       if (refusal) throw new AddressDeniedError(`${host}: ${refusal}`);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AddressDeniedError, AddressPolicy, DEFAULT_DENIED_CIDRS, parseCidr } from './address-policy';
+import { AddressDeniedError, AddressPolicy, AddressResolutionError, DEFAULT_DENIED_CIDRS, parseCidr } from './address-policy';
 import { retryDelayMs } from './backoff';
 import { releaseTime } from './quiet-hours';
 import { signatureHeader, verifySignature } from './signature';
+import { sendWebhook } from './webhook.sender';
 
 describe('webhook signatures', () => {
   const secret = 'whsec_test';
@@ -66,10 +67,31 @@ describe('webhook address policy', () => {
     await expect(policy.check('https://ok.example/hook')).resolves.toMatchObject({ addresses: [{ address: '203.0.113.5' }] });
     await expect(policy.check('https://sneaky.example/hook')).rejects.toThrow(/sneaky\.example: address 10\.0\.0\.7 is in a denied range/);
     await expect(policy.check('https://missing.example/hook')).rejects.toThrow(/does not resolve \(ENOTFOUND\)/);
+    await expect(policy.check('https://missing.example/hook')).rejects.toThrow(AddressResolutionError);
     await expect(policy.check('ftp://ok.example/x')).rejects.toThrow(AddressDeniedError);
     await expect(policy.check('not a url')).rejects.toThrow(/is not a valid URL/);
     await expect(policy.check('https://user:pw@ok.example/')).rejects.toThrow(/must not carry credentials/);
     await expect(policy.check('http://[::1]:8080/x')).rejects.toThrow(/::1 is in a denied range/);
+  });
+
+  it('retries a webhook whose host does not resolve, and fails one whose address is denied at once', async () => {
+    const flaky = new AddressPolicy([], DEFAULT_DENIED_CIDRS, async () => {
+      throw Object.assign(new Error('getaddrinfo EAI_AGAIN hooks.example'), { code: 'EAI_AGAIN' });
+    });
+    await expect(sendWebhook(flaky, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toEqual({
+      ok: false,
+      statusCode: null,
+      error: 'the host hooks.example does not resolve (EAI_AGAIN)',
+      retryable: true,
+    });
+    const empty = new AddressPolicy([], DEFAULT_DENIED_CIDRS, async () => []);
+    await expect(sendWebhook(empty, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({ ok: false, retryable: true });
+    const internal = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({ 'hooks.example': ['10.0.0.7'] }));
+    await expect(sendWebhook(internal, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^refused: hooks\.example: address 10\.0\.0\.7 is in a denied range/),
+      retryable: false,
+    });
   });
 
   it('parses CIDR lists strictly', () => {

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { SIGNATURE_HEADER, signatureHeader } from './signature';
-import { AddressDeniedError, type AddressPolicy } from './address-policy';
+import { AddressDeniedError, AddressResolutionError, type AddressPolicy } from './address-policy';
 
 export interface SendResult {
   ok: boolean;
@@ -31,6 +31,8 @@ export async function sendWebhook(
     checked = await policy.check(target.url);
   } catch (error) {
     if (error instanceof AddressDeniedError) return { ok: false, statusCode: null, error: `refused: ${error.message}`, retryable: false };
+    // A DNS failure is often a blip: try again later, within the budget of attempts.
+    if (error instanceof AddressResolutionError) return { ok: false, statusCode: null, error: error.message, retryable: true };
     throw error;
   }
   const [first] = checked.addresses;

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { Actor, AlertSeverity } from '@antq/contracts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '@antq/platform';
 import { NotificationsConfig } from '../config/notifications.config';
-import { AddressDeniedError, AddressPolicy } from '../delivery/address-policy';
+import { AddressDeniedError, AddressPolicy, AddressResolutionError } from '../delivery/address-policy';
 import { isTimeZone } from '../delivery/quiet-hours';
 import { ALERTABLE_EVENT_TYPES, isAlertableEventType } from '../rules/event-fields';
 import type { FilterRequest, PreferencesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
@@ -110,7 +110,9 @@ export class SubscriptionsService {
     try {
       await this.addresses.check(request.url);
     } catch (error) {
-      if (error instanceof AddressDeniedError) throw new InvalidInputError(`Webhook URL refused: ${error.message}`, { problems: [`url: ${error.message}`] });
+      if (error instanceof AddressDeniedError || error instanceof AddressResolutionError) {
+        throw new InvalidInputError(`Webhook URL refused: ${error.message}`, { problems: [`url: ${error.message}`] });
+      }
       throw error;
     }
     const id = randomUUID();
