@@ -41,6 +41,7 @@ export class TreeChangeSet {
   private readonly events: AnyNewEvent[] = [];
   private readonly closures: { id: string; date: string }[] = [];
   private readonly codes = new Set<string>();
+  private structureLocked = false;
 
   private constructor(
     readonly manager: EntityManager,
@@ -71,6 +72,17 @@ export class TreeChangeSet {
   async require(ids: Iterable<string>, role = 'Unit'): Promise<void> {
     const missing = await this.load(ids);
     if (missing.length) throw new RuleViolationError(`${role} ${missing.join(', ')} does not exist`, { missing });
+  }
+
+  /**
+   * Serialises this change with every other one that can change ancestry, until the
+   * transaction ends (see TreeRepository.lockStructure). Take it before loading units, so
+   * that waiting for it never holds a unit another change waits for.
+   */
+  async lockStructure(): Promise<void> {
+    if (this.structureLocked) return;
+    await this.repository.lockStructure(this.manager);
+    this.structureLocked = true;
   }
 
   /** Refuses codes that are taken, in the registry or earlier in this change set. */
@@ -154,6 +166,7 @@ export class TreeChangeSet {
   async move(operationId: string, id: string, parentId: string, date: string): Promise<UnitState> {
     const current = this.activeOn(id, date);
     if (current.parentId === parentId) throw new RuleViolationError(`Unit ${current.code} is already under that parent`);
+    await this.lockStructure();
     const parent = await this.stateAt(parentId, date);
     this.checkPlacement(current.kind, current.code, parent, date, parentId);
     await this.refuseCycle(current, parentId, date);

@@ -171,6 +171,28 @@ describe('the unit tree', () => {
     expect((await api.get(`/units/${district.id}?asOf=2025-07-01`)).body.status).toBe('active');
   });
 
+  describe('under concurrent changes', () => {
+    it('one of several creates with the same code wins; the others get 409', async () => {
+      const responses = await Promise.all([1, 2, 3, 4].map((i) => api.post('/units', { code: 'RACE-1', name: `Tỉnh ${i}`, kind: 'province', effectiveFrom: '2020-01-01' })));
+      expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+      for (const r of responses.filter((x) => x.status === 409)) expect(r.body.message).toMatch(/already in use: RACE-1/);
+    });
+
+    it('two moves that would together make a cycle: one is refused', async () => {
+      for (const round of [1, 2, 3]) {
+        const root = await createUnit({ code: `CY${round}`, name: 'Công an tỉnh', kind: 'agency', parentId: province.id, effectiveFrom: '2020-01-01' });
+        const [x, y] = [await createUnit({ code: `CY${round}-X`, name: 'Phòng X', kind: 'agency', parentId: root.id, effectiveFrom: '2020-01-01' }), await createUnit({ code: `CY${round}-Y`, name: 'Phòng Y', kind: 'agency', parentId: root.id, effectiveFrom: '2020-01-01' })];
+        const [x1, y1] = [await createUnit({ code: `CY${round}-X1`, name: 'Đội X1', kind: 'agency', parentId: x.id, effectiveFrom: '2020-01-01' }), await createUnit({ code: `CY${round}-Y1`, name: 'Đội Y1', kind: 'agency', parentId: y.id, effectiveFrom: '2020-01-01' })];
+        const responses = await Promise.all([
+          api.post(`/units/${x.id}/move`, { parentId: y1.id, effectiveFrom: '2024-01-01' }),
+          api.post(`/units/${y.id}/move`, { parentId: x1.id, effectiveFrom: '2024-01-01' }),
+        ]);
+        expect(responses.map((r) => r.status).sort()).toEqual([200, 422]);
+        expect(responses.find((r) => r.status === 422)?.body.message).toMatch(/would make it its own ancestor/);
+      }
+    });
+  });
+
   describe('refuses bad input with a clear message and changes nothing', () => {
     it('an invalid body', () => expectRefused(() => api.post('/units', { code: 'bad code', kind: 'planet' }), 400, /kind must be one of/));
     it('a kind placed where the rules forbid it', () =>

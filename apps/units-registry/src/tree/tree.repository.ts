@@ -39,6 +39,9 @@ export function toState(row: VersionRow): UnitState {
   };
 }
 
+/** Key of the transaction-level advisory lock that serialises structural changes ("antq" in ASCII, then 1). */
+const TREE_STRUCTURE_LOCK = 0x616e747101;
+
 /** Holds on `date`: valid_from <= date < valid_to. */
 const AS_OF = `v.valid_from <= $1::date AND (v.valid_to IS NULL OR v.valid_to > $1::date)`;
 
@@ -75,6 +78,16 @@ export class TreeRepository {
               to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", to_char(valid_to, 'YYYY-MM-DD') AS "validTo"
          FROM merge_policies ORDER BY id`,
     )) as MergePolicy[];
+  }
+
+  /**
+   * Takes the tree's structure lock until the transaction ends. Changes that can change
+   * a unit's ancestors (moves, and the merges, splits and abolitions that move children)
+   * take it first, so that two of them cannot each pass the cycle check and together
+   * commit a cycle. Creates, updates and closes do not need it.
+   */
+  async lockStructure(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [TREE_STRUCTURE_LOCK]);
   }
 
   /** The latest versions of units, locked for the rest of the transaction. */

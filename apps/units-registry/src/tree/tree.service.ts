@@ -4,7 +4,7 @@ import { ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { foldForSearch, type Actor, type UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
-import { NotFoundError, RuleViolationError } from '@antq/platform';
+import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { TreeChangeSet, type NewUnitSpec, type UnitPatch } from './tree-change-set';
 import { TreeRepository } from './tree.repository';
 import type { UnitState } from './unit-state';
@@ -32,6 +32,15 @@ export interface ReorganisationResult {
   levelUnitsClosed: number;
 }
 
+const STRUCTURAL = { structural: true };
+
+/** The code a change found taken by the units' unique code index, if that is how it failed. */
+function takenCode(error: unknown): string | undefined {
+  const pg = ((error as { driverError?: unknown })?.driverError ?? error) as { code?: string; constraint?: string; detail?: string } | undefined;
+  if (pg?.code !== '23505' || pg.constraint !== 'units_code_key') return undefined;
+  return /\(code\)=\((.*)\) already exists/.exec(pg.detail ?? '')?.[1] ?? '';
+}
+
 const isExisting = (t: MergeTarget | SplitSuccessor): t is { unitId: string } => 'unitId' in t;
 
 /**
@@ -48,15 +57,26 @@ export class TreeService {
     private readonly cls: ClsService<AntqClsStore>,
   ) {}
 
-  /** Runs work on a change set and commits it with its events. */
-  async change<T>(actor: Actor, work: (set: TreeChangeSet) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const set = await TreeChangeSet.open(manager, this.repository, actor, this.cls.get('correlationId') ?? 'none');
-      const result = await work(set);
-      await set.flush();
-      await set.publish(this.events, this.outbox);
-      return result;
-    });
+  /**
+   * Runs work on a change set and commits it with its events. A structural change (one
+   * that may move units) takes the structure lock first; see TreeRepository.lockStructure.
+   */
+  async change<T>(actor: Actor, work: (set: TreeChangeSet) => Promise<T>, { structural = false } = {}): Promise<T> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const set = await TreeChangeSet.open(manager, this.repository, actor, this.cls.get('correlationId') ?? 'none');
+        if (structural) await set.lockStructure();
+        const result = await work(set);
+        await set.flush();
+        await set.publish(this.events, this.outbox);
+        return result;
+      });
+    } catch (error) {
+      // Two changes registering one code at once both pass reserveCodes; the unique index stops the second.
+      const code = takenCode(error);
+      if (code !== undefined) throw new ConflictError(`Unit code already in use${code ? `: ${code}` : ''} (registered meanwhile by another change)`, code ? { codes: [code] } : undefined);
+      throw error;
+    }
   }
 
   create(spec: NewUnitSpec, date: string, actor: Actor): Promise<UnitState> {
@@ -77,7 +97,7 @@ export class TreeService {
     return this.change(actor, async (set) => {
       await this.requireTarget(set, id);
       return set.move(set.operation('move', date, { unitId: id, parentId }), id, parentId, date);
-    });
+    }, STRUCTURAL);
   }
 
   close(id: string, date: string, actor: Actor): Promise<UnitState> {
@@ -114,7 +134,7 @@ export class TreeService {
       for (const id of sources) set.close(operationId, id, date, 'merged', [merged.id]);
       set.recordMerge(operationId, sources, merged.id, date, isExisting(target));
       return set.state(merged.id);
-    });
+    }, STRUCTURAL);
   }
 
   /** One unit into several, new or existing; the source closes. */
@@ -145,7 +165,7 @@ export class TreeService {
       set.close(operationId, sourceId, date, 'split', ids);
       set.recordSplit(operationId, sourceId, ids, date);
       return ids.map((id) => set.state(id));
-    });
+    }, STRUCTURAL);
   }
 
   /**
@@ -156,15 +176,16 @@ export class TreeService {
     return this.change(actor, async (set) => {
       if (withinId) await this.requireTarget(set, withinId);
       return this.abolish(set, kind, date, withinId);
-    });
+    }, STRUCTURAL);
   }
 
   /** The 2025-style reorganisation: province and commune merges and splits, then the abolished level. */
   reorganise(plan: ReorganisationPlan, actor: Actor): Promise<ReorganisationResult> {
-    return this.change(actor, (set) => this.applyReorganisation(set, plan));
+    return this.change(actor, (set) => this.applyReorganisation(set, plan), STRUCTURAL);
   }
 
   async applyReorganisation(set: TreeChangeSet, plan: ReorganisationPlan): Promise<ReorganisationResult> {
+    await set.lockStructure();
     const date = plan.effectiveFrom;
     const result: ReorganisationResult = { provincesCreated: 0, provincesContinued: 0, communesCreated: 0, communesContinued: 0, merged: 0, split: 0, levelUnitsClosed: 0 };
     const oldCodes = [...new Set([...plan.provinces, ...plan.communes].flatMap((u) => u.predecessorCodes))];
