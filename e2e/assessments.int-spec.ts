@@ -321,22 +321,29 @@ describe("one unit's status under concurrent writers", () => {
     await awaitReplicated(service, [district, ...communes]);
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     // Two cycles' assessments of each commune, both recognised at once: two writers of one status.
-    const verified: { id: string; decisionDate: string }[] = [];
+    // The 2024 recognition always stands; the 2023 one stands only if it came first (a later
+    // cycle's recognition is never replaced by an earlier one's).
+    const verified: { id: string; unitId: string; cycle: number; decisionDate: string }[] = [];
     for (const unitId of communes) {
       for (const [cycle, decisionDate] of [[2023, '2023-08-01'], [2024, '2024-08-01']] as const) {
-        verified.push({ id: await verifiedAssessment(unitId, 'drug-free', DRUG_FREE_RESULTS, cycle), decisionDate });
+        verified.push({ id: await verifiedAssessment(unitId, 'drug-free', DRUG_FREE_RESULTS, cycle), unitId, cycle, decisionDate });
       }
     }
     const decided = await Promise.all(verified.map(({ id, decisionDate }, i) => committee.post(`/assessments/${id}/recognise`, { decisionNumber: `QD-W${i}`, decisionDate })));
-    expect(decided.map((r) => r.status)).toEqual(verified.map(() => 200));
+    expect(decided.map((r, i) => (verified[i].cycle === 2024 ? r.status === 200 : [200, 409].includes(r.status)))).toEqual(verified.map(() => true));
     const sequences = (await service.dataSource.query(
       `SELECT unit_id, array_agg(sequence ORDER BY sequence) AS sequences FROM unit_status_history
         WHERE programme = 'drug-free' AND unit_id = ANY($1::uuid[]) GROUP BY unit_id`,
       [communes],
     )) as { unit_id: string; sequences: number[] }[];
-    expect(new Map(sequences.map((r) => [r.unit_id, r.sequences]))).toEqual(new Map(communes.map((id) => [id, [1, 2]])));
-    const current = (await service.dataSource.query(`SELECT DISTINCT sequence FROM unit_statuses WHERE programme = 'drug-free' AND unit_id = ANY($1::uuid[])`, [communes])) as { sequence: number }[];
-    expect(current).toEqual([{ sequence: 2 }]);
+    const changes = (unitId: string) => verified.filter((v, i) => v.unitId === unitId && decided[i].status === 200).length;
+    expect(new Map(sequences.map((r) => [r.unit_id, r.sequences]))).toEqual(new Map(communes.map((id) => [id, changes(id) === 2 ? [1, 2] : [1]])));
+    const current = (await service.dataSource.query(`SELECT unit_id, sequence, assessment_id FROM unit_statuses WHERE programme = 'drug-free' AND unit_id = ANY($1::uuid[])`, [
+      communes,
+    ])) as { unit_id: string; sequence: number; assessment_id: string }[];
+    expect(new Map(current.map((r) => [r.unit_id, [r.sequence, r.assessment_id]]))).toEqual(
+      new Map(communes.map((id) => [id, [changes(id), verified.find((v) => v.unitId === id && v.cycle === 2024)!.id]])),
+    );
     // The district's derived changes are numbered one after the other too.
     await derivationsDone();
     const [derived] = (await service.dataSource.query(
@@ -396,5 +403,33 @@ describe('the derivation queue', () => {
     expect(metrics).toMatch(/antq_derivations_backlog{state="failed"[^}]*} 1\n/);
     expect(metrics).toMatch(/antq_derivations_backlog{state="pending"[^}]*} 0\n/);
     await service.dataSource.query(`DELETE FROM pending_derivations`);
+  });
+});
+
+describe('a recognition replaced by a later one', () => {
+  it('can no longer be revoked or overtake the later one, and lapses without moving the status', async () => {
+    const district = await unit('DR', 'district', 'P');
+    const commune = await unit('CR', 'commune', 'DR');
+    await awaitReplicated(service, [district, commune]);
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const first = await recognise('CR', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-03-01');
+    const second = await recognise('CR', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-05-01');
+    // The first recognition no longer stands behind the status: revoking it would wipe the second's.
+    await expectRefused(() => committee.post(`/assessments/${first}/revoke`, { decisionNumber: 'TH-R1', decisionDate: '2024-06-01' }), 409, new RegExp(`comes from assessment ${second} \\(recognised\\)`));
+    const late = await verifiedAssessment(commune, 'drug-free', DRUG_FREE_RESULTS, 2024);
+    // Version 2 of drug-free (from 2025, added above) has a third criterion.
+    const next = await recognise('CR', 'drug-free', [...DRUG_FREE_RESULTS, { criterion: 'no-users', value: true }], 2025, '2025-02-01');
+    await expectRefused(() => committee.post(`/assessments/${late}/recognise`, { decisionNumber: 'QD-late', decisionDate: '2024-12-01' }), 409, /of a later cycle \(2025\)/);
+    await expectRefused(() => committee.post(`/assessments/${second}/revoke`, { decisionNumber: 'TH-R2', decisionDate: '2025-03-01' }), 409, new RegExp(`comes from assessment ${next}`));
+    const currentStatus = async () =>
+      (await service.dataSource.query(`SELECT status, to_char(since, 'YYYY-MM-DD') AS since, assessment_id FROM unit_statuses WHERE unit_id = $1 AND programme = 'drug-free'`, [commune]))[0];
+    expect(await currentStatus()).toEqual({ status: 'recognised', since: '2025-02-01', assessment_id: next });
+
+    // Both 2024 recognitions lapse when their cycle ends; the unit's 2025 status stays.
+    await service.app.get(AssessmentsService).lapseDue('2025-01-02');
+    const states = (await service.dataSource.query(`SELECT id, state FROM assessments WHERE id = ANY($1::uuid[])`, [[first, second, next]])) as { id: string; state: string }[];
+    expect(new Map(states.map((a) => [a.id, a.state]))).toEqual(new Map([[first, 'lapsed'], [second, 'lapsed'], [next, 'recognised']]));
+    expect(await currentStatus()).toEqual({ status: 'recognised', since: '2025-02-01', assessment_id: next });
+    expect((await committee.post(`/assessments/${next}/revoke`, { decisionNumber: 'TH-R3', decisionDate: '2025-03-01' })).status).toBe(200);
   });
 });

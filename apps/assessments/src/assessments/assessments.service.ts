@@ -10,7 +10,7 @@ import { AuthorityService, type AssessmentAction, type Principal } from '../auth
 import { cycleBounds } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
-import { STATUS_LOCK_SQL, UnitStatusService } from '../statuses/unit-status.service';
+import { STATUS_LOCK_SQL, UnitStatusService, type HeldStatus } from '../statuses/unit-status.service';
 import { KEY_AREA, KeyAreasService } from '../key-areas/key-areas.service';
 
 export interface DraftCommand {
@@ -163,6 +163,14 @@ export class AssessmentsService {
         }
         if (decisionDate > bounds.end) throw new RuleViolationError(`The decision date ${decisionDate} is after the end of cycle ${record.cycle} (${bounds.end})`);
       }
+      // Read under the status lock `load` took: the status a recognition replaces or a revocation ends.
+      const current = setsStatus ? await this.statuses.held(manager, record.unitId, record.programme) : undefined;
+      if (action === 'revoke') this.checkRevocable(record, current);
+      if (action === 'recognise' && current?.assessmentCycle != null && current.assessmentCycle > record.cycle) {
+        throw new ConflictError(
+          `Unit ${record.unitId}'s ${record.programme} status comes from assessment ${current.assessmentId} of a later cycle (${current.assessmentCycle}): a cycle ${record.cycle} recognition cannot replace it`,
+        );
+      }
       const previous = record.state;
       record.state = step.to;
       const transition = this.transition(record, previous, input, actor, step.event, true);
@@ -180,7 +188,7 @@ export class AssessmentsService {
           validUntil: keyArea ? null : bounds.end,
           source: 'assessment',
           assessmentId: record.id,
-        }, { ...transition, locked: true });
+        }, { ...transition, locked: true, current: current ?? null });
       } else if (action === 'revoke') {
         await this.statuses.set(manager, {
           unitId: record.unitId,
@@ -190,12 +198,22 @@ export class AssessmentsService {
           since: decisionDate,
           source: 'assessment',
           assessmentId: record.id,
-        }, { ...transition, locked: true });
+        }, { ...transition, locked: true, current: current ?? null });
       } else {
         await this.outbox.append(manager, transition.events, transition.writes);
       }
       return record;
     });
+  }
+
+  /**
+   * Only the recognition the unit's current status comes from can be revoked: an older one
+   * (replaced by a later recognition) no longer stands behind it.
+   */
+  private checkRevocable(record: AssessmentRecord, current: HeldStatus | undefined): void {
+    if (current?.assessmentId === record.id && (current.status === 'recognised' || current.status === 'transformed')) return;
+    const holder = current?.assessmentId ? `comes from assessment ${current.assessmentId} (${current.status})` : `is ${current?.status ?? 'unassessed'}`;
+    throw new ConflictError(`Assessment ${record.id} no longer gives unit ${record.unitId} its ${record.programme} status, which ${holder}: there is nothing of it to revoke`);
   }
 
   /**
@@ -212,20 +230,29 @@ export class AssessmentsService {
 
   private async lapse(date: string): Promise<number> {
     const carried = await this.dataSource.transaction((manager) => this.keyAreas.carryOver(manager, date));
-    const due = (await this.dataSource.query(
-      `SELECT a.id FROM assessments a JOIN unit_statuses s ON s.assessment_id = a.id AND s.status = 'recognised'
-        WHERE a.state = 'recognised' AND s.valid_until < $1::date`,
-      [date],
-    )) as { id: string }[];
-    for (const { id } of due) {
-      await this.dataSource.transaction(async (manager) => {
-        const record = await this.load(manager, id, true);
-        if (record.state !== 'recognised') return;
+    // A period ends on or before its cycle: every recognition whose cycle ended is among these.
+    // A key complex area's recognised transformation does not lapse (it is followed up instead).
+    const candidates = (await this.dataSource.query(`SELECT id FROM assessments WHERE state = 'recognised' AND programme <> $2 AND period_end < $1::date`, [
+      date,
+      KEY_AREA,
+    ])) as { id: string }[];
+    let lapsed = 0;
+    for (const { id } of candidates) {
+      lapsed += await this.dataSource.transaction(async (manager) => {
+        const record = await this.load(manager, id, true, true);
+        if (record.state !== 'recognised') return 0;
         const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
         const end = cycleBounds(definition, record.cycle).end;
+        if (end >= date) return 0;
         const next = new Date(`${end}T00:00:00Z`);
         next.setUTCDate(next.getUTCDate() + 1);
         const transition = this.transition({ ...record, state: 'lapsed' }, 'recognised', { comment: `cycle ${record.cycle} ended ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1', true);
+        // The unit's status lapses with the recognition it comes from; one replaced since by a later recognition lapses alone.
+        const current = await this.statuses.held(manager, record.unitId, record.programme);
+        if (current?.assessmentId !== id || current.status !== 'recognised') {
+          await this.outbox.append(manager, transition.events, transition.writes);
+          return 1;
+        }
         await this.statuses.set(manager, {
           unitId: record.unitId,
           unitKind: record.unitKind,
@@ -234,10 +261,11 @@ export class AssessmentsService {
           since: next.toISOString().slice(0, 10),
           source: 'lapse',
           assessmentId: id,
-        }, transition);
+        }, { ...transition, locked: true, current });
+        return 1;
       });
     }
-    return due.length + carried;
+    return lapsed + carried;
   }
 
   /**

@@ -26,10 +26,14 @@ interface StatusRow {
   since: string | null;
   valid_until: string | null;
   sequence: number;
+  assessment_id?: string | null;
 }
 
-/** A unit's current status under a programme, with the sequence of its last change. */
-export type CurrentStatus = StatusSnapshot & { sequence: number };
+/** A unit's current status under a programme, with the sequence of its last change and the assessment it comes from. */
+export type CurrentStatus = StatusSnapshot & { sequence: number; assessmentId: string | null };
+
+/** A current status and the assessment it comes from (none for derived, tree or key-area list changes). */
+export type HeldStatus = CurrentStatus & { assessmentCycle: number | null };
 
 const currentStatus = (row: StatusRow): CurrentStatus => ({
   status: row.status,
@@ -38,6 +42,7 @@ const currentStatus = (row: StatusRow): CurrentStatus => ({
   since: row.since,
   validUntil: row.valid_until,
   sequence: row.sequence,
+  assessmentId: row.assessment_id ?? null,
 });
 
 /** NOTIFY channel: derivations were queued (by a trigger on pending_derivations). */
@@ -62,11 +67,26 @@ export class UnitStatusService {
 
   async current(manager: EntityManager, unitId: string, programme: string, lock = false): Promise<CurrentStatus | undefined> {
     const [row] = (await manager.query(
-      `SELECT status, grade, score, to_char(since, 'YYYY-MM-DD') AS since, to_char(valid_until, 'YYYY-MM-DD') AS valid_until, sequence
+      `SELECT status, grade, score, to_char(since, 'YYYY-MM-DD') AS since, to_char(valid_until, 'YYYY-MM-DD') AS valid_until, sequence, assessment_id
          FROM unit_statuses WHERE unit_id = $1 AND programme = $2 ${lock ? 'FOR UPDATE' : ''}`,
       [unitId, programme],
     )) as StatusRow[];
     return row && currentStatus(row);
+  }
+
+  /**
+   * The current status with the assessment it comes from and that assessment's cycle, for a
+   * caller that holds the status's lock (it can pass the result to `set` as `current`).
+   */
+  async held(manager: EntityManager, unitId: string, programme: string): Promise<HeldStatus | undefined> {
+    const [row] = (await manager.query(
+      `SELECT s.status, s.grade, s.score, to_char(s.since, 'YYYY-MM-DD') AS since, to_char(s.valid_until, 'YYYY-MM-DD') AS valid_until, s.sequence,
+              s.assessment_id, a.cycle AS assessment_cycle
+         FROM unit_statuses s LEFT JOIN assessments a ON a.id = s.assessment_id
+        WHERE s.unit_id = $1 AND s.programme = $2`,
+      [unitId, programme],
+    )) as (StatusRow & { assessment_cycle: number | null })[];
+    return row && { ...currentStatus(row), assessmentCycle: row.assessment_cycle };
   }
 
   /**
@@ -93,7 +113,9 @@ export class UnitStatusService {
     };
     const writes = alongside.writes ?? [];
     const events = alongside.events ?? [];
-    if (before && before.status === after.status && before.grade === after.grade && before.score === after.score && before.validUntil === after.validUntil) {
+    // A new recognition by another decision is a change even when it grants the same status.
+    const sameSource = (before?.assessmentId ?? null) === (change.assessmentId ?? null);
+    if (before && sameSource && before.status === after.status && before.grade === after.grade && before.score === after.score && before.validUntil === after.validUntil) {
       await this.outbox.append(manager, events, writes);
       return false;
     }
