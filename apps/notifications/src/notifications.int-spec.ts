@@ -443,7 +443,7 @@ describe('email, quiet hours and digests', () => {
     expect(mail.text).toContain('lost its drug-free status');
     expect(mail.from?.text).toContain('alerts@antq.local');
     const [alert] = await alertsFor(event.id);
-    expect(alert.recipients).toContain('user:truc-ban');
+    expect(alert.recipients).toContain('user:ca-nghe-an/truc-ban');
     await eventually(async () => {
       const { deliveries } = (await api().get(`/alerts/${alert.id}`)).body;
       // The webhook of the earlier test covers this unit too: one alert, one delivery per channel and target.
@@ -565,6 +565,23 @@ describe('rules and subscriptions as data, and bad input', () => {
     expect((await api().request('PUT', '/responsibilities/Công An', { unitIds: [] })).body.message).toEqual(['agency must be an agency code such as ca-nghe-an']);
     const [{ n: after }] = (await service.dataSource.query('SELECT count(*)::int AS n FROM alert_rules')) as { n: number }[];
     expect(after).toBe(before);
+  });
+
+  it('keeps apart two users of different agencies that share a principal name', async () => {
+    const ours = api('ca-nghe-an', ['viewer'], 'truc-ban-chung');
+    const theirs = api('ca-con-cuong', ['viewer'], 'truc-ban-chung');
+    expect((await ours.post('/subscriptions', { for: 'user', unitId: ids['D'] })).status).toBe(201);
+    expect((await ours.request('PUT', '/preferences/me', { channels: ['feed', 'email'], email: 'chung@congan.nghean.gov.vn' })).status).toBe(200);
+    expect((await theirs.get('/preferences/me')).body).toMatchObject({ subscriber: 'user:ca-con-cuong/truc-ban-chung', channels: ['feed'], email: null });
+    expect((await theirs.get('/subscriptions')).body.filter((s: { subscriber: string }) => s.subscriber.startsWith('user:'))).toEqual([]);
+
+    const event = statusChanged('C', 'key-complex-area', 'removed', 'designated');
+    await publish('assessments', event);
+    await eventually(async () => expect((await ours.get('/feed?for=user')).body.items.map((i: { eventId: string }) => i.eventId)).toContain(event.id));
+    expect((await theirs.get('/feed?for=user')).body.items).toEqual([]);
+    const [alert] = await alertsFor(event.id);
+    expect(alert.recipients).toContain('user:ca-nghe-an/truc-ban-chung');
+    expect(alert.recipients).not.toContain('user:ca-con-cuong/truc-ban-chung');
   });
 
   it('refuses bad subscriptions and preferences with clear 400s', async () => {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '@antq/contracts';
 import { ConflictError, NotFoundError } from '@antq/platform';
+import { agencyKey, userKey } from '../subscriptions/subscriptions.service';
 import { DELIVERY_CHANNEL } from './alerts.service';
 import type { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
 
@@ -19,7 +20,7 @@ export class AlertQueries {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   private recipientsOf(actor: Actor, only?: 'agency' | 'user'): string[] {
-    const all = { agency: `agency:${actor.agency}`, user: `user:${actor.principal}` };
+    const all = { agency: agencyKey(actor.agency), user: userKey(actor) };
     return only ? [all[only]] : [all.agency, all.user];
   }
 

@@ -31,13 +31,13 @@ export class SubscriptionsController {
 
   @Get('preferences/me')
   myPreferences(@CurrentActor() actor: Actor) {
-    return this.subscriptions.preferences(userKey(actor.principal));
+    return this.subscriptions.preferences(userKey(actor));
   }
 
   @Put('preferences/me')
   @ApiOperation({ summary: "The caller's channels, email, digest, quiet hours and time zone" })
   setMyPreferences(@Body() request: PreferencesRequest, @CurrentActor() actor: Actor) {
-    return this.subscriptions.setPreferences(userKey(actor.principal), request);
+    return this.subscriptions.setPreferences(userKey(actor), request);
   }
 
   @Get('preferences/agency')

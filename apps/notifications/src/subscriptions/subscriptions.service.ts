@@ -12,7 +12,11 @@ import type { FilterRequest, PreferencesRequest, SubscriptionRequest, WebhookReq
 import { newWebhookSecret } from '../delivery/signature';
 
 export const agencyKey = (agency: string) => `agency:${agency}`;
-export const userKey = (principal: string) => `user:${principal}`;
+/**
+ * A user is its agency and its principal: agencies issue principals independently, so the
+ * same `sub` from two agencies is two people, with two feeds and two sets of preferences.
+ */
+export const userKey = (actor: Pick<Actor, 'agency' | 'principal'>) => `user:${actor.agency}/${actor.principal}`;
 const MANAGERS = ['alert-manager', 'admin'];
 
 interface FilterRow {
@@ -37,7 +41,7 @@ export class SubscriptionsService {
   async subscribe(request: SubscriptionRequest, actor: Actor) {
     this.checkFilter(request);
     if (request.for === 'agency') this.requireManager(actor, 'subscribe an agency');
-    const subscriber = request.for === 'agency' ? agencyKey(actor.agency) : userKey(actor.principal);
+    const subscriber = request.for === 'agency' ? agencyKey(actor.agency) : userKey(actor);
     const id = randomUUID();
     await this.dataSource.query(
       `INSERT INTO subscriptions (id, subscriber, agency, unit_id, event_types, min_severity, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -50,14 +54,14 @@ export class SubscriptionsService {
   async subscriptions(actor: Actor) {
     const rows = (await this.dataSource.query(
       'SELECT id, subscriber, unit_id, event_types, min_severity, created_at FROM subscriptions WHERE subscriber = ANY($1) ORDER BY created_at',
-      [[agencyKey(actor.agency), userKey(actor.principal)]],
+      [[agencyKey(actor.agency), userKey(actor)]],
     )) as (FilterRow & { id: string; subscriber: string; created_at: Date })[];
     return rows.map((r) => ({ id: r.id, subscriber: r.subscriber, ...filterOf(r), createdAt: r.created_at.toISOString() }));
   }
 
   async unsubscribe(id: string, actor: Actor): Promise<void> {
     const [row] = (await this.dataSource.query('SELECT subscriber FROM subscriptions WHERE id = $1', [id])) as { subscriber: string }[];
-    if (!row || ![agencyKey(actor.agency), userKey(actor.principal)].includes(row.subscriber)) throw new NotFoundError(`Subscription ${id} does not exist`);
+    if (!row || ![agencyKey(actor.agency), userKey(actor)].includes(row.subscriber)) throw new NotFoundError(`Subscription ${id} does not exist`);
     if (row.subscriber.startsWith('agency:')) this.requireManager(actor, "remove an agency's subscription");
     await this.dataSource.query('DELETE FROM subscriptions WHERE id = $1', [id]);
   }
