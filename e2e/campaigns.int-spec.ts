@@ -36,12 +36,12 @@ let ids: Record<string, string> = {};
 
 const unit = (code: string, kind: string, parent?: string) => units.add(code, kind, parent);
 
-/** Recognises a commune drug-free through the assessments workflow, by a decision of the given date. */
-async function recognise(unitId: string, decisionDate: string) {
+/** Recognises a commune drug-free through the assessments workflow, by a decision of the given date (the province's police and committee decide). */
+async function recognise(unitId: string, decisionDate: string, province = ids['P']) {
   const cycle = Number(decisionDate.slice(0, 4));
   const assessor = new ApiClient(assessments.url, testToken('ubnd-commune', ['assessor'], 'assessor', [unitId]));
-  const police = new ApiClient(assessments.url, testToken('ca-tinh', ['verifier'], 'verifier', [ids['P']]));
-  const committee = new ApiClient(assessments.url, testToken('ubnd-huyen', ['recogniser'], 'committee', [ids['P']]));
+  const police = new ApiClient(assessments.url, testToken('ca-tinh', ['verifier'], 'verifier', [province]));
+  const committee = new ApiClient(assessments.url, testToken('ubnd-huyen', ['recogniser'], 'committee', [province]));
   const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle, results: DRUG_FREE_RESULTS });
   expect(draft.status).toBe(201);
   expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
@@ -305,5 +305,29 @@ describe('campaigns and targets', () => {
     await admin.post('/campaigns/rebuild', {});
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await atRisk()).toHaveLength(1);
+  });
+
+  it('counts a backdated change where the unit stood on that date, though it has moved since', async () => {
+    // A 2024 campaign of an old district; one of its communes moved to another district in 2025.
+    await unit('QX', 'district', 'Q');
+    await unit('X1', 'commune', 'QX');
+    for (const service of [assessments, campaigns]) await awaitReplicated(service, [ids['QX'], ids['X1']]);
+    const created = await admin.post('/campaigns', {
+      name: 'Huyện cũ 2024',
+      scopeUnitId: ids['QX'],
+      periodStart: '2024-01-01',
+      periodEnd: '2024-12-31',
+      targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 1 }],
+    });
+    expect(target(created.body, 'count').progress).toMatchObject({ value: 0, state: 'missed', evaluatedOn: '2024-12-31' });
+    expect((await registrar.post(`/units/${ids['X1']}/move`, { parentId: ids['QD'], effectiveFrom: '2025-03-01' })).status).toBe(200);
+    await eventually(async () => {
+      const [replica] = (await campaigns.dataSource.query('SELECT parent_id FROM replica_units WHERE unit_id = $1', [ids['X1']])) as { parent_id: string }[];
+      expect(replica.parent_id).toBe(ids['QD']);
+    });
+    // The campaign's period is over, so the daily job no longer measures it: the change itself must.
+    await recognise(ids['X1'], '2024-06-01', ids['Q']);
+    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1, state: 'achieved' }));
+    await eventually(() => expect(stateEvents(target(created.body, 'count').id)).toEqual([[null, 'missed', 0, 1], ['missed', 'achieved', 1, 2]]));
   });
 });

@@ -24,6 +24,27 @@ export interface TargetProgress extends Progress {
 /** Serialises target evaluations across batches and instances. */
 const PROGRESS_LOCK = 0x70726f67;
 
+/**
+ * For units $1 changed from dates $2: their ancestors, from the replica's versions, on every
+ * date a started campaign with unit targets is measured on ($3, today, or its last day) that
+ * is not before the change.
+ */
+const ANCESTORS_ON_MEASURED_DATES = `
+  WITH RECURSIVE measured AS (
+    SELECT DISTINCT LEAST(c.period_end, $3::date) AS on_date FROM campaigns c
+     WHERE c.period_start <= $3::date AND EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.kind <> 'activity')
+  ), asked AS (
+    SELECT x.unit_id, m.on_date FROM unnest($1::uuid[], $2::date[]) AS x(unit_id, from_date) JOIN measured m ON m.on_date >= x.from_date
+  ), up(unit_id, on_date, ancestor, depth) AS (
+    SELECT a.unit_id, a.on_date, v.parent_id, 1 FROM asked a
+      JOIN replica_unit_versions v ON v.unit_id = a.unit_id AND v.valid_from <= a.on_date AND (v.valid_to IS NULL OR v.valid_to > a.on_date)
+     WHERE v.parent_id IS NOT NULL
+    UNION ALL
+    SELECT up.unit_id, up.on_date, v.parent_id, up.depth + 1 FROM up
+      JOIN replica_unit_versions v ON v.unit_id = up.ancestor AND v.valid_from <= up.on_date AND (v.valid_to IS NULL OR v.valid_to > up.on_date)
+     WHERE v.parent_id IS NOT NULL AND up.depth < 32
+  ) SELECT unit_id, array_agg(DISTINCT ancestor) AS path FROM up GROUP BY unit_id`;
+
 /** Earliest date from which each marked unit changed, per batch transaction. */
 const changedByTransaction = new WeakMap<EntityManager, Map<string, string>>();
 
@@ -63,11 +84,14 @@ export class ProgressService {
     )) as { any: boolean }[];
     if (!any) return;
     const units = [...changed.keys()];
-    // A change counts for a campaign whose scope holds the unit, or whose list names it.
-    const paths = (await manager.query(`SELECT u.unit_id, ${REPLICA_ANCESTORS_SQL('u.unit_id')} AS path FROM unnest($1::uuid[]) AS u(unit_id)`, [units])) as {
-      unit_id: string;
-      path: string[];
-    }[];
+    // A change counts for a campaign whose scope holds the unit, or whose list names it: its
+    // scope now, or on a date the campaign is measured on since the change (a unit moved
+    // since a backdated change still counts where it stood then).
+    const paths = (await manager.query(
+      `SELECT u.unit_id, ${REPLICA_ANCESTORS_SQL('u.unit_id')} || COALESCE(past.path, '{}') AS path
+         FROM unnest($1::uuid[]) AS u(unit_id) LEFT JOIN (${ANCESTORS_ON_MEASURED_DATES}) AS past USING (unit_id)`,
+      [units, units.map((id) => changed.get(id)), today],
+    )) as { unit_id: string; path: string[] }[];
     const from = new Map<string, string>();
     for (const { unit_id, path } of paths) {
       const date = changed.get(unit_id) ?? '';
