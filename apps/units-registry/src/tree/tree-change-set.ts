@@ -42,6 +42,8 @@ export class TreeChangeSet {
   private readonly closures: { id: string; date: string }[] = [];
   private readonly codes = new Set<string>();
   private structureLocked = false;
+  /** Dates on which units moved, recorded or in this change set (loaded on the first move). */
+  private moveDates?: Set<string>;
 
   private constructor(
     readonly manager: EntityManager,
@@ -130,6 +132,7 @@ export class TreeChangeSet {
   async create(operationId: string, spec: NewUnitSpec, date: string): Promise<UnitState> {
     const parent = spec.parentId ? await this.stateAt(spec.parentId, date) : null;
     this.checkPlacement(spec.kind, spec.code, parent, date, spec.parentId ?? null);
+    if (spec.parentId) await this.refuseLaterParentChanges(spec.kind, spec.code, spec.parentId, date);
     const state: UnitState = {
       id: randomUUID(),
       code: spec.code,
@@ -169,8 +172,10 @@ export class TreeChangeSet {
     await this.lockStructure();
     const parent = await this.stateAt(parentId, date);
     this.checkPlacement(current.kind, current.code, parent, date, parentId);
+    await this.refuseLaterParentChanges(current.kind, current.code, parentId, date);
     await this.refuseCycle(current, parentId, date);
     const state = this.append({ ...current, parentId }, 'moved', date, operationId);
+    this.moveDates?.add(date);
     this.emit('antq.units.unit-moved.v1', state, { fromParentId: current.parentId, toParentId: parentId });
     return state;
   }
@@ -347,12 +352,48 @@ export class TreeChangeSet {
     );
   }
 
+  /**
+   * A child placed under a parent on a date stays there: the parent's versions already
+   * recorded after that date must keep it validly placed (not closed, and a parent the
+   * placement rules still allow for the child's kind).
+   */
+  private async refuseLaterParentChanges(kind: UnitKind, code: string, parentId: string, date: string): Promise<void> {
+    for (const later of await this.versionsAfter(parentId, date)) {
+      const recorded = `parent unit ${later.code} has a change recorded effective ${later.validFrom} (${later.change})`;
+      if (later.status !== 'active') {
+        throw new RuleViolationError(`Unit ${code} cannot be placed under ${later.code} on ${date}: the ${recorded} that closes it, which would leave ${code} active under a closed unit`);
+      }
+      if (!this.rules.some((r) => r.childKind === kind && r.parentKind === later.kind && holdsOn(r, later.validFrom))) {
+        throw new RuleViolationError(`Unit ${code} cannot be placed under ${later.code} on ${date}: the ${recorded}, from when the placement rules no longer allow a ${kind} under a ${later.kind}`);
+      }
+    }
+  }
+
+  /** The versions of a loaded unit that start after a date, recorded or in this change set. */
+  private async versionsAfter(id: string, date: string): Promise<UnitState[]> {
+    if (this.state(id).validFrom <= date) return [];
+    const byVersion = new Map((await this.repository.versionsAfter(this.manager, id, date)).map((v) => [v.version, v]));
+    for (const v of this.versions) if (v.id === id && v.validFrom > date) byVersion.set(v.version, v);
+    return [...byVersion.values()].sort((a, b) => a.version - b.version);
+  }
+
+  /** Refuses a move that makes a cycle on its date or on any later date on which a recorded move changes ancestors. */
   private async refuseCycle(unit: UnitState, parentId: string, date: string): Promise<void> {
-    let cursor: string | null = parentId;
-    for (let depth = 0; cursor && depth < 64; depth++) {
-      if (cursor === unit.id) throw new RuleViolationError(`Moving ${unit.code} under ${parentId} would make it its own ancestor`);
-      const next: UnitState | null = this.latest.has(cursor) ? await this.stateAt(cursor, date) : (await this.repository.statesAt(this.manager, [cursor], date))[0] ?? null;
-      cursor = next?.parentId ?? null;
+    this.moveDates ??= new Set(await this.repository.moveDates(this.manager));
+    const dates = [date, ...[...this.moveDates].filter((d) => d > date).sort()];
+    for (const on of dates) {
+      let cursor: string | null = parentId;
+      for (let depth = 0; cursor && depth < 64; depth++) {
+        if (cursor === unit.id) {
+          throw new RuleViolationError(
+            on === date
+              ? `Moving ${unit.code} under ${parentId} would make it its own ancestor`
+              : `Moving ${unit.code} under ${parentId} on ${date} would make it its own ancestor from ${on}, given the moves recorded for that date`,
+          );
+        }
+        const next: UnitState | null = this.latest.has(cursor) ? await this.stateAt(cursor, on) : (await this.repository.statesAt(this.manager, [cursor], on))[0] ?? null;
+        cursor = next?.parentId ?? null;
+      }
     }
   }
 

@@ -265,6 +265,43 @@ describe('the unit tree', () => {
         );
       });
     });
+    describe('a backdated change that later recorded changes would invalidate', () => {
+      let p: { id: string };
+      let closing: { id: string };
+      let renamed: { id: string };
+      beforeAll(async () => {
+        p = await createUnit({ code: 'BD-P', name: 'Tỉnh Năm', kind: 'province', effectiveFrom: '2020-01-01' });
+        closing = await createUnit({ code: 'BD-D1', name: 'Huyện Một', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+        renamed = await createUnit({ code: 'BD-D2', name: 'Huyện Hai', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+        expect((await api.post(`/units/${closing.id}/close`, { effectiveFrom: '2025-07-01' })).status).toBe(200);
+        expect((await api.patch(`/units/${renamed.id}`, { name: 'Huyện Hai Mới', effectiveFrom: '2025-08-01' })).status).toBe(200);
+      });
+      it('a unit created under a parent that closes later', () =>
+        expectRefused(
+          () => api.post('/units', { code: 'BD-S1', name: 'Trường Một', kind: 'school', parentId: closing.id, effectiveFrom: '2025-03-01' }),
+          422,
+          /BD-S1 cannot be placed under BD-D1 on 2025-03-01: the parent unit BD-D1 has a change recorded effective 2025-07-01 \(closed\)/,
+        ));
+      it('a unit moved under a parent that closes later', async () => {
+        const school = await createUnit({ code: 'BD-S2', name: 'Trường Hai', kind: 'school', parentId: p.id, effectiveFrom: '2020-01-01' });
+        await expectRefused(() => api.post(`/units/${school.id}/move`, { parentId: closing.id, effectiveFrom: '2025-03-01' }), 422, /would leave BD-S2 active under a closed unit/);
+      });
+      it('a unit created under a parent whose later version the placement rules no longer allow it under', () =>
+        expectRefused(
+          () => api.post('/units', { code: 'BD-C1', name: 'Xã Một', kind: 'commune', parentId: renamed.id, effectiveFrom: '2025-03-01' }),
+          422,
+          /effective 2025-08-01 \(updated\), from when the placement rules no longer allow a commune under a district/,
+        ));
+      it('a move that a later recorded move would turn into a cycle', async () => {
+        const a = await createUnit({ code: 'BD-A', name: 'Phòng A', kind: 'agency', parentId: p.id, effectiveFrom: '2020-01-01' });
+        const b = await createUnit({ code: 'BD-B', name: 'Phòng B', kind: 'agency', parentId: p.id, effectiveFrom: '2020-01-01' });
+        expect((await api.post(`/units/${b.id}/move`, { parentId: a.id, effectiveFrom: '2024-06-01' })).status).toBe(200);
+        await expectRefused(() => api.post(`/units/${a.id}/move`, { parentId: b.id, effectiveFrom: '2024-01-01' }), 422, /BD-A .* on 2024-01-01 would make it its own ancestor from 2024-06-01/);
+      });
+      it('but accepts a backdated child of a parent with no later change that breaks it', async () => {
+        expect((await api.post('/units', { code: 'BD-S3', name: 'Trường Ba', kind: 'school', parentId: p.id, effectiveFrom: '2021-01-01' })).status).toBe(201);
+      });
+    });
     it('closing a unit that still has children', () => expectRefused(() => api.post(`/units/${otherDistrict.id}/close`, { effectiveFrom: '2024-06-01' }), 422, /active children/));
     it('a caller without a registry role', () =>
       expectRefused(() => api.withToken(testToken('ubnd-nghe-an', ['viewer'])).post('/units', { code: 'V1', name: 'Tỉnh', kind: 'province' }), 403, /needs one of the roles/));

@@ -115,6 +115,24 @@ export class TreeRepository {
     return rows.map(toState);
   }
 
+  /** The versions of a unit that start after a date, oldest first. */
+  async versionsAfter(manager: EntityManager, id: string, date: string): Promise<UnitState[]> {
+    const rows = (await manager.query(
+      `SELECT ${VERSION_COLUMNS} FROM units u JOIN unit_versions v ON v.unit_id = u.id
+        WHERE u.id = $1 AND v.valid_from > $2::date ORDER BY v.version`,
+      [id, date],
+    )) as VersionRow[];
+    return rows.map(toState);
+  }
+
+  /** Every date on which some unit moved (a small set: structural changes come in few dates). */
+  async moveDates(manager: EntityManager): Promise<string[]> {
+    const rows = (await manager.query(
+      `SELECT DISTINCT to_char(valid_from, 'YYYY-MM-DD') AS date FROM unit_versions WHERE change = 'moved'`,
+    )) as { date: string }[];
+    return rows.map((r) => r.date);
+  }
+
   async existingCodes(manager: EntityManager, codes: string[]): Promise<string[]> {
     if (!codes.length) return [];
     const rows = (await manager.query('SELECT code FROM units WHERE code = ANY($1::text[])', [codes])) as { code: string }[];
