@@ -6,7 +6,6 @@ import type { AntqClsStore } from '@antq/messaging';
 import {
   ApiClient,
   createRunTopics,
-  deleteRunTopics,
   dropTestDatabases,
   DRUG_FREE_RESULTS,
   runTopic,
@@ -18,6 +17,7 @@ import {
 } from '@antq/testing';
 import type { Consumer } from 'kafkajs';
 import { ClsService } from 'nestjs-cls';
+import { removeRunFromBroker } from './lib/cleanup';
 import { benchScale, UNTHROTTLED } from './lib/config';
 import { formatMs, formatRate, printReport, progress } from './lib/report';
 import { runAsScript } from './lib/runner';
@@ -147,7 +147,7 @@ export async function main(): Promise<void> {
   } finally {
     await consumer?.disconnect();
     await dropTestDatabases(services);
-    await deleteRunTopics(runId, kafka);
+    await removeRunFromBroker(kafka, runId, NAME);
   }
 }
 

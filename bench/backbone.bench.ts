@@ -7,19 +7,17 @@ import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import type { Environment, ServiceDefinition } from '@antq/platform';
 import {
   createRunTopics,
-  deleteRunTopics,
   startTestService,
   testKafka,
   TEST_BROKERS,
   uniqueRunId,
   type RunningService,
 } from '@antq/testing';
-import type { Kafka } from 'kafkajs';
 import { sampleEventBytes } from './backbone/events';
 import { platformBackbone, type PlatformFigures } from './backbone/platform';
 import { PARTITIONS, RAW_BATCH, rawBaseline, type RawFigures, type Throughput } from './backbone/raw';
 import { InThreadRegistry, INSERT_BATCH, INSERTERS, WorkerRegistry, type EventSource } from './backbone/registry';
-import { stopAndDrop } from './lib/cleanup';
+import { removeRunFromBroker, stopAndDrop } from './lib/cleanup';
 import { benchScale, type BenchScale } from './lib/config';
 import { serverSetting } from './lib/database';
 import { profileRows } from './lib/profile';
@@ -155,9 +153,7 @@ export async function run(scale: BenchScale = benchScale()): Promise<BackboneFig
     return figures;
   } finally {
     await stopAndDrop(services).catch((error: unknown) => progress(NAME, `clean-up of databases failed: ${String(error)}`));
-    // The groups first: once their topics are gone the broker may already have dropped them.
-    await deleteGroups(kafka, runId);
-    await deleteRunTopics(runId, kafka).catch((error: unknown) => progress(NAME, `clean-up of topics failed: ${String(error)}`));
+    await removeRunFromBroker(kafka, runId, NAME);
   }
 }
 
@@ -166,26 +162,6 @@ function assertLocal(): void {
   const hosts = TEST_BROKERS.split(',').map((b) => b.split(':')[0]);
   if (hosts.some((h) => h !== '127.0.0.1' && h !== 'localhost')) {
     throw new Error(`The backbone benchmark runs against a local broker only, not ${TEST_BROKERS}`);
-  }
-}
-
-/** Removes the run's consumer groups from the broker (best effort: a group already gone is fine). */
-async function deleteGroups(kafka: Kafka, runId: string): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const { groups } = await admin.listGroups();
-    const mine = groups.map((g) => g.groupId).filter((id) => id.startsWith(`${runId}.`));
-    if (mine.length) await admin.deleteGroups(mine);
-  } catch (error) {
-    const groups = (error as { groups?: { groupId: string; error?: { type?: string } }[] }).groups ?? [];
-    const failed = groups.filter((g) => g.error && g.error.type !== 'GROUP_ID_NOT_FOUND');
-    if (!groups.length || failed.length) {
-      const detail = failed.map((g) => `${g.groupId}: ${g.error?.type ?? 'unknown'}`).join(', ');
-      progress(NAME, `clean-up of consumer groups failed: ${String(error)}${detail ? ` (${detail})` : ''}`);
-    }
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 

@@ -9,13 +9,13 @@ import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute, ScoreboardService } fr
 import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor, type CloudEvent, type ScoreboardUpdatedData, type StatusSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
-import { ApiClient, createRunTopics, deleteRunTopics, DRUG_FREE_RESULTS, runTopic, startTestService, testEvent, testKafka, testToken, uniqueRunId, type RunningService } from '@antq/testing';
+import { ApiClient, createRunTopics, DRUG_FREE_RESULTS, runTopic, startTestService, testEvent, testKafka, testToken, uniqueRunId, type RunningService } from '@antq/testing';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { ClsService } from 'nestjs-cls';
 import type { DataSource } from 'typeorm';
 import type { AssessmentsWorkerReply, AssessmentsWorkerRequest } from './campaigns/assessments.worker';
-import { stopAndDrop } from './lib/cleanup';
+import { removeRunFromBroker, stopAndDrop } from './lib/cleanup';
 import { benchScale, UNTHROTTLED } from './lib/config';
 import { analyzeDatabases, serverSetting, vacuumDatabases } from './lib/database';
 import { profiled, profileRows, type CpuProfile } from './lib/profile';
@@ -575,7 +575,7 @@ export async function main(): Promise<void> {
   } finally {
     await producer?.disconnect().catch(() => undefined);
     await stopAndDrop(services);
-    await deleteRunTopics(runId, kafka);
+    await removeRunFromBroker(kafka, runId, NAME);
   }
 }
 

@@ -7,7 +7,6 @@ import { EVENT_TOPICS, type CloudEvent } from '@antq/contracts';
 import {
   ApiClient,
   createRunTopics,
-  deleteRunTopics,
   drugFreeRevocation,
   runTopic,
   startTestService,
@@ -17,7 +16,7 @@ import {
   type RunningService,
 } from '@antq/testing';
 import { Partitioners, type Producer } from 'kafkajs';
-import { stopAndDrop } from './lib/cleanup';
+import { removeRunFromBroker, stopAndDrop } from './lib/cleanup';
 import { benchScale, UNTHROTTLED } from './lib/config';
 import { formatMs, formatRate, printReport, progress } from './lib/report';
 import { runAsScript } from './lib/runner';
@@ -150,7 +149,7 @@ export async function main(): Promise<void> {
     await producer?.disconnect();
     await stopAndDrop(services.slice(-1));
     await new Promise((resolve) => receiver.close(resolve));
-    await deleteRunTopics(runId, kafka);
+    await removeRunFromBroker(kafka, runId, NAME);
   }
 }
 

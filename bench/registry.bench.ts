@@ -7,8 +7,9 @@ import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import type { Actor } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
-import { createRunTopics, deleteRunTopics, dropTestDatabases, startTestService, testKafka, uniqueRunId, type RunningService } from '@antq/testing';
+import { createRunTopics, dropTestDatabases, startTestService, testKafka, uniqueRunId, type RunningService } from '@antq/testing';
 import { ClsService } from 'nestjs-cls';
+import { removeRunFromBroker } from './lib/cleanup';
 import { UNTHROTTLED } from './lib/config';
 import { formatRate, printReport, progress } from './lib/report';
 import { runAsScript } from './lib/runner';
@@ -123,7 +124,7 @@ export async function main(): Promise<void> {
     });
   } finally {
     await dropTestDatabases(services);
-    await deleteRunTopics(runId, kafka);
+    await removeRunFromBroker(kafka, runId, NAME);
   }
 }
 

@@ -1,5 +1,7 @@
+import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
-import { dropTestDatabases, TEST_POSTGRES_URL, type RunningService } from '@antq/testing';
+import { deleteRunTopics, dropTestDatabases, TEST_POSTGRES_URL, type RunningService } from '@antq/testing';
+import { progress } from './report';
 import { sleep } from './timing';
 
 /**
@@ -26,4 +28,29 @@ export async function stopAndDrop(services: RunningService[], settleMs = 3_000):
     }
   }
   await dropTestDatabases(services);
+}
+
+/**
+ * Removes a run's consumer groups, then its topics, from the broker (best effort: a group
+ * already gone is fine; what fails is reported and the benchmark still ends). The groups
+ * go first: once their topics are gone the broker may already have dropped them.
+ */
+export async function removeRunFromBroker(kafka: Kafka, runId: string, benchmark: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { groups } = await admin.listGroups();
+    const mine = groups.map((g) => g.groupId).filter((id) => id.startsWith(`${runId}.`));
+    if (mine.length) await admin.deleteGroups(mine);
+  } catch (error) {
+    const groups = (error as { groups?: { groupId: string; error?: { type?: string } }[] }).groups ?? [];
+    const failed = groups.filter((g) => g.error && g.error.type !== 'GROUP_ID_NOT_FOUND');
+    if (!groups.length || failed.length) {
+      const detail = failed.map((g) => `${g.groupId}: ${g.error?.type ?? 'unknown'}`).join(', ');
+      progress(benchmark, `clean-up of consumer groups failed: ${String(error)}${detail ? ` (${detail})` : ''}`);
+    }
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  await deleteRunTopics(runId, kafka).catch((error: unknown) => progress(benchmark, `clean-up of topics failed: ${String(error)}`));
 }

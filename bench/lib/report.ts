@@ -14,6 +14,9 @@ export interface Report {
   figures: Record<string, number | string | boolean>;
 }
 
+/** The figures of every report printed in this process, by benchmark, for the run's summary line. */
+export const printedFigures = new Map<string, Report['figures']>();
+
 /**
  * Prints a benchmark's readable tables, then exactly one line of JSON with its figures:
  * the last line a benchmark writes, for scripts to pick up (`tail -n1`, or every line
@@ -33,6 +36,7 @@ export function printReport(report: Report, write: (text: string) => void = (t) 
   lines.push('');
   write(lines.join('\n') + '\n');
   write(JSON.stringify({ benchmark: report.benchmark, ...report.figures }) + '\n');
+  printedFigures.set(report.benchmark, report.figures);
 }
 
 /** A progress line on stderr, so that stdout holds only the report. */
