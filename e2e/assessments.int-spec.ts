@@ -433,3 +433,25 @@ describe('a recognition replaced by a later one', () => {
     expect((await committee.post(`/assessments/${next}/revoke`, { decisionNumber: 'TH-R3', decisionDate: '2025-03-01' })).status).toBe(200);
   });
 });
+
+describe('assessments of a closed unit', () => {
+  it('cannot be taken further once the unit is closed, only rejected', async () => {
+    const commune = await unit('CZ', 'commune', 'DR');
+    await awaitReplicated(service, [commune]);
+    const assessor = client('ubnd-commune', ['assessor'], [commune]);
+    const verified = await verifiedAssessment(commune);
+    const modelUnit = ['safe-security-order', 'movement-excellent', 'replicable-model', 'no-violations'].map((criterion) => ({ criterion, value: true }));
+    const draft = await assessor.post('/assessments', { unitId: commune, programme: 'model-unit', cycle: 2024, results: modelUnit, evidence: ['doc://model.pdf'] });
+    expect(draft.status).toBe(201);
+
+    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
+    expect((await registryApi.post(`/units/${commune}/close`, { effectiveFrom: '2024-10-01' })).status).toBe(200);
+    await eventually(async () => expect(await service.dataSource.query('SELECT status FROM replica_units WHERE unit_id = $1', [commune])).toEqual([{ status: 'closed' }]));
+
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    await expectRefused(() => committee.post(`/assessments/${verified}/recognise`, { decisionNumber: 'QD-CZ', decisionDate: '2024-10-15' }), 422, new RegExp(`Unit ${commune} is closed`));
+    await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, {}), 422, /is closed/);
+    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([]);
+    expect((await committee.post(`/assessments/${verified}/reject`, { comment: 'đơn vị đã giải thể' })).status).toBe(200);
+  });
+});

@@ -140,11 +140,15 @@ export class AssessmentsService {
   async step(id: string, action: Exclude<AssessmentAction, 'draft'>, input: StepInput, actor: Principal): Promise<AssessmentRecord> {
     return this.dataSource.transaction(async (manager) => {
       const setsStatus = action === 'recognise' || action === 'revoke';
-      const record = await this.load(manager, id, true, setsStatus);
+      const { unitActive, ...record } = await this.load(manager, id, true, setsStatus);
       await this.authority.check(manager, actor, action, record.unitId);
       const step = STEPS[action];
       if (!step.from.includes(record.state)) {
         throw new ConflictError(`Cannot ${action} an assessment that is ${record.state} (only from ${step.from.join(' or ')})`);
+      }
+      // A closed unit's open assessment can only be rejected (a revocation finds its status ended).
+      if (!unitActive && (action === 'submit' || action === 'verify' || action === 'recognise')) {
+        throw new RuleViolationError(`Unit ${record.unitId} is closed: its assessment can no longer be ${step.to}, only rejected`);
       }
       const decisionDate = input.decisionDate ?? '';
       if ((action === 'recognise' || action === 'revoke') && !(input.decisionNumber && decisionDate)) {
@@ -239,7 +243,7 @@ export class AssessmentsService {
     let lapsed = 0;
     for (const { id } of candidates) {
       lapsed += await this.dataSource.transaction(async (manager) => {
-        const record = await this.load(manager, id, true, true);
+        const { unitActive: _, ...record } = await this.load(manager, id, true, true);
         if (record.state !== 'recognised') return 0;
         const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
         const end = cycleBounds(definition, record.cycle).end;
@@ -328,7 +332,7 @@ export class AssessmentsService {
   }
 
   async get(id: string): Promise<AssessmentRecord & { transitions: unknown[] }> {
-    const record = await this.load(this.dataSource.manager, id, false);
+    const { unitActive: _, ...record } = await this.load(this.dataSource.manager, id, false);
     const transitions = (await this.dataSource.query(
       `SELECT from_state AS "from", to_state AS "to", agency, principal, at, decision_number AS "decisionNumber",
               to_char(decision_date, 'YYYY-MM-DD') AS "decisionDate", comment, evidence
@@ -339,22 +343,25 @@ export class AssessmentsService {
   }
 
   /**
-   * An assessment; `lock`: its row, for a transition. `lockStatus`: also its unit's status
-   * under its programme (taken after the row, as `set` would), for a step that sets it.
+   * An assessment; `lock`: its row, for a transition, and its unit's replica row (shared, so
+   * a closure waits for the step, and its `unit-closed` then follows it). `lockStatus`: also
+   * its unit's status under its programme (taken after the rows, as `set` would, and as the
+   * replica's writers do), for a step that sets it. `unitActive`: whether the unit is active.
    */
-  private async load(manager: EntityManager, id: string, lock: boolean, lockStatus = false): Promise<AssessmentRecord> {
+  private async load(manager: EntityManager, id: string, lock: boolean, lockStatus = false): Promise<AssessmentRecord & { unitActive: boolean }> {
     const columns = `id, unit_id AS "unitId", unit_kind AS "unitKind", programme, programme_version AS "programmeVersion", cycle,
               to_char(period_start, 'YYYY-MM-DD') AS "periodStart", to_char(period_end, 'YYYY-MM-DD') AS "periodEnd", state, results,
               score::float8 AS score, grade, met, evidence, agency`;
     const [row] = (await manager.query(
-      lockStatus
-        ? // The row is locked (in `a`) before the status lock (in `l`), the order every writer keeps.
+      lock
+        ? // The assessment (in `a`), then the unit (in `u`), then the status (in `l`, computed from both): the order every writer keeps.
           `WITH a AS (SELECT * FROM assessments WHERE id = $1 FOR UPDATE),
-                l AS (SELECT ${STATUS_LOCK_SQL('unit_id', 'programme')} FROM a)
-           SELECT ${columns} FROM a CROSS JOIN l`
-        : `SELECT ${columns} FROM assessments WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+                u AS (SELECT r.unit_id, r.status FROM replica_units r JOIN a ON r.unit_id = a.unit_id FOR SHARE OF r),
+                l AS (SELECT ${lockStatus ? STATUS_LOCK_SQL('a.unit_id', 'a.programme') : 'true'}, u.status AS unit_status FROM a LEFT JOIN u ON true)
+           SELECT ${columns}, l.unit_status IS NOT DISTINCT FROM 'active' AS "unitActive" FROM a CROSS JOIN l`
+        : `SELECT ${columns}, true AS "unitActive" FROM assessments WHERE id = $1`,
       [id],
-    )) as AssessmentRecord[];
+    )) as (AssessmentRecord & { unitActive: boolean })[];
     if (!row) throw new NotFoundError(`Assessment ${id} does not exist`);
     return row;
   }
