@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { allTopics, SERVICES, type ServiceName } from '@antq/contracts';
 import { createKafka, ensureTopics } from '@antq/messaging';
+import { KafkaSettings, kafkaConnection, loadConfig } from '@antq/platform';
 
 const run = promisify(execFile);
 
@@ -125,7 +126,9 @@ export async function stackUp(settings = stackSettings()): Promise<void> {
   if (settings.externalBrokers) log(`using Kafka at ${settings.externalBrokers}`);
   else if ((await kafkaScript('up')) !== 0) throw new Error('the local Kafka broker did not start');
   await ensurePostgres(settings);
-  const created = await ensureTopics(createKafka({ brokers: settings.brokers.split(','), clientId: 'antq-stack' }), allTopics(), settings.topicPrefix);
+  // The brokers the stack uses, with the TLS and SASL settings the services read.
+  const connection = kafkaConnection(loadConfig(KafkaSettings, 'the local stack', { ...process.env, KAFKA_BROKERS: settings.brokers }), 'antq-stack');
+  const created = await ensureTopics(createKafka(connection), allTopics(), settings.topicPrefix);
   log(created.length ? `created topics ${created.join(', ')}` : 'topics present');
   for (const service of SERVICES) await migrate(service, settings);
 }

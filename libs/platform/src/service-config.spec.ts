@@ -1,4 +1,4 @@
-import { ConfigError, loadServiceConfig } from './service-config';
+import { ConfigError, KafkaSettings, kafkaConnection, loadConfig, loadServiceConfig } from './service-config';
 
 const valid = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', JWT_SECRET: 'x'.repeat(32), PORT: '3101' };
 
@@ -40,5 +40,21 @@ describe('loadServiceConfig', () => {
     const attempt = () => loadServiceConfig('campaigns', { DATABASE_URL: valid.DATABASE_URL, PORT: '3103', JWT_JWKS_URL: 'file:///etc/keys', JWT_JWKS_ALGORITHMS: 'RS256,HS256' });
     expect(attempt).toThrow(/JWT_JWKS_URL must be an http\(s\) URL/);
     expect(attempt).toThrow(/JWT_JWKS_ALGORITHMS may hold RS256/);
+  });
+
+  it('takes SASL with all three settings or none', () => {
+    const partial = () => loadServiceConfig('campaigns', { ...valid, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'antq' });
+    expect(partial).toThrow(/KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM/);
+    expect(() => loadServiceConfig('campaigns', { ...valid, KAFKA_SASL_USERNAME: 'antq', KAFKA_SASL_PASSWORD: 'secret' })).toThrow(
+      /KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512 when/,
+    );
+    const settings = loadConfig(KafkaSettings, 'tests', { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'antq', KAFKA_SASL_PASSWORD: 'secret' });
+    expect(kafkaConnection(settings, 'antq-tests')).toEqual({
+      brokers: ['127.0.0.1:19092'],
+      clientId: 'antq-tests',
+      ssl: true,
+      sasl: { mechanism: 'plain', username: 'antq', password: 'secret' },
+    });
+    expect(kafkaConnection(loadConfig(KafkaSettings, 'tests', {}), 'antq-tests')).not.toHaveProperty('sasl');
   });
 });

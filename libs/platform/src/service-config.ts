@@ -48,16 +48,21 @@ export class KafkaSettings {
   @IsBoolean()
   KAFKA_SSL: boolean = false;
 
-  @IsOptional()
-  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  // SASL takes all three settings or none: a partial set would silently connect without it.
+  @ValidateIf((settings: KafkaSettings) => Boolean(settings.KAFKA_SASL_MECHANISM || settings.KAFKA_SASL_USERNAME || settings.KAFKA_SASL_PASSWORD))
+  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'], {
+    message: 'KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512 when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set',
+  })
   KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
-  @IsOptional()
+  @ValidateIf((settings: KafkaSettings) => Boolean(settings.KAFKA_SASL_MECHANISM))
   @IsString()
+  @IsNotEmpty({ message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM' })
   KAFKA_SASL_USERNAME?: string;
 
-  @IsOptional()
+  @ValidateIf((settings: KafkaSettings) => Boolean(settings.KAFKA_SASL_MECHANISM))
   @IsString()
+  @IsNotEmpty({ message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM' })
   KAFKA_SASL_PASSWORD?: string;
 }
 
@@ -67,8 +72,8 @@ export function kafkaConnection(config: KafkaSettings, clientId: string): Pick<M
     brokers: config.KAFKA_BROKERS.split(','),
     clientId: config.KAFKA_CLIENT_ID ?? clientId,
     ssl: config.KAFKA_SSL,
-    ...(config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
-      ? { sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD } }
+    ...(config.KAFKA_SASL_MECHANISM
+      ? { sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME ?? '', password: config.KAFKA_SASL_PASSWORD ?? '' } }
       : {}),
   };
 }

@@ -1,10 +1,11 @@
 import { allTopics, prefixedTopic, type CloudEvent, type EventData, type EventType } from '@antq/contracts';
 import { createKafka, ensureTopics } from '@antq/messaging';
 import { Partitioners, type Consumer, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
-import { TEST_BROKERS } from './test-env';
+import { KafkaSettings, kafkaConnection, loadConfig } from '@antq/platform';
+import { TEST_BROKERS, TEST_KAFKA_SECURITY } from './test-env';
 
 export function testKafka(brokers = TEST_BROKERS): Kafka {
-  return createKafka({ brokers: brokers.split(','), clientId: 'antq-tests' });
+  return createKafka(kafkaConnection(loadConfig(KafkaSettings, 'the tests', { ...TEST_KAFKA_SECURITY, KAFKA_BROKERS: brokers }), 'antq-tests'));
 }
 
 /** Creates every platform topic under the run's prefix. */

@@ -4,6 +4,10 @@ import type { ServiceName } from '@antq/contracts';
 
 /** The broker and server the tests use: the ones `npm run stack:up` started, unless overridden. */
 export const TEST_BROKERS = process.env['KAFKA_BROKERS'] ?? `127.0.0.1:${process.env['KAFKA_PORT'] ?? '19092'}`;
+/** TLS and SASL for an external test broker: the same variables the services read. */
+export const TEST_KAFKA_SECURITY: Record<string, string | undefined> = Object.fromEntries(
+  ['KAFKA_SSL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].map((name) => [name, process.env[name]]),
+);
 export const TEST_POSTGRES_URL = process.env['POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_JWT_SECRET = 'test-signing-key-0123456789abcdef0123456789';
 
