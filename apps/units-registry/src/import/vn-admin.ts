@@ -25,21 +25,26 @@ export const vnCodes = {
   newCommune: (id: string) => `VN25-W-${id}`,
 };
 
+// A name's first words, then a space or the end (`\b` would fail after a letter like "ã").
+const startsWith = (words: string) => new RegExp(`^${words.replace(/ /g, '\\s+')}(?=\\s|$)`, 'iu');
+
 const SUBTYPES: [RegExp, UnitSubtype][] = [
-  [/^tỉnh\b/i, 'tinh'],
-  [/^thị xã\b/i, 'thi-xa'],
-  [/^thị trấn\b/i, 'thi-tran'],
-  [/^huyện\b/i, 'huyen'],
-  [/^quận\b/i, 'quan'],
-  [/^xã\b/i, 'xa'],
-  [/^phường\b/i, 'phuong'],
-  [/^đặc khu\b/i, 'dac-khu'],
+  [startsWith('tỉnh'), 'tinh'],
+  [startsWith('thị xã'), 'thi-xa'],
+  [startsWith('thị trấn'), 'thi-tran'],
+  [startsWith('huyện'), 'huyen'],
+  [startsWith('quận'), 'quan'],
+  [startsWith('xã'), 'xa'],
+  [startsWith('phường'), 'phuong'],
+  [startsWith('đặc khu'), 'dac-khu'],
 ];
+const CITY = startsWith('thành phố');
 
 /** The administrative subtype from a name's first words (Tỉnh, Huyện, Phường, ...). */
 export function subtypeOf(name: string, level: 'province' | 'district' | 'commune'): UnitSubtype | undefined {
-  if (/^thành phố\b/i.test(name)) return level === 'province' ? 'thanh-pho-truc-thuoc-trung-uong' : 'thanh-pho-thuoc-tinh';
-  return SUBTYPES.find(([pattern]) => pattern.test(name.trim()))?.[1];
+  const text = name.normalize('NFC').trim();
+  if (CITY.test(text)) return level === 'province' ? 'thanh-pho-truc-thuoc-trung-uong' : 'thanh-pho-thuoc-tinh';
+  return SUBTYPES.find(([pattern]) => pattern.test(text))?.[1];
 }
 
 export interface VnAdminSelection {

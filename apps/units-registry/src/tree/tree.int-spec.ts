@@ -14,7 +14,10 @@ import {
   uniqueRunId,
   type RunningService,
 } from '@antq/testing';
+import { ClsService } from 'nestjs-cls';
 import { UnitsRegistryModule } from '../app.module';
+import { subtypeOf } from '../import/vn-admin';
+import { TreeService } from './tree.service';
 import { UNITS_REGISTRY } from '../service.definition';
 
 const runId = uniqueRunId();
@@ -169,6 +172,27 @@ describe('the unit tree', () => {
     expect(before.body.filter((u: { depth: number }) => u.depth === 1).map((u: { code: string }) => u.code)).toEqual(['HT-D1', 'HT-D2']);
     // Untouched elsewhere: Nghệ An's districts still exist.
     expect((await api.get(`/units/${district.id}?asOf=2025-07-01`)).body.status).toBe('active');
+  });
+
+  it('a reorganisation gives continuing units the subtype of their new name', async () => {
+    const p = await createUnit({ code: 'RO-P', name: 'Tỉnh Sáu', kind: 'province', subtype: 'tinh', effectiveFrom: '2020-01-01' });
+    const d = await createUnit({ code: 'RO-D', name: 'Huyện Sáu', kind: 'district', subtype: 'huyen', parentId: p.id, effectiveFrom: '2020-01-01' });
+    const c1 = await createUnit({ code: 'RO-C1', name: 'Thị trấn Một', kind: 'commune', subtype: 'thi-tran', parentId: d.id, effectiveFrom: '2020-01-01' });
+    const c2 = await createUnit({ code: 'RO-C2', name: 'Thị trấn Hai', kind: 'commune', subtype: 'thi-tran', parentId: d.id, effectiveFrom: '2020-01-01' });
+    const commune = (code: string, name: string, from: string) => ({ code, name, subtype: subtypeOf(name, 'commune'), provinceCode: 'RO25-P', predecessorCodes: [from] });
+    const plan = {
+      effectiveFrom: '2025-07-01',
+      provinces: [{ code: 'RO25-P', name: 'Thành phố Sáu', subtype: subtypeOf('Thành phố Sáu', 'province'), predecessorCodes: ['RO-P'] }],
+      communes: [commune('RO25-C1', 'Xã Một', 'RO-C1'), commune('RO25-C2', 'Khu Hai', 'RO-C2')],
+      // No unit of this kind: the districts of the other tests stay as they are.
+      abolishKind: 'enterprise' as const,
+    };
+    const cls = service.app.get<ClsService>(ClsService);
+    await cls.run(() => service.app.get(TreeService).reorganise(plan, { agency: 'ca-nghe-an', principal: 'registrar-1', roles: ['registrar'] }));
+    expect((await api.get(`/units/${p.id}?asOf=2025-07-01`)).body).toMatchObject({ name: 'Thành phố Sáu', subtype: 'thanh-pho-truc-thuoc-trung-uong' });
+    expect((await api.get(`/units/${c1.id}?asOf=2025-07-01`)).body).toMatchObject({ name: 'Xã Một', subtype: 'xa', parentId: p.id });
+    // A new name with no known subtype leaves none, not the old one.
+    expect((await api.get(`/units/${c2.id}?asOf=2025-07-01`)).body).toMatchObject({ name: 'Khu Hai', subtype: null });
   });
 
   describe('under concurrent changes', () => {

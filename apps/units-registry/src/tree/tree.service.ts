@@ -206,7 +206,9 @@ export class TreeService {
       let target: string;
       if (continuing) {
         target = continuing.id;
-        if (continuing.name !== province.name) set.update(operationId, target, { name: province.name }, date);
+        if (continuing.name !== province.name || continuing.subtype !== (province.subtype ?? null)) {
+          set.update(operationId, target, { name: province.name, subtype: province.subtype ?? null }, date);
+        }
         result.provincesContinued++;
       } else {
         target = (await set.create(operationId, { code: province.code, name: province.name, kind: 'province', subtype: province.subtype }, date)).id;
@@ -230,7 +232,7 @@ export class TreeService {
       if (preds.length === 1 && successorsOf.get(commune.predecessorCodes[0])?.length === 1) {
         const unit = preds[0];
         await set.move(operationId, unit.id, parentId, date);
-        if (unit.name !== commune.name || unit.subtype !== (commune.subtype ?? null)) set.update(operationId, unit.id, { name: commune.name, subtype: commune.subtype }, date);
+        if (unit.name !== commune.name || unit.subtype !== (commune.subtype ?? null)) set.update(operationId, unit.id, { name: commune.name, subtype: commune.subtype ?? null }, date);
         newIdByCode.set(commune.code, unit.id);
         result.communesContinued++;
         continue;
