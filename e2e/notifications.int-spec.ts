@@ -55,9 +55,12 @@ beforeAll(async () => {
   for (const service of [assessments, notifications]) {
     await awaitReplicated(service, Object.values(ids));
   }
-  const manager = client(notifications, 'ca-nghe-an', ['alert-manager']);
-  expect((await manager.request('PUT', '/responsibilities/ca-nghe-an', { unitIds: [ids['P']] })).status).toBe(200);
-  expect((await manager.request('PUT', '/responsibilities/ca-nghi-loc', { unitIds: [ids['D']] })).status).toBe(200);
+  // Each agency's alert-manager says which units the agency answers for, within its jurisdiction.
+  const province = client(notifications, 'ca-nghe-an', ['alert-manager'], [ids['P']]);
+  const district = client(notifications, 'ca-nghi-loc', ['alert-manager'], [ids['D']]);
+  expect((await province.request('PUT', '/responsibilities/ca-nghe-an', { unitIds: [ids['P']] })).status).toBe(200);
+  expect((await district.request('PUT', '/responsibilities/ca-nghi-loc', { unitIds: [ids['D']] })).status).toBe(200);
+  expect((await province.request('PUT', '/responsibilities/ca-nghi-loc', { unitIds: [ids['P']] })).status).toBe(403);
 });
 
 afterAll(async () => {

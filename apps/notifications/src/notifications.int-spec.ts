@@ -387,6 +387,16 @@ describe('webhooks', () => {
       }),
     );
 
+    // Another agency neither sees this agency's delivery (its target is the agency's own) nor sends it again.
+    const other = api('ca-con-cuong', ['alert-manager']);
+    expect((await other.get(`/deliveries/${delivery.id}`)).status).toBe(404);
+    expect((await other.get('/deliveries?state=failed')).body.items.map((d: { id: string }) => d.id)).not.toContain(delivery.id);
+    expect((await other.get('/dead-letters')).body.items.map((d: { deliveryId: string }) => d.deliveryId)).not.toContain(delivery.id);
+    expect((await other.get(`/alerts/${alert.id}`)).body.deliveries).toEqual([]);
+    const foreign = await other.post(`/deliveries/${delivery.id}/resend`);
+    expect(foreign).toMatchObject({ status: 403, body: { message: expect.stringMatching(/Agency ca-con-cuong may not send delivery .* again: it belongs to agency:ca-nghe-an/) } });
+    expect((await api('ca-con-cuong', ['admin']).get(`/deliveries/${delivery.id}`)).status).toBe(200);
+
     // The receiver is fixed; an operator sends the failed delivery again, with a fresh budget.
     recovered = true;
     expect((await api('ca-nghe-an', ['viewer']).post(`/deliveries/${delivery.id}/resend`)).status).toBe(403);
@@ -599,5 +609,74 @@ describe('rules and subscriptions as data, and bad input', () => {
       const response = await me.request(method, path, body);
       expect({ path, status: response.status, message: text(response.body.message) }).toEqual({ path, status: method === 'POST' && path === '/subscriptions' && (body as { for: string }).for === 'agency' ? 403 : 400, message: expect.stringMatching(message) });
     }
+  });
+});
+
+describe('agencies act for themselves, within their jurisdiction', () => {
+  it("refuses to set another agency's responsibilities, or units outside the caller's jurisdiction", async () => {
+    const conCuong = api('ca-con-cuong', ['alert-manager']);
+    const foreign = await conCuong.request('PUT', '/responsibilities/ca-nghi-loc', { unitIds: [ids['D2']] });
+    expect(foreign).toMatchObject({ status: 403, body: { message: 'Agency ca-con-cuong may not set the responsibilities of agency ca-nghi-loc: only its own, unless the caller is admin' } });
+    const scoped = new ApiClient(service.url, testToken('ca-con-cuong', ['alert-manager'], 'quan-ly', [ids['D2']]));
+    expect((await scoped.request('PUT', '/responsibilities/ca-con-cuong', { unitIds: [ids['P']] })).body).toMatchObject({
+      statusCode: 403,
+      message: `Unit ${ids['P']} is outside the jurisdiction of agency ca-con-cuong`,
+    });
+    expect((await scoped.request('PUT', '/responsibilities/ca-con-cuong', { unitIds: [ids['D2']] })).body).toEqual({ agency: 'ca-con-cuong', unitIds: [ids['D2']] });
+    const all = (await conCuong.get('/responsibilities')).body as { agency: string; unitIds: string[] }[];
+    expect(all.find((r) => r.agency === 'ca-nghi-loc')?.unitIds).toEqual([ids['D']]);
+  });
+
+  it('keeps subscriptions and webhooks of a token with a jurisdiction inside it, and every unit to admins', async () => {
+    const scoped = new ApiClient(service.url, testToken('ca-con-cuong', ['alert-manager'], 'quan-ly', [ids['D2']]));
+    const viewer = new ApiClient(service.url, testToken('ca-con-cuong', ['viewer'], 'can-bo', [ids['D2']]));
+    const cases: [ApiClient, string, Record<string, unknown>, string][] = [
+      [scoped, '/webhooks', { url: `${receiverUrl}/ok` }, 'To register a webhook for every unit, the admin role is needed: name a unitId within the jurisdiction of agency ca-con-cuong'],
+      [scoped, '/webhooks', { url: `${receiverUrl}/ok`, unitId: ids['C'] }, `Unit ${ids['C']} is outside the jurisdiction of agency ca-con-cuong`],
+      [scoped, '/subscriptions', { for: 'agency' }, 'To subscribe for every unit, the admin role is needed: name a unitId within the jurisdiction of agency ca-con-cuong'],
+      [viewer, '/subscriptions', { for: 'user', unitId: ids['P'] }, `Unit ${ids['P']} is outside the jurisdiction of agency ca-con-cuong`],
+    ];
+    for (const [client, path, body, message] of cases) {
+      const response = await client.post(path, body);
+      expect({ path, body, status: response.status, message: response.body.message }).toEqual({ path, body, status: 403, message });
+    }
+    const [{ n }] = (await service.dataSource.query(`SELECT count(*)::int AS n FROM webhooks WHERE agency = 'ca-con-cuong'`)) as { n: number }[];
+    expect(n).toBe(0);
+    expect((await viewer.post('/subscriptions', { for: 'user', unitId: ids['C2'] })).status).toBe(201);
+    const hook = await scoped.post('/webhooks', { url: `${receiverUrl}/ok`, unitId: ids['D2'], minSeverity: 'critical' });
+    expect(hook.status).toBe(201);
+    expect((await scoped.request('DELETE', `/webhooks/${hook.body.id}`)).status).toBe(200);
+    const admin = new ApiClient(service.url, testToken('ca-con-cuong', ['admin'], 'quan-tri', [ids['D2']]));
+    const everything = await admin.post('/subscriptions', { for: 'agency', minSeverity: 'critical' });
+    expect(everything).toMatchObject({ status: 201, body: { unitId: null } });
+    expect((await admin.request('DELETE', `/subscriptions/${everything.body.id}`)).status).toBe(204);
+  });
+
+  it("lets an alert-manager change its own agency's rules only; platform rules need an admin", async () => {
+    const rules = (await api().get('/rules')).body as { id: string; name: string; ownerAgency: string | null }[];
+    const seeded = rules.find((r) => r.name === 'drug-free-status-lost')!;
+    expect(seeded.ownerAgency).toBeNull();
+    const manager = api('ca-nghi-loc', ['alert-manager']);
+    expect((await manager.request('DELETE', `/rules/${seeded.id}`)).body).toMatchObject({
+      statusCode: 403,
+      message: 'Rule "drug-free-status-lost" is a platform rule shared by every agency: only an admin may disable it',
+    });
+    const rule = {
+      name: 'nghi-loc-designations',
+      eventType: 'antq.assessments.unit-status-changed.v1',
+      condition: { all: [{ field: 'programme', op: 'eq', value: 'key-complex-area' }] },
+      severity: 'info',
+      template: { vi: '{{unit.name}}', en: '{{unit.name}}' },
+      enabled: false,
+    };
+    const created = await manager.post('/rules', rule);
+    expect(created).toMatchObject({ status: 201, body: { ownerAgency: 'ca-nghi-loc' } });
+    expect((await api('ca-con-cuong', ['alert-manager']).request('PUT', `/rules/${created.body.id}`, { ...rule, severity: 'critical' })).body).toMatchObject({
+      statusCode: 403,
+      message: 'Rule "nghi-loc-designations" belongs to agency ca-nghi-loc: only its alert-managers or an admin may change it',
+    });
+    expect((await manager.request('PUT', `/rules/${created.body.id}`, { ...rule, description: 'khu vực trọng điểm' })).body).toMatchObject({ version: 2, description: 'khu vực trọng điểm' });
+    expect((await api('ca-con-cuong', ['admin']).request('DELETE', `/rules/${created.body.id}`)).body).toMatchObject({ enabled: false, version: 3 });
+    expect((await api().get(`/rules/${seeded.id}`)).body).toMatchObject({ enabled: true, version: 1 });
   });
 });

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '@antq/contracts';
-import { ConflictError, NotFoundError } from '@antq/platform';
+import { ConflictError, ForbiddenError, NotFoundError } from '@antq/platform';
+import { DELIVERY_OF_AGENCY, deliveryScope, type Caller } from '../subscriptions/agency-scope';
 import { agencyKey, userKey } from '../subscriptions/subscriptions.service';
 import { DELIVERY_CHANNEL } from './alerts.service';
 import type { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
@@ -69,19 +70,23 @@ export class AlertQueries {
     return { total, items };
   }
 
-  async alert(id: string) {
+  /** An alert, with the deliveries of the caller's agency (an admin sees them all): their targets are the agency's own. */
+  async alert(id: string, actor: Caller) {
     const [alert] = (await this.dataSource.query(`SELECT ${ALERT_COLUMNS}, a.recipients, a.dedupe_key AS "dedupeKey", a.data FROM alerts a WHERE a.id = $1`, [id])) as Record<string, unknown>[];
     if (!alert) throw new NotFoundError(`Alert ${id} does not exist`);
-    const deliveries = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.alert_id = $1 ORDER BY d.channel, d.target`, [id])) as { id: string }[];
+    const deliveries = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.alert_id = $1 AND ${DELIVERY_OF_AGENCY(2)} ORDER BY d.channel, d.target`,
+      [id, deliveryScope(actor)],
+    )) as { id: string }[];
     const attempts = await this.attempts(deliveries.map((d) => d.id));
     return { ...alert, deliveries: deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] })) };
   }
 
-  async deliveries(query: DeliveryQuery) {
-    const params = [query.state ?? null, query.channel ?? null, query.webhookId ?? null];
-    const where = '($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR d.channel = $2) AND ($3::uuid IS NULL OR d.webhook_id = $3)';
+  /** The caller's agency's deliveries (an admin's: every agency's). */
+  async deliveries(query: DeliveryQuery, actor: Caller) {
+    const params = [query.state ?? null, query.channel ?? null, query.webhookId ?? null, deliveryScope(actor)];
+    const where = `($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR d.channel = $2) AND ($3::uuid IS NULL OR d.webhook_id = $3) AND ${DELIVERY_OF_AGENCY(4)}`;
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM deliveries d WHERE ${where}`, params)) as { total: number }[];
-    const items = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE ${where} ORDER BY d.created_at DESC, d.id OFFSET $4 LIMIT $5`, [
+    const items = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE ${where} ORDER BY d.created_at DESC, d.id OFFSET $5 LIMIT $6`, [
       ...params,
       query.offset,
       query.limit,
@@ -89,17 +94,23 @@ export class AlertQueries {
     return { total, items };
   }
 
-  async delivery(id: string) {
-    const [delivery] = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1`, [id])) as Record<string, unknown>[];
+  /** A delivery of the caller's agency (any, for an admin); another agency's does not exist for the caller. */
+  async delivery(id: string, actor: Caller) {
+    const [delivery] = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1 AND ${DELIVERY_OF_AGENCY(2)}`, [id, deliveryScope(actor)])) as Record<
+      string,
+      unknown
+    >[];
     if (!delivery) throw new NotFoundError(`Delivery ${id} does not exist`);
     return { ...delivery, attemptLog: (await this.attempts([id])).get(id) ?? [] };
   }
 
   /** Sends a failed delivery again, with a fresh budget of attempts; its history stays. */
-  async resend(id: string) {
+  async resend(id: string, actor: Caller) {
     await this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query('SELECT state FROM deliveries WHERE id = $1 FOR UPDATE', [id])) as { state: string }[];
+      const [row] = (await manager.query('SELECT state, recipient FROM deliveries d WHERE id = $1 FOR UPDATE', [id])) as { state: string; recipient: string }[];
       if (!row) throw new NotFoundError(`Delivery ${id} does not exist`);
+      const [own] = (await manager.query(`SELECT ${DELIVERY_OF_AGENCY(2)} AS own FROM deliveries d WHERE d.id = $1`, [id, deliveryScope(actor)])) as { own: boolean }[];
+      if (!own?.own) throw new ForbiddenError(`Agency ${actor.agency} may not send delivery ${id} again: it belongs to ${row.recipient}, and only its own agency or an admin may resend it`);
       if (row.state !== 'failed') throw new ConflictError(`Only a failed delivery can be sent again (this one is ${row.state})`);
       await manager.query(
         `UPDATE deliveries SET state = 'pending', attempts_before_resend = attempts, next_attempt_at = now(), lease_until = NULL, held_reason = NULL, finished_at = NULL WHERE id = $1`,
@@ -107,16 +118,18 @@ export class AlertQueries {
       );
       await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
     });
-    return this.delivery(id);
+    return this.delivery(id, actor);
   }
 
-  async deadLetters(query: DeliveryQuery) {
-    const params = [query.channel ?? null];
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM dead_letters WHERE $1::text IS NULL OR channel = $1`, params)) as { total: number }[];
+  /** The caller's agency's dead letters (every agency's, for an admin). */
+  async deadLetters(query: DeliveryQuery, actor: Caller) {
+    const params = [query.channel ?? null, deliveryScope(actor)];
+    const where = `($1::text IS NULL OR x.channel = $1) AND EXISTS (SELECT 1 FROM deliveries d WHERE d.id = x.delivery_id AND ${DELIVERY_OF_AGENCY(2)})`;
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM dead_letters x WHERE ${where}`, params)) as { total: number }[];
     const items = (await this.dataSource.query(
-      `SELECT id, delivery_id AS "deliveryId", alert_id AS "alertId", channel, target, attempts, last_status_code AS "lastStatusCode",
-              last_error AS "lastError", created_at AS "createdAt"
-         FROM dead_letters WHERE $1::text IS NULL OR channel = $1 ORDER BY id DESC OFFSET $2 LIMIT $3`,
+      `SELECT x.id, x.delivery_id AS "deliveryId", x.alert_id AS "alertId", x.channel, x.target, x.attempts, x.last_status_code AS "lastStatusCode",
+              x.last_error AS "lastError", x.created_at AS "createdAt"
+         FROM dead_letters x WHERE ${where} ORDER BY x.id DESC OFFSET $3 LIMIT $4`,
       [...params, query.offset, query.limit],
     )) as unknown[];
     return { total, items };

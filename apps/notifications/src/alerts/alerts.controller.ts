@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
 import { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
+import type { Caller } from '../subscriptions/agency-scope';
 import { AlertQueries } from './alert.queries';
 
 @ApiTags('feed')
@@ -46,33 +47,33 @@ export class AlertsController {
 
   @Get('alerts/:id')
   @ApiOperation({ summary: 'An alert with its delivery log: every delivery and every attempt' })
-  alert(@Param('id', ParseUUIDPipe) id: string) {
-    return this.queries.alert(id);
+  alert(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Caller) {
+    return this.queries.alert(id, actor);
   }
 
   @Get('deliveries')
-  @ApiOperation({ summary: 'Deliveries by state and channel (the failed ones are in the dead-letter list too)' })
-  deliveries(@Query() query: DeliveryQuery) {
-    return this.queries.deliveries(query);
+  @ApiOperation({ summary: "The agency's deliveries by state and channel (an admin's: all); the failed ones are in the dead-letter list too" })
+  deliveries(@Query() query: DeliveryQuery, @CurrentActor() actor: Caller) {
+    return this.queries.deliveries(query, actor);
   }
 
   @Get('deliveries/:id')
   @ApiOperation({ summary: 'A delivery with its attempts: time, duration, response code, outcome, error' })
-  delivery(@Param('id', ParseUUIDPipe) id: string) {
-    return this.queries.delivery(id);
+  delivery(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Caller) {
+    return this.queries.delivery(id, actor);
   }
 
   @Post('deliveries/:id/resend')
   @HttpCode(200)
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Send a failed delivery again (after the receiver is fixed), with a fresh budget of attempts' })
-  resend(@Param('id', ParseUUIDPipe) id: string) {
-    return this.queries.resend(id);
+  resend(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Caller) {
+    return this.queries.resend(id, actor);
   }
 
   @Get('dead-letters')
   @ApiOperation({ summary: 'Deliveries that failed every attempt' })
-  deadLetters(@Query() query: DeliveryQuery) {
-    return this.queries.deadLetters(query);
+  deadLetters(@Query() query: DeliveryQuery, @CurrentActor() actor: Caller) {
+    return this.queries.deadLetters(query, actor);
   }
 }

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, AlertSeverity, EventType } from '@antq/contracts';
-import { ConflictError, InvalidInputError, NotFoundError } from '@antq/platform';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '@antq/platform';
+import { isAdmin } from '../subscriptions/agency-scope';
 import { validateCondition, type Condition } from './condition';
 import { ALERTABLE_EVENT_TYPES, isAlertableEventType } from './event-fields';
 import type { RuleRequest } from './rule.requests';
@@ -20,6 +21,8 @@ export interface AlertRule {
   severity: AlertSeverity;
   template: { vi: string; en: string };
   enabled: boolean;
+  /** The agency whose alert-manager owns the rule; null for a platform rule, which only an admin may change. */
+  ownerAgency: string | null;
   version: number;
   updatedBy: string;
   updatedAt: string;
@@ -35,6 +38,7 @@ interface RuleRow {
   template_vi: string;
   template_en: string;
   enabled: boolean;
+  owner_agency: string | null;
   version: number;
   updated_by: string;
   updated_at: Date;
@@ -49,6 +53,7 @@ const toRule = (row: RuleRow): AlertRule => ({
   severity: row.severity,
   template: { vi: row.template_vi, en: row.template_en },
   enabled: row.enabled,
+  ownerAgency: row.owner_agency,
   version: row.version,
   updatedBy: row.updated_by,
   updatedAt: row.updated_at.toISOString(),
@@ -99,16 +104,29 @@ export class RulesService {
     this.check(request);
     const id = randomUUID();
     await this.write(
-      `INSERT INTO alert_rules (id, name, description, event_type, condition, severity, template_vi, template_en, enabled, updated_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [id, request.name, request.description ?? '', request.eventType, JSON.stringify(request.condition), request.severity, request.template.vi, request.template.en, request.enabled ?? true, `${actor.agency}/${actor.principal}`],
+      `INSERT INTO alert_rules (id, name, description, event_type, condition, severity, template_vi, template_en, enabled, updated_by, owner_agency)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        id,
+        request.name,
+        request.description ?? '',
+        request.eventType,
+        JSON.stringify(request.condition),
+        request.severity,
+        request.template.vi,
+        request.template.en,
+        request.enabled ?? true,
+        `${actor.agency}/${actor.principal}`,
+        // An admin's rule is the platform's; an alert-manager's belongs to its agency.
+        isAdmin(actor) ? null : actor.agency,
+      ],
       request.name,
     );
     return this.get(id);
   }
 
   async replace(id: string, request: RuleRequest, actor: Actor): Promise<AlertRule> {
-    await this.get(id);
+    this.requireOwner(actor, await this.get(id), 'change');
     this.check(request);
     await this.write(
       `UPDATE alert_rules SET name = $2, description = $3, event_type = $4, condition = $5, severity = $6, template_vi = $7, template_en = $8,
@@ -121,10 +139,23 @@ export class RulesService {
 
   /** Rules are disabled rather than deleted: the alerts they raised keep pointing at them. */
   async disable(id: string, actor: Actor): Promise<AlertRule> {
-    await this.get(id);
+    this.requireOwner(actor, await this.get(id), 'disable');
     await this.dataSource.query('UPDATE alert_rules SET enabled = false, version = version + 1, updated_by = $2, updated_at = now() WHERE id = $1', [id, `${actor.agency}/${actor.principal}`]);
     this.cache.clear();
     return this.get(id);
+  }
+
+  /**
+   * Rules are shared: every agency's alerts come from them. An admin may change any; an
+   * alert-manager only the rules its own agency added, never the platform's or another agency's.
+   */
+  private requireOwner(actor: Actor, rule: AlertRule, what: string): void {
+    if (isAdmin(actor) || (rule.ownerAgency !== null && rule.ownerAgency === actor.agency)) return;
+    throw new ForbiddenError(
+      rule.ownerAgency === null
+        ? `Rule "${rule.name}" is a platform rule shared by every agency: only an admin may ${what} it`
+        : `Rule "${rule.name}" belongs to agency ${rule.ownerAgency}: only its alert-managers or an admin may ${what} it`,
+    );
   }
 
   private check(request: RuleRequest): void {

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Pu
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
+import type { Caller } from './agency-scope';
 import { AgencyParam, PreferencesRequest, ResponsibilitiesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
 import { agencyKey, SubscriptionsService, userKey } from './subscriptions.service';
 
@@ -13,7 +14,7 @@ export class SubscriptionsController {
 
   @Post('subscriptions')
   @ApiOperation({ summary: 'Subscribe the caller or its agency to a subtree, event types and a minimum severity' })
-  subscribe(@Body() request: SubscriptionRequest, @CurrentActor() actor: Actor) {
+  subscribe(@Body() request: SubscriptionRequest, @CurrentActor() actor: Caller) {
     return this.subscriptions.subscribe(request, actor);
   }
 
@@ -55,7 +56,7 @@ export class SubscriptionsController {
   @Post('webhooks')
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Register a webhook; the response shows its signing secret once, never again' })
-  addWebhook(@Body() request: WebhookRequest, @CurrentActor() actor: Actor) {
+  addWebhook(@Body() request: WebhookRequest, @CurrentActor() actor: Caller) {
     return this.subscriptions.addWebhook(request, actor);
   }
 
@@ -93,7 +94,8 @@ export class SubscriptionsController {
 
   @Put('responsibilities/:agency')
   @Roles('alert-manager', 'admin')
-  setResponsibilities(@Param() { agency }: AgencyParam, @Body() request: ResponsibilitiesRequest) {
-    return this.subscriptions.setResponsibilities(agency, request.unitIds);
+  @ApiOperation({ summary: "Set an agency's units: the caller's own agency (within its jurisdiction, if the token names one), or any agency for an admin" })
+  setResponsibilities(@Param() { agency }: AgencyParam, @Body() request: ResponsibilitiesRequest, @CurrentActor() actor: Caller) {
+    return this.subscriptions.setResponsibilities(actor, agency, request.unitIds);
   }
 }

@@ -4,12 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor, AlertSeverity } from '@antq/contracts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '@antq/platform';
+import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 import { NotificationsConfig } from '../config/notifications.config';
 import { AddressDeniedError, AddressPolicy, AddressResolutionError } from '../delivery/address-policy';
 import { isTimeZone } from '../delivery/quiet-hours';
 import { ALERTABLE_EVENT_TYPES, isAlertableEventType } from '../rules/event-fields';
 import type { FilterRequest, PreferencesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
 import { newWebhookSecret } from '../delivery/signature';
+import { isAdmin, requireOwnAgency, type Caller } from './agency-scope';
 
 export const agencyKey = (agency: string) => `agency:${agency}`;
 /**
@@ -38,9 +40,10 @@ export class SubscriptionsService {
 
   // --- subscriptions -------------------------------------------------------------------
 
-  async subscribe(request: SubscriptionRequest, actor: Actor) {
+  async subscribe(request: SubscriptionRequest, actor: Caller) {
     this.checkFilter(request);
     if (request.for === 'agency') this.requireManager(actor, 'subscribe an agency');
+    await this.checkUnits(actor, request.unitId === undefined ? [] : [request.unitId], { everyUnit: request.unitId === undefined, what: 'subscribe' });
     const subscriber = request.for === 'agency' ? agencyKey(actor.agency) : userKey(actor);
     const id = randomUUID();
     await this.dataSource.query(
@@ -107,8 +110,9 @@ export class SubscriptionsService {
   // --- webhooks ------------------------------------------------------------------------
 
   /** Registers an integrator's endpoint; the response carries the signing secret, the only time it is shown. */
-  async addWebhook(request: WebhookRequest, actor: Actor) {
+  async addWebhook(request: WebhookRequest, actor: Caller) {
     this.checkFilter(request);
+    await this.checkUnits(actor, request.unitId === undefined ? [] : [request.unitId], { everyUnit: request.unitId === undefined, what: 'register a webhook' });
     const problem = AddressPolicy.urlProblem(request.url);
     if (problem) throw new InvalidInputError(`Invalid webhook URL: ${problem}`, { problems: [`url: ${problem}`] });
     try {
@@ -169,7 +173,10 @@ export class SubscriptionsService {
 
   // --- responsibilities ----------------------------------------------------------------
 
-  async setResponsibilities(agency: string, unitIds: string[]) {
+  /** An agency's units; a non-admin sets only its own agency's, and within its jurisdiction if the token names one. */
+  async setResponsibilities(actor: Caller, agency: string, unitIds: string[]) {
+    requireOwnAgency(actor, agency, 'set the responsibilities');
+    await this.checkUnits(actor, unitIds, { everyUnit: false, what: 'take responsibility for units' });
     await this.dataSource.transaction(async (manager) => {
       await manager.query('DELETE FROM responsibilities WHERE agency = $1', [agency]);
       if (unitIds.length) {
@@ -194,6 +201,26 @@ export class SubscriptionsService {
       throw new InvalidInputError(`Unknown event types: ${unknown.join(', ')} (known: ${ALERTABLE_EVENT_TYPES.join(', ')})`, {
         problems: unknown.map((type) => `eventTypes: "${type}" is not an event type alerts are raised on`),
       });
+    }
+  }
+
+  /**
+   * Where a non-admin's token carries a jurisdiction, the units it names must lie within it
+   * (a root or below), and it may not choose every unit (no unitId): only an admin may.
+   */
+  private async checkUnits(actor: Caller, unitIds: string[], { everyUnit, what }: { everyUnit: boolean; what: string }): Promise<void> {
+    if (isAdmin(actor) || !actor.jurisdiction) return;
+    if (everyUnit) {
+      throw new ForbiddenError(`To ${what} for every unit, the admin role is needed: name a unitId within the jurisdiction of agency ${actor.agency}`);
+    }
+    if (!unitIds.length) return;
+    const rows = (await this.dataSource.query(
+      `SELECT u.id, ARRAY[u.id::text] || ${REPLICA_ANCESTORS_SQL('u.id')}::text[] AS path FROM unnest($1::uuid[]) AS u(id) ORDER BY u.id`,
+      [[...new Set(unitIds)]],
+    )) as { id: string; path: string[] }[];
+    const outside = rows.filter((row) => !row.path.some((unit) => actor.jurisdiction?.includes(unit))).map((row) => row.id);
+    if (outside.length) {
+      throw new ForbiddenError(`Unit${outside.length > 1 ? 's' : ''} ${outside.join(', ')} ${outside.length > 1 ? 'are' : 'is'} outside the jurisdiction of agency ${actor.agency}`);
     }
   }
 

@@ -1,0 +1,24 @@
+import type { Actor } from '@antq/contracts';
+import { ForbiddenError } from '@antq/platform';
+
+/** The caller as the token names it: its agency, principal, roles and, if any, its jurisdiction (root unit ids). */
+export type Caller = Actor & { jurisdiction?: string[] };
+
+export const isAdmin = (actor: Pick<Actor, 'roles'>) => actor.roles.includes('admin');
+
+/** Non-admins act for their own agency only; `admin` may act for any. */
+export function requireOwnAgency(actor: Caller, agency: string, what: string): void {
+  if (!isAdmin(actor) && agency !== actor.agency) {
+    throw new ForbiddenError(`Agency ${actor.agency} may not ${what} of agency ${agency}: only its own, unless the caller is admin`);
+  }
+}
+
+/**
+ * SQL: the delivery aliased `d` belongs to the agency in parameter `$n` (its own webhook or
+ * address, or one of its users'), or `$n` is NULL (an admin, who sees every delivery).
+ */
+export const DELIVERY_OF_AGENCY = (n: number) =>
+  `($${n}::text IS NULL OR d.recipient = 'agency:' || $${n}::text OR starts_with(d.recipient, 'user:' || $${n}::text || '/'))`;
+
+/** The agency whose deliveries the caller may see, or null for all (admin). */
+export const deliveryScope = (actor: Caller): string | null => (isAdmin(actor) ? null : actor.agency);
