@@ -13,6 +13,7 @@ import {
   testEvent,
   testKafka,
   testToken,
+  TopicRecorder,
   uniqueRunId,
   type RunningService,
 } from '@antq/testing';
@@ -199,4 +200,46 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
   const board = (await admin.get(`/scoreboards/${province.unitId}?programme=drug-free`)).body;
   const communes = board.kinds.find((k: { kind: string }) => k.kind === 'commune');
   expect(Object.values(communes.byStatus as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(communes.total);
+});
+
+it('announces every scoreboard a rebuild corrects, in the rebuild, and nothing when all were right', async () => {
+  const [first] = instances;
+  const recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.campaigns.name)).start();
+  const admin = new ApiClient(first.url, testToken('ca-nghe-an', ['admin']));
+  const rebuild = async (correlationId: string) => {
+    const response = await fetch(`${first.url}/scoreboards/rebuild`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${testToken('ca-nghe-an', ['admin'])}`, 'x-correlation-id': correlationId },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { corrected: number };
+  };
+  const announced = (correlationId: string) =>
+    recorder
+      .events('antq.campaigns.scoreboard-updated.v1')
+      .filter((e) => e.correlationid === correlationId)
+      .map((e) => e.data);
+  try {
+    const unchanged = `rebuild-${randomUUID()}`;
+    expect(await rebuild(unchanged)).toMatchObject({ corrected: 0 });
+    // A scoreboard gone wrong (a lost update, a hand edit): one unit counts one unit too many.
+    const [wrong] = (await first.dataSource.query(
+      "SELECT unit_id, kind, status, grade FROM scoreboard_counts WHERE programme = 'drug-free' AND count > 0 ORDER BY unit_id, kind, status, grade LIMIT 1",
+    )) as { unit_id: string; kind: string; status: string; grade: string }[];
+    await first.dataSource.query("UPDATE scoreboard_counts SET count = count + 1 WHERE unit_id = $1 AND programme = 'drug-free' AND kind = $2 AND status = $3 AND grade = $4", [
+      wrong.unit_id,
+      wrong.kind,
+      wrong.status,
+      wrong.grade,
+    ]);
+    const correcting = `rebuild-${randomUUID()}`;
+    expect(await rebuild(correcting)).toMatchObject({ corrected: 1 });
+    const board = (await admin.get(`/scoreboards/${wrong.unit_id}?programme=drug-free`)).body as { kinds: unknown[] };
+    // Subscribers see the corrected scoreboard, as the incremental path would have announced it...
+    await eventually(() => expect(announced(correcting)).toEqual([{ unitId: wrong.unit_id, programme: 'drug-free', kinds: board.kinds }]), 30_000);
+    // ...and a rebuild that corrected nothing (published before it) announced nothing.
+    expect(announced(unchanged)).toEqual([]);
+  } finally {
+    await recorder.stop();
+  }
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
-import { SCOREBOARD_LOCK } from './scoreboard.service';
+import { SCOREBOARD_LOCK, ScoreboardService } from './scoreboard.service';
 
 const PATHS = `
   WITH RECURSIVE paths(unit_id, ancestor, depth) AS (
@@ -19,6 +19,8 @@ export interface ScoreboardRows {
 /** The scoreboards computed from scratch from the replicas: the reference the incremental path must equal. */
 @Injectable()
 export class ScoreboardRecompute {
+  constructor(private readonly scoreboards: ScoreboardService) {}
+
   async compute(manager: EntityManager): Promise<ScoreboardRows> {
     const totals = (await manager.query(
       `${PATHS} SELECT p.ancestor AS unit_id, u.kind, count(*)::int AS total
@@ -43,10 +45,15 @@ export class ScoreboardRecompute {
     return { totals, counts };
   }
 
-  /** Replaces the incremental tables by a recomputation (the rebuild command). */
-  async rebuild(manager: EntityManager): Promise<{ totals: number; counts: number; members: number }> {
+  /**
+   * Replaces the incremental tables by a recomputation (the rebuild command). Every scoreboard
+   * it corrects is announced as the incremental path would, in the same transaction.
+   */
+  async rebuild(manager: EntityManager): Promise<{ totals: number; counts: number; members: number; corrected: number }> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
+    const before = await this.stored(manager);
     const { totals, counts } = await this.compute(manager);
+    const corrected = corrections(before, { totals, counts });
     await manager.query('DELETE FROM scoreboard_totals');
     await manager.query('DELETE FROM scoreboard_counts');
     await manager.query('DELETE FROM scoreboard_membership');
@@ -73,6 +80,31 @@ export class ScoreboardRecompute {
       );
     }
     const [{ n }] = (await manager.query('SELECT count(*)::int AS n FROM scoreboard_membership')) as { n: number }[];
-    return { totals: totals.length, counts: counts.length, members: n };
+    await this.scoreboards.announce(manager, corrected.boards, corrected.totals);
+    return { totals: totals.length, counts: counts.length, members: n, corrected: corrected.boards.size + corrected.totals.size };
   }
+}
+
+/** Where two sets of scoreboard rows differ: the `unitId|programme` boards whose counts differ, the units whose totals differ. */
+function corrections(before: ScoreboardRows, after: ScoreboardRows): { boards: Set<string>; totals: Set<string> } {
+  const differing = <R>(a: R[], b: R[], row: (r: R) => [string, string, string]) => {
+    const values = new Map<string, string>();
+    const keys = new Set<string>();
+    for (const r of a) {
+      const [group, key, value] = row(r);
+      values.set(`${group}#${key}`, value);
+    }
+    for (const r of b) {
+      const [group, key, value] = row(r);
+      const id = `${group}#${key}`;
+      if (values.get(id) !== value) keys.add(group);
+      values.delete(id);
+    }
+    for (const id of values.keys()) keys.add(id.slice(0, id.indexOf('#')));
+    return keys;
+  };
+  return {
+    boards: differing(before.counts, after.counts, (c) => [`${c.unit_id}|${c.programme}`, `${c.kind}|${c.status}|${c.grade}`, `${c.count}|${c.score_sum}|${c.scored}`]),
+    totals: differing(before.totals, after.totals, (t) => [t.unit_id, t.kind, String(t.total)]),
+  };
 }

@@ -237,8 +237,20 @@ export class ScoreboardService {
       );
     }
     // One event per touched unit and programme and batch, carrying its whole scoreboard.
-    const touched = new Set<string>(list.map((m) => `${m.unitId}|${m.programme}`));
-    const totalsTouched = [...new Set(totalRows.map((r) => r[0]))];
+    await this.announce(
+      manager,
+      list.map((m) => `${m.unitId}|${m.programme}`),
+      totalRows.map((r) => r[0]),
+    );
+  }
+
+  /**
+   * Emits, through the outbox in the caller's transaction, the scoreboard now stored for each
+   * touched `unitId|programme`, and for every programme of each unit whose totals changed.
+   */
+  async announce(manager: EntityManager, changed: Iterable<string>, totalsChanged: Iterable<string>): Promise<void> {
+    const touched = new Set<string>(changed);
+    const totalsTouched = [...new Set(totalsChanged)];
     if (totalsTouched.length) {
       const programmes = (await manager.query('SELECT DISTINCT unit_id, programme FROM scoreboard_counts WHERE unit_id = ANY($1::uuid[])', [totalsTouched])) as {
         unit_id: string;
