@@ -455,3 +455,33 @@ describe('assessments of a closed unit', () => {
     expect((await committee.post(`/assessments/${verified}/reject`, { comment: 'đơn vị đã giải thể' })).status).toBe(200);
   });
 });
+
+describe('decision dates', () => {
+  it('are refused before the status they replace began or before the assessed period, so history never overlaps', async () => {
+    const commune = await unit('CD', 'commune', 'DR');
+    const area = await unit('KA3', 'commune', 'DR');
+    await awaitReplicated(service, [commune, area]);
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const first = await verifiedAssessment(commune);
+    await derivationsDone();
+    await expectRefused(() => committee.post(`/assessments/${first}/recognise`, { decisionNumber: 'QD-D0', decisionDate: '2023-12-20' }), 422, /before the assessed period starts \(2024-01-01\)/);
+    expect((await committee.post(`/assessments/${first}/recognise`, { decisionNumber: 'QD-D1', decisionDate: '2024-06-01' })).status).toBe(200);
+    await derivationsDone();
+    await expectRefused(() => committee.post(`/assessments/${first}/revoke`, { decisionNumber: 'TH-D1', decisionDate: '2024-05-01' }), 422, /before unit .* status began \(recognised since 2024-06-01\)/);
+    const second = await verifiedAssessment(commune);
+    await expectRefused(() => committee.post(`/assessments/${second}/recognise`, { decisionNumber: 'QD-D2', decisionDate: '2024-04-01' }), 422, /since 2024-06-01/);
+    const listed = async (asOf: string) =>
+      ((await admin.get(`/statuses?programme=drug-free&within=${ids['DR']}&asOf=${asOf}&limit=100`)).body.items as { name: string; status: string }[]).filter((u) => u.name === 'CD');
+    expect(await listed('2024-05-15')).toEqual([expect.objectContaining({ status: 'unassessed' })]);
+    expect(await listed('2024-06-15')).toEqual([expect.objectContaining({ status: 'recognised' })]);
+
+    // Key complex areas: each step's decision dates from the status it moves on from.
+    expect((await committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber: 'TD-KA3', decisionDate: '2024-02-01' })).status).toBe(201);
+    const transformation = ['crime-reduced', 'hotspots-cleared', 'no-mass-incidents', 'movement-strengthened'].map((criterion) => ({ criterion, value: true }));
+    const transformed = await verifiedAssessment(area, 'key-complex-area', transformation, 2024);
+    await expectRefused(() => committee.post(`/assessments/${transformed}/recognise`, { decisionNumber: 'CH-1', decisionDate: '2024-01-15' }), 422, /designated since 2024-02-01/);
+    expect((await committee.post(`/assessments/${transformed}/recognise`, { decisionNumber: 'CH-1', decisionDate: '2024-10-01' })).status).toBe(200);
+    await expectRefused(() => committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: 'FU-1', decisionDate: '2024-09-01' }), 422, /transformed since 2024-10-01/);
+    expect((await committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: 'FU-1', decisionDate: '2024-11-01' })).status).toBe(200);
+  });
+});

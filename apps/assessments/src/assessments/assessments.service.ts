@@ -10,7 +10,7 @@ import { AuthorityService, type AssessmentAction, type Principal } from '../auth
 import { cycleBounds } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
-import { STATUS_LOCK_SQL, UnitStatusService, type HeldStatus } from '../statuses/unit-status.service';
+import { checkDecisionDate, STATUS_LOCK_SQL, UnitStatusService, type HeldStatus } from '../statuses/unit-status.service';
 import { KEY_AREA, KeyAreasService } from '../key-areas/key-areas.service';
 
 export interface DraftCommand {
@@ -175,6 +175,10 @@ export class AssessmentsService {
           `Unit ${record.unitId}'s ${record.programme} status comes from assessment ${current.assessmentId} of a later cycle (${current.assessmentCycle}): a cycle ${record.cycle} recognition cannot replace it`,
         );
       }
+      if (action === 'recognise' && decisionDate < record.periodStart) {
+        throw new RuleViolationError(`The decision date ${decisionDate} is before the assessed period starts (${record.periodStart})`);
+      }
+      if (setsStatus) checkDecisionDate(decisionDate, record.unitId, record.programme, current);
       const previous = record.state;
       record.state = step.to;
       const transition = this.transition(record, previous, input, actor, step.event, true);

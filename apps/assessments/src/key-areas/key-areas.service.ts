@@ -6,7 +6,7 @@ import { ConflictError, RuleViolationError } from '@antq/platform';
 import { AuthorityService, type Principal } from '../authority/authority.service';
 import { cycleBounds } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
-import { UnitStatusService } from '../statuses/unit-status.service';
+import { checkDecisionDate, UnitStatusService } from '../statuses/unit-status.service';
 
 export const KEY_AREA = 'key-complex-area';
 
@@ -40,6 +40,7 @@ export class KeyAreasService {
       if (current && ['designated', 'transformed', 'followed-up'].includes(current.status)) {
         throw new ConflictError(`Unit ${unitId} is already on the list (${current.status})`);
       }
+      checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current);
       const bounds = cycleBounds(definition, cycle);
       if (decision.decisionDate > bounds.end) throw new RuleViolationError(`The decision date is after the end of cycle ${cycle} (${bounds.end})`);
       await this.statuses.set(manager, { unitId, unitKind: kind, programme: KEY_AREA, status: 'designated', since: decision.decisionDate, validUntil: bounds.end, source: 'assessment' });
@@ -57,6 +58,7 @@ export class KeyAreasService {
       if (!current || !allowed.includes(current.status)) {
         throw new ConflictError(`A key complex area moves to ${to} only from ${allowed.join(' or ')} (this one is ${current?.status ?? 'not designated'})`);
       }
+      checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current);
       await this.statuses.set(manager, { unitId, unitKind: kind, programme: KEY_AREA, status: to, since: decision.decisionDate, source: 'assessment' });
       return to;
     });

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { CloudEvent, StatusSnapshot, StatusSource, UnitKind, UnitProgrammeStatus } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore, type CoWrite } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
+import { RuleViolationError } from '@antq/platform';
 import type { DerivationDefinition } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
 
@@ -44,6 +45,16 @@ const currentStatus = (row: StatusRow): CurrentStatus => ({
   sequence: row.sequence,
   assessmentId: row.assessment_id ?? null,
 });
+
+/**
+ * A decision takes effect on its date: not before the status it replaces began, or the
+ * unit's history would hold two statuses at once.
+ */
+export function checkDecisionDate(decisionDate: string, unitId: string, programme: string, current: CurrentStatus | undefined): void {
+  if (current?.since && decisionDate < current.since) {
+    throw new RuleViolationError(`The decision date ${decisionDate} is before unit ${unitId}'s current ${programme} status began (${current.status} since ${current.since})`);
+  }
+}
 
 /** NOTIFY channel: derivations were queued (by a trigger on pending_derivations). */
 export const DERIVATION_CHANNEL = 'antq_derivations';
