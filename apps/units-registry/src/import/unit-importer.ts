@@ -17,12 +17,17 @@ export interface ImportProgress {
 export class UnitImporter {
   constructor(private readonly tree: TreeService) {}
 
-  async import(rows: NumberedRow[], actor: Actor, defaultDate: string, progress?: ImportProgress): Promise<{ created: number }> {
-    return this.tree.change(actor, async (set) => this.createAll(set, rows, defaultDate, progress));
+  /**
+   * `rejected` are rows already refused (their format, say): they are reported with the
+   * rows the tree's rules reject, and rows under them are rejected as under a rejected parent.
+   */
+  async import(rows: NumberedRow[], actor: Actor, defaultDate: string, progress?: ImportProgress, rejected: Rejection[] = []): Promise<{ created: number }> {
+    return this.tree.change(actor, async (set) => this.createAll(set, rows, defaultDate, progress, rejected));
   }
 
-  async createAll(set: TreeChangeSet, rows: NumberedRow[], defaultDate: string, progress?: ImportProgress): Promise<{ created: number }> {
-    const rejections: Rejection[] = [];
+  async createAll(set: TreeChangeSet, rows: NumberedRow[], defaultDate: string, progress?: ImportProgress, rejected: Rejection[] = []): Promise<{ created: number }> {
+    const rejections: Rejection[] = [...rejected];
+    const rejectedCodes = new Set(rejected.map((r) => r.code).filter((code): code is string => !!code));
     const byCode = new Map<string, NumberedRow>();
     for (const item of rows) {
       if (byCode.has(item.row.code)) rejections.push({ line: item.line, code: item.row.code, reason: `code ${item.row.code} repeats line ${byCode.get(item.row.code)?.line}` });
@@ -41,7 +46,7 @@ export class UnitImporter {
     await set.load(registered.values());
     await set.reserveCodes([...byCode.keys()]);
 
-    const ordered = orderParentsFirst([...byCode.values()], rejections, (code) => registered.has(code));
+    const ordered = orderParentsFirst([...byCode.values()], rejections, (code) => registered.has(code), (code) => rejectedCodes.has(code));
     const idOf = new Map(registered);
     const operationId = set.operation('import', defaultDate, { rows: rows.length });
     let done = 0;
@@ -67,7 +72,7 @@ export class UnitImporter {
 class ImportRowError extends Error {}
 
 /** Parents before children; rows whose parent is unknown or in a cycle are rejected. */
-function orderParentsFirst(rows: NumberedRow[], rejections: Rejection[], isRegistered: (code: string) => boolean): NumberedRow[] {
+function orderParentsFirst(rows: NumberedRow[], rejections: Rejection[], isRegistered: (code: string) => boolean, isRejected: (code: string) => boolean): NumberedRow[] {
   const byCode = new Map(rows.map((r) => [r.row.code, r]));
   const state = new Map<string, 'visiting' | 'done' | 'rejected'>();
   const ordered: NumberedRow[] = [];
@@ -83,6 +88,11 @@ function orderParentsFirst(rows: NumberedRow[], rejections: Rejection[], isRegis
     }
     state.set(code, 'visiting');
     const parentCode = item.row.parentCode;
+    if (parentCode && !byCode.has(parentCode) && isRejected(parentCode)) {
+      rejections.push({ line: item.line, code, reason: `parent ${parentCode} was rejected` });
+      state.set(code, 'rejected');
+      return false;
+    }
     if (parentCode && !byCode.has(parentCode) && !isRegistered(parentCode)) {
       rejections.push({ line: item.line, code, reason: `parent ${parentCode} is neither in the file nor registered` });
       state.set(code, 'rejected');

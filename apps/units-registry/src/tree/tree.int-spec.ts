@@ -16,6 +16,8 @@ import {
 } from '@antq/testing';
 import { ClsService } from 'nestjs-cls';
 import { UnitsRegistryModule } from '../app.module';
+import { ImportRejectedError, parseCsv, validateRows } from '../import/unit-import-row';
+import { UnitImporter } from '../import/unit-importer';
 import { subtypeOf } from '../import/vn-admin';
 import { TreeService } from './tree.service';
 import { UNITS_REGISTRY } from '../service.definition';
@@ -325,6 +327,28 @@ describe('the unit tree', () => {
       it('but accepts a backdated child of a parent with no later change that breaks it', async () => {
         expect((await api.post('/units', { code: 'BD-S3', name: 'Trường Ba', kind: 'school', parentId: p.id, effectiveFrom: '2021-01-01' })).status).toBe(201);
       });
+    });
+    it('an import with rows of bad format and rows the rules reject: all listed in one run', async () => {
+      const csv = [
+        'code,name,kind,subtype,parent_code,tags,effective_from',
+        'IM-P,Tỉnh Bảy,province,tinh,,,2024-01-01',
+        'IM-D,Huyện Bảy,planet,huyen,IM-P,,2024-01-01',
+        'IM-X1,Xã Một,commune,xa,IM-D,,2024-01-01',
+        'IM-X2,Xã Hai,commune,xa,IM-NOPE,,2024-01-01',
+        'IM-X3,Xã Ba,commune,xa,IM-P,,2024-01-01',
+      ].join('\n');
+      const { rows, rejections } = validateRows(parseCsv(csv));
+      const before = await footprint();
+      const actor = { agency: 'ca-nghe-an', principal: 'registrar-1', roles: ['registrar'] };
+      const error = (await service.app.get<ClsService>(ClsService).run(() => service.app.get(UnitImporter).import(rows, actor, '2024-01-01', undefined, rejections)).catch((e: unknown) => e)) as ImportRejectedError;
+      expect(error).toBeInstanceOf(ImportRejectedError);
+      expect(error.rejections.map((r) => [r.line, r.code, r.reason])).toEqual([
+        [3, 'IM-D', expect.stringMatching(/kind must be one of/)],
+        [4, 'IM-X1', 'parent IM-D was rejected'],
+        [5, 'IM-X2', 'parent IM-NOPE is neither in the file nor registered'],
+        [6, 'IM-X3', expect.stringMatching(/A commune cannot be placed under a province on 2024-01-01/)],
+      ]);
+      expect(await footprint()).toEqual(before);
     });
     it('closing a unit that still has children', () => expectRefused(() => api.post(`/units/${otherDistrict.id}/close`, { effectiveFrom: '2024-06-01' }), 422, /active children/));
     it('a caller without a registry role', () =>
