@@ -652,6 +652,23 @@ describe('agencies act for themselves, within their jurisdiction', () => {
     expect((await admin.request('DELETE', `/subscriptions/${everything.body.id}`)).status).toBe(204);
   });
 
+  it('refuses units the unit tree does not hold with 422, for admins too', async () => {
+    const nowhere = randomUUID();
+    const admin = api('ca-nghe-an', ['admin']);
+    const cases: [string, string, Record<string, unknown>][] = [
+      ['POST', '/subscriptions', { for: 'user', unitId: nowhere }],
+      ['POST', '/webhooks', { url: `${receiverUrl}/ok`, unitId: nowhere }],
+      ['PUT', '/responsibilities/ca-nghe-an', { unitIds: [ids['P'], nowhere] }],
+    ];
+    for (const [method, path, body] of cases) {
+      const response = await admin.request(method, path, body);
+      expect({ path, status: response.status, message: response.body.message }).toEqual({ path, status: 422, message: `Unit ${nowhere} is unknown: not in the unit tree` });
+    }
+    expect((await admin.get('/responsibilities')).body.find((r: { agency: string }) => r.agency === 'ca-nghe-an').unitIds).toEqual([ids['P']]);
+    const [{ n }] = (await service.dataSource.query('SELECT (SELECT count(*) FROM subscriptions WHERE unit_id = $1) + (SELECT count(*) FROM webhooks WHERE unit_id = $1) AS n', [nowhere])) as { n: string }[];
+    expect(Number(n)).toBe(0);
+  });
+
   it("lets an alert-manager change its own agency's rules only; platform rules need an admin", async () => {
     const rules = (await api().get('/rules')).body as { id: string; name: string; ownerAgency: string | null }[];
     const seeded = rules.find((r) => r.name === 'drug-free-status-lost')!;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor, AlertSeverity } from '@antq/contracts';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '@antq/platform';
+import { ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 import { NotificationsConfig } from '../config/notifications.config';
 import { AddressDeniedError, AddressPolicy, AddressResolutionError } from '../delivery/address-policy';
@@ -205,10 +205,22 @@ export class SubscriptionsService {
   }
 
   /**
-   * Where a non-admin's token carries a jurisdiction, the units it names must lie within it
-   * (a root or below), and it may not choose every unit (no unitId): only an admin may.
+   * The units must be known to the replica of the unit tree (422 otherwise). Where a
+   * non-admin's token carries a jurisdiction, they must lie within it (a root or below), and
+   * it may not choose every unit (no unitId): only an admin may.
    */
   private async checkUnits(actor: Caller, unitIds: string[], { everyUnit, what }: { everyUnit: boolean; what: string }): Promise<void> {
+    if (unitIds.length) {
+      const known = new Set(
+        ((await this.dataSource.query('SELECT unit_id FROM replica_units WHERE unit_id = ANY($1::uuid[])', [[...new Set(unitIds)]])) as { unit_id: string }[]).map((r) => r.unit_id),
+      );
+      const unknown = [...new Set(unitIds)].filter((id) => !known.has(id.toLowerCase()));
+      if (unknown.length) {
+        throw new RuleViolationError(`${unknown.length > 1 ? 'Units' : 'Unit'} ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} unknown: not in the unit tree`, {
+          problems: unknown.map((id) => `unitId: unit ${id} is unknown`),
+        });
+      }
+    }
     if (isAdmin(actor) || !actor.jurisdiction) return;
     if (everyUnit) {
       throw new ForbiddenError(`To ${what} for every unit, the admin role is needed: name a unitId within the jurisdiction of agency ${actor.agency}`);
