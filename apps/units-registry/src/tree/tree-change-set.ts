@@ -4,6 +4,7 @@ import { foldForSearch, type Actor, type UnitCloseReason, type UnitKind, type Un
 import type { EventFactory, NewEvent, OutboxService } from '@antq/messaging';
 import { ConflictError, RuleViolationError } from '@antq/platform';
 import type { TreeRepository } from './tree.repository';
+import { subtypeMismatch } from './unit-subtypes';
 import { holdsOn, type MergePolicy, type PlacementRule, type UnitChangeKind, type UnitState } from './unit-state';
 
 export interface NewUnitSpec {
@@ -130,6 +131,7 @@ export class TreeChangeSet {
   // ---- changes ----
 
   async create(operationId: string, spec: NewUnitSpec, date: string): Promise<UnitState> {
+    this.checkSubtype(spec.kind, spec.subtype, spec.code);
     const parent = spec.parentId ? await this.stateAt(spec.parentId, date) : null;
     this.checkPlacement(spec.kind, spec.code, parent, date, spec.parentId ?? null);
     if (spec.parentId) await this.refuseLaterParentChanges(spec.kind, spec.code, spec.parentId, date);
@@ -157,6 +159,7 @@ export class TreeChangeSet {
   update(operationId: string, id: string, patch: UnitPatch, date: string): UnitState {
     const current = this.activeOn(id, date);
     const next = { ...current, ...definedOnly(patch), tags: patch.tags ? normaliseTags(patch.tags) : current.tags };
+    this.checkSubtype(next.kind, next.subtype, next.code);
     const changes = (['name', 'subtype', 'tags'] as const)
       .filter((field) => JSON.stringify(next[field]) !== JSON.stringify(current[field]))
       .map((field) => ({ field, from: current[field], to: next[field] }));
@@ -338,6 +341,11 @@ export class TreeChangeSet {
     if (latest.validFrom <= date) return latest;
     const [past] = await this.repository.statesAt(this.manager, [id], date);
     return past ?? null;
+  }
+
+  private checkSubtype(kind: UnitKind, subtype: UnitSubtype | null | undefined, code: string): void {
+    const mismatch = subtypeMismatch(kind, subtype);
+    if (mismatch) throw new RuleViolationError(`Unit ${code}: ${mismatch}`);
   }
 
   private checkPlacement(kind: UnitKind, code: string, parent: UnitState | null, date: string, parentId: string | null): void {

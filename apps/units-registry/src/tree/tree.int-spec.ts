@@ -350,6 +350,10 @@ describe('the unit tree', () => {
       ]);
       expect(await footprint()).toEqual(before);
     });
+    it('a subtype that does not fit the kind', () =>
+      expectRefused(() => api.post('/units', { code: 'ST-1', name: 'Tỉnh Tám', kind: 'province', subtype: 'xa' }), 422, /Unit ST-1: subtype xa does not fit a province \(a province is tinh, thanh-pho-truc-thuoc-trung-uong\)/));
+    it('an update to a subtype that does not fit the kind', () =>
+      expectRefused(() => api.patch(`/units/${district.id}`, { subtype: 'phuong', effectiveFrom: '2024-06-01' }), 422, /Unit NA-TC: subtype phuong does not fit a district/));
     it('closing a unit that still has children', () => expectRefused(() => api.post(`/units/${otherDistrict.id}/close`, { effectiveFrom: '2024-06-01' }), 422, /active children/));
     it('a caller without a registry role', () =>
       expectRefused(() => api.withToken(testToken('ubnd-nghe-an', ['viewer'])).post('/units', { code: 'V1', name: 'Tỉnh', kind: 'province' }), 403, /needs one of the roles/));
