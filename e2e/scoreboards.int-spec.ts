@@ -34,6 +34,8 @@ class World {
   readonly units = new Map<string, UnitSnapshot>();
   readonly statuses = new Map<string, { status: string; grade: string | null; score: number | null; sequence: number }>();
   readonly events: { topic: 'units' | 'assessments'; event: Event }[] = [];
+  /** How many events there were at the end of each phase of the history. */
+  readonly phases: number[] = [];
   constructor(private readonly random: () => number) {}
 
   pick<T>(list: T[]): T {
@@ -60,9 +62,18 @@ class World {
     this.unitEvent('antq.units.unit-moved.v1', { ...unit, parentId, version: unit.version + 1, effectiveFrom: '2024-06-01' }, { fromParentId: unit.parentId, toParentId: parentId });
   }
 
-  close(unitId: string, successorId: string) {
+  close(unitId: string, successorIds: string[], reason: 'merged' | 'split' = 'merged') {
     const unit = this.units.get(unitId)!;
-    this.unitEvent('antq.units.unit-closed.v1', { ...unit, status: 'closed', version: unit.version + 1, effectiveFrom: '2024-06-01' }, { reason: 'merged', successorIds: [successorId] });
+    this.unitEvent('antq.units.unit-closed.v1', { ...unit, status: 'closed', version: unit.version + 1, effectiveFrom: '2024-06-01' }, { reason, successorIds });
+  }
+
+  /** A split as the registry records it: the successors created, the source closed, then the split keyed by the source. */
+  split(unitId: string, parents: string[]) {
+    const successorIds = parents.map((parentId) => this.create('commune', parentId));
+    this.close(unitId, successorIds, 'split');
+    const closed = this.units.get(unitId)!;
+    this.events.push({ topic: 'units', event: envelope('antq.units.unit-split.v1', unitId, { ...closed, successorIds, operationId: randomUUID() }) });
+    return successorIds;
   }
 
   status(unitId: string, programme: string) {
@@ -96,14 +107,15 @@ function envelope(type: EventType, subject: string, data: object): Event {
   return testEvent(type, subject, data as never, { source: '/antq/test', agency: 'test', principal: 'stream', correlationId: 'stream' }) as Event;
 }
 
-/** Builds a long random history with tree changes in the middle. */
-function randomWorld(seed: number, steps: number): World {
+/** Builds a long random history with tree changes (moves, merges, splits) in the middle, in phases. */
+function randomWorld(seed: number, steps: number, phases: number): World {
   const world = new World(prng(seed));
   const provinces = [world.create('province', null), world.create('province', null)];
   const districts = Array.from({ length: 6 }, (_, i) => world.create('district', provinces[i % 2]));
   for (let i = 0; i < 60; i++) world.create('commune', districts[i % 6]);
   for (let step = 0; step < steps; step++) {
-    const roll = world.pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    if (step && step % Math.ceil(steps / phases) === 0) world.phases.push(world.events.length);
+    const roll = world.pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const communes = world.active('commune');
     if (roll < 6 && communes.length) world.status(world.pick(communes).unitId, world.pick(['drug-free', 'movement-classification']));
     else if (roll === 6 && communes.length) world.move(world.pick(communes).unitId, world.pick(world.active('district')).unitId);
@@ -112,25 +124,69 @@ function randomWorld(seed: number, steps: number): World {
       // a merge: two communes close, a new one takes their place
       const [a, b] = [world.pick(communes), world.pick(communes)];
       const target = world.create('commune', a.parentId ?? null);
-      for (const source of new Set([a.unitId, b.unitId])) world.close(source, target);
+      for (const source of new Set([a.unitId, b.unitId])) world.close(source, [target]);
       world.status(target, 'drug-free');
+    } else if (roll === 10 && communes.length) {
+      // a split: a commune closes, two new ones take its place, one of them maybe in another district
+      const source = world.pick(communes);
+      for (const successor of world.split(source.unitId, [source.parentId!, world.pick(world.active('district')).unitId])) world.status(successor, 'drug-free');
     } else if (roll === 9) {
       // a district moves to the other province with all its communes
       const district = world.pick(world.active('district'));
       world.move(district.unitId, provinces.find((p) => p !== district.parentId) ?? provinces[0]);
     }
   }
+  world.phases.push(world.events.length);
   return world;
 }
 
-/** Delivery as a real network gives it: duplicates, redeliveries, and some events of a unit swapped. */
-function perturb(world: World, random: () => number) {
-  const list = [...world.events];
-  for (let i = 0; i + 1 < list.length; i++) {
-    if (random() < 0.1 && list[i].event.subject === list[i + 1].event.subject) [list[i], list[i + 1]] = [list[i + 1], list[i]];
+type Delivery = World['events'][number];
+
+/**
+ * Delivery as a real network gives it, phase by phase: duplicates nearby and at a distance
+ * (events of earlier phases again), older events of a unit after newer ones (within a phase,
+ * and held back past a quiet moment into the next phase), redeliveries in any order.
+ */
+function perturb(world: World, random: () => number): Delivery[][] {
+  const phases: Delivery[][] = [];
+  let held: Delivery[] = [];
+  const delivered: Delivery[] = [];
+  world.phases.forEach((end, phase) => {
+    const list = [...held, ...world.events.slice(phase ? world.phases[phase - 1] : 0, end)];
+    held = [];
+    // Some events of a unit swapped with a later one of the same unit, however far apart.
+    const bySubject = new Map<string, number[]>();
+    list.forEach((d, i) => bySubject.set(d.event.subject, [...(bySubject.get(d.event.subject) ?? []), i]));
+    for (const positions of bySubject.values()) {
+      if (positions.length < 2 || random() >= 0.2) continue;
+      const i = positions[Math.floor(random() * (positions.length - 1))];
+      const later = positions.filter((p) => p > i);
+      const j = later[Math.floor(random() * later.length)];
+      [list[i], list[j]] = [list[j], list[i]];
+    }
+    // Some held back until after the next quiet moment (not from the last phase).
+    const last = phase === world.phases.length - 1;
+    const sent = list.filter((d) => (!last && random() < 0.03 ? (held.push(d), false) : true));
+    // Redeliveries: of this phase nearby, of earlier phases at a distance.
+    const again = [...sent.filter(() => random() < 0.12), ...delivered.filter(() => random() < 0.03)];
+    for (const d of again) sent.splice(Math.floor(random() * (sent.length + 1)), 0, d);
+    delivered.push(...sent);
+    phases.push(sent);
+  });
+  return phases;
+}
+
+/** How often a unit's event was delivered after a newer event of the same unit. */
+function inversions(world: World, deliveries: Delivery[]): number {
+  const order = new Map(world.events.map((d, i) => [d.event.id, i]));
+  const newest = new Map<string, number>();
+  let count = 0;
+  for (const d of deliveries) {
+    const i = order.get(d.event.id)!;
+    if (i < (newest.get(d.event.subject) ?? -1)) count++;
+    newest.set(d.event.subject, Math.max(i, newest.get(d.event.subject) ?? -1));
   }
-  const extra = list.filter(() => random() < 0.15);
-  return [...list, ...extra.sort(() => random() - 0.5)];
+  return count;
 }
 
 const runId = uniqueRunId();
@@ -153,24 +209,38 @@ afterAll(async () => {
 
 it('keeps scoreboards equal to a recomputation through long random streams, with two instances', async () => {
   const [first] = instances;
-  const world = randomWorld(Number(process.env['STREAM_SEED'] ?? 20241231), Number(process.env['STREAM_STEPS'] ?? 1_500));
-  const deliveries = perturb(world, prng(7));
+  const world = randomWorld(Number(process.env['STREAM_SEED'] ?? 20241231), Number(process.env['STREAM_STEPS'] ?? 1_500), 3);
+  const phases = perturb(world, prng(7));
+  const all = phases.flat();
+  expect(world.events.filter((d) => d.event.type === 'antq.units.unit-split.v1').length).toBeGreaterThan(5);
+  expect(inversions(world, all)).toBeGreaterThan(20);
   const byTopic = { units: runTopic(runId, EVENT_TOPICS.units.name), assessments: runTopic(runId, EVENT_TOPICS.assessments.name) };
-  for (let i = 0; i < deliveries.length; i += 200) {
-    const chunk = deliveries.slice(i, i + 200);
-    for (const topic of ['units', 'assessments'] as const) {
-      const messages = chunk.filter((d) => d.topic === topic).map((d) => ({ key: d.event.subject, value: JSON.stringify(d.event) }));
-      if (messages.length) await produceRaw(kafka, byTopic[topic], messages);
+  const recompute = first.app.get(ScoreboardRecompute);
+  const seen = new Set<string>();
+  for (const [phase, deliveries] of phases.entries()) {
+    for (let i = 0; i < deliveries.length; i += 200) {
+      const chunk = deliveries.slice(i, i + 200);
+      for (const topic of ['units', 'assessments'] as const) {
+        const messages = chunk.filter((d) => d.topic === topic).map((d) => ({ key: d.event.subject, value: JSON.stringify(d.event) }));
+        if (messages.length) await produceRaw(kafka, byTopic[topic], messages);
+      }
     }
+    deliveries.forEach((d) => seen.add(d.event.id));
+    await eventually(async () => {
+      const [{ n }] = (await first.dataSource.query('SELECT count(*)::int AS n FROM processed_events')) as { n: number }[];
+      expect(n).toBe(seen.size);
+    }, 60_000, 250).catch(async (error: unknown) => {
+      const rows = await first.dataSource.query('SELECT event_type, count(*)::int AS n FROM processed_events GROUP BY 1');
+      throw new Error(`phase ${phase}: ${String(error)}\nprocessed: ${JSON.stringify(rows)} of ${seen.size}`);
+    });
+    // At each quiet moment (everything sent so far consumed, the queue of units to reconcile
+    // empty), the scoreboards kept incrementally equal a recomputation from the replicas,
+    // though some events are still held back.
+    await eventually(async () => expect(await first.app.get(ScoreboardService).queued(first.dataSource.manager)).toBe(0), 60_000, 100);
+    const stored = await recompute.stored(first.dataSource.manager);
+    expect({ phase, ...stored }).toEqual({ phase, ...(await recompute.compute(first.dataSource.manager)) });
   }
-  const distinct = new Set(world.events.map((e) => e.event.id)).size;
-  await eventually(async () => {
-    const [{ n }] = (await first.dataSource.query('SELECT count(*)::int AS n FROM processed_events')) as { n: number }[];
-    expect(n).toBe(distinct);
-  }, 60_000, 250).catch(async (error: unknown) => {
-    const rows = await first.dataSource.query('SELECT event_type, count(*)::int AS n FROM processed_events GROUP BY 1');
-    throw new Error(`${String(error)}\nprocessed: ${JSON.stringify(rows)} of ${distinct}`);
-  });
+  expect(seen.size).toBe(new Set(world.events.map((e) => e.event.id)).size);
 
   // The replicas hold the sources' final state...
   const units = (await first.dataSource.query('SELECT unit_id, parent_id, status, version FROM replica_units')) as { unit_id: string; parent_id: string | null; status: string; version: number }[];
@@ -180,19 +250,17 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
   const statuses = (await first.dataSource.query('SELECT unit_id, programme, status, sequence FROM status_replica')) as { unit_id: string; programme: string; status: string; sequence: number }[];
   expect(new Map(statuses.map((s) => [`${s.unit_id}|${s.programme}`, [s.status, s.sequence]]))).toEqual(new Map([...world.statuses].map(([k, s]) => [k, [s.status, s.sequence]])));
 
-  // ...and once the queue of units to reconcile is empty (a quiet moment), the scoreboards
-  // kept incrementally equal a recomputation from them.
-  await eventually(async () => expect(await first.app.get(ScoreboardService).queued(first.dataSource.manager)).toBe(0), 60_000, 100);
+  // ...and the scoreboards equal a recomputation from them.
   expect(await (await fetch(`${first.url}/metrics`)).text()).toMatch(/antq_scoreboards_backlog{state="pending"[^}]*} 0\n/);
-  const recompute = first.app.get(ScoreboardRecompute);
   const expected = await recompute.compute(first.dataSource.manager);
   expect(expected.totals.length).toBeGreaterThan(5);
   expect(expected.counts.length).toBeGreaterThan(10);
   expect(await recompute.stored(first.dataSource.manager)).toEqual(expected);
 
-  // The rebuild command gives the same answer.
+  // The rebuild command gives the same answer, with nothing to correct.
   const admin = new ApiClient(first.url, testToken('ca-nghe-an', ['admin']));
-  expect((await admin.post('/scoreboards/rebuild')).status).toBe(200);
+  const rebuilt = await admin.post('/scoreboards/rebuild');
+  expect({ status: rebuilt.status, corrected: rebuilt.body.corrected }).toEqual({ status: 200, corrected: 0 });
   expect(await recompute.stored(first.dataSource.manager)).toEqual(expected);
 
   // And the read API sums up: a province's communes by status.
