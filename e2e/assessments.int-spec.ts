@@ -485,3 +485,17 @@ describe('decision dates', () => {
     expect((await committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: 'FU-1', decisionDate: '2024-11-01' })).status).toBe(200);
   });
 });
+
+describe('drafts at the same moment', () => {
+  it('open one assessment per unit, programme and cycle; the others are refused with 409', async () => {
+    const commune = await unit('CC', 'commune', 'DR');
+    await awaitReplicated(service, [commune]);
+    const assessor = client('ubnd-commune', ['assessor'], [commune]);
+    const drafts = await Promise.all([1, 2, 3].map(() => assessor.post('/assessments', { unitId: commune, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS, evidence: ['doc://a.pdf'] })));
+    expect(drafts.map((d) => d.status).sort()).toEqual([201, 409, 409]);
+    for (const refused of drafts.filter((d) => d.status === 409)) {
+      expect(refused.body.message).toMatch(new RegExp(`Unit ${commune} already has an open drug-free assessment for cycle 2024`));
+    }
+    expect(await service.dataSource.query('SELECT count(*)::int AS n FROM assessments WHERE unit_id = $1', [commune])).toEqual([{ n: 1 }]);
+  });
+});

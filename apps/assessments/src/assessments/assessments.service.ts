@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { today, type AssessmentState, type CloudEvent, type EventType, type UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore, type CoWrite } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { AuthorityService, type AssessmentAction, type Principal } from '../authority/authority.service';
 import { cycleBounds } from '../programmes/programme-definition';
+import { ONE_OPEN_ASSESSMENT_INDEX } from '../migrations/1764100012000-one-open-assessment';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
 import { checkDecisionDate, STATUS_LOCK_SQL, UnitStatusService, type HeldStatus } from '../statuses/unit-status.service';
@@ -46,6 +47,12 @@ export interface AssessmentRecord {
   met: boolean | null;
   evidence: string[];
   agency: string;
+}
+
+/** Whether a database error is a unique violation of the named index. */
+function violates(error: unknown, index: string): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
+  return driverError?.code === '23505' && driverError.constraint === index;
 }
 
 /** The workflow: which step leads from which states to which. */
@@ -108,7 +115,8 @@ export class AssessmentsService {
         `SELECT id FROM assessments WHERE unit_id = $1 AND programme = $2 AND cycle = $3 AND state IN ('draft', 'submitted', 'verified') LIMIT 1`,
         [command.unitId, programme, command.cycle],
       )) as unknown[];
-      if (open.length) throw new ConflictError(`Unit ${command.unitId} already has an open ${programme} assessment for cycle ${command.cycle}`);
+      const alreadyOpen = () => new ConflictError(`Unit ${command.unitId} already has an open ${programme} assessment for cycle ${command.cycle}`);
+      if (open.length) throw alreadyOpen();
       const record: AssessmentRecord = {
         id: randomUUID(),
         unitId: command.unitId,
@@ -126,11 +134,16 @@ export class AssessmentsService {
         evidence: command.evidence ?? [],
         agency: actor.agency,
       };
-      await manager.query(
-        `INSERT INTO assessments (id, unit_id, unit_kind, programme, programme_version, cycle, period_start, period_end, state, results, score, grade, met, evidence, agency)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [record.id, record.unitId, record.unitKind, programme, version, record.cycle, periodStart, periodEnd, 'draft', JSON.stringify(record.results), record.score, record.grade, record.met, record.evidence, actor.agency],
-      );
+      // A draft opened meanwhile (the check above takes no lock) is caught by the unique index.
+      await manager
+        .query(
+          `INSERT INTO assessments (id, unit_id, unit_kind, programme, programme_version, cycle, period_start, period_end, state, results, score, grade, met, evidence, agency)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+          [record.id, record.unitId, record.unitKind, programme, version, record.cycle, periodStart, periodEnd, 'draft', JSON.stringify(record.results), record.score, record.grade, record.met, record.evidence, actor.agency],
+        )
+        .catch((error: unknown) => {
+          throw violates(error, ONE_OPEN_ASSESSMENT_INDEX) ? alreadyOpen() : error;
+        });
       const { writes, events } = this.transition(record, null, {}, actor, 'antq.assessments.assessment-drafted.v1');
       await this.outbox.append(manager, events, writes);
       return record;
