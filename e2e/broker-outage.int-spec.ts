@@ -2,15 +2,18 @@ import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { OutboxRelay } from '@antq/messaging';
+import { EVENT_TOPICS } from '@antq/contracts';
+import { eventsConsumed, OutboxRelay } from '@antq/messaging';
 import {
   createRunTopics,
   dropTestDatabases,
   eventually,
   PrivateBroker,
+  runTopic,
   startTestService,
   testKafka,
   testToken,
+  TopicRecorder,
   uniqueRunId,
   type RunningService,
 } from '@antq/testing';
@@ -20,6 +23,12 @@ const runId = uniqueRunId();
 const broker = new PrivateBroker();
 const token = testToken('ca-nghe-an', ['admin'], 'outage-test');
 let services: RunningService[] = [];
+
+/** How many unit-created events the replicas (all in this process) have counted with `outcome`. */
+async function consumed(outcome: 'applied' | 'duplicate'): Promise<number> {
+  const { values } = await eventsConsumed.get();
+  return values.find((v) => v.labels['type'] === 'antq.units.unit-created.v1' && v.labels['outcome'] === outcome)?.value ?? 0;
+}
 
 async function count(service: RunningService, sql: string): Promise<number> {
   const [row] = (await service.dataSource.query(sql)) as { n: number }[];
@@ -54,6 +63,7 @@ it('loses no event and applies none twice when the broker stops while units are 
     expect(response.status).toBe(201);
   };
 
+  const before = { applied: await consumed('applied'), duplicate: await consumed('duplicate') };
   for (let i = 0; i < UNITS / 3; i++) await create(i);
   const stopping = broker.down();
   for (let i = UNITS / 3; i < (2 * UNITS) / 3; i++) await create(i);
@@ -87,4 +97,22 @@ it('loses no event and applies none twice when the broker stops while units are 
     expect(rows).toEqual(expected);
   }
   await eventually(async () => expect((await fetch(`${registry.url}/health/ready`)).status).toBe(200));
+
+  // What the topic holds: every unit's event, each id once or, where the relay published it
+  // again after the outage, more than once. Each replica applied each id exactly once; every
+  // extra copy, and every record redelivered because its offset could not be committed while
+  // the broker was away, was taken for a duplicate.
+  const recorder = await new TopicRecorder(testKafka(broker.brokers), runTopic(runId, EVENT_TOPICS.units.name)).start();
+  try {
+    const records = await eventually(() => {
+      const created = recorder.events('antq.units.unit-created.v1');
+      expect(new Set(created.map((e) => e.data.code))).toEqual(new Set(expected.map((u) => u.code)));
+      return created;
+    });
+    const copies = records.length - new Set(records.map((e) => e.id)).size;
+    expect((await consumed('applied')) - before.applied).toBe(replicas.length * UNITS);
+    expect((await consumed('duplicate')) - before.duplicate).toBeGreaterThanOrEqual(replicas.length * copies);
+  } finally {
+    await recorder.stop();
+  }
 });
