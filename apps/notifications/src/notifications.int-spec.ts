@@ -504,6 +504,24 @@ describe('email, quiet hours and digests', () => {
     expect(mail.subject).toMatch(/Alert digest for \d{4}-\d{2}-\d{2}: [2-9]/);
     expect(mail.text).toContain('key complex area');
     expect(mail.text).toContain('is at risk');
+
+    // An item whose transaction began before that digest but committed after it (stamped
+    // earlier than the digest's end) is in the next day's digest, not lost.
+    const recipient = 'user:ca-nghe-an/doc-tong-hop';
+    const [{ until }] = (await service.dataSource.query('SELECT max(covered_until) AS until FROM digest_runs WHERE subscriber = $1', [recipient])) as { until: Date }[];
+    const [late] = (await service.dataSource.query(
+      `SELECT id, message_en FROM alerts WHERE id NOT IN (SELECT alert_id FROM feed_items WHERE recipient = $1) ORDER BY raised_at LIMIT 1`,
+      [recipient],
+    )) as { id: string; message_en: string }[];
+    await service.dataSource.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, $2, 'info', $3)`, [late.id, recipient, new Date(until.getTime() - 1000)]);
+    expect(await digests.run(new Date(Date.now() + 24 * 3600_000))).toBe(1);
+    const next = await eventually(() => {
+      const found = mails.filter((m) => JSON.stringify(m.to).includes('tong-hop@'));
+      expect(found).toHaveLength(2);
+      return found[1];
+    });
+    expect(next.subject).toMatch(/Alert digest for \d{4}-\d{2}-\d{2}: 1$/);
+    expect(next.text).toContain(late.message_en);
   });
 });
 

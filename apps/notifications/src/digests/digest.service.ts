@@ -8,9 +8,12 @@ import { NotificationsConfig } from '../config/notifications.config';
 import { digestEmail } from '../delivery/email.content';
 import { localDate, localMinutes } from '../delivery/quiet-hours';
 
+/** How far before the previous digest's end a digest still looks for items it has not taken. */
+const DIGEST_LAG_MS = 6 * 3600_000;
+
 /**
  * The daily digest: once a day, from DIGEST_HOUR local time, each subscriber who chose it
- * gets one email listing the alerts addressed to them since their previous digest. A
+ * gets one email listing the alerts addressed to them that no previous digest listed. A
  * digest is recorded per subscriber and local date (its primary key), in the same
  * transaction as its delivery, so it is sent once however often the job runs.
  */
@@ -46,10 +49,14 @@ export class DigestService {
           [subscriber, date, now],
         )) as unknown[];
         if (!claimed.length) return 0;
-        const since = previous?.until ?? new Date(now.getTime() - 24 * 3600_000);
+        // The items no digest took yet. A feed item is stamped when its transaction began, so
+        // one committed after the previous digest may carry an earlier time: what was taken is
+        // marked, and the window reaches back DIGEST_LAG_MS before the previous digest's end.
+        const since = previous?.until ? new Date(previous.until.getTime() - DIGEST_LAG_MS) : new Date(now.getTime() - 24 * 3600_000);
         const alerts = (await manager.query(
-          `SELECT a.severity, a.raised_at, a.message_vi, a.message_en FROM feed_items f JOIN alerts a ON a.id = f.alert_id
-            WHERE f.recipient = $1 AND f.created_at > $2 AND f.created_at <= $3 ORDER BY f.id`,
+          `WITH taken AS (
+             UPDATE feed_items f SET digested_at = $3 WHERE f.recipient = $1 AND f.digested_at IS NULL AND f.created_at > $2 RETURNING f.id, f.alert_id
+           ) SELECT a.severity, a.raised_at, a.message_vi, a.message_en FROM taken t JOIN alerts a ON a.id = t.alert_id ORDER BY t.id`,
           [subscriber, since, now],
         )) as { severity: AlertSeverity; raised_at: Date; message_vi: string; message_en: string }[];
         if (!alerts.length) return 0;
