@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { dropDatabase, postgresOptions } from '@antq/persistence';
+import { migrateService } from '@antq/platform';
+import { TEST_BROKERS, TEST_JWT_SECRET, testDatabaseUrl, uniqueRunId } from '@antq/testing';
+import { NOTIFICATIONS } from '../service.definition';
+import { Notifications1764100005000 } from './1764100005000-notifications';
+
+const databaseUrl = testDatabaseUrl(uniqueRunId(), 'notifications');
+const env = { PORT: '0', DATABASE_URL: databaseUrl, KAFKA_BROKERS: TEST_BROKERS, JWT_SECRET: TEST_JWT_SECRET };
+let db: DataSource;
+
+beforeAll(async () => {
+  // The schema as it stood before users were keyed by agency.
+  const upTo = NOTIFICATIONS.migrations.indexOf(Notifications1764100005000) + 1;
+  await migrateService({ ...NOTIFICATIONS, migrations: NOTIFICATIONS.migrations.slice(0, upTo) }, env);
+  db = new DataSource(postgresOptions({ url: databaseUrl, poolSize: 1, applicationName: 'notifications-migration-test', entities: [], migrations: [] }));
+  await db.initialize();
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await dropDatabase(databaseUrl);
+});
+
+it('moves user keys to agency and principal where the old key names one agency, marks what digests took, and leaves existing rules to admins', async () => {
+  const alert = randomUUID();
+  const subscription = (subscriber: string, agency: string) =>
+    db.query(`INSERT INTO subscriptions (id, subscriber, agency, created_by) VALUES ($1, $2, $3, 'x')`, [randomUUID(), subscriber, agency]);
+  await subscription('user:solo', 'ca-a');
+  await subscription('user:shared', 'ca-a');
+  await subscription('user:shared', 'ca-b');
+  await subscription('agency:ca-a', 'ca-a');
+  await db.query(`INSERT INTO preferences (subscriber, channels, email) VALUES ('user:solo', '{feed,email}', 'solo@a.vn'), ('user:shared', '{feed}', NULL)`);
+  await db.query(
+    `INSERT INTO alerts (id, dedupe_key, rule_id, rule_name, severity, unit_id, event_id, event_type, event_time, message_vi, message_en, data, recipients)
+     VALUES ($1, 'k', $2, 'r', 'info', 'u', $3, 't', now(), 'vi', 'en', '{}', '{agency:ca-a,user:solo,user:shared}')`,
+    [alert, randomUUID(), randomUUID()],
+  );
+  await db.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, 'user:solo', 'info', now() - interval '2 days'), ($1, 'user:shared', 'info', now())`, [alert]);
+  await db.query(`INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ('user:solo', '2026-01-01', 1, now() - interval '1 day')`);
+
+  expect(await migrateService(NOTIFICATIONS, env)).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000']);
+
+  expect((await db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
+    { subscriber: 'agency:ca-a', agency: 'ca-a' },
+    { subscriber: 'user:ca-a/shared', agency: 'ca-a' },
+    { subscriber: 'user:ca-a/solo', agency: 'ca-a' },
+    { subscriber: 'user:ca-b/shared', agency: 'ca-b' },
+  ]);
+  // Two agencies' "shared": which one the old preferences and feed were cannot be told, so they stay behind.
+  expect((await db.query('SELECT subscriber, email FROM preferences ORDER BY subscriber')) as unknown[]).toEqual([
+    { subscriber: 'user:ca-a/solo', email: 'solo@a.vn' },
+    { subscriber: 'user:shared', email: null },
+  ]);
+  expect((await db.query('SELECT recipient, digested_at IS NOT NULL AS digested FROM feed_items ORDER BY recipient')) as unknown[]).toEqual([
+    { recipient: 'user:ca-a/solo', digested: true },
+    { recipient: 'user:shared', digested: false },
+  ]);
+  expect((await db.query('SELECT recipients FROM alerts')) as unknown[]).toEqual([{ recipients: ['agency:ca-a', 'user:ca-a/solo', 'user:shared'] }]);
+  expect((await db.query('SELECT subscriber FROM digest_runs')) as unknown[]).toEqual([{ subscriber: 'user:ca-a/solo' }]);
+  expect((await db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 4 }]);
+});
