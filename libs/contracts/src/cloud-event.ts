@@ -9,6 +9,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 
 /** Who performed a change: the agency acting, the principal (user or service) and its roles. */
 export interface Actor {
@@ -47,6 +48,8 @@ export const CLOUD_EVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=
 export const REDRIVEN_FROM_HEADER = 'antq-redriven-from';
 
 /** Event type names: `antq.<service>.<entity>-<verb>.v<version>`. */
+const RFC3339_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 export const EVENT_TYPE_PATTERN = /^antq\.[a-z-]+\.[a-z-]+\.v[0-9]+$/;
 
 /** The envelope as class-validator sees it; `data` is validated separately by event type. */
@@ -70,7 +73,10 @@ export class CloudEventEnvelope {
   @MaxLength(200)
   subject!: string;
 
+  // RFC 3339, as CloudEvents requires: a date and time with its offset, never a bare date.
   @IsISO8601({ strict: true })
+  @Matches(RFC3339_TIMESTAMP, { message: 'time must be an RFC 3339 timestamp with its offset' })
+  @JSONSchema(() => ({ type: 'string', format: 'date-time' }))
   time!: string;
 
   @Equals('application/json')

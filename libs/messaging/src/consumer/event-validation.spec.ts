@@ -42,6 +42,12 @@ describe('decodeEvent', () => {
     expect(() => decodeEvent(JSON.stringify(badData))).toThrow(/data\.kind: .*data\.version/);
   });
 
+  it('takes only an RFC 3339 timestamp as the time, and versions within the integer range', () => {
+    expect(() => decodeEvent(JSON.stringify(unitCreated({ time: '2026-01-01' })))).toThrow(/time must be an RFC 3339 timestamp/);
+    expect(() => decodeEvent(JSON.stringify(unitCreated({ time: '2026-01-01T07:00:00+07:00' })))).not.toThrow();
+    expect(() => decodeEvent(JSON.stringify(unitCreated({}, { version: 2 ** 31 })))).toThrow(/data\.version/);
+  });
+
   it('rejects a record whose key is not the subject', () => {
     const event = unitCreated();
     expect(() => decodeEvent(JSON.stringify(event), randomUUID())).toThrow('differs from subject');
