@@ -216,6 +216,12 @@ describe('assessments and statuses', () => {
     const v2 = { ...current.definition, criteria: { '*': [...(current.definition['criteria'] as { '*': unknown[] })['*'], { code: 'no-users', label: { vi: 'Không có người sử dụng', en: 'No drug users' }, type: 'boolean' }] } };
     expect((await admin.post('/programmes/drug-free/versions', { validFrom: '2025-01-01', definition: v2 })).status).toBe(201);
     await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: { ...v2, scoring: { rule: 'sometimes' } } }), 400, /scoring.rule/);
+    const [first] = v2.criteria['*'];
+    await expectRefused(
+      () => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: { ...v2, criteria: { '*': [first, { ...(first as object), type: 'maybe' }] } } }),
+      400,
+      /criteria\.\*\[1\]\.type: type must be one of.*criteria\.\*\[1\]\.code: \\"no-drug-crime\\" appears twice in the list/,
+    );
     const assessor = client('ubnd-commune', ['assessor'], [ids['P']]);
     const c3 = await unit('C3', 'commune', 'D2');
     await awaitReplicated(service, [c3]);

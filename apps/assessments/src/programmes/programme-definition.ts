@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
@@ -14,6 +14,8 @@ import {
   MaxLength,
   Min,
   ValidateNested,
+  validateSync,
+  type ValidationError,
 } from 'class-validator';
 import { UNIT_KINDS, type UnitKind } from '@antq/contracts';
 
@@ -163,6 +165,70 @@ export interface ProgrammeVersion {
   version: number;
   validFrom: string;
   definition: ProgrammeDefinition;
+}
+
+function describe(errors: ValidationError[], path = ''): string[] {
+  return errors.flatMap((e) => {
+    const here = path ? `${path}.${e.property}` : e.property;
+    return [...Object.values(e.constraints ?? {}).map((m) => `${here}: ${m}`), ...describe(e.children ?? [], here)];
+  });
+}
+
+/**
+ * Everything wrong with a programme definition given as plain data (an empty list when it
+ * is sound): its fields, each criterion of each list, a list for every kind assessed by
+ * hand (a kind without one would meet "all criteria" with none), and grade bands that
+ * name the grade recognition starts from.
+ */
+export function definitionProblems(raw: unknown): string[] {
+  const definition = plainToInstance(ProgrammeDefinition, raw);
+  const problems = describe(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true }));
+  const criteria: unknown = definition.criteria;
+  if (!criteria || typeof criteria !== 'object' || Array.isArray(criteria)) return problems;
+  const rule = definition.scoring?.rule;
+  for (const [kind, list] of Object.entries(criteria as Record<string, unknown>)) {
+    if (kind !== '*' && !definition.appliesTo?.includes(kind as never)) problems.push(`criteria.${kind}: the programme does not apply to ${kind}`);
+    if (!Array.isArray(list) || !list.length) {
+      problems.push(`criteria.${kind}: must be a non-empty list`);
+      continue;
+    }
+    const codes = new Set<string>();
+    for (const [i, entry] of (list as unknown[]).entries()) {
+      const at = `criteria.${kind}[${i}]`;
+      if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
+        problems.push(`${at}: must be a criterion (code, label, type)`);
+        continue;
+      }
+      const c = plainToInstance(CriterionDefinition, entry);
+      problems.push(...describe(validateSync(c, { whitelist: true, forbidNonWhitelisted: true }), at));
+      if (typeof c.code === 'string') {
+        if (codes.has(c.code)) problems.push(`${at}.code: "${c.code}" appears twice in the list`);
+        codes.add(c.code);
+      }
+      if (c.type === 'number' && (c.operator === undefined || c.threshold === undefined)) problems.push(`${at}: a number criterion needs operator and threshold`);
+      if (c.type === 'points' && c.maxPoints === undefined) problems.push(`${at}: a points criterion needs maxPoints`);
+      if (rule && (rule === 'points') !== (c.type === 'points')) problems.push(`${at}: ${rule} scoring takes ${rule === 'points' ? 'points' : 'boolean or number'} criteria`);
+    }
+  }
+  const derived = definition.derivation?.kinds ?? [];
+  const lists = criteria as Record<string, unknown>;
+  for (const kind of Array.isArray(definition.appliesTo) ? definition.appliesTo : []) {
+    if (!derived.includes(kind) && lists[kind] === undefined && lists['*'] === undefined) {
+      problems.push(`criteria: no list for ${kind} (nor a "*" list), and a ${kind} is assessed by hand`);
+    }
+  }
+  if (rule === 'points') {
+    const bands = Array.isArray(definition.scoring.bands) ? definition.scoring.bands : [];
+    if (!bands.length) problems.push('scoring.bands: points scoring needs grade bands');
+    const grades = bands.map((b) => b?.grade);
+    const twice = grades.filter((g, i) => grades.indexOf(g) !== i);
+    if (twice.length) problems.push(`scoring.bands: grade ${[...new Set(twice)].join(', ')} appears twice`);
+    if (definition.scoring.recognisedFrom === undefined) problems.push(`scoring.recognisedFrom: points scoring must name the grade recognition starts from (one of ${grades.join(', ')})`);
+    else if (!grades.includes(definition.scoring.recognisedFrom)) {
+      problems.push(`scoring.recognisedFrom: "${definition.scoring.recognisedFrom}" is not one of the grade bands (${grades.join(', ')})`);
+    }
+  }
+  return problems;
 }
 
 /** The criteria a unit of a kind is assessed on. */

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isProgrammeCode, PROGRAMME_CODES, type Actor } from '@antq/contracts';
 import { InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
-import { ProgrammeDefinition, type ProgrammeVersion } from './programme-definition';
+import { definitionProblems, type ProgrammeDefinition, type ProgrammeVersion } from './programme-definition';
 
 interface Row {
   programme: string;
@@ -15,13 +13,6 @@ interface Row {
 }
 
 const toVersion = (row: Row): ProgrammeVersion => ({ programme: row.programme, version: row.version, validFrom: row.valid_from, definition: row.definition });
-
-function describe(errors: ValidationError[], path = ''): string[] {
-  return errors.flatMap((e) => {
-    const here = path ? `${path}.${e.property}` : e.property;
-    return [...Object.values(e.constraints ?? {}).map((m) => `${here}: ${m}`), ...describe(e.children ?? [], here)];
-  });
-}
 
 /** Programme versions: data, read by version; a new version never rewrites old assessments. */
 @Injectable()
@@ -75,20 +66,7 @@ export class ProgrammesService {
   /** Adds a version from a date; the definition is checked as thoroughly as any input. */
   async addVersion(programme: string, raw: unknown, validFrom: string, actor: Actor): Promise<ProgrammeVersion> {
     if (!isProgrammeCode(programme)) throw new NotFoundError(`Unknown programme "${programme}": the programmes are ${PROGRAMME_CODES.join(', ')}`);
-    const definition = plainToInstance(ProgrammeDefinition, raw);
-    const problems = describe(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true }));
-    for (const [kind, list] of Object.entries(definition.criteria ?? {})) {
-      if (kind !== '*' && !definition.appliesTo?.includes(kind as never)) problems.push(`criteria.${kind}: the programme does not apply to ${kind}`);
-      if (!Array.isArray(list) || !list.length) problems.push(`criteria.${kind}: must be a non-empty list`);
-      else {
-        for (const [i, c] of list.entries()) {
-          if (c.type === 'number' && (c.operator === undefined || c.threshold === undefined)) problems.push(`criteria.${kind}[${i}]: a number criterion needs operator and threshold`);
-          if (c.type === 'points' && c.maxPoints === undefined) problems.push(`criteria.${kind}[${i}]: a points criterion needs maxPoints`);
-          if ((definition.scoring?.rule === 'points') !== (c.type === 'points')) problems.push(`criteria.${kind}[${i}]: ${definition.scoring?.rule} scoring takes ${definition.scoring?.rule === 'points' ? 'points' : 'boolean or number'} criteria`);
-        }
-      }
-    }
-    if (definition.scoring?.rule === 'points' && !definition.scoring.bands?.length) problems.push('scoring.bands: points scoring needs grade bands');
+    const problems = definitionProblems(raw);
     if (problems.length) throw new InvalidInputError(`Invalid programme definition: ${problems.join('; ')}`, { problems });
     return this.dataSource.transaction(async (manager) => {
       const [current] = (await manager.query(
@@ -106,7 +84,7 @@ export class ProgrammesService {
         JSON.stringify(raw),
         `${actor.agency}/${actor.principal}`,
       ]);
-      return { programme, version, validFrom, definition };
+      return { programme, version, validFrom, definition: raw as ProgrammeDefinition };
     });
   }
 }
