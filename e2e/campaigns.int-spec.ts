@@ -105,7 +105,7 @@ beforeAll(async () => {
   for (const c of ['C4', 'C5']) await unit(c, 'commune', 'D2');
   await unit('QC', 'commune', 'QD');
   manager = new ApiClient(campaigns.url, testToken('ubnd-tinh', ['campaign-manager'], 'planner', [ids['P']]));
-  for (const service of [assessments, campaigns]) await awaitReplicated(service, Object.values(ids));
+  for (const service of [assessments, campaigns, notifications]) await awaitReplicated(service, Object.values(ids));
 });
 
 afterAll(async () => {

@@ -53,7 +53,7 @@ export class AlertRaisedData {
   @Type(() => LocalisedText)
   message!: LocalisedText;
 
-  /** Who is told: `agency:<code>` and `user:<principal>`. */
+  /** Who is told: `agency:<code>` and `user:<agency>/<principal>`. */
   @IsArray()
   @IsString({ each: true })
   recipients!: string[];
@@ -77,7 +77,7 @@ export class NotificationOutcomeData {
   @IsIn(DELIVERY_CHANNELS)
   channel!: DeliveryChannel;
 
-  /** `agency:<code>` or `user:<principal>` for email; the agency owning a webhook. */
+  /** `agency:<code>` or `user:<agency>/<principal>` for email; the agency owning a webhook. */
   @IsString()
   recipient!: string;
 
