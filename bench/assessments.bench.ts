@@ -39,7 +39,7 @@ async function recognise(api: ApiClient, unitId: string, decisionDate: string, b
   const draft = await api.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
   if (draft.status !== 201) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body)}`);
   for (const [step, body] of [
-    ['submit', {}],
+    ['submit', { evidence: ['doc://self-assessment.pdf'] }],
     ['verify', {}],
     ['recognise', { decisionNumber: `QD-${unitId.slice(0, 8)}`, decisionDate }],
   ] as const) {

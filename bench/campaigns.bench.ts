@@ -232,7 +232,7 @@ async function prepare(api: ApiClient, ids: string[]): Promise<Map<string, strin
   await Promise.all(
     Array.from({ length: PREP_CONCURRENCY }, async () => {
       for (let unitId = queue.shift(); unitId; unitId = queue.shift()) {
-        const draft = await api.post<{ id: string }>('/assessments', { unitId, programme: LATENCY_PROGRAMME, cycle: 2025, results: DRUG_FREE_RESULTS });
+        const draft = await api.post<{ id: string }>('/assessments', { unitId, programme: LATENCY_PROGRAMME, cycle: 2025, results: DRUG_FREE_RESULTS, evidence: ['doc://self-assessment.pdf'] });
         if (draft.status !== 201) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body)}`);
         for (const step of ['submit', 'verify']) {
           const response = await api.post(`/assessments/${draft.body.id}/${step}`, {});

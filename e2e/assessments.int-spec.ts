@@ -165,7 +165,7 @@ describe('assessments and statuses', () => {
     });
     expect(draft.status).toBe(201);
     await expectRefused(() => client('ca-nghe-an', ['assessor'], [ids['P']]).post(`/assessments/${draft.body.id}/verify`, {}), 403, /needs the role verifier/);
-    await assessor.post(`/assessments/${draft.body.id}/submit`, {});
+    await assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: ['doc://model.pdf'] });
     await client('ca-nghe-an', ['verifier'], [ids['P']]).post(`/assessments/${draft.body.id}/verify`, {});
     // The commune's own committee is not the level above it.
     await expectRefused(() => client('ubnd-commune', ['recogniser'], [ids['C1']]).post(`/assessments/${draft.body.id}/recognise`, { decisionNumber: 'Q', decisionDate: '2024-09-01' }), 403, /level above the unit/);
@@ -185,6 +185,13 @@ describe('assessments and statuses', () => {
     await expectRefused(post({ unitId: ids['D'], programme: 'drug-free' }), 422, /derived from its children/);
     await expectRefused(post({ programme: 'no-such-programme' }), 422, /Unknown programme/);
     await expectRefused(post({ cycle: 'soon' }), 400, /cycle must be an integer/);
+
+    const assessor = client('ubnd-commune', ['assessor'], [ids['C2']]);
+    const draft = await assessor.post('/assessments', { unitId: ids['C2'], programme: 'drug-free', cycle: 2025, results: DRUG_FREE_RESULTS });
+    expect(draft.status).toBe(201);
+    await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, {}), 422, /To submit, give at least one evidence reference/);
+    expect((await assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: ['doc://bien-ban.pdf'] })).status).toBe(200);
+    expect((await client('ca-nghe-an', ['verifier'], [ids['P']]).post(`/assessments/${draft.body.id}/reject`, { comment: 'chưa đủ hồ sơ' })).status).toBe(200);
   });
 
   it('re-derives when a recognition is revoked', async () => {

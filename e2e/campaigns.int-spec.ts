@@ -44,7 +44,7 @@ async function recognise(unitId: string, decisionDate: string, province = ids['P
   const committee = new ApiClient(assessments.url, testToken('ubnd-huyen', ['recogniser'], 'committee', [province]));
   const draft = await assessor.post('/assessments', { unitId, programme: 'drug-free', cycle, results: DRUG_FREE_RESULTS });
   expect(draft.status).toBe(201);
-  expect((await assessor.post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
+  expect((await assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: ['doc://bao-cao.pdf'] })).status).toBe(200);
   expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
   expect((await committee.post(`/assessments/${draft.body.id}/recognise`, { decisionNumber: `QD-${decisionDate}`, decisionDate })).status).toBe(200);
 }

@@ -74,7 +74,7 @@ it('a revoked drug-free recognition alerts up the hierarchy, for the commune and
   for (const code of ['C1', 'C2']) {
     const draft = await client(assessments, 'ubnd-commune', ['assessor'], [ids[code]]).post('/assessments', { unitId: ids[code], programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
     expect(draft.status).toBe(201);
-    expect((await client(assessments, 'ubnd-commune', ['assessor'], [ids[code]]).post(`/assessments/${draft.body.id}/submit`, {})).status).toBe(200);
+    expect((await client(assessments, 'ubnd-commune', ['assessor'], [ids[code]]).post(`/assessments/${draft.body.id}/submit`, { evidence: ['doc://bao-cao.pdf'] })).status).toBe(200);
     expect((await police.post(`/assessments/${draft.body.id}/verify`, {})).status).toBe(200);
     expect((await committee.post(`/assessments/${draft.body.id}/recognise`, { decisionNumber: `QD-${code}`, decisionDate: '2024-06-01' })).status).toBe(200);
     if (code === 'C1') ids['A1'] = draft.body.id;

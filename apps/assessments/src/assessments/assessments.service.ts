@@ -163,6 +163,10 @@ export class AssessmentsService {
       if (!unitActive && (action === 'submit' || action === 'verify' || action === 'recognise')) {
         throw new RuleViolationError(`Unit ${record.unitId} is closed: its assessment can no longer be ${step.to}, only rejected`);
       }
+      // A self-assessment goes up with its evidence: on the draft, or given with the submission.
+      if (action === 'submit' && !record.evidence.length && !input.evidence?.length) {
+        throw new RuleViolationError('To submit, give at least one evidence reference (the self-assessment and its documents), on the draft or with the submission');
+      }
       const decisionDate = input.decisionDate ?? '';
       if ((action === 'recognise' || action === 'revoke') && !(input.decisionNumber && decisionDate)) {
         throw new RuleViolationError(`To ${action}, give the decision's number and date`);
