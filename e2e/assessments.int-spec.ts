@@ -273,6 +273,23 @@ describe('key complex areas', () => {
     expect((await admin.get(`/units/${stuck}/statuses`)).body).toEqual([
       expect.objectContaining({ programme: 'key-complex-area', status: 'designated', since: '2025-01-01', validUntil: '2025-12-31', source: 'lapse' }),
     ]);
+
+    // Every decision on the list is on record: its number, date and who took it.
+    const decided = (unitId: string) => admin.get(`/key-areas/${unitId}`);
+    const steps = (body: { decisions: Record<string, unknown>[] }) =>
+      body.decisions.map(({ step, cycle, decisionNumber, decisionDate, agency, principal }) => ({ step, cycle, decisionNumber, decisionDate, agency, principal }));
+    const areaRecord = await decided(area);
+    expect(areaRecord.body.status).toMatchObject({ status: 'removed', since: '2025-03-01' });
+    expect(steps(areaRecord.body)).toEqual([
+      { step: 'designated', cycle: 2024, decisionNumber: 'TD-2024', decisionDate: '2024-02-01', agency: 'ubnd-district', principal: 'ubnd-district-user' },
+      { step: 'followed-up', cycle: null, decisionNumber: 'TD-FU', decisionDate: '2024-11-01', agency: 'ubnd-district', principal: 'ubnd-district-user' },
+      { step: 'removed', cycle: null, decisionNumber: 'TD-RM', decisionDate: '2025-03-01', agency: 'ubnd-district', principal: 'ubnd-district-user' },
+    ]);
+    expect(steps((await decided(stuck)).body)).toEqual([
+      { step: 'designated', cycle: 2024, decisionNumber: 'TD-2024', decisionDate: '2024-02-01', agency: 'ubnd-district', principal: 'ubnd-district-user' },
+      { step: 'carried-over', cycle: 2025, decisionNumber: null, decisionDate: '2025-01-01', agency: 'antq-system', principal: 'lapse-job' },
+    ]);
+    expect((await decided(ids['C1'])).status).toBe(404);
   });
 });
 

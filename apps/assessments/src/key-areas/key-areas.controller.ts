@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor } from '@antq/auth';
 import { IsCalendarDate } from '@antq/contracts';
 import type { Principal } from '../authority/authority.service';
@@ -16,6 +16,12 @@ class KeyAreaDecisionRequest {
   @ApiProperty({ example: '2024-02-01' })
   @IsCalendarDate()
   decisionDate!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
 }
 
 class DesignationRequest extends KeyAreaDecisionRequest {
@@ -40,6 +46,12 @@ export class KeyAreasController {
   @ApiOperation({ summary: 'Designate a key complex area by yearly decision; its transformation is then assessed' })
   async designate(@Body() request: DesignationRequest, @CurrentActor() actor: Principal) {
     return { status: await this.keyAreas.designate(request.unitId, request.cycle, request, actor) };
+  }
+
+  @Get(':unitId')
+  @ApiOperation({ summary: "An area's current place on the list and every decision on it: designation, follow-up, removal, carry-over" })
+  decisions(@Param('unitId', ParseUUIDPipe) unitId: string) {
+    return this.keyAreas.decisions(unitId);
   }
 
   @Post(':unitId/follow-up')

@@ -2,18 +2,43 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitKind, UnitProgrammeStatus } from '@antq/contracts';
-import { ConflictError, RuleViolationError } from '@antq/platform';
+import type { CoWrite } from '@antq/messaging';
+import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { AuthorityService, type Principal } from '../authority/authority.service';
 import { cycleBounds } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
-import { checkDecisionDate, UnitStatusService } from '../statuses/unit-status.service';
+import { checkDecisionDate, UnitStatusService, type CurrentStatus } from '../statuses/unit-status.service';
 
 export const KEY_AREA = 'key-complex-area';
 
 export interface KeyAreaDecision {
   decisionNumber: string;
   decisionDate: string;
+  comment?: string;
 }
+
+type KeyAreaStep = 'designated' | 'followed-up' | 'removed' | 'carried-over';
+
+/** A decision on a key complex area's place on the list, as recorded. */
+export interface KeyAreaDecisionRecord {
+  step: KeyAreaStep;
+  cycle: number | null;
+  decisionNumber: string | null;
+  decisionDate: string;
+  comment: string | null;
+  agency: string;
+  principal: string;
+  at: Date;
+}
+
+const CARRY_OVER = { agency: 'antq-system', principal: 'lapse-job', roles: [] };
+
+/** The write that records a decision, made with the status change it brings. */
+const decisionWrite = (unitId: string, step: KeyAreaStep, cycle: number | null, decision: Partial<KeyAreaDecision> & { decisionDate: string }, actor: Principal): CoWrite => ({
+  sql: `INSERT INTO key_area_decisions (unit_id, step, cycle, decision_number, decision_date, comment, agency, principal)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  params: [unitId, step, cycle, decision.decisionNumber ?? null, decision.decisionDate, decision.comment ?? null, actor.agency, actor.principal],
+});
 
 /**
  * The list of key complex areas: a yearly decision designates an area; recognising its
@@ -43,7 +68,11 @@ export class KeyAreasService {
       checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current);
       const bounds = cycleBounds(definition, cycle);
       if (decision.decisionDate > bounds.end) throw new RuleViolationError(`The decision date is after the end of cycle ${cycle} (${bounds.end})`);
-      await this.statuses.set(manager, { unitId, unitKind: kind, programme: KEY_AREA, status: 'designated', since: decision.decisionDate, validUntil: bounds.end, source: 'assessment' });
+      await this.statuses.set(
+        manager,
+        { unitId, unitKind: kind, programme: KEY_AREA, status: 'designated', since: decision.decisionDate, validUntil: bounds.end, source: 'assessment' },
+        { writes: [decisionWrite(unitId, 'designated', cycle, decision, actor)] },
+      );
       return 'designated' as const;
     });
   }
@@ -59,7 +88,11 @@ export class KeyAreasService {
         throw new ConflictError(`A key complex area moves to ${to} only from ${allowed.join(' or ')} (this one is ${current?.status ?? 'not designated'})`);
       }
       checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current);
-      await this.statuses.set(manager, { unitId, unitKind: kind, programme: KEY_AREA, status: to, since: decision.decisionDate, source: 'assessment' });
+      await this.statuses.set(
+        manager,
+        { unitId, unitKind: kind, programme: KEY_AREA, status: to, since: decision.decisionDate, source: 'assessment' },
+        { writes: [decisionWrite(unitId, to, null, decision, actor)] },
+      );
       return to;
     });
   }
@@ -73,10 +106,27 @@ export class KeyAreasService {
     )) as { unit_id: string; unit_kind: UnitKind; valid_until: string }[];
     for (const area of due) {
       const { definition } = await this.programmes.inForce(KEY_AREA, area.valid_until, manager);
-      const next = cycleBounds(definition, Number(area.valid_until.slice(0, 4)) + 1);
-      await this.statuses.set(manager, { unitId: area.unit_id, unitKind: area.unit_kind, programme: KEY_AREA, status: 'designated', since: next.start, validUntil: next.end, source: 'lapse' });
+      const cycle = Number(area.valid_until.slice(0, 4)) + 1;
+      const next = cycleBounds(definition, cycle);
+      await this.statuses.set(
+        manager,
+        { unitId: area.unit_id, unitKind: area.unit_kind, programme: KEY_AREA, status: 'designated', since: next.start, validUntil: next.end, source: 'lapse' },
+        { writes: [decisionWrite(area.unit_id, 'carried-over', cycle, { decisionDate: next.start, comment: `not transformed by ${area.valid_until}` }, CARRY_OVER)] },
+      );
     }
     return due.length;
+  }
+
+  /** A key complex area's current place on the list and every decision that put it there, oldest first. */
+  async decisions(unitId: string): Promise<{ unitId: string; status: CurrentStatus | null; decisions: KeyAreaDecisionRecord[] }> {
+    const status = (await this.statuses.current(this.dataSource.manager, unitId, KEY_AREA)) ?? null;
+    const decisions = (await this.dataSource.query(
+      `SELECT step, cycle, decision_number AS "decisionNumber", to_char(decision_date, 'YYYY-MM-DD') AS "decisionDate", comment, agency, principal, at
+         FROM key_area_decisions WHERE unit_id = $1 ORDER BY id`,
+      [unitId],
+    )) as KeyAreaDecisionRecord[];
+    if (!status && !decisions.length) throw new NotFoundError(`Unit ${unitId} has never been on the list of key complex areas`);
+    return { unitId, status, decisions };
   }
 
   private async unitKind(manager: EntityManager, unitId: string): Promise<UnitKind> {
