@@ -85,8 +85,8 @@ describe('the unit tree', () => {
 
   it('reads the tree as of any date, with children, subtree, ancestors and search', async () => {
     expect((await api.get(`/units/${commune.id}/ancestors?asOf=2024-06-01`)).body.map((u: { code: string }) => u.code)).toEqual(['NA-TC', 'NA']);
-    expect((await api.get(`/units/${province.id}/children?asOf=2024-06-01`)).body.map((u: { code: string }) => u.code)).toEqual(['NA-CC', 'NA-TC']);
-    const subtree = (await api.get(`/units/${province.id}/subtree?asOf=2024-06-01&depth=2`)).body as { code: string; depth: number }[];
+    expect((await api.get(`/units/${province.id}/children?asOf=2024-06-01`)).body.items.map((u: { code: string }) => u.code)).toEqual(['NA-CC', 'NA-TC']);
+    const subtree = (await api.get(`/units/${province.id}/subtree?asOf=2024-06-01&depth=2`)).body.items as { code: string; depth: number }[];
     expect(subtree.map((u) => [u.code, u.depth])).toEqual([['NA-CC', 1], ['NA-TC', 1], ['NA-TC-X1', 2]]);
     expect((await api.get('/units?q=nghe%20an')).body.items.map((u: { name: string }) => u.name)).toEqual(['Tỉnh Nghệ An']);
     expect((await api.get('/units?q=THANH%20DONG')).body.items.map((u: { code: string }) => u.code)).toEqual(['NA-TC-X1']);
@@ -169,9 +169,9 @@ describe('the unit tree', () => {
     expect(result.status).toBe(200);
     expect(result.body).toEqual({ closed: 2, moved: 3 });
     const after = await api.get(`/units/${p.id}/children?asOf=2025-07-01`);
-    expect(after.body.map((u: { code: string }) => u.code)).toEqual(['HT-C0', 'HT-C1', 'HT-C2']);
+    expect(after.body.items.map((u: { code: string }) => u.code)).toEqual(['HT-C0', 'HT-C1', 'HT-C2']);
     const before = await api.get(`/units/${p.id}/subtree?asOf=2025-06-30&depth=2`);
-    expect(before.body.filter((u: { depth: number }) => u.depth === 1).map((u: { code: string }) => u.code)).toEqual(['HT-D1', 'HT-D2']);
+    expect(before.body.items.filter((u: { depth: number }) => u.depth === 1).map((u: { code: string }) => u.code)).toEqual(['HT-D1', 'HT-D2']);
     // Untouched elsewhere: Nghệ An's districts still exist.
     expect((await api.get(`/units/${district.id}?asOf=2025-07-01`)).body.status).toBe('active');
   });
@@ -195,6 +195,62 @@ describe('the unit tree', () => {
     expect((await api.get(`/units/${c1.id}?asOf=2025-07-01`)).body).toMatchObject({ name: 'Xã Một', subtype: 'xa', parentId: p.id });
     // A new name with no known subtype leaves none, not the old one.
     expect((await api.get(`/units/${c2.id}?asOf=2025-07-01`)).body).toMatchObject({ name: 'Khu Hai', subtype: null });
+  });
+
+  describe('children and subtree, a page at a time', () => {
+    let root: { id: string };
+    beforeAll(async () => {
+      root = await createUnit({ code: 'PG', name: 'Tỉnh Chín', kind: 'province', effectiveFrom: '2020-01-01' });
+      const districts = [];
+      for (const n of [3, 1, 2]) districts.push(await createUnit({ code: `PG-D${n}`, name: `Huyện ${n}`, kind: 'district', parentId: root.id, effectiveFrom: '2020-01-01' }));
+      for (const [code, d] of [['PG-D3-C1', districts[0]], ['PG-D1-C2', districts[1]], ['PG-D1-C1', districts[1]]] as const)
+        await createUnit({ code, name: `Xã ${code}`, kind: 'commune', parentId: d.id, effectiveFrom: '2020-01-01' });
+    });
+
+    it('children: limit, offset and the total, ordered by code', async () => {
+      const first = await api.get(`/units/${root.id}/children?asOf=2024-06-01&limit=2`);
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ total: 3, offset: 0, limit: 2, asOf: '2024-06-01' });
+      expect(first.body.items.map((u: { code: string }) => u.code)).toEqual(['PG-D1', 'PG-D2']);
+      const second = await api.get(`/units/${root.id}/children?asOf=2024-06-01&limit=2&offset=2`);
+      expect(second.body).toMatchObject({ total: 3, offset: 2, limit: 2 });
+      expect(second.body.items.map((u: { code: string }) => u.code)).toEqual(['PG-D3']);
+      expect((await api.get(`/units/${root.id}/children?asOf=2024-06-01&offset=10`)).body).toMatchObject({ total: 3, offset: 10, limit: 100, items: [] });
+      expect((await api.get(`/units/${root.id}/children?asOf=2019-12-31`)).body).toMatchObject({ total: 0, items: [] });
+    });
+
+    it('subtree: pages follow depth then code and together make the whole subtree', async () => {
+      const whole = await api.get(`/units/${root.id}/subtree?asOf=2024-06-01&depth=2&limit=1000`);
+      expect(whole.body).toMatchObject({ total: 6, offset: 0, limit: 1000, asOf: '2024-06-01' });
+      const expected = [['PG-D1', 1], ['PG-D2', 1], ['PG-D3', 1], ['PG-D1-C1', 2], ['PG-D1-C2', 2], ['PG-D3-C1', 2]];
+      expect(whole.body.items.map((u: { code: string; depth: number }) => [u.code, u.depth])).toEqual(expected);
+      const pages = [];
+      for (const offset of [0, 4]) {
+        const page = await api.get(`/units/${root.id}/subtree?asOf=2024-06-01&depth=2&limit=4&offset=${offset}`);
+        expect(page.body).toMatchObject({ total: 6, offset, limit: 4 });
+        pages.push(...page.body.items.map((u: { code: string; depth: number }) => [u.code, u.depth]));
+      }
+      expect(pages).toEqual(expected);
+      expect((await api.get(`/units/${root.id}/subtree?asOf=2024-06-01&limit=2`)).body).toMatchObject({ total: 3, items: [{ code: 'PG-D1', depth: 1 }, { code: 'PG-D2', depth: 1 }] });
+    });
+
+    it.each([
+      ['children', 'limit=0', /limit must not be less than 1/],
+      ['children', 'limit=1001', /limit must not be greater than 1000/],
+      ['subtree', 'limit=ten', /limit must be an integer/],
+      ['subtree', 'offset=-1', /offset must not be less than 0/],
+      ['subtree', 'depth=11', /depth must not be greater than 10/],
+    ])('/%s?%s is refused with 400', async (route, params, message) => {
+      const response = await api.get(`/units/${root.id}/${route}?${params}`);
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(response.body.message)).toMatch(message);
+    });
+  });
+
+  it.each(['children', 'subtree', 'ancestors'])('/units/:id/%s refuses an asOf that is not a date', async (route) => {
+    const response = await api.get(`/units/${province.id}/${route}?asOf=2023-02-29`);
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body.message)).toMatch(/asOf must be a date that exists on the calendar/);
   });
 
   describe('under concurrent changes', () => {

@@ -326,20 +326,34 @@ export class TreeRepository {
     return rows.map(toState);
   }
 
-  /** The subtree under a unit on a date, down to `depth` levels, with each unit's depth. */
-  async subtree(id: string, date: string, depth: number): Promise<(UnitState & { depth: number })[]> {
+  /**
+   * One page of the active subtree under a unit on a date, down to `depth` levels, with each
+   * unit's depth, ordered by depth then code (codes are unique, so pages never overlap), and
+   * the size of the whole subtree. One statement, so the total and the page agree.
+   */
+  async subtree(
+    id: string,
+    date: string,
+    depth: number,
+    page: { offset: number; limit: number },
+  ): Promise<{ total: number; items: (UnitState & { depth: number })[] }> {
     const rows = (await this.dataSource.query(
       `WITH RECURSIVE down(id, depth) AS (
          SELECT v.unit_id, 1 FROM unit_versions v WHERE v.parent_id = $2 AND ${AS_OF} AND v.status = 'active'
          UNION ALL
          SELECT v.unit_id, down.depth + 1 FROM unit_versions v JOIN down ON v.parent_id = down.id
           WHERE ${AS_OF} AND v.status = 'active' AND down.depth < $3
+       ), found AS (
+         SELECT ${VERSION_COLUMNS}, down.depth FROM down JOIN units u ON u.id = down.id JOIN unit_versions v ON v.unit_id = u.id
+          WHERE ${AS_OF} AND v.status = 'active'
        )
-       SELECT ${VERSION_COLUMNS}, down.depth FROM down JOIN units u ON u.id = down.id JOIN unit_versions v ON v.unit_id = u.id
-        WHERE ${AS_OF} AND v.status = 'active' ORDER BY down.depth, u.code`,
-      [date, id, depth],
-    )) as (VersionRow & { depth: number })[];
-    return rows.map((r) => ({ ...toState(r), depth: r.depth }));
+       SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM found) t
+         LEFT JOIN LATERAL (SELECT * FROM found ORDER BY depth, code LIMIT $4 OFFSET $5) p ON true
+        ORDER BY p.depth, p.code`,
+      [date, id, depth, page.limit, page.offset],
+    )) as ({ total: number } & ((VersionRow & { depth: number }) | { id: null }))[];
+    // An offset past the end leaves one row holding only the total.
+    return { total: rows[0]?.total ?? 0, items: rows.flatMap((r) => (r.id === null ? [] : [{ ...toState(r), depth: r.depth }])) };
   }
 
   /** Lineage both ways: what a unit was formed from and what it became (transitively). */

@@ -12,6 +12,7 @@ import {
   MoveUnitRequest,
   SplitUnitRequest,
   SubtreeQuery,
+  UnitPageQuery,
   UnitSearchQuery,
   UpdateUnitRequest,
   type ExistingOrNewUnit,
@@ -126,18 +127,17 @@ export class UnitsController {
   }
 
   @Get(':id/children')
-  @ApiOkResponse({ type: [UnitResponse] })
-  async children(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse[]> {
-    await this.requireExists(id);
-    return (await this.repository.subtree(id, query.asOf ?? today(), 1)).map((u) => UnitResponse.from(u));
+  @ApiOperation({ summary: 'Active children as of a date, a page at a time, by code' })
+  @ApiOkResponse({ type: UnitPageResponse })
+  async children(@Param('id', ParseUUIDPipe) id: string, @Query() query: UnitPageQuery): Promise<UnitPageResponse> {
+    return this.subtreePage(id, query, 1);
   }
 
   @Get(':id/subtree')
-  @ApiOperation({ summary: 'Descendants down to a depth, each with its depth' })
-  @ApiOkResponse({ type: [UnitResponse] })
-  async subtree(@Param('id', ParseUUIDPipe) id: string, @Query() query: SubtreeQuery): Promise<UnitResponse[]> {
-    await this.requireExists(id);
-    return (await this.repository.subtree(id, query.asOf ?? today(), query.depth)).map((u) => UnitResponse.from(u));
+  @ApiOperation({ summary: 'Active descendants as of a date down to a depth, each with its depth, a page at a time, by depth then code' })
+  @ApiOkResponse({ type: UnitPageResponse })
+  async subtree(@Param('id', ParseUUIDPipe) id: string, @Query() query: SubtreeQuery): Promise<UnitPageResponse> {
+    return this.subtreePage(id, query, query.depth);
   }
 
   @Get(':id/ancestors')
@@ -172,6 +172,13 @@ export class UnitsController {
     const edges = await this.repository.lineage(id);
     const strip = ({ direction: _direction, ...edge }: (typeof edges)[number]) => edge;
     return { formedFrom: edges.filter((e) => e.direction === 'from').map(strip), became: edges.filter((e) => e.direction === 'into').map(strip) };
+  }
+
+  private async subtreePage(id: string, query: UnitPageQuery, depth: number): Promise<UnitPageResponse> {
+    await this.requireExists(id);
+    const asOf = query.asOf ?? today();
+    const page = await this.repository.subtree(id, asOf, depth, { offset: query.offset, limit: query.limit });
+    return { total: page.total, offset: query.offset, limit: query.limit, asOf, items: page.items.map((u) => UnitResponse.from(u)) };
   }
 
   private async requireExists(id: string): Promise<void> {

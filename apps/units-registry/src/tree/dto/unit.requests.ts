@@ -170,15 +170,26 @@ export class AbolishLevelRequest extends EffectiveDated {
   withinId?: string;
 }
 
+const AS_OF_DESCRIPTION = 'Read the tree as it stood on this date (YYYY-MM-DD); defaults to today.';
+
+/** `?asOf=` on every read of the registry. */
 export class AsOfQuery {
-  @ApiPropertyOptional({ example: '2024-12-31', description: 'Read the tree as it stood on this date; defaults to today.' })
+  @ApiPropertyOptional({ example: '2024-12-31', description: AS_OF_DESCRIPTION })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
 }
 
-export class SubtreeQuery extends AsOfQuery {
-  @ApiPropertyOptional({ default: 1, maximum: 10 })
+/** `?asOf=&offset=&limit=` on every list of units: the limits of {@link PageQuery}. */
+export class UnitPageQuery extends PageQuery {
+  @ApiPropertyOptional({ example: '2024-12-31', description: AS_OF_DESCRIPTION })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+}
+
+export class SubtreeQuery extends UnitPageQuery {
+  @ApiPropertyOptional({ default: 1, maximum: 10, description: 'Levels below the unit: 1 is its children.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -187,12 +198,7 @@ export class SubtreeQuery extends AsOfQuery {
   depth = 1;
 }
 
-export class UnitSearchQuery extends PageQuery {
-  @ApiPropertyOptional({ example: '2024-12-31', description: 'Read the tree as it stood on this date; defaults to today.' })
-  @IsOptional()
-  @IsCalendarDate()
-  asOf?: string;
-
+export class UnitSearchQuery extends UnitPageQuery {
   @ApiPropertyOptional({ description: 'Name search ignoring diacritics and case: "nghe an" finds "Tỉnh Nghệ An".' })
   @IsOptional()
   @IsString()
