@@ -687,6 +687,63 @@ describe('agencies act for themselves, within their jurisdiction', () => {
     expect(Number(n)).toBe(0);
   });
 
+  it('shows an alert only to its recipients, each seeing only its own entries among the recipients; admins see every alert and recipient', async () => {
+    // An agency answering for no unit hears of the commune through its webhook only.
+    const hook = await api('ca-nghi-thach', ['alert-manager']).post('/webhooks', { url: `${receiverUrl}/thach`, unitId: ids['C'] });
+    expect(hook.status).toBe(201);
+    const inDistrict = statusChanged('C2', 'drug-free', 'recognised', 'revoked');
+    const inCommune = statusChanged('C', 'drug-free', 'recognised', 'revoked');
+    await publish('assessments', inDistrict, inCommune);
+    const [alert, communeAlert] = await eventually(async () => {
+      const rows = [...(await alertsFor(inDistrict.id)), ...(await alertsFor(inCommune.id))];
+      expect(rows).toHaveLength(2);
+      return rows;
+    });
+    // Con Cuông's district and the province, and users of both who subscribed.
+    expect(alert.recipients).toEqual(expect.arrayContaining(['agency:ca-con-cuong', 'agency:ca-nghe-an', 'user:ca-con-cuong/ngu-dem', 'user:ca-con-cuong/can-bo']));
+
+    // Another district's viewer: not in the list (nor in its total), and 404 by id.
+    const nghiLoc = api('ca-nghi-loc', ['viewer'], 'xem');
+    expect((await nghiLoc.get(`/alerts?unitId=${ids['C2']}`)).body).toEqual({ total: 0, items: [] });
+    expect((await nghiLoc.get('/alerts?limit=100')).body.items.map((a: { id: string }) => a.id)).not.toContain(alert.id);
+    expect((await nghiLoc.get(`/alerts/${alert.id}`)).body).toMatchObject({ statusCode: 404, message: `Alert ${alert.id} does not exist` });
+
+    // The district's viewers see it with their agency's entry and their own, not a colleague's nor another agency's.
+    const canBo = api('ca-con-cuong', ['viewer'], 'can-bo');
+    expect((await canBo.get(`/alerts/${alert.id}`)).body).toMatchObject({ id: alert.id, recipients: ['agency:ca-con-cuong', 'user:ca-con-cuong/can-bo'] });
+    const colleague = api('ca-con-cuong', ['viewer'], 'dong-nghiep');
+    expect((await colleague.get(`/alerts/${alert.id}`)).body).toMatchObject({ id: alert.id, recipients: ['agency:ca-con-cuong'] });
+    const listed = (await colleague.get(`/alerts?unitId=${ids['C2']}&severity=critical`)).body as { total: number; items: { id: string; recipients: string[] }[] };
+    expect(listed.items.find((a) => a.id === alert.id)?.recipients).toEqual(['agency:ca-con-cuong']);
+    expect(listed.items.every((a) => a.recipients.length === 1 && a.recipients[0] === 'agency:ca-con-cuong')).toBe(true);
+    // Pages and totals count only what the caller sees.
+    const [{ n: visible }] = (await service.dataSource.query(`SELECT count(*)::int AS n FROM alerts WHERE unit_id = $1 AND severity = 'critical' AND 'agency:ca-con-cuong' = ANY(recipients)`, [
+      ids['C2'],
+    ])) as { n: number }[];
+    expect(listed.total).toBe(visible);
+    const page = (await colleague.get(`/alerts?unitId=${ids['C2']}&severity=critical&limit=1&offset=1`)).body;
+    expect(page).toEqual({ total: visible, items: [listed.items[1]] });
+
+    // The agency told by its webhook only: the alert and its delivery, but none of the recipients.
+    const thach = api('ca-nghi-thach', ['viewer']);
+    const seen = await eventually(async () => {
+      const response = (await thach.get(`/alerts/${communeAlert.id}`)).body;
+      expect(response.deliveries).toEqual([expect.objectContaining({ recipient: 'agency:ca-nghi-thach', target: `${receiverUrl}/thach`, state: 'delivered' })]);
+      return response;
+    });
+    expect(seen.recipients).toEqual([]);
+    expect((await thach.get('/alerts')).body.items.map((a: { id: string }) => a.id)).toEqual([communeAlert.id]);
+    expect((await thach.get(`/alerts/${alert.id}`)).status).toBe(404);
+
+    // An admin sees every alert with every recipient.
+    const admin = api('ca-con-cuong', ['admin']);
+    expect((await admin.get(`/alerts/${alert.id}`)).body.recipients).toEqual(alert.recipients);
+    const all = (await admin.get(`/alerts?unitId=${ids['C2']}&severity=critical`)).body as { total: number; items: { id: string; recipients: string[] }[] };
+    const [{ n: every }] = (await service.dataSource.query(`SELECT count(*)::int AS n FROM alerts WHERE unit_id = $1 AND severity = 'critical'`, [ids['C2']])) as { n: number }[];
+    expect(all.total).toBe(every);
+    expect(all.items.find((a) => a.id === alert.id)?.recipients).toEqual(alert.recipients);
+  });
+
   it("lets an alert-manager change its own agency's rules only; platform rules need an admin", async () => {
     const rules = (await api().get('/rules')).body as { id: string; name: string; ownerAgency: string | null }[];
     const seeded = rules.find((r) => r.name === 'drug-free-status-lost')!;

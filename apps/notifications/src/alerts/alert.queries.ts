@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '@antq/contracts';
 import { ConflictError, ForbiddenError, NotFoundError } from '@antq/platform';
-import { DELIVERY_OF_AGENCY, deliveryScope, type Caller } from '../subscriptions/agency-scope';
+import { DELIVERY_OF_AGENCY, deliveryScope, isAdmin, type Caller } from '../subscriptions/agency-scope';
 import { agencyKey, userKey } from '../subscriptions/subscriptions.service';
 import { DELIVERY_CHANNEL } from './alerts.service';
 import type { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
@@ -14,6 +14,24 @@ const ALERT_COLUMNS = `a.id, a.rule_id AS "ruleId", a.rule_name AS "ruleName", a
 const DELIVERY_COLUMNS = `d.id, d.alert_id AS "alertId", d.channel, d.kind, d.recipient, d.webhook_id AS "webhookId", d.target, d.state,
   d.attempts, d.next_attempt_at AS "nextAttemptAt", d.held_reason AS "heldReason", d.last_status_code AS "lastStatusCode",
   d.last_error AS "lastError", d.created_at AS "createdAt", d.finished_at AS "finishedAt"`;
+
+/**
+ * Which alerts the caller sees, as SQL on the alert aliased `a` with its parameters from `$first`.
+ * An admin sees every alert with all its recipients. Anyone else sees an alert only if it was
+ * addressed to its agency or to itself (each recipient has a feed item, indexed by recipient and
+ * alert) or sent to one of its agency's webhooks, and of its recipients only those two: who else
+ * was told is not the caller's business.
+ */
+function alertVisibility(actor: Caller, first: number): { where: string; recipients: string; params: unknown[] } {
+  if (isAdmin(actor)) return { where: 'true', recipients: 'a.recipients', params: [] };
+  const keys = `$${first}::text[]`;
+  return {
+    where: `a.id IN (SELECT f.alert_id FROM feed_items f WHERE f.recipient = ANY(${keys})
+                     UNION ALL SELECT d.alert_id FROM deliveries d WHERE d.channel = 'webhook' AND d.recipient = $${first + 1}::text)`,
+    recipients: `ARRAY(SELECT r FROM unnest(a.recipients) AS r WHERE r = ANY(${keys}))`,
+    params: [[agencyKey(actor.agency), userKey(actor)], agencyKey(actor.agency)],
+  };
+}
 
 /** Reads for the feed, the alerts and the delivery log. */
 @Injectable()
@@ -59,20 +77,30 @@ export class AlertQueries {
     return { marked };
   }
 
-  async alerts(query: AlertQuery) {
-    const params = [query.severity ?? null, query.ruleId ?? null, query.unitId ?? null];
-    const where = '($1::text IS NULL OR a.severity = $1) AND ($2::uuid IS NULL OR a.rule_id = $2) AND ($3::text IS NULL OR a.unit_id = $3)';
+  /** The alerts the caller sees (every alert, for an admin), newest first. */
+  async alerts(query: AlertQuery, actor: Caller) {
+    const visible = alertVisibility(actor, 4);
+    const params = [query.severity ?? null, query.ruleId ?? null, query.unitId ?? null, ...visible.params];
+    const where = `($1::text IS NULL OR a.severity = $1) AND ($2::uuid IS NULL OR a.rule_id = $2) AND ($3::text IS NULL OR a.unit_id = $3) AND ${visible.where}`;
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM alerts a WHERE ${where}`, params)) as { total: number }[];
+    const page = params.length + 1;
     const items = (await this.dataSource.query(
-      `SELECT ${ALERT_COLUMNS}, a.recipients FROM alerts a WHERE ${where} ORDER BY a.raised_at DESC, a.id OFFSET $4 LIMIT $5`,
+      `SELECT ${ALERT_COLUMNS}, ${visible.recipients} AS recipients FROM alerts a WHERE ${where} ORDER BY a.raised_at DESC, a.id OFFSET $${page} LIMIT $${page + 1}`,
       [...params, query.offset, query.limit],
     )) as unknown[];
     return { total, items };
   }
 
-  /** An alert, with the deliveries of the caller's agency (an admin sees them all): their targets are the agency's own. */
+  /**
+   * An alert the caller sees, with the deliveries of the caller's agency (an admin sees them all):
+   * their targets are the agency's own. One the caller does not see does not exist for it.
+   */
   async alert(id: string, actor: Caller) {
-    const [alert] = (await this.dataSource.query(`SELECT ${ALERT_COLUMNS}, a.recipients, a.dedupe_key AS "dedupeKey", a.data FROM alerts a WHERE a.id = $1`, [id])) as Record<string, unknown>[];
+    const visible = alertVisibility(actor, 2);
+    const [alert] = (await this.dataSource.query(
+      `SELECT ${ALERT_COLUMNS}, ${visible.recipients} AS recipients, a.dedupe_key AS "dedupeKey", a.data FROM alerts a WHERE a.id = $1 AND ${visible.where}`,
+      [id, ...visible.params],
+    )) as Record<string, unknown>[];
     if (!alert) throw new NotFoundError(`Alert ${id} does not exist`);
     const deliveries = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.alert_id = $1 AND ${DELIVERY_OF_AGENCY(2)} ORDER BY d.channel, d.target`,
       [id, deliveryScope(actor)],

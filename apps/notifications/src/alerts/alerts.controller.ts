@@ -40,13 +40,15 @@ export class AlertsController {
   constructor(private readonly queries: AlertQueries) {}
 
   @Get('alerts')
-  @ApiOperation({ summary: 'Every alert raised, newest first' })
-  alerts(@Query() query: AlertQuery) {
-    return this.queries.alerts(query);
+  @ApiOperation({
+    summary: "Alerts addressed to the caller's agency or to the caller, newest first, showing only those recipients (an admin's: every alert, every recipient)",
+  })
+  alerts(@Query() query: AlertQuery, @CurrentActor() actor: Caller) {
+    return this.queries.alerts(query, actor);
   }
 
   @Get('alerts/:id')
-  @ApiOperation({ summary: 'An alert with its delivery log: every delivery and every attempt' })
+  @ApiOperation({ summary: "An alert the caller sees (404 otherwise) with its agency's delivery log (an admin's: every delivery) and every attempt" })
   alert(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Caller) {
     return this.queries.alert(id, actor);
   }

@@ -40,7 +40,7 @@ it('moves user keys to agency and principal where the old key names one agency, 
   await db.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, 'user:solo', 'info', now() - interval '2 days'), ($1, 'user:shared', 'info', now())`, [alert]);
   await db.query(`INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ('user:solo', '2026-01-01', 1, now() - interval '1 day')`);
 
-  expect(await migrateService(NOTIFICATIONS, env)).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000']);
+  expect(await migrateService(NOTIFICATIONS, env)).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000']);
 
   expect((await db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
     { subscriber: 'agency:ca-a', agency: 'ca-a' },
