@@ -734,6 +734,19 @@ describe('agencies act for themselves, within their jurisdiction', () => {
     expect(seen.recipients).toEqual([]);
     expect((await thach.get('/alerts')).body.items.map((a: { id: string }) => a.id)).toEqual([communeAlert.id]);
     expect((await thach.get(`/alerts/${alert.id}`)).status).toBe(404);
+    const sent = received.find((r) => r.path === '/thach' && r.headers['antq-delivery'] === seen.deliveries[0].id)!;
+    expect((JSON.parse(sent.body) as CloudEvent<{ alertId: string; recipients: string[] }>).data).toMatchObject({ alertId: communeAlert.id, recipients: [] });
+    // The province's webhook on the district learns of its own agency's recipients only.
+    const province = (await api().get(`/alerts/${communeAlert.id}`)).body as { deliveries: { id: string; target: string }[] };
+    const provinceDelivery = province.deliveries.find((d) => d.target === `${receiverUrl}/ok`)!;
+    const toProvince = await eventually(() => {
+      const found = received.find((r) => r.headers['antq-delivery'] === provinceDelivery.id);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    const told = (JSON.parse(toProvince.body) as CloudEvent<{ recipients: string[] }>).data.recipients;
+    expect(told).toContain('agency:ca-nghe-an');
+    expect(told.every((r) => r === 'agency:ca-nghe-an' || r.startsWith('user:ca-nghe-an/'))).toBe(true);
 
     // An admin sees every alert with every recipient.
     const admin = api('ca-con-cuong', ['admin']);

@@ -10,6 +10,7 @@ import { RulesService, type AlertRule } from '../rules/rules.service';
 import { renderTemplate } from '../rules/template';
 import { emailForAlert } from '../delivery/email.content';
 import { alertsRaised } from '../delivery/delivery.metrics';
+import { isOfAgency } from '../subscriptions/agency-scope';
 
 export const DELIVERY_CHANNEL = 'antq_deliveries';
 export const NOTIFICATIONS_ACTOR: Actor = { agency: 'antq-notifications', principal: 'alert-rules', roles: [] };
@@ -149,7 +150,16 @@ export class AlertsService {
       },
     });
     const deliveries = [
-      ...webhooks.map((w) => ({ channel: 'webhook', recipient: `agency:${w.agency}`, webhookId: w.id, target: w.url, payload: alertEvent, at: now, held: null as string | null })),
+      // An agency's endpoint is told of its own agency's recipients (the agency and its users), never who else was.
+      ...webhooks.map((w) => ({
+        channel: 'webhook',
+        recipient: `agency:${w.agency}`,
+        webhookId: w.id,
+        target: w.url,
+        payload: { ...alertEvent, data: { ...alertEvent.data, recipients: recipients.filter((r) => isOfAgency(r, w.agency)) } },
+        at: now,
+        held: null as string | null,
+      })),
       ...emails.map((e) => ({
         channel: 'email',
         recipient: e.subscriber,

@@ -20,5 +20,8 @@ export function requireOwnAgency(actor: Caller, agency: string, what: string): v
 export const DELIVERY_OF_AGENCY = (n: number) =>
   `($${n}::text IS NULL OR d.recipient = 'agency:' || $${n}::text OR starts_with(d.recipient, 'user:' || $${n}::text || '/'))`;
 
+/** The recipient key (`agency:<code>` or `user:<agency>/<sub>`) is the agency's own or one of its users'. */
+export const isOfAgency = (recipient: string, agency: string) => recipient === `agency:${agency}` || recipient.startsWith(`user:${agency}/`);
+
 /** The agency whose deliveries the caller may see, or null for all (admin). */
 export const deliveryScope = (actor: Caller): string | null => (isAdmin(actor) ? null : actor.agency);
