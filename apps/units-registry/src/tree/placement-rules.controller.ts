@@ -1,5 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { today } from '@antq/contracts';
+import { AsOfQuery } from './dto/unit.requests';
 import { TreeRepository } from './tree.repository';
 
 class PlacementRuleResponse {
@@ -17,8 +19,9 @@ export class PlacementRulesController {
   constructor(private readonly repository: TreeRepository) {}
 
   @Get()
+  @ApiOperation({ summary: 'The rules in force on a date' })
   @ApiOkResponse({ type: [PlacementRuleResponse] })
-  list(): Promise<PlacementRuleResponse[]> {
-    return this.repository.listPlacementRules();
+  list(@Query() query: AsOfQuery): Promise<PlacementRuleResponse[]> {
+    return this.repository.placementRulesAt(query.asOf ?? today());
   }
 }

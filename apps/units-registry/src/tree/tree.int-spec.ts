@@ -111,6 +111,8 @@ describe('the unit tree', () => {
     const history = (await api.get(`/units/${commune.id}/history`)).body as { change: string; validFrom: string; agency: string; principal: string }[];
     expect(history.map((v) => [v.change, v.validFrom])).toEqual([['created', '2020-01-01'], ['updated', '2022-03-01'], ['moved', '2023-01-01']]);
     expect(history[2]).toMatchObject({ agency: 'ca-nghe-an', principal: 'registrar-1' });
+    const historyThen = (await api.get(`/units/${commune.id}/history?asOf=2022-06-01`)).body as { change: string }[];
+    expect(historyThen.map((v) => v.change)).toEqual(['created', 'updated']);
 
     const events = await eventually(() => {
       const found = eventsFor(commune.id);
@@ -137,6 +139,11 @@ describe('the unit tree', () => {
     expect(became.became).toEqual([{ predecessorId: a.id, successorId: merged.body.id, kind: 'merge', effectiveDate: '2024-12-01' }]);
     const formedFrom = (await api.get(`/units/${merged.body.id}/lineage`)).body.formedFrom.map((e: { predecessorId: string }) => e.predecessorId);
     expect(formedFrom.sort()).toEqual([a.id, b.id].sort());
+    // As of a date before the merge, neither side knows of it; from its effective date, both do.
+    expect((await api.get(`/units/${a.id}/lineage?asOf=2024-11-30`)).body).toEqual({ asOf: '2024-11-30', formedFrom: [], became: [] });
+    expect((await api.get(`/units/${merged.body.id}/lineage?asOf=2024-11-30`)).body).toEqual({ asOf: '2024-11-30', formedFrom: [], became: [] });
+    expect((await api.get(`/units/${a.id}/lineage?asOf=2024-12-01`)).body.became).toEqual(became.became);
+    expect((await api.get(`/units/${merged.body.id}/lineage?asOf=2024-12-01`)).body.formedFrom).toHaveLength(2);
 
     await eventually(() => {
       expect(eventsFor(merged.body.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-merged.v1']);
@@ -197,6 +204,29 @@ describe('the unit tree', () => {
     expect((await api.get(`/units/${c2.id}?asOf=2025-07-01`)).body).toMatchObject({ name: 'Khu Hai', subtype: null });
   });
 
+  it('only lineage effective on or before asOf: a later split of a merged unit shows from its date', async () => {
+    const a = await createUnit({ code: 'LA-A', name: 'Xã A', kind: 'commune', parentId: district.id, effectiveFrom: '2020-01-01' });
+    const b = await createUnit({ code: 'LA-B', name: 'Xã B', kind: 'commune', parentId: district.id, effectiveFrom: '2020-01-01' });
+    const ab = (await api.post('/units/merge', { sourceIds: [a.id, b.id], target: { code: 'LA-AB', name: 'Xã AB' }, effectiveFrom: '2022-01-01' })).body as { id: string };
+    const split = await api.post(`/units/${ab.id}/split`, { successors: [{ code: 'LA-AB1', name: 'Xã AB Bắc' }, { code: 'LA-AB2', name: 'Xã AB Nam' }], effectiveFrom: '2024-01-01' });
+    expect(split.status).toBe(201);
+    const became = async (asOf: string) =>
+      ((await api.get(`/units/${a.id}/lineage?asOf=${asOf}`)).body.became as { kind: string; effectiveDate: string }[]).map((e) => [e.kind, e.effectiveDate]);
+    expect(await became('2021-12-31')).toEqual([]);
+    expect(await became('2023-12-31')).toEqual([['merge', '2022-01-01']]);
+    expect((await became('2024-01-01')).sort()).toEqual([['merge', '2022-01-01'], ['split', '2024-01-01'], ['split', '2024-01-01']]);
+    const successor = (split.body as { id: string }[])[0].id;
+    expect((await api.get(`/units/${successor}/lineage?asOf=2023-12-31`)).body.formedFrom).toEqual([]);
+    expect((await api.get(`/units/${successor}/lineage?asOf=2024-01-01`)).body.formedFrom).toHaveLength(3);
+  });
+
+  it('reads the placement rules in force on a date', async () => {
+    const communeParents = async (asOf: string) =>
+      ((await api.get(`/placement-rules?asOf=${asOf}`)).body as { childKind: string; parentKind: string }[]).filter((r) => r.childKind === 'commune').map((r) => r.parentKind);
+    expect(await communeParents('2025-06-30')).toEqual(['district']);
+    expect(await communeParents('2025-07-01')).toEqual(['province']);
+  });
+
   describe('children and subtree, a page at a time', () => {
     let root: { id: string };
     beforeAll(async () => {
@@ -247,8 +277,14 @@ describe('the unit tree', () => {
     });
   });
 
-  it.each(['children', 'subtree', 'ancestors'])('/units/:id/%s refuses an asOf that is not a date', async (route) => {
+  it.each(['children', 'subtree', 'ancestors', 'history', 'lineage'])('/units/:id/%s refuses an asOf that is not a date', async (route) => {
     const response = await api.get(`/units/${province.id}/${route}?asOf=2023-02-29`);
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body.message)).toMatch(/asOf must be a date that exists on the calendar/);
+  });
+
+  it('/placement-rules refuses an asOf that is not a date', async () => {
+    const response = await api.get('/placement-rules?asOf=2024-13-01');
     expect(response.status).toBe(400);
     expect(JSON.stringify(response.body.message)).toMatch(/asOf must be a date that exists on the calendar/);
   });

@@ -300,12 +300,13 @@ export class TreeRepository {
     return rows.length > 0;
   }
 
-  async history(id: string): Promise<(UnitState & { operationId: string; agency: string; principal: string; recordedAt: Date })[]> {
+  /** The versions of a unit effective on or before a date, oldest first, with who recorded each. */
+  async history(id: string, date: string): Promise<(UnitState & { operationId: string; agency: string; principal: string; recordedAt: Date })[]> {
     const rows = (await this.dataSource.query(
       `SELECT ${VERSION_COLUMNS}, v.operation_id, o.agency, o.principal, o.recorded_at
          FROM units u JOIN unit_versions v ON v.unit_id = u.id JOIN structural_operations o ON o.id = v.operation_id
-        WHERE u.id = $1 ORDER BY v.version`,
-      [id],
+        WHERE u.id = $1 AND v.valid_from <= $2::date ORDER BY v.version`,
+      [id, date],
     )) as (VersionRow & { operation_id: string; agency: string; principal: string; recorded_at: Date })[];
     return rows.map((r) => ({ ...toState(r), operationId: r.operation_id, agency: r.agency, principal: r.principal, recordedAt: r.recorded_at }));
   }
@@ -356,27 +357,39 @@ export class TreeRepository {
     return { total: rows[0]?.total ?? 0, items: rows.flatMap((r) => (r.id === null ? [] : [{ ...toState(r), depth: r.depth }])) };
   }
 
-  /** Lineage both ways: what a unit was formed from and what it became (transitively). */
-  async lineage(id: string): Promise<{ predecessorId: string; successorId: string; kind: string; effectiveDate: string; direction: 'from' | 'into' }[]> {
+  /**
+   * Lineage both ways, as known on a date: what a unit was formed from and what it became
+   * (transitively), through merges and splits effective on or before `date`.
+   */
+  async lineage(
+    id: string,
+    date: string,
+  ): Promise<{ predecessorId: string; successorId: string; kind: string; effectiveDate: string; direction: 'from' | 'into' }[]> {
     return (await this.dataSource.query(
       `WITH RECURSIVE back(predecessor_id, successor_id, kind, effective_date) AS (
-         SELECT predecessor_id, successor_id, kind, effective_date FROM unit_lineage WHERE successor_id = $1
+         SELECT predecessor_id, successor_id, kind, effective_date FROM unit_lineage WHERE successor_id = $1 AND effective_date <= $2::date
          UNION
          SELECT l.predecessor_id, l.successor_id, l.kind, l.effective_date FROM unit_lineage l JOIN back b ON l.successor_id = b.predecessor_id
+          WHERE l.effective_date <= $2::date
        ), fwd(predecessor_id, successor_id, kind, effective_date) AS (
-         SELECT predecessor_id, successor_id, kind, effective_date FROM unit_lineage WHERE predecessor_id = $1
+         SELECT predecessor_id, successor_id, kind, effective_date FROM unit_lineage WHERE predecessor_id = $1 AND effective_date <= $2::date
          UNION
          SELECT l.predecessor_id, l.successor_id, l.kind, l.effective_date FROM unit_lineage l JOIN fwd f ON l.predecessor_id = f.successor_id
+          WHERE l.effective_date <= $2::date
        )
        SELECT predecessor_id AS "predecessorId", successor_id AS "successorId", kind,
               to_char(effective_date, 'YYYY-MM-DD') AS "effectiveDate", 'from' AS direction FROM back
        UNION ALL
        SELECT predecessor_id, successor_id, kind, to_char(effective_date, 'YYYY-MM-DD'), 'into' FROM fwd`,
-      [id],
+      [id, date],
     )) as { predecessorId: string; successorId: string; kind: string; effectiveDate: string; direction: 'from' | 'into' }[];
   }
 
-  async listPlacementRules(): Promise<PlacementRule[]> {
-    return this.placementRules(this.dataSource.manager);
+  /** The placement rules in force on a date. */
+  async placementRulesAt(date: string): Promise<PlacementRule[]> {
+    return (await this.placementRules(this.dataSource.manager)).filter(
+      (r) => (r.validFrom === null || r.validFrom <= date) && (r.validTo === null || r.validTo > date),
+    );
   }
+
 }

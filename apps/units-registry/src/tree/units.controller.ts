@@ -141,7 +141,7 @@ export class UnitsController {
   }
 
   @Get(':id/ancestors')
-  @ApiOperation({ summary: 'The path up to the root, nearest first' })
+  @ApiOperation({ summary: 'The path up to the root as of a date, nearest first' })
   @ApiOkResponse({ type: [UnitResponse] })
   async ancestors(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse[]> {
     await this.requireExists(id);
@@ -149,11 +149,11 @@ export class UnitsController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'Every version of the unit, with who recorded it' })
+  @ApiOperation({ summary: 'Every version of the unit effective on or before a date, with who recorded it' })
   @ApiOkResponse({ type: [UnitVersionResponse] })
-  async history(@Param('id', ParseUUIDPipe) id: string): Promise<UnitVersionResponse[]> {
+  async history(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitVersionResponse[]> {
     await this.requireExists(id);
-    return (await this.repository.history(id)).map((v) =>
+    return (await this.repository.history(id, query.asOf ?? today())).map((v) =>
       Object.assign(UnitResponse.from(v), {
         change: v.change,
         operationId: v.operationId,
@@ -165,13 +165,14 @@ export class UnitsController {
   }
 
   @Get(':id/lineage')
-  @ApiOperation({ summary: 'What the unit was formed from and what it became, through merges and splits' })
+  @ApiOperation({ summary: 'What the unit was formed from and what it became, through merges and splits effective on or before a date' })
   @ApiOkResponse({ type: LineageResponse })
-  async lineage(@Param('id', ParseUUIDPipe) id: string): Promise<LineageResponse> {
+  async lineage(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<LineageResponse> {
     await this.requireExists(id);
-    const edges = await this.repository.lineage(id);
+    const asOf = query.asOf ?? today();
+    const edges = await this.repository.lineage(id, asOf);
     const strip = ({ direction: _direction, ...edge }: (typeof edges)[number]) => edge;
-    return { formedFrom: edges.filter((e) => e.direction === 'from').map(strip), became: edges.filter((e) => e.direction === 'into').map(strip) };
+    return { asOf, formedFrom: edges.filter((e) => e.direction === 'from').map(strip), became: edges.filter((e) => e.direction === 'into').map(strip) };
   }
 
   private async subtreePage(id: string, query: UnitPageQuery, depth: number): Promise<UnitPageResponse> {

@@ -57,6 +57,7 @@ export class LineageEdgeResponse {
 }
 
 export class LineageResponse {
+  @ApiProperty({ description: 'Merges and splits effective after this date are left out.' }) asOf!: string;
   @ApiProperty({ type: [LineageEdgeResponse], description: 'What the unit was formed from, transitively.' })
   formedFrom!: LineageEdgeResponse[];
   @ApiProperty({ type: [LineageEdgeResponse], description: 'What the unit became, transitively.' })
