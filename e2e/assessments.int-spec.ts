@@ -322,6 +322,82 @@ describe('overdue assessments', () => {
   });
 });
 
+describe('cycles and deadlines of their own for some unit kinds (version 2)', () => {
+  it("runs a residential area's safe-security-order cycle 2026 from 1 Nov 2025 to 31 Oct 2026, a commune's from 16 Nov", async () => {
+    const commune = await unit('CK', 'commune', 'D2');
+    const area = await unit('RK', 'residential-area', 'CK');
+    await awaitReplicated(service, [commune, area]);
+    const assessor = client('ubnd-commune', ['assessor'], [commune]);
+    const residential = ['no-serious-crime', 'no-complex-incidents', 'social-evils-curbed', 'no-traffic-deaths', 'self-governing-model'].map((criterion) => ({ criterion, value: true }));
+    const draft = (body: Record<string, unknown>) => () => assessor.post('/assessments', { unitId: area, programme: 'safe-security-order', cycle: 2026, results: residential, ...body });
+
+    const versions = (await admin.get('/programmes/safe-security-order/versions')).body as { version: number; validFrom: string }[];
+    expect(versions.map(({ version, validFrom }) => ({ version, validFrom }))).toEqual([{ version: 1, validFrom: '2020-01-01' }, { version: 2, validFrom: '2025-11-01' }]);
+    const outside = /outside cycle 2026 of safe-security-order \(2025-11-01..2026-10-31\) as it runs for a residential-area/;
+    await expectRefused(draft({ periodStart: '2025-10-31', periodEnd: '2026-06-30' }), 422, outside);
+    await expectRefused(draft({ periodStart: '2025-11-16', periodEnd: '2026-11-15' }), 422, outside);
+    const own = await draft({})();
+    expect(own.status).toBe(201);
+    expect(own.body).toMatchObject({ programmeVersion: 2, cycle: 2026, periodStart: '2025-11-01', periodEnd: '2026-10-31' });
+
+    // Communes keep the 16 Nov cycle; cycle 2025 stays on version 1, one cycle for every kind.
+    const safeCommune = [{ criterion: 'no-serious-crime', value: true }, { criterion: 'no-complex-incidents', value: true }, { criterion: 'safe-residential-share', value: 80 }];
+    const communal = await assessor.post('/assessments', { unitId: commune, programme: 'safe-security-order', cycle: 2026, results: safeCommune });
+    expect(communal.body).toMatchObject({ programmeVersion: 2, periodStart: '2025-11-16', periodEnd: '2026-11-15' });
+    const earlier = await draft({ cycle: 2025 })();
+    expect(earlier.body).toMatchObject({ programmeVersion: 1, cycle: 2025, periodStart: '2024-11-16', periodEnd: '2025-11-15' });
+  });
+
+  it("reports a unit overdue for movement-classification cycle 2026 only once its kind's deadline has passed", async () => {
+    const district = await unit('DK', 'district', 'P');
+    const commune = await unit('CKD', 'commune', 'DK');
+    const area = await unit('RKD', 'residential-area', 'CKD');
+    await awaitReplicated(service, [district, commune, area]);
+    const assessments = service.app.get(AssessmentsService);
+    const notices = async () =>
+      (await service.dataSource.query(
+        `SELECT unit_id AS "unitId", cycle, to_char(deadline, 'YYYY-MM-DD') AS deadline FROM overdue_notices
+          WHERE programme = 'movement-classification' AND unit_id = ANY($1::uuid[]) ORDER BY deadline`,
+        [[district, commune, area]],
+      )) as { unitId: string; cycle: number; deadline: string }[];
+
+    // The cycle ended on 15 Nov 2026; residential areas have until 20 Nov, communes until 30 Nov, districts until 15 Dec.
+    await assessments.reportOverdue('2026-11-20');
+    expect(await notices()).toEqual([]);
+    await assessments.reportOverdue('2026-11-21');
+    expect(await notices()).toEqual([{ unitId: area, cycle: 2026, deadline: '2026-11-20' }]);
+    await assessments.reportOverdue('2026-11-30');
+    expect(await notices()).toHaveLength(1);
+    await assessments.reportOverdue('2026-12-01');
+    await assessments.reportOverdue('2026-12-15');
+    expect(await notices()).toEqual([
+      { unitId: area, cycle: 2026, deadline: '2026-11-20' },
+      { unitId: commune, cycle: 2026, deadline: '2026-11-30' },
+    ]);
+    await assessments.reportOverdue('2026-12-16');
+    expect(await notices()).toEqual([
+      { unitId: area, cycle: 2026, deadline: '2026-11-20' },
+      { unitId: commune, cycle: 2026, deadline: '2026-11-30' },
+      { unitId: district, cycle: 2026, deadline: '2026-12-15' },
+    ]);
+
+    // Each is reported once, with its kind's deadline.
+    const reports = () =>
+      recorder
+        .events('antq.assessments.assessment-overdue.v1')
+        .filter((e) => [district, commune, area].includes(e.subject) && e.data.programme === 'movement-classification')
+        .map(({ data: { unitId, unitKind, cycle, deadline } }) => ({ unitId, unitKind, cycle, deadline }));
+    await eventually(() => expect(reports()).toHaveLength(3));
+    expect(reports()).toEqual(
+      expect.arrayContaining([
+        { unitId: area, unitKind: 'residential-area', cycle: 2026, deadline: '2026-11-20' },
+        { unitId: commune, unitKind: 'commune', cycle: 2026, deadline: '2026-11-30' },
+        { unitId: district, unitKind: 'district', cycle: 2026, deadline: '2026-12-15' },
+      ]),
+    );
+  });
+});
+
 describe('derivation under concurrency', () => {
   it('derives each district when its last two communes are recognised at the same moment', async () => {
     const districts: string[] = [];

@@ -7,7 +7,7 @@ import { EventFactory, OutboxService, type AntqClsStore, type CoWrite } from '@a
 import { ClsService } from 'nestjs-cls';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { AuthorityService, type AssessmentAction, type Principal } from '../authority/authority.service';
-import { cycleBounds } from '../programmes/programme-definition';
+import { cycleBounds, cycleDeadline } from '../programmes/programme-definition';
 import { ONE_OPEN_ASSESSMENT_INDEX } from '../migrations/1764100012000-one-open-assessment';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
@@ -93,7 +93,7 @@ export class AssessmentsService {
       if (!unit) throw new RuleViolationError(`Unit ${command.unitId} is unknown`);
       if (unit.status !== 'active') throw new RuleViolationError(`Unit ${command.unitId} is closed`);
       await this.authority.check(manager, actor, 'draft', command.unitId);
-      const { programme, version, definition } = await this.programmes.inForce(command.programme, `${command.cycle}-06-30`, manager);
+      const { programme, version, definition } = await this.programmes.forCycle(command.programme, command.cycle, manager);
       if (!definition.appliesTo.includes(unit.kind)) {
         throw new RuleViolationError(`Programme ${programme} does not apply to a ${unit.kind} (it applies to ${definition.appliesTo.join(', ')})`);
       }
@@ -103,12 +103,12 @@ export class AssessmentsService {
       if (programme === KEY_AREA && (await this.statuses.current(manager, command.unitId, KEY_AREA))?.status !== 'designated') {
         throw new RuleViolationError(`Unit ${command.unitId} is not a designated key complex area: only designated areas are assessed for transformation`);
       }
-      const bounds = cycleBounds(definition, command.cycle);
+      const bounds = cycleBounds(definition, unit.kind, command.cycle);
       const periodStart = command.periodStart ?? bounds.start;
       const periodEnd = command.periodEnd ?? bounds.end;
       if (periodStart > periodEnd) throw new RuleViolationError(`The period starts (${periodStart}) after it ends (${periodEnd})`);
       if (periodStart < bounds.start || periodEnd > bounds.end) {
-        throw new RuleViolationError(`The period ${periodStart}..${periodEnd} is outside cycle ${command.cycle} of ${programme} (${bounds.start}..${bounds.end})`);
+        throw new RuleViolationError(`The period ${periodStart}..${periodEnd} is outside cycle ${command.cycle} of ${programme} (${bounds.start}..${bounds.end}) as it runs for a ${unit.kind}`);
       }
       const evaluation = evaluate(programme, definition, unit.kind, command.results);
       const open = (await manager.query(
@@ -172,7 +172,7 @@ export class AssessmentsService {
         throw new RuleViolationError(`To ${action}, give the decision's number and date`);
       }
       const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
-      const bounds = cycleBounds(definition, record.cycle);
+      const bounds = cycleBounds(definition, record.unitKind, record.cycle);
       if (action === 'recognise') {
         const evaluation = evaluate(record.programme, definition, record.unitKind, record.results);
         if (!evaluation.recognisable) {
@@ -267,7 +267,7 @@ export class AssessmentsService {
         const { unitActive: _, ...record } = await this.load(manager, id, true, true);
         if (record.state !== 'recognised') return 0;
         const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
-        const end = cycleBounds(definition, record.cycle).end;
+        const end = cycleBounds(definition, record.unitKind, record.cycle).end;
         if (end >= date) return 0;
         const next = new Date(`${end}T00:00:00Z`);
         next.setUTCDate(next.getUTCDate() + 1);
@@ -294,61 +294,72 @@ export class AssessmentsService {
   }
 
   /**
-   * Units left without a recognition when a programme's cycle ended (within the last
-   * `OVERDUE_WINDOW_DAYS`, so a long pause never reports old years) are reported once each
-   * with `assessment-overdue`, acted by the system. Derived statuses and key complex areas
-   * (designated by decision) are not assessed on a deadline and are left out.
+   * Units left without a decision by their deadline for a cycle (the deadline of their
+   * kind under the version the cycle is assessed under, else the cycle's end) are reported
+   * once each with `assessment-overdue`, acted by the system, once the deadline has passed
+   * within the last `OVERDUE_WINDOW_DAYS` (so a long pause never reports old years).
+   * Derived statuses and key complex areas (designated by decision) are not assessed on a
+   * deadline and are left out.
    */
   reportOverdue(date = today()): Promise<number> {
     return this.cls.run(async () => {
       this.cls.set('actor', OVERDUE_JOB);
       this.cls.set('correlationId', `overdue-${date}`);
+      const windowStart = new Date(`${date}T00:00:00Z`);
+      windowStart.setUTCDate(windowStart.getUTCDate() - OVERDUE_WINDOW_DAYS);
+      const since = windowStart.toISOString().slice(0, 10);
+      const year = Number(date.slice(0, 4));
       let reported = 0;
-      for (const { programme, definition } of await this.programmes.list()) {
+      for (const { programme } of await this.programmes.list()) {
         if (programme === KEY_AREA) continue;
-        const kinds = definition.appliesTo.filter((kind) => !definition.derivation?.kinds.includes(kind));
-        const year = Number(date.slice(0, 4));
-        for (const cycle of [year - 1, year]) {
-          const { end } = cycleBounds(definition, cycle);
-          const windowStart = new Date(`${date}T00:00:00Z`);
-          windowStart.setUTCDate(windowStart.getUTCDate() - OVERDUE_WINDOW_DAYS);
-          if (end >= date || end < windowStart.toISOString().slice(0, 10)) continue;
-          reported += await this.dataSource.transaction(async (manager) => {
-            const due = (await manager.query(
-              `INSERT INTO overdue_notices (unit_id, programme, cycle, deadline)
-               SELECT u.unit_id, $1, $2, $4::date FROM replica_units u
-                WHERE u.status = 'active' AND u.kind = ANY($3::text[])
-                  AND EXISTS (SELECT 1 FROM replica_unit_versions v WHERE v.unit_id = u.unit_id AND v.valid_from <= $4::date)
-                  AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.unit_id = u.unit_id AND a.programme = $1 AND a.cycle = $2
-                                    AND a.state IN ('recognised', 'revoked', 'lapsed'))
-                ORDER BY u.unit_id
-               ON CONFLICT DO NOTHING
-               RETURNING unit_id`,
-              [programme, cycle, kinds, end],
-            )) as { unit_id: string }[];
-            if (!due.length) return 0;
-            const rows = (await manager.query(
-              `SELECT u.unit_id, u.kind, a.id AS assessment_id, a.state FROM replica_units u
-                 LEFT JOIN LATERAL (SELECT id, state FROM assessments WHERE unit_id = u.unit_id AND programme = $2 AND cycle = $3
-                                     ORDER BY created_at DESC LIMIT 1) a ON true
-                WHERE u.unit_id = ANY($1::uuid[])`,
-              [due.map((d) => d.unit_id), programme, cycle],
-            )) as { unit_id: string; kind: UnitKind; assessment_id: string | null; state: AssessmentState | null }[];
-            await this.outbox.append(
-              manager,
-              rows.map((row) =>
-                this.events.create({
-                  type: 'antq.assessments.assessment-overdue.v1',
-                  subject: row.unit_id,
-                  data: { unitId: row.unit_id, unitKind: row.kind, programme, cycle, deadline: end, assessmentId: row.assessment_id, assessmentState: row.state },
-                }),
-              ),
-            );
-            return rows.length;
-          });
+        // A deadline falls on or after its cycle's end, within a year of it.
+        for (const cycle of [year - 2, year - 1, year]) {
+          const { definition } = await this.programmes.forCycle(programme, cycle);
+          for (const kind of definition.appliesTo.filter((k) => !definition.derivation?.kinds.includes(k))) {
+            const deadline = cycleDeadline(definition, kind, cycle);
+            if (deadline >= date || deadline < since) continue;
+            reported += await this.reportMissed(programme, cycle, kind, cycleBounds(definition, kind, cycle).end, deadline);
+          }
         }
       }
       return reported;
+    });
+  }
+
+  /** Reports the active units of a kind, there when the cycle ended, with no decision for it. */
+  private reportMissed(programme: string, cycle: number, kind: UnitKind, end: string, deadline: string): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const due = (await manager.query(
+        `INSERT INTO overdue_notices (unit_id, programme, cycle, deadline)
+         SELECT u.unit_id, $1, $2, $5::date FROM replica_units u
+          WHERE u.status = 'active' AND u.kind = $3
+            AND EXISTS (SELECT 1 FROM replica_unit_versions v WHERE v.unit_id = u.unit_id AND v.valid_from <= $4::date)
+            AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.unit_id = u.unit_id AND a.programme = $1 AND a.cycle = $2
+                              AND a.state IN ('recognised', 'revoked', 'lapsed'))
+          ORDER BY u.unit_id
+         ON CONFLICT DO NOTHING
+         RETURNING unit_id`,
+        [programme, cycle, kind, end, deadline],
+      )) as { unit_id: string }[];
+      if (!due.length) return 0;
+      const rows = (await manager.query(
+        `SELECT u.unit_id, a.id AS assessment_id, a.state FROM replica_units u
+           LEFT JOIN LATERAL (SELECT id, state FROM assessments WHERE unit_id = u.unit_id AND programme = $2 AND cycle = $3
+                               ORDER BY created_at DESC LIMIT 1) a ON true
+          WHERE u.unit_id = ANY($1::uuid[])`,
+        [due.map((d) => d.unit_id), programme, cycle],
+      )) as { unit_id: string; assessment_id: string | null; state: AssessmentState | null }[];
+      await this.outbox.append(
+        manager,
+        rows.map((row) =>
+          this.events.create({
+            type: 'antq.assessments.assessment-overdue.v1',
+            subject: row.unit_id,
+            data: { unitId: row.unit_id, unitKind: kind, programme, cycle, deadline, assessmentId: row.assessment_id, assessmentState: row.state },
+          }),
+        ),
+      );
+      return rows.length;
     });
   }
 

@@ -66,7 +66,7 @@ export class KeyAreasService {
         throw new ConflictError(`Unit ${unitId} is already on the list (${current.status})`);
       }
       checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current);
-      const bounds = cycleBounds(definition, cycle);
+      const bounds = cycleBounds(definition, kind, cycle);
       if (decision.decisionDate > bounds.end) throw new RuleViolationError(`The decision date is after the end of cycle ${cycle} (${bounds.end})`);
       await this.statuses.set(
         manager,
@@ -107,7 +107,7 @@ export class KeyAreasService {
     for (const area of due) {
       const { definition } = await this.programmes.inForce(KEY_AREA, area.valid_until, manager);
       const cycle = Number(area.valid_until.slice(0, 4)) + 1;
-      const next = cycleBounds(definition, cycle);
+      const next = cycleBounds(definition, area.unit_kind, cycle);
       await this.statuses.set(
         manager,
         { unitId: area.unit_id, unitKind: area.unit_kind, programme: KEY_AREA, status: 'designated', since: next.start, validUntil: next.end, source: 'lapse' },

@@ -1,5 +1,6 @@
 import { definitionProblems } from './programme-definition';
 import { PROGRAMMES_V1 } from './programmes-v1';
+import { PROGRAMMES_V2 } from './programmes-v2';
 
 const label = { vi: 'Tiêu chí', en: 'Criterion' };
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -7,6 +8,7 @@ const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 describe('programme definitions', () => {
   it('accepts every programme that ships with the platform', () => {
     for (const [code, definition] of Object.entries(PROGRAMMES_V1)) expect({ code, problems: definitionProblems(copy(definition)) }).toEqual({ code, problems: [] });
+    for (const [code, { definition }] of Object.entries(PROGRAMMES_V2)) expect({ code, problems: definitionProblems(copy(definition)) }).toEqual({ code, problems: [] });
   });
 
   it('checks each criterion: its type, a code unique in its list, numbers where its type needs them', () => {
@@ -52,5 +54,46 @@ describe('programme definitions', () => {
     expect(definitionProblems(definition)).toEqual([expect.stringMatching(/^scoring\.recognisedFrom: "outstanding" is not one of the grade bands \(excellent, good, average, weak\)/)]);
     delete definition.scoring.recognisedFrom;
     expect(definitionProblems(definition)).toEqual([expect.stringMatching(/^scoring\.recognisedFrom: points scoring must name/)]);
+  });
+
+  it('takes per-kind cycles and deadlines only for kinds the programme applies to, on days every year has', () => {
+    const definition = copy(PROGRAMMES_V2['movement-classification']!.definition) as unknown as Record<string, unknown>;
+    definition['cycleByKind'] = {
+      'residential-area': { startMonth: 11, startDay: 1 },
+      province: { startMonth: 1, startDay: 1 },
+      school: { startMonth: 9, startDay: 31 },
+      agency: { startMonth: 13, startDay: 1, endDay: 3 },
+      enterprise: 'November',
+    };
+    definition['deadlines'] = {
+      '*': { month: 11, day: 30 },
+      'residential-area': { month: 2, day: 29 },
+      commune: { month: 4, day: 31 },
+      province: { month: 12, day: 15 },
+      district: { month: 12 },
+    };
+    expect(definitionProblems(definition)).toEqual([
+      'cycleByKind.province: the programme does not apply to province (it applies to residential-area, commune, district, agency, enterprise, school, or "*" for every kind)',
+      'cycleByKind.school: month 9 has no day 31 (it has 30)',
+      expect.stringMatching(/^cycleByKind\.agency\.endDay: property endDay should not exist/),
+      expect.stringMatching(/^cycleByKind\.agency\.startMonth: startMonth must not be greater than 12/),
+      'cycleByKind.enterprise: must be a cycle (startMonth, startDay)',
+      'deadlines.residential-area: 29 February is not in every year; use 28 February or 1 March',
+      'deadlines.commune: month 4 has no day 31 (it has 30)',
+      'deadlines.province: the programme does not apply to province (it applies to residential-area, commune, district, agency, enterprise, school, or "*" for every kind)',
+      ...['greater than 31', 'less than 1', 'an integer'].map((check) => expect.stringMatching(new RegExp(`^deadlines\\.district\\.day: day must (not )?be ${check}`))),
+    ]);
+  });
+
+  it('gives no deadline to a kind whose status is derived, and checks the programme cycle too', () => {
+    const definition = copy(PROGRAMMES_V1['drug-free']) as unknown as Record<string, unknown>;
+    definition['deadlines'] = { district: { month: 1, day: 31 }, commune: { month: 1, day: 31 } };
+    definition['cycle'] = { startMonth: 6, startDay: 31 };
+    definition['cycleByKind'] = [];
+    expect(definitionProblems(definition)).toEqual([
+      expect.stringMatching(/^cycleByKind: cycleByKind must be an object/),
+      'cycle: month 6 has no day 31 (it has 30)',
+      "deadlines.district: a district's status is derived, never assessed by hand, so it has no deadline",
+    ]);
   });
 });

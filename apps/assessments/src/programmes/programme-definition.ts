@@ -119,6 +119,19 @@ export class CycleDefinition {
   startDay!: number;
 }
 
+/** A day of the year: the first one on or after a cycle's end is the deadline for its decisions. */
+export class DeadlineDefinition {
+  @IsInt()
+  @Min(1)
+  @Max(12)
+  month!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(31)
+  day!: number;
+}
+
 /**
  * A programme version: data, not code. A new version never changes assessments made under
  * an older one; each assessment keeps the version it was made under.
@@ -150,6 +163,19 @@ export class ProgrammeDefinition {
   @Type(() => CycleDefinition)
   cycle!: CycleDefinition;
 
+  /** Cycles of their own for some kinds (`*`: every kind without one); the others follow `cycle`. */
+  @IsOptional()
+  @IsObject()
+  cycleByKind?: Record<string, CycleDefinition>;
+
+  /**
+   * By when a unit of a kind (`*`: every kind without one) must hold a decision for a cycle:
+   * the first such day on or after the cycle's end. A kind without one is due at the cycle's end.
+   */
+  @IsOptional()
+  @IsObject()
+  deadlines?: Record<string, DeadlineDefinition>;
+
   /** Who recognises: the authority one level above the unit. */
   @IsIn(['parent-level'])
   recognisedBy!: 'parent-level';
@@ -177,12 +203,13 @@ function describe(errors: ValidationError[], path = ''): string[] {
 /**
  * Everything wrong with a programme definition given as plain data (an empty list when it
  * is sound): its fields, each criterion of each list, a list for every kind assessed by
- * hand (a kind without one would meet "all criteria" with none), and grade bands that
- * name the grade recognition starts from.
+ * hand (a kind without one would meet "all criteria" with none), grade bands that name
+ * the grade recognition starts from, and cycles and deadlines (per kind or `*`) on days
+ * every year has.
  */
 export function definitionProblems(raw: unknown): string[] {
   const definition = plainToInstance(ProgrammeDefinition, raw);
-  const problems = describe(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true }));
+  const problems = [...describe(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true })), ...calendarProblems(definition)];
   const criteria: unknown = definition.criteria;
   if (!criteria || typeof criteria !== 'object' || Array.isArray(criteria)) return problems;
   const rule = definition.scoring?.rule;
@@ -231,28 +258,98 @@ export function definitionProblems(raw: unknown): string[] {
   return problems;
 }
 
+/** Cycles and deadlines: days that exist in every year, given for kinds the programme applies to. */
+function calendarProblems(definition: ProgrammeDefinition): string[] {
+  const derived: unknown[] = Array.isArray(definition.derivation?.kinds) ? definition.derivation.kinds : [];
+  return [
+    ...dayProblems('cycle', definition.cycle?.startMonth, definition.cycle?.startDay),
+    ...perKindProblems(definition, 'cycleByKind', CycleDefinition, (c) => dayProblems(c.at, c.value.startMonth, c.value.startDay)),
+    ...perKindProblems(definition, 'deadlines', DeadlineDefinition, (d) => [
+      ...dayProblems(d.at, d.value.month, d.value.day),
+      ...(derived.includes(d.kind) ? [`${d.at}: a ${d.kind}'s status is derived, never assessed by hand, so it has no deadline`] : []),
+    ]),
+  ];
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A day that exists in every year (29 February does not). */
+function dayProblems(at: string, month: unknown, day: unknown): string[] {
+  if (typeof month !== 'number' || typeof day !== 'number' || !Number.isInteger(month) || !Number.isInteger(day) || month < 1 || month > 12 || day < 1) return [];
+  if (month === 2 && day === 29) return [`${at}: 29 February is not in every year; use 28 February or 1 March`];
+  if (day > DAYS_IN_MONTH[month - 1]) return [`${at}: month ${month} has no day ${day} (it has ${DAYS_IN_MONTH[month - 1]})`];
+  return [];
+}
+
+/** Problems of a map from unit kind (or `*`) to a day: its keys, its entries, and what `more` adds. */
+function perKindProblems<T extends object>(
+  definition: ProgrammeDefinition,
+  field: 'cycleByKind' | 'deadlines',
+  type: new () => T,
+  more: (entry: { kind: string; at: string; value: T }) => string[],
+): string[] {
+  const map: unknown = definition[field];
+  if (!map || typeof map !== 'object' || Array.isArray(map)) return [];
+  const problems: string[] = [];
+  for (const [kind, entry] of Object.entries(map as Record<string, unknown>)) {
+    const at = `${field}.${kind}`;
+    if (kind !== '*' && !definition.appliesTo?.includes(kind as never)) problems.push(`${at}: the programme does not apply to ${kind} (it applies to ${(definition.appliesTo ?? []).join(', ')}, or "*" for every kind)`);
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push(`${at}: must be ${field === 'cycleByKind' ? 'a cycle (startMonth, startDay)' : 'a day (month, day)'}`);
+      continue;
+    }
+    const value = plainToInstance(type, entry);
+    const own = describe(validateSync(value, { whitelist: true, forbidNonWhitelisted: true }), at);
+    problems.push(...own, ...(own.length ? [] : more({ kind, at, value })));
+  }
+  return problems;
+}
+
 /** The criteria a unit of a kind is assessed on. */
 export function criteriaFor(definition: ProgrammeDefinition, kind: UnitKind): CriterionDefinition[] {
   return definition.criteria[kind] ?? definition.criteria['*'] ?? [];
 }
 
-/** The cycle (by year of its end) a date falls in, and its bounds. */
-export function cycleOf(definition: ProgrammeDefinition, date: string): { cycle: number; start: string; end: string } {
-  const year = Number(date.slice(0, 4));
-  const startThisYear = `${year}-${pad(definition.cycle.startMonth)}-${pad(definition.cycle.startDay)}`;
-  // A cycle starting 16 Nov 2023 is "2024". A cycle starting 1 Jan is its own year.
-  const startsNewCycle = definition.cycle.startMonth !== 1 || definition.cycle.startDay !== 1;
-  const cycle = startsNewCycle && date >= startThisYear ? year + 1 : year;
-  return cycleBounds(definition, cycle);
+/** The cycle a unit of a kind runs on: its own, else the `*` one, else the programme's. */
+export function cycleFor(definition: ProgrammeDefinition, kind: UnitKind): CycleDefinition {
+  return definition.cycleByKind?.[kind] ?? definition.cycleByKind?.['*'] ?? definition.cycle;
 }
 
-export function cycleBounds(definition: ProgrammeDefinition, cycle: number): { cycle: number; start: string; end: string } {
-  const startsNewCycle = definition.cycle.startMonth !== 1 || definition.cycle.startDay !== 1;
-  const startYear = startsNewCycle ? cycle - 1 : cycle;
-  const start = `${startYear}-${pad(definition.cycle.startMonth)}-${pad(definition.cycle.startDay)}`;
-  const next = new Date(`${startYear + 1}-${pad(definition.cycle.startMonth)}-${pad(definition.cycle.startDay)}T00:00:00Z`);
+export interface CycleBounds {
+  cycle: number;
+  start: string;
+  end: string;
+}
+
+/** The cycle (by year of its end) a date falls in for a unit of a kind, and its bounds. */
+export function cycleOf(definition: ProgrammeDefinition, kind: UnitKind, date: string): CycleBounds {
+  const { startMonth, startDay } = cycleFor(definition, kind);
+  const year = Number(date.slice(0, 4));
+  // A cycle starting 16 Nov 2023 is "2024". A cycle starting 1 Jan is its own year.
+  const startsNewCycle = startMonth !== 1 || startDay !== 1;
+  const cycle = startsNewCycle && date >= `${year}-${pad(startMonth)}-${pad(startDay)}` ? year + 1 : year;
+  return cycleBounds(definition, kind, cycle);
+}
+
+/** Where a cycle begins and ends for a unit of a kind. */
+export function cycleBounds(definition: ProgrammeDefinition, kind: UnitKind, cycle: number): CycleBounds {
+  const { startMonth, startDay } = cycleFor(definition, kind);
+  const startYear = startMonth !== 1 || startDay !== 1 ? cycle - 1 : cycle;
+  const next = new Date(Date.UTC(startYear + 1, startMonth - 1, startDay));
   next.setUTCDate(next.getUTCDate() - 1);
-  return { cycle, start, end: next.toISOString().slice(0, 10) };
+  return { cycle, start: `${startYear}-${pad(startMonth)}-${pad(startDay)}`, end: next.toISOString().slice(0, 10) };
+}
+
+/**
+ * By when a unit of a kind must hold a decision for a cycle: the first day of its deadline
+ * (its own, else the `*` one) on or after the cycle's end; without one, the cycle's end.
+ */
+export function cycleDeadline(definition: ProgrammeDefinition, kind: UnitKind, cycle: number): string {
+  const { end } = cycleBounds(definition, kind, cycle);
+  const deadline = definition.deadlines?.[kind] ?? definition.deadlines?.['*'];
+  if (!deadline) return end;
+  const sameYear = `${end.slice(0, 4)}-${pad(deadline.month)}-${pad(deadline.day)}`;
+  return sameYear >= end ? sameYear : `${Number(end.slice(0, 4)) + 1}-${pad(deadline.month)}-${pad(deadline.day)}`;
 }
 
 function pad(n: number): string {

@@ -50,6 +50,14 @@ export class ProgrammesService {
     return toVersion(rows[0]);
   }
 
+  /**
+   * The version a cycle is assessed under: the one in force in its middle (30 June of the
+   * year it is named by), whichever day the cycle of a unit's kind starts on.
+   */
+  forCycle(programme: string, cycle: number, manager: EntityManager = this.dataSource.manager): Promise<ProgrammeVersion> {
+    return this.inForce(programme, `${cycle}-06-30`, manager);
+  }
+
   async version(programme: string, version: number, manager: EntityManager = this.dataSource.manager): Promise<ProgrammeVersion> {
     const cached = this.versionCache.get(`${programme}@${version}`);
     if (cached) return cached;

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '@antq/platform';
-import { cycleBounds, cycleOf } from './programme-definition';
+import { cycleBounds, cycleDeadline, cycleOf } from './programme-definition';
 import { PROGRAMMES_V1 } from './programmes-v1';
+import { PROGRAMMES_V2 } from './programmes-v2';
 import { evaluate } from './scoring';
 
 describe('scoring', () => {
@@ -35,12 +36,48 @@ describe('scoring', () => {
 describe('cycles', () => {
   it('runs 16 Nov - 15 Nov, named by the year it ends', () => {
     const definition = PROGRAMMES_V1['safe-security-order'];
-    expect(cycleBounds(definition, 2024)).toEqual({ cycle: 2024, start: '2023-11-16', end: '2024-11-15' });
-    expect(cycleOf(definition, '2024-11-15').cycle).toBe(2024);
-    expect(cycleOf(definition, '2024-11-16').cycle).toBe(2025);
+    expect(cycleBounds(definition, 'commune', 2024)).toEqual({ cycle: 2024, start: '2023-11-16', end: '2024-11-15' });
+    expect(cycleOf(definition, 'commune', '2024-11-15').cycle).toBe(2024);
+    expect(cycleOf(definition, 'commune', '2024-11-16').cycle).toBe(2025);
   });
 
   it('runs by calendar year where the programme says so', () => {
-    expect(cycleBounds(PROGRAMMES_V1['drug-free'], 2024)).toEqual({ cycle: 2024, start: '2024-01-01', end: '2024-12-31' });
+    expect(cycleBounds(PROGRAMMES_V1['drug-free'], 'commune', 2024)).toEqual({ cycle: 2024, start: '2024-01-01', end: '2024-12-31' });
+    expect(cycleOf(PROGRAMMES_V1['drug-free'], 'commune', '2024-12-31').cycle).toBe(2024);
+  });
+
+  it("runs on a kind's own cycle where the version gives one, the programme's for the other kinds", () => {
+    const definition = PROGRAMMES_V2['safe-security-order']!.definition;
+    expect(cycleBounds(definition, 'residential-area', 2026)).toEqual({ cycle: 2026, start: '2025-11-01', end: '2026-10-31' });
+    expect(cycleOf(definition, 'residential-area', '2026-10-31').cycle).toBe(2026);
+    expect(cycleOf(definition, 'residential-area', '2026-11-01').cycle).toBe(2027);
+    for (const kind of ['commune', 'agency', 'enterprise', 'school'] as const) {
+      expect(cycleBounds(definition, kind, 2026)).toEqual({ cycle: 2026, start: '2025-11-16', end: '2026-11-15' });
+    }
+    // Version 1 keeps one cycle for every kind.
+    expect(cycleBounds(PROGRAMMES_V1['safe-security-order'], 'residential-area', 2026)).toEqual({ cycle: 2026, start: '2025-11-16', end: '2026-11-15' });
+  });
+
+  it('takes the "*" cycle for kinds without their own', () => {
+    const definition = { ...PROGRAMMES_V1['model-unit'], cycleByKind: { '*': { startMonth: 1, startDay: 1 }, school: { startMonth: 9, startDay: 5 } } };
+    expect(cycleBounds(definition, 'commune', 2026)).toEqual({ cycle: 2026, start: '2026-01-01', end: '2026-12-31' });
+    expect(cycleBounds(definition, 'school', 2026)).toEqual({ cycle: 2026, start: '2025-09-05', end: '2026-09-04' });
+  });
+});
+
+describe('deadlines', () => {
+  it("fall on the kind's day on or after the cycle's end", () => {
+    const definition = PROGRAMMES_V2['movement-classification']!.definition;
+    expect(cycleDeadline(definition, 'residential-area', 2026)).toBe('2026-11-20');
+    for (const kind of ['commune', 'agency', 'enterprise', 'school'] as const) expect(cycleDeadline(definition, kind, 2026)).toBe('2026-11-30');
+    expect(cycleDeadline(definition, 'district', 2026)).toBe('2026-12-15');
+  });
+
+  it("are the cycle's end without a deadline, and roll into the next year when the day comes earlier in the year", () => {
+    expect(cycleDeadline(PROGRAMMES_V1['movement-classification'], 'district', 2026)).toBe('2026-11-15');
+    expect(cycleDeadline(PROGRAMMES_V2['safe-security-order']!.definition, 'residential-area', 2026)).toBe('2026-10-31');
+    const drugFree = { ...PROGRAMMES_V1['drug-free'], deadlines: { '*': { month: 1, day: 15 }, commune: { month: 12, day: 31 } } };
+    expect(cycleDeadline(drugFree, 'commune', 2024)).toBe('2024-12-31');
+    expect(cycleDeadline({ ...drugFree, deadlines: { '*': { month: 1, day: 15 } } }, 'commune', 2024)).toBe('2025-01-15');
   });
 });
