@@ -1,4 +1,5 @@
 export * from './migrations/1764100001000-replica-units';
+export * from './in-force.scheduler';
 export * from './replica-unit.entity';
 export * from './unit-replica.controller';
 export * from './unit-replica.module';

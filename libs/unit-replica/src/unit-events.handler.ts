@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { CloudEvent, UnitMergedData, UnitSnapshot, UnitSplitData } from '@antq/contracts';
 import { atBatchEnd, EventContext } from '@antq/messaging';
+import { Clock } from '@antq/platform';
 import { UnitReplicaRepository } from './unit-replica.repository';
 import { UNIT_TREE_OBSERVER, type UnitTreeObserver } from './unit-tree-observer';
 
@@ -11,6 +12,7 @@ import { UNIT_TREE_OBSERVER, type UnitTreeObserver } from './unit-tree-observer'
 export class UnitEventsHandler {
   constructor(
     private readonly replica: UnitReplicaRepository,
+    private readonly clock: Clock,
     @Optional() @Inject(UNIT_TREE_OBSERVER) private readonly observer?: UnitTreeObserver | null,
   ) {}
 
@@ -25,7 +27,7 @@ export class UnitEventsHandler {
     await atBatchEnd(manager, 'unit-replica', async () => {
       const units = this.pending.get(manager) ?? [];
       this.pending.delete(manager);
-      for (const { before, after } of await this.replica.applyMany(manager, units)) {
+      for (const { before, after } of await this.replica.applyMany(manager, units, this.clock.today())) {
         if (this.observer) await this.observer.onUnitChanged(manager, before, after);
       }
     }, 'replicate');

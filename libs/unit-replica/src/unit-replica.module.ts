@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
+import { InForceScheduler } from './in-force.scheduler';
 import { UnitEventsHandler } from './unit-events.handler';
 import { UnitReplicaController } from './unit-replica.controller';
 import { UnitReplicaRepository } from './unit-replica.repository';
@@ -21,9 +22,10 @@ export class UnitReplicaModule {
       controllers: [UnitEventsHandler, UnitReplicaController],
       providers: [
         UnitReplicaRepository,
+        InForceScheduler,
         options.observer ? { provide: UNIT_TREE_OBSERVER, useExisting: options.observer } : { provide: UNIT_TREE_OBSERVER, useValue: null },
       ],
-      exports: [UnitReplicaRepository],
+      exports: [UnitReplicaRepository, InForceScheduler],
     };
   }
 }

@@ -11,11 +11,13 @@ export class UnitReplicaRepository {
 
   /**
    * Applies units' states, a batch at a time: records every version once with its date
-   * range, and moves each unit's latest state forward to the newest version given unless
-   * the replica already holds that version or a newer one. Returns, for each unit whose
-   * latest state changed, what it was before and what it is now.
+   * range, and moves each unit's current state forward to the newest version given that is
+   * in force on `today` (effective then or earlier), unless the replica already holds that
+   * version or a newer one. A version recorded for a later date waits in the versions until
+   * `promoteDue` finds it in force. Returns, for each unit whose current state changed, what
+   * it was before and what it is now.
    */
-  async applyMany(manager: EntityManager, units: UnitSnapshot[]): Promise<{ before: ReplicaState | null; after: UnitSnapshot }[]> {
+  async applyMany(manager: EntityManager, units: UnitSnapshot[], today: string): Promise<{ before: ReplicaState | null; after: UnitSnapshot }[]> {
     if (!units.length) return [];
     const ids = [...new Set(units.map((u) => u.unitId))];
     const rows = JSON.stringify(
@@ -58,6 +60,7 @@ export class UnitReplicaRepository {
       `INSERT INTO replica_units (unit_id, code, name, kind, subtype, parent_id, tags, status, effective_from, version, updated_at)
        SELECT DISTINCT ON (unit_id) unit_id, code, name, kind, subtype, parent_id, ARRAY(SELECT jsonb_array_elements_text(tags)), status, valid_from, version, now()
          FROM jsonb_to_recordset($1::jsonb) AS x(unit_id uuid, code text, name text, kind text, subtype text, parent_id uuid, tags jsonb, status text, valid_from date, version int)
+        WHERE valid_from <= $2::date
         ORDER BY unit_id, version DESC
        ON CONFLICT (unit_id) DO UPDATE SET
          code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, subtype = EXCLUDED.subtype,
@@ -65,11 +68,28 @@ export class UnitReplicaRepository {
          effective_from = EXCLUDED.effective_from, version = EXCLUDED.version, updated_at = now()
        WHERE replica_units.version < EXCLUDED.version
        RETURNING unit_id, version`,
-      [rows],
+      [rows, today],
     )) as { unit_id: string; version: number }[];
     const before = new Map(previous.map((p) => [p.unit_id, { parentId: p.parentId, status: p.status, kind: p.kind }]));
     const byVersion = new Map(units.map((u) => [`${u.unitId}:${u.version}`, u]));
     return changed.map((c) => ({ before: before.get(c.unit_id) ?? null, after: byVersion.get(`${c.unit_id}:${c.version}`) as UnitSnapshot }));
+  }
+
+  /**
+   * Brings forward every unit with a recorded version that is in force on `today` but not
+   * yet its current state (a change recorded in advance whose date has come), as
+   * `applyMany` would have had the change been recorded on the day. Returns the changes.
+   */
+  async promoteDue(manager: EntityManager, today: string): Promise<{ before: ReplicaState | null; after: UnitSnapshot }[]> {
+    const due = (await manager.query(
+      `SELECT DISTINCT ON (v.unit_id) v.unit_id AS "unitId", v.code, v.name, v.kind, v.subtype, v.parent_id AS "parentId", v.tags, v.status,
+              to_char(v.valid_from, 'YYYY-MM-DD') AS "effectiveFrom", v.version
+         FROM replica_unit_versions v LEFT JOIN replica_units u ON u.unit_id = v.unit_id
+        WHERE v.valid_from <= $1::date AND v.version > COALESCE(u.version, 0)
+        ORDER BY v.unit_id, v.version DESC`,
+      [today],
+    )) as UnitSnapshot[];
+    return this.applyMany(manager, due, today);
   }
 
   /** Lineage edges; an edge also reported by a split is a split edge, whatever arrives first. */
