@@ -21,5 +21,13 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** Today's calendar date (UTC) as YYYY-MM-DD. */
-export const today = (): string => new Date().toISOString().slice(0, 10);
+/**
+ * The time zone whose calendar the platform's dates follow: Vietnam's (UTC+7 all year). A
+ * decision taken at 06:30 in Hà Nội is dated that day, not the day before as in UTC.
+ */
+export const BUSINESS_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+const businessDate = new Intl.DateTimeFormat('en-CA', { timeZone: BUSINESS_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Today's calendar date in Vietnam (or the date at `at`), as YYYY-MM-DD. */
+export const today = (at: Date = new Date()): string => businessDate.format(at);
