@@ -361,6 +361,14 @@ describe('cycles and deadlines of their own for some unit kinds (version 2)', ()
         [[district, commune, area]],
       )) as { unitId: string; cycle: number; deadline: string }[];
 
+    // A version given through the API is checked the same way: deadlines for kinds it applies to, on real days.
+    const [, shipped] = (await admin.get('/programmes/movement-classification/versions')).body as { definition: Record<string, unknown> }[];
+    await expectRefused(
+      () => admin.post('/programmes/movement-classification/versions', { validFrom: '2026-11-16', definition: { ...shipped.definition, deadlines: { province: { month: 12, day: 15 }, district: { month: 11, day: 31 } } } }),
+      400,
+      /deadlines.province: the programme does not apply to province.*deadlines.district: month 11 has no day 31/,
+    );
+
     // The cycle ended on 15 Nov 2026; residential areas have until 20 Nov, communes until 30 Nov, districts until 15 Dec.
     await assessments.reportOverdue('2026-11-20');
     expect(await notices()).toEqual([]);
