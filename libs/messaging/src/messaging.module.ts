@@ -5,6 +5,7 @@ import { EventConsumer } from './consumer/event-consumer.server';
 import { EventFactory } from './event.factory';
 import { InboxPruner } from './inbox/inbox.pruner';
 import { createKafka } from './kafka/kafka.factory';
+import { BrokerAdmin } from './kafka/broker-admin';
 import { KafkaHealthIndicator } from './kafka/kafka.health';
 import { KAFKA_PRODUCER, ReliableProducer } from './kafka/producer';
 import { KAFKA_CLIENT } from './kafka/tokens';
@@ -40,6 +41,7 @@ export class MessagingModule implements OnApplicationShutdown {
         OutboxService,
         OutboxRelay,
         EventConsumer,
+        BrokerAdmin,
         KafkaHealthIndicator,
         InboxPruner,
       ],

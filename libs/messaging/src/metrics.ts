@@ -1,6 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
 import { processMetric, sourcedGauge } from '@antq/persistence';
-import { withTimeout } from './kafka/timeout';
 
 export const eventsPublished = processMetric(
   'antq_events_published_total',
@@ -52,5 +51,5 @@ export const consumerSources = sourcedGauge<{ groupId: string; lag(): Promise<{ 
   },
   // A broker away leaves the gauge empty rather than holding up the scrape.
   async (consumer) =>
-    (await withTimeout(consumer.lag(), 2_000)).map(({ topic, partition, lag }) => ({ labels: { group: consumer.groupId, topic, partition: String(partition) }, value: lag })),
+    (await consumer.lag()).map(({ topic, partition, lag }) => ({ labels: { group: consumer.groupId, topic, partition: String(partition) }, value: lag })),
 );

@@ -8,6 +8,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { deadLetterTopic, isKnownEventType, prefixedTopic, topicOf, type CloudEvent } from '@antq/contracts';
 import type { AntqClsStore } from '../execution-context';
 import { claimEvents, releaseEvent, releaseEvents } from '../inbox/inbox';
+import { BrokerAdmin } from '../kafka/broker-admin';
 import { DLQ_HEADERS } from '../kafka/headers';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
@@ -52,8 +53,6 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(EventConsumer.name);
   private consumer?: Consumer;
   private topics: string[] = [];
-  /** For the lag gauge; connected on the first scrape. */
-  private admin?: Admin;
   readonly groupId: string;
   private readonly deadLetterTopic: string;
   /** Handlers by event type: Nest's pattern lookup parses the pattern on every call. */
@@ -65,6 +64,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
     @Inject(KAFKA_PRODUCER) private readonly producer: ReliableProducer,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cls: ClsService<AntqClsStore>,
+    private readonly broker: BrokerAdmin,
   ) {
     super();
     this.groupId = options.groupId ?? prefixedTopic(options.topicPrefix, options.service);
@@ -115,18 +115,19 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect();
-    await this.admin?.disconnect().catch(() => undefined);
   }
 
   /**
    * Records each partition of the consumed topics holds beyond this group's committed
-   * offset: what the service has yet to apply. Asks the broker, so it is read on a scrape.
+   * offset: what the service has yet to apply. Asks the broker, so it is read on a scrape,
+   * and gives up after `timeoutMs`.
    */
-  async lag(): Promise<{ topic: string; partition: number; lag: number }[]> {
+  async lag(timeoutMs = 2_000): Promise<{ topic: string; partition: number; lag: number }[]> {
     if (!this.consumer) return [];
-    this.admin ??= this.kafka.admin();
-    await this.admin.connect();
-    const admin = this.admin;
+    return this.broker.use((admin) => this.lagOf(admin), timeoutMs);
+  }
+
+  private async lagOf(admin: Admin): Promise<{ topic: string; partition: number; lag: number }[]> {
     const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: this.topics });
     const lags: { topic: string; partition: number; lag: number }[] = [];
     for (const topic of this.topics) {
