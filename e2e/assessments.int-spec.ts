@@ -290,6 +290,17 @@ describe('key complex areas', () => {
       { step: 'carried-over', cycle: 2025, decisionNumber: null, decisionDate: '2025-01-01', agency: 'antq-system', principal: 'lapse-job' },
     ]);
     expect((await decided(ids['C1'])).status).toBe(404);
+
+    // A transformation decided in the last days of 2024 but recorded after the carry-over
+    // holds from the carry-over, so the history never holds two statuses at once.
+    await recognise('KA2', 'key-complex-area', transformation, 2024, '2024-12-28');
+    expect((await admin.get(`/units/${stuck}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'key-complex-area', status: 'transformed', since: '2025-01-01' })]);
+    const history = (await admin.get(`/units/${stuck}/statuses/key-complex-area/history`)).body as { status: string; validFrom: string; validTo: string | null }[];
+    expect(history.map((h) => [h.status, h.validFrom, h.validTo])).toEqual([
+      ['designated', '2024-02-01', '2025-01-01'],
+      ['designated', '2025-01-01', '2025-01-01'],
+      ['transformed', '2025-01-01', null],
+    ]);
   });
 });
 

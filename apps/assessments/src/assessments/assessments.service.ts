@@ -195,7 +195,16 @@ export class AssessmentsService {
       if (action === 'recognise' && decisionDate < record.periodStart) {
         throw new RuleViolationError(`The decision date ${decisionDate} is before the assessed period starts (${record.periodStart})`);
       }
-      if (setsStatus) checkDecisionDate(decisionDate, record.unitId, record.programme, current);
+      // A decision taken before the system moved the status on at a cycle's end (a lapse, a key
+      // complex area carried over) but recorded after it: the recognition holds from that move,
+      // so history never holds two statuses at once; the transition keeps the decision's date.
+      const recordedLate =
+        action === 'recognise' &&
+        current?.source === 'lapse' &&
+        current.since !== null &&
+        decisionDate < current.since &&
+        (record.programme === KEY_AREA || current.since <= bounds.end);
+      if (setsStatus && !recordedLate) checkDecisionDate(decisionDate, record.unitId, record.programme, current);
       const previous = record.state;
       record.state = step.to;
       const transition = this.transition(record, previous, input, actor, step.event, true);
@@ -209,7 +218,7 @@ export class AssessmentsService {
           status: keyArea ? 'transformed' : 'recognised',
           grade: record.grade,
           score: record.score,
-          since: decisionDate,
+          since: recordedLate && current?.since ? current.since : decisionDate,
           validUntil: keyArea ? null : bounds.end,
           source: 'assessment',
           assessmentId: record.id,

@@ -34,7 +34,7 @@ interface StatusRow {
 export type CurrentStatus = StatusSnapshot & { sequence: number; assessmentId: string | null };
 
 /** A current status and the assessment it comes from (none for derived, tree or key-area list changes). */
-export type HeldStatus = CurrentStatus & { assessmentCycle: number | null };
+export type HeldStatus = CurrentStatus & { assessmentCycle: number | null; source: StatusSource | null };
 
 const currentStatus = (row: StatusRow): CurrentStatus => ({
   status: row.status,
@@ -92,12 +92,12 @@ export class UnitStatusService {
   async held(manager: EntityManager, unitId: string, programme: string): Promise<HeldStatus | undefined> {
     const [row] = (await manager.query(
       `SELECT s.status, s.grade, s.score, to_char(s.since, 'YYYY-MM-DD') AS since, to_char(s.valid_until, 'YYYY-MM-DD') AS valid_until, s.sequence,
-              s.assessment_id, a.cycle AS assessment_cycle
+              s.assessment_id, a.cycle AS assessment_cycle, s.source
          FROM unit_statuses s LEFT JOIN assessments a ON a.id = s.assessment_id
         WHERE s.unit_id = $1 AND s.programme = $2`,
       [unitId, programme],
-    )) as (StatusRow & { assessment_cycle: number | null })[];
-    return row && { ...currentStatus(row), assessmentCycle: row.assessment_cycle };
+    )) as (StatusRow & { assessment_cycle: number | null; source: StatusSource | null })[];
+    return row && { ...currentStatus(row), assessmentCycle: row.assessment_cycle, source: row.source };
   }
 
   /**
