@@ -74,7 +74,7 @@ export async function main(): Promise<void> {
     // 1. Alerts from the stream, with the delivery worker off: only the raising is measured.
     const raising = await startTestService(NOTIFICATIONS, (e) => NotificationsModule.forRoot(e), runId, { ...env, DELIVERY_WORKER_ENABLED: 'false' });
     services.push(raising);
-    const hook = await new ApiClient(raising.url, testToken('antq-bench', ['alert-manager'])).post('/webhooks', { url: `http://127.0.0.1:${receiverPort}/alerts` });
+    const hook = await new ApiClient(raising.url, testToken('antq-bench', ['admin'])).post('/webhooks', { url: `http://127.0.0.1:${receiverPort}/alerts` });
     if (hook.status !== 201) throw new Error(`webhook: ${hook.status} ${JSON.stringify(hook.body)}`);
     await send([revocation()]);
     await waitUntil('the warm-up alert', async () => (await count(raising, 'SELECT count(*)::int AS n FROM alerts')) === 1, 60_000, 50);

@@ -289,7 +289,7 @@ describe('campaigns and targets', () => {
   });
 
   it('warns the province when a target turns at risk, once', async () => {
-    const alerts = new ApiClient(notifications.url, testToken('ubnd-tinh', ['alert-manager']));
+    const alerts = new ApiClient(notifications.url, testToken('ubnd-tinh', ['alert-manager'], 'tester', [ids['P']]));
     expect((await alerts.request('PUT', '/responsibilities/ubnd-tinh', { unitIds: [ids['P']] })).status).toBe(200);
     const start = shift(today(), -200);
     const end = shift(today(), 100);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '@antq/contracts';
-import { ConflictError, ForbiddenError, NotFoundError } from '@antq/platform';
+import { ConflictError, NotFoundError } from '@antq/platform';
 import { DELIVERY_OF_AGENCY, deliveryScope, isAdmin, type Caller } from '../subscriptions/agency-scope';
 import { agencyKey, userKey } from '../subscriptions/subscriptions.service';
 import { DELIVERY_CHANNEL } from './alerts.service';
@@ -138,7 +138,8 @@ export class AlertQueries {
       const [row] = (await manager.query('SELECT state, recipient FROM deliveries d WHERE id = $1 FOR UPDATE', [id])) as { state: string; recipient: string }[];
       if (!row) throw new NotFoundError(`Delivery ${id} does not exist`);
       const [own] = (await manager.query(`SELECT ${DELIVERY_OF_AGENCY(2)} AS own FROM deliveries d WHERE d.id = $1`, [id, deliveryScope(actor)])) as { own: boolean }[];
-      if (!own?.own) throw new ForbiddenError(`Agency ${actor.agency} may not send delivery ${id} again: it belongs to ${row.recipient}, and only its own agency or an admin may resend it`);
+      // Another agency's delivery does not exist for the caller, as when it is read.
+      if (!own?.own) throw new NotFoundError(`Delivery ${id} does not exist`);
       if (row.state !== 'failed') throw new ConflictError(`Only a failed delivery can be sent again (this one is ${row.state})`);
       await manager.query(
         `UPDATE deliveries SET state = 'pending', attempts_before_resend = attempts, next_attempt_at = now(), lease_until = NULL, held_reason = NULL, finished_at = NULL WHERE id = $1`,

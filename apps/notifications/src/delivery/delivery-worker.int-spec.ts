@@ -60,7 +60,7 @@ beforeAll(async () => {
   // Two instances of the service on one database: one consumer group, two delivery workers.
   first = await startTestService(NOTIFICATIONS, (e) => NotificationsModule.forRoot(e), runId, env());
   second = await startTestService(NOTIFICATIONS, (e) => NotificationsModule.forRoot(e), runId, env());
-  const created = await new ApiClient(first.url, testToken('ca-nghe-an', ['alert-manager'])).post('/webhooks', { url: `http://127.0.0.1:${port}/all` });
+  const created = await new ApiClient(first.url, testToken('ca-nghe-an', ['admin'])).post('/webhooks', { url: `http://127.0.0.1:${port}/all` });
   expect(created.status).toBe(201);
 });
 

@@ -205,9 +205,10 @@ export class SubscriptionsService {
   }
 
   /**
-   * The units must be known to the replica of the unit tree (422 otherwise). Where a
-   * non-admin's token carries a jurisdiction, they must lie within it (a root or below), and
-   * it may not choose every unit (no unitId): only an admin may.
+   * The units must be known to the replica of the unit tree (422 otherwise). A non-admin's
+   * must lie within its token's jurisdiction (a root or below; a token naming none has no
+   * unit-scoped rights, as everywhere), and it may not choose every unit (no unitId): only
+   * an admin may.
    */
   private async checkUnits(actor: Caller, unitIds: string[], { everyUnit, what }: { everyUnit: boolean; what: string }): Promise<void> {
     if (unitIds.length) {
@@ -221,7 +222,8 @@ export class SubscriptionsService {
         });
       }
     }
-    if (isAdmin(actor) || !actor.jurisdiction) return;
+    if (isAdmin(actor)) return;
+    const jurisdiction = actor.jurisdiction ?? [];
     if (everyUnit) {
       throw new ForbiddenError(`To ${what} for every unit, the admin role is needed: name a unitId within the jurisdiction of agency ${actor.agency}`);
     }
@@ -230,9 +232,11 @@ export class SubscriptionsService {
       `SELECT u.id, ARRAY[u.id::text] || ${REPLICA_ANCESTORS_SQL('u.id')}::text[] AS path FROM unnest($1::uuid[]) AS u(id) ORDER BY u.id`,
       [[...new Set(unitIds)]],
     )) as { id: string; path: string[] }[];
-    const outside = rows.filter((row) => !row.path.some((unit) => actor.jurisdiction?.includes(unit))).map((row) => row.id);
+    const outside = rows.filter((row) => !row.path.some((unit) => jurisdiction.includes(unit))).map((row) => row.id);
     if (outside.length) {
-      throw new ForbiddenError(`Unit${outside.length > 1 ? 's' : ''} ${outside.join(', ')} ${outside.length > 1 ? 'are' : 'is'} outside the jurisdiction of agency ${actor.agency}`);
+      throw new ForbiddenError(
+        `Unit${outside.length > 1 ? 's' : ''} ${outside.join(', ')} ${outside.length > 1 ? 'are' : 'is'} outside the jurisdiction of agency ${actor.agency}${jurisdiction.length ? '' : ' (its token names none)'}`,
+      );
     }
   }
 
