@@ -11,6 +11,19 @@ export class OneOpenAssessment1764100012000 implements MigrationInterface {
   name = 'OneOpenAssessment1764100012000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // Open duplicates from before the index (drafts that raced) must be settled through the
+    // workflow, with their events, by the release that made them: say which.
+    const duplicates = (await queryRunner.query(
+      `SELECT unit_id, programme, cycle, array_agg(id ORDER BY created_at) AS ids FROM assessments
+        WHERE state IN ('draft', 'submitted', 'verified') GROUP BY unit_id, programme, cycle HAVING count(*) > 1`,
+    )) as { unit_id: string; programme: string; cycle: number; ids: string[] }[];
+    if (duplicates.length) {
+      throw new Error(
+        `${duplicates.length} units have more than one open assessment for a programme and cycle; reject all but one of each ` +
+          `(POST /assessments/:id/reject) with the release running now, then upgrade: ` +
+          duplicates.slice(0, 20).map((d) => `${d.unit_id} ${d.programme} ${d.cycle}: ${d.ids.join(', ')}`).join('; '),
+      );
+    }
     await queryRunner.query(
       `CREATE UNIQUE INDEX ${ONE_OPEN_ASSESSMENT_INDEX} ON assessments (unit_id, programme, cycle) WHERE state IN ('draft', 'submitted', 'verified')`,
     );

@@ -11,6 +11,13 @@ describe('programme definitions', () => {
     for (const [code, { definition }] of Object.entries(PROGRAMMES_V2)) expect({ code, problems: definitionProblems(copy(definition)) }).toEqual({ code, problems: [] });
   });
 
+  it('names a malformed list of kinds, and checks nothing that reads it', () => {
+    for (const appliesTo of [3, 'commune', null]) {
+      const definition = { ...copy(PROGRAMMES_V2['movement-classification']!.definition), appliesTo };
+      expect(definitionProblems(definition)).toEqual(expect.arrayContaining([expect.stringMatching(/^appliesTo: /)]));
+    }
+  });
+
   it('checks each criterion: its type, a code unique in its list, numbers where its type needs them', () => {
     const definition = copy(PROGRAMMES_V1['drug-free']) as unknown as { criteria: Record<string, unknown[]> };
     definition.criteria['*'] = [

@@ -209,7 +209,10 @@ function describe(errors: ValidationError[], path = ''): string[] {
  */
 export function definitionProblems(raw: unknown): string[] {
   const definition = plainToInstance(ProgrammeDefinition, raw);
-  const problems = [...describe(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true })), ...calendarProblems(definition)];
+  const fieldProblems = describe(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true }));
+  // The checks below read the kinds the programme applies to: without a list, the field problems say it all.
+  if (!Array.isArray(definition.appliesTo)) return fieldProblems;
+  const problems = [...fieldProblems, ...calendarProblems(definition)];
   const criteria: unknown = definition.criteria;
   if (!criteria || typeof criteria !== 'object' || Array.isArray(criteria)) return problems;
   const rule = definition.scoring?.rule;
