@@ -92,6 +92,14 @@ it('counts and derives on the tree in force, and applies a change recorded in ad
   expect(await statusOf(ids['P2'])).toBeUndefined();
   expect(await communesCounted(ids['P1'])).toEqual({ total: 1, recognised: 1 });
   expect(await communesCounted(ids['P2'])).toEqual({ total: 0, recognised: 0 });
+  // A replica kept before replicas followed the date holds the move already: it gives way to
+  // the tree in force, and the service reacts as to a move back.
+  await assessments.dataSource.query(`UPDATE replica_units SET parent_id = $2, effective_from = $3, version = 2 WHERE unit_id = $1`, [ids['C'], ids['P2'], EFFECTIVE]);
+  expect(await assessments.app.get(InForceScheduler).promoteDue()).toBe(1);
+  expect(await parentIn(assessments, ids['C'])).toBe(ids['P1']);
+  await derivationsDone();
+  expect(await statusOf(ids['P1'])).toMatchObject({ status: 'recognised' });
+  expect(await statusOf(ids['P2'])).toBeUndefined();
   // Nothing is due before the date.
   for (const service of [assessments, campaigns]) expect(await service.app.get(InForceScheduler).promoteDue('2098-12-31')).toBe(0);
 

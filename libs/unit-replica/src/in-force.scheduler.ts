@@ -3,7 +3,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
-import type { AntqClsStore } from '@antq/messaging';
+import { closeBatch, openBatch, type AntqClsStore } from '@antq/messaging';
 import { Clock } from '@antq/platform';
 import { UnitReplicaRepository } from './unit-replica.repository';
 import { UNIT_TREE_OBSERVER, type UnitTreeObserver } from './unit-tree-observer';
@@ -48,8 +48,11 @@ export class InForceScheduler implements OnApplicationBootstrap {
       this.cls.set('actor', TREE_CLOCK);
       this.cls.set('correlationId', `in-force-${date}`);
       return this.dataSource.transaction(async (manager) => {
+        // As a consumer batch does: the observers' work for all the units runs once, at the end.
+        openBatch(manager);
         const changes = await this.replica.promoteDue(manager, date);
         if (this.observer) for (const { before, after } of changes) await this.observer.onUnitChanged(manager, before, after);
+        await closeBatch(manager);
         return changes.length;
       });
     });

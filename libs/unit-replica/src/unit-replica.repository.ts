@@ -13,9 +13,10 @@ export class UnitReplicaRepository {
    * Applies units' states, a batch at a time: records every version once with its date
    * range, and moves each unit's current state forward to the newest version given that is
    * in force on `today` (effective then or earlier), unless the replica already holds that
-   * version or a newer one. A version recorded for a later date waits in the versions until
-   * `promoteDue` finds it in force. Returns, for each unit whose current state changed, what
-   * it was before and what it is now.
+   * version or a newer one in force. A version recorded for a later date waits in the
+   * versions until `promoteDue` finds it in force (and a current state not yet in force, as
+   * replicas kept before they followed the date, gives way to the one that is). Returns, for
+   * each unit whose current state changed, what it was before and what it is now.
    */
   async applyMany(manager: EntityManager, units: UnitSnapshot[], today: string): Promise<{ before: ReplicaState | null; after: UnitSnapshot }[]> {
     if (!units.length) return [];
@@ -66,7 +67,7 @@ export class UnitReplicaRepository {
          code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, subtype = EXCLUDED.subtype,
          parent_id = EXCLUDED.parent_id, tags = EXCLUDED.tags, status = EXCLUDED.status,
          effective_from = EXCLUDED.effective_from, version = EXCLUDED.version, updated_at = now()
-       WHERE replica_units.version < EXCLUDED.version
+       WHERE replica_units.version < EXCLUDED.version OR replica_units.effective_from > $2::date
        RETURNING unit_id, version`,
       [rows, today],
     )) as { unit_id: string; version: number }[];
@@ -76,17 +77,19 @@ export class UnitReplicaRepository {
   }
 
   /**
-   * Brings forward every unit with a recorded version that is in force on `today` but not
-   * yet its current state (a change recorded in advance whose date has come), as
-   * `applyMany` would have had the change been recorded on the day. Returns the changes.
+   * Makes each unit's current state the version in force on `today` where it is not (a
+   * change recorded in advance whose date has come), as `applyMany` would have had the
+   * change been recorded on the day. Returns the changes.
    */
   async promoteDue(manager: EntityManager, today: string): Promise<{ before: ReplicaState | null; after: UnitSnapshot }[]> {
     const due = (await manager.query(
-      `SELECT DISTINCT ON (v.unit_id) v.unit_id AS "unitId", v.code, v.name, v.kind, v.subtype, v.parent_id AS "parentId", v.tags, v.status,
+      `WITH in_force AS (
+         SELECT DISTINCT ON (unit_id) * FROM replica_unit_versions WHERE valid_from <= $1::date ORDER BY unit_id, version DESC
+       )
+       SELECT v.unit_id AS "unitId", v.code, v.name, v.kind, v.subtype, v.parent_id AS "parentId", v.tags, v.status,
               to_char(v.valid_from, 'YYYY-MM-DD') AS "effectiveFrom", v.version
-         FROM replica_unit_versions v LEFT JOIN replica_units u ON u.unit_id = v.unit_id
-        WHERE v.valid_from <= $1::date AND v.version > COALESCE(u.version, 0)
-        ORDER BY v.unit_id, v.version DESC`,
+         FROM in_force v LEFT JOIN replica_units u ON u.unit_id = v.unit_id
+        WHERE u.version IS DISTINCT FROM v.version`,
       [today],
     )) as UnitSnapshot[];
     return this.applyMany(manager, due, today);
