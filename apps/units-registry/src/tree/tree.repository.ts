@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitKind } from '@antq/contracts';
-import type { MergePolicy, PlacementRule, UnitState } from './unit-state';
+import { holdsOn, type MergePolicy, type PlacementRule, type UnitState } from './unit-state';
 
 interface VersionRow {
   id: string;
@@ -387,9 +387,6 @@ export class TreeRepository {
 
   /** The placement rules in force on a date. */
   async placementRulesAt(date: string): Promise<PlacementRule[]> {
-    return (await this.placementRules(this.dataSource.manager)).filter(
-      (r) => (r.validFrom === null || r.validFrom <= date) && (r.validTo === null || r.validTo > date),
-    );
+    return (await this.placementRules(this.dataSource.manager)).filter((rule) => holdsOn(rule, date));
   }
-
 }
