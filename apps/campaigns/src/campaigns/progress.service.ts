@@ -27,7 +27,8 @@ const PROGRESS_LOCK = 0x70726f67;
 /**
  * For units $1 changed from dates $2: their ancestors, from the replica's versions, on every
  * date a started campaign with unit targets is measured on ($3, today, or its last day) that
- * is not before the change.
+ * is not before the change. A change dated today is measured today only, where the current
+ * tree (the replica's tree in force) already gives its ancestors: only backdated ones are asked.
  */
 const ANCESTORS_ON_MEASURED_DATES = `
   WITH RECURSIVE measured AS (
@@ -35,6 +36,7 @@ const ANCESTORS_ON_MEASURED_DATES = `
      WHERE c.period_start <= $3::date AND EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.kind <> 'activity')
   ), asked AS (
     SELECT x.unit_id, m.on_date FROM unnest($1::uuid[], $2::date[]) AS x(unit_id, from_date) JOIN measured m ON m.on_date >= x.from_date
+     WHERE x.from_date < $3::date
   ), up(unit_id, on_date, ancestor, depth) AS (
     SELECT a.unit_id, a.on_date, v.parent_id, 1 FROM asked a
       JOIN replica_unit_versions v ON v.unit_id = a.unit_id AND v.valid_from <= a.on_date AND (v.valid_to IS NULL OR v.valid_to > a.on_date)
