@@ -1,5 +1,6 @@
 export * from './data-source.options';
 export * from './database-admin';
+export * from './database-errors';
 export * from './notification-listener';
 export * from './queue-worker';
 export * from './metrics';

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { today, type AssessmentState, type CloudEvent, type EventType, type UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore, type CoWrite } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
+import { uniqueViolation } from '@antq/persistence';
 import { AuthorityService, type AssessmentAction, type Principal } from '../authority/authority.service';
 import { cycleBounds, cycleDeadline } from '../programmes/programme-definition';
 import { ONE_OPEN_ASSESSMENT_INDEX } from '../migrations/1764100012000-one-open-assessment';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
-import { checkDecisionDate, STATUS_LOCK_SQL, UnitStatusService, type HeldStatus } from '../statuses/unit-status.service';
+import { checkDecisionDate, STATUS_LOCK_SQL, UnitStatusService, type CurrentStatus } from '../statuses/unit-status.service';
 import { KEY_AREA, KeyAreasService } from '../key-areas/key-areas.service';
 
 export interface DraftCommand {
@@ -47,12 +48,6 @@ export interface AssessmentRecord {
   met: boolean | null;
   evidence: string[];
   agency: string;
-}
-
-/** Whether a database error is a unique violation of the named index. */
-function violates(error: unknown, index: string): boolean {
-  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
-  return driverError?.code === '23505' && driverError.constraint === index;
 }
 
 /** The workflow: which step leads from which states to which. */
@@ -111,12 +106,6 @@ export class AssessmentsService {
         throw new RuleViolationError(`The period ${periodStart}..${periodEnd} is outside cycle ${command.cycle} of ${programme} (${bounds.start}..${bounds.end}) as it runs for a ${unit.kind}`);
       }
       const evaluation = evaluate(programme, definition, unit.kind, command.results);
-      const open = (await manager.query(
-        `SELECT id FROM assessments WHERE unit_id = $1 AND programme = $2 AND cycle = $3 AND state IN ('draft', 'submitted', 'verified') LIMIT 1`,
-        [command.unitId, programme, command.cycle],
-      )) as unknown[];
-      const alreadyOpen = () => new ConflictError(`Unit ${command.unitId} already has an open ${programme} assessment for cycle ${command.cycle}`);
-      if (open.length) throw alreadyOpen();
       const record: AssessmentRecord = {
         id: randomUUID(),
         unitId: command.unitId,
@@ -134,7 +123,8 @@ export class AssessmentsService {
         evidence: command.evidence ?? [],
         agency: actor.agency,
       };
-      // A draft opened meanwhile (the check above takes no lock) is caught by the unique index.
+      // One open assessment per unit, programme and cycle: the unique index refuses another,
+      // opened before or at the same moment.
       await manager
         .query(
           `INSERT INTO assessments (id, unit_id, unit_kind, programme, programme_version, cycle, period_start, period_end, state, results, score, grade, met, evidence, agency)
@@ -142,7 +132,9 @@ export class AssessmentsService {
           [record.id, record.unitId, record.unitKind, programme, version, record.cycle, periodStart, periodEnd, 'draft', JSON.stringify(record.results), record.score, record.grade, record.met, record.evidence, actor.agency],
         )
         .catch((error: unknown) => {
-          throw violates(error, ONE_OPEN_ASSESSMENT_INDEX) ? alreadyOpen() : error;
+          throw uniqueViolation(error)?.constraint === ONE_OPEN_ASSESSMENT_INDEX
+            ? new ConflictError(`Unit ${command.unitId} already has an open ${programme} assessment for cycle ${command.cycle}`)
+            : error;
         });
       const { writes, events } = this.transition(record, null, {}, actor, 'antq.assessments.assessment-drafted.v1');
       await this.outbox.append(manager, events, writes);
@@ -185,7 +177,7 @@ export class AssessmentsService {
         if (decisionDate > bounds.end) throw new RuleViolationError(`The decision date ${decisionDate} is after the end of cycle ${record.cycle} (${bounds.end})`);
       }
       // Read under the status lock `load` took: the status a recognition replaces or a revocation ends.
-      const current = setsStatus ? await this.statuses.held(manager, record.unitId, record.programme) : undefined;
+      const current = setsStatus ? await this.statuses.current(manager, record.unitId, record.programme) : undefined;
       if (action === 'revoke') this.checkRevocable(record, current);
       if (action === 'recognise' && current?.assessmentCycle != null && current.assessmentCycle > record.cycle) {
         throw new ConflictError(
@@ -244,7 +236,7 @@ export class AssessmentsService {
    * Only the recognition the unit's current status comes from can be revoked: an older one
    * (replaced by a later recognition) no longer stands behind it.
    */
-  private checkRevocable(record: AssessmentRecord, current: HeldStatus | undefined): void {
+  private checkRevocable(record: AssessmentRecord, current: CurrentStatus | undefined): void {
     if (current?.assessmentId === record.id && (current.status === 'recognised' || current.status === 'transformed')) return;
     const holder = current?.assessmentId ? `comes from assessment ${current.assessmentId} (${current.status})` : `is ${current?.status ?? 'unassessed'}`;
     throw new ConflictError(`Assessment ${record.id} no longer gives unit ${record.unitId} its ${record.programme} status, which ${holder}: there is nothing of it to revoke`);
@@ -263,26 +255,31 @@ export class AssessmentsService {
   }
 
   private async lapse(date: string): Promise<number> {
-    const carried = await this.dataSource.transaction((manager) => this.keyAreas.carryOver(manager, date));
+    const carried = await this.dataSource.transaction((manager) => this.keyAreas.carryOver(manager, date, SYSTEM));
     // A period ends on or before its cycle: every recognition whose cycle ended is among these.
     // A key complex area's recognised transformation does not lapse (it is followed up instead).
-    const candidates = (await this.dataSource.query(`SELECT id FROM assessments WHERE state = 'recognised' AND programme <> $2 AND period_end < $1::date`, [
-      date,
-      KEY_AREA,
-    ])) as { id: string }[];
+    const candidates = (await this.dataSource.query(
+      `SELECT id, programme, programme_version AS "programmeVersion", unit_kind AS "unitKind", cycle FROM assessments
+        WHERE state = 'recognised' AND programme <> $2 AND period_end < $1::date`,
+      [date, KEY_AREA],
+    )) as Pick<AssessmentRecord, 'id' | 'programme' | 'programmeVersion' | 'unitKind' | 'cycle'>[];
+    // Only those whose cycle has ended (a period may end early in its cycle) are locked and lapsed.
+    const due: { id: string; end: string }[] = [];
+    for (const candidate of candidates) {
+      const { definition } = await this.programmes.version(candidate.programme, candidate.programmeVersion);
+      const end = cycleBounds(definition, candidate.unitKind, candidate.cycle).end;
+      if (end < date) due.push({ id: candidate.id, end });
+    }
     let lapsed = 0;
-    for (const { id } of candidates) {
+    for (const { id, end } of due) {
       lapsed += await this.dataSource.transaction(async (manager) => {
         const { unitActive: _, ...record } = await this.load(manager, id, true, true);
         if (record.state !== 'recognised') return 0;
-        const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
-        const end = cycleBounds(definition, record.unitKind, record.cycle).end;
-        if (end >= date) return 0;
         const next = new Date(`${end}T00:00:00Z`);
         next.setUTCDate(next.getUTCDate() + 1);
         const transition = this.transition({ ...record, state: 'lapsed' }, 'recognised', { comment: `cycle ${record.cycle} ended ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1', true);
         // The unit's status lapses with the recognition it comes from; one replaced since by a later recognition lapses alone.
-        const current = await this.statuses.held(manager, record.unitId, record.programme);
+        const current = await this.statuses.current(manager, record.unitId, record.programme);
         if (current?.assessmentId !== id || current.status !== 'recognised') {
           await this.outbox.append(manager, transition.events, transition.writes);
           return 1;

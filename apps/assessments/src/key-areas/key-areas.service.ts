@@ -31,8 +31,6 @@ export interface KeyAreaDecisionRecord {
   at: Date;
 }
 
-const CARRY_OVER = { agency: 'antq-system', principal: 'lapse-job', roles: [] };
-
 /** The write that records a decision, made with the status change it brings. */
 const decisionWrite = (unitId: string, step: KeyAreaStep, cycle: number | null, decision: Partial<KeyAreaDecision> & { decisionDate: string }, actor: Principal): CoWrite => ({
   sql: `INSERT INTO key_area_decisions (unit_id, step, cycle, decision_number, decision_date, comment, agency, principal)
@@ -98,7 +96,7 @@ export class KeyAreasService {
   }
 
   /** Designated areas whose cycle ended untransformed stay on the list for the next cycle. */
-  async carryOver(manager: EntityManager, date: string): Promise<number> {
+  async carryOver(manager: EntityManager, date: string, actor: Principal): Promise<number> {
     const due = (await manager.query(
       `SELECT unit_id, unit_kind, to_char(valid_until, 'YYYY-MM-DD') AS valid_until FROM unit_statuses
         WHERE programme = $1 AND status = 'designated' AND valid_until < $2::date`,
@@ -111,7 +109,7 @@ export class KeyAreasService {
       await this.statuses.set(
         manager,
         { unitId: area.unit_id, unitKind: area.unit_kind, programme: KEY_AREA, status: 'designated', since: next.start, validUntil: next.end, source: 'lapse' },
-        { writes: [decisionWrite(area.unit_id, 'carried-over', cycle, { decisionDate: next.start, comment: `not transformed by ${area.valid_until}` }, CARRY_OVER)] },
+        { writes: [decisionWrite(area.unit_id, 'carried-over', cycle, { decisionDate: next.start, comment: `not transformed by ${area.valid_until}` }, actor)] },
       );
     }
     return due.length;

@@ -27,14 +27,17 @@ interface StatusRow {
   since: string | null;
   valid_until: string | null;
   sequence: number;
+  source?: StatusSource | null;
   assessment_id?: string | null;
+  assessment_cycle?: number | null;
 }
 
-/** A unit's current status under a programme, with the sequence of its last change and the assessment it comes from. */
-export type CurrentStatus = StatusSnapshot & { sequence: number; assessmentId: string | null };
-
-/** A current status and the assessment it comes from (none for derived, tree or key-area list changes). */
-export type HeldStatus = CurrentStatus & { assessmentCycle: number | null; source: StatusSource | null };
+/**
+ * A unit's current status under a programme, with the sequence of its last change, what set
+ * it, and the assessment it comes from with that assessment's cycle (none for derived, tree
+ * or key-area list changes).
+ */
+export type CurrentStatus = StatusSnapshot & { sequence: number; source: StatusSource | null; assessmentId: string | null; assessmentCycle: number | null };
 
 const currentStatus = (row: StatusRow): CurrentStatus => ({
   status: row.status,
@@ -43,7 +46,9 @@ const currentStatus = (row: StatusRow): CurrentStatus => ({
   since: row.since,
   validUntil: row.valid_until,
   sequence: row.sequence,
+  source: row.source ?? null,
   assessmentId: row.assessment_id ?? null,
+  assessmentCycle: row.assessment_cycle ?? null,
 });
 
 /**
@@ -76,28 +81,16 @@ export class UnitStatusService {
     private readonly cls: ClsService<AntqClsStore>,
   ) {}
 
+  /** The current status; a caller holding the status's lock may pass it to `set` as `current`. */
   async current(manager: EntityManager, unitId: string, programme: string, lock = false): Promise<CurrentStatus | undefined> {
     const [row] = (await manager.query(
-      `SELECT status, grade, score, to_char(since, 'YYYY-MM-DD') AS since, to_char(valid_until, 'YYYY-MM-DD') AS valid_until, sequence, assessment_id
-         FROM unit_statuses WHERE unit_id = $1 AND programme = $2 ${lock ? 'FOR UPDATE' : ''}`,
+      `SELECT s.status, s.grade, s.score, to_char(s.since, 'YYYY-MM-DD') AS since, to_char(s.valid_until, 'YYYY-MM-DD') AS valid_until, s.sequence,
+              s.source, s.assessment_id, a.cycle AS assessment_cycle
+         FROM unit_statuses s LEFT JOIN assessments a ON a.id = s.assessment_id
+        WHERE s.unit_id = $1 AND s.programme = $2 ${lock ? 'FOR UPDATE OF s' : ''}`,
       [unitId, programme],
     )) as StatusRow[];
     return row && currentStatus(row);
-  }
-
-  /**
-   * The current status with the assessment it comes from and that assessment's cycle, for a
-   * caller that holds the status's lock (it can pass the result to `set` as `current`).
-   */
-  async held(manager: EntityManager, unitId: string, programme: string): Promise<HeldStatus | undefined> {
-    const [row] = (await manager.query(
-      `SELECT s.status, s.grade, s.score, to_char(s.since, 'YYYY-MM-DD') AS since, to_char(s.valid_until, 'YYYY-MM-DD') AS valid_until, s.sequence,
-              s.assessment_id, a.cycle AS assessment_cycle, s.source
-         FROM unit_statuses s LEFT JOIN assessments a ON a.id = s.assessment_id
-        WHERE s.unit_id = $1 AND s.programme = $2`,
-      [unitId, programme],
-    )) as (StatusRow & { assessment_cycle: number | null; source: StatusSource | null })[];
-    return row && { ...currentStatus(row), assessmentCycle: row.assessment_cycle, source: row.source };
   }
 
   /**

@@ -4,6 +4,7 @@ import { ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { foldForSearch, type Actor, type UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
+import { uniqueViolation } from '@antq/persistence';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { TreeChangeSet, type NewUnitSpec, type UnitPatch } from './tree-change-set';
 import { TreeRepository } from './tree.repository';
@@ -36,9 +37,9 @@ const STRUCTURAL = { structural: true };
 
 /** The code a change found taken by the units' unique code index, if that is how it failed. */
 function takenCode(error: unknown): string | undefined {
-  const pg = ((error as { driverError?: unknown })?.driverError ?? error) as { code?: string; constraint?: string; detail?: string } | undefined;
-  if (pg?.code !== '23505' || pg.constraint !== 'units_code_key') return undefined;
-  return /\(code\)=\((.*)\) already exists/.exec(pg.detail ?? '')?.[1] ?? '';
+  const violation = uniqueViolation(error);
+  if (violation?.constraint !== 'units_code_key') return undefined;
+  return /\(code\)=\((.*)\) already exists/.exec(violation.detail)?.[1] ?? '';
 }
 
 const isExisting = (t: MergeTarget | SplitSuccessor): t is { unitId: string } => 'unitId' in t;
