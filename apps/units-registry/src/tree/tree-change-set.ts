@@ -172,7 +172,8 @@ export class TreeChangeSet {
   async move(operationId: string, id: string, parentId: string, date: string): Promise<UnitState> {
     const current = this.activeOn(id, date);
     if (current.parentId === parentId) throw new RuleViolationError(`Unit ${current.code} is already under that parent`);
-    await this.lockStructure();
+    // Taken by TreeService.change for structural changes, before any unit was loaded.
+    if (!this.structureLocked) throw new Error('A move must run in a structural change, under the structure lock');
     const parent = await this.stateAt(parentId, date);
     this.checkPlacement(current.kind, current.code, parent, date, parentId);
     await this.refuseLaterParentChanges(current.kind, current.code, parentId, date);

@@ -185,8 +185,8 @@ export class TreeService {
     return this.change(actor, (set) => this.applyReorganisation(set, plan), STRUCTURAL);
   }
 
+  /** Run it as a structural change (`change(..., { structural: true })`): it moves units. */
   async applyReorganisation(set: TreeChangeSet, plan: ReorganisationPlan): Promise<ReorganisationResult> {
-    await set.lockStructure();
     const date = plan.effectiveFrom;
     const result: ReorganisationResult = { provincesCreated: 0, provincesContinued: 0, communesCreated: 0, communesContinued: 0, merged: 0, split: 0, levelUnitsClosed: 0 };
     const oldCodes = [...new Set([...plan.provinces, ...plan.communes].flatMap((u) => u.predecessorCodes))];
