@@ -135,11 +135,11 @@ export class AlertQueries {
   /** Sends a failed delivery again, with a fresh budget of attempts; its history stays. */
   async resend(id: string, actor: Caller) {
     await this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query('SELECT state, recipient FROM deliveries d WHERE id = $1 FOR UPDATE', [id])) as { state: string; recipient: string }[];
-      if (!row) throw new NotFoundError(`Delivery ${id} does not exist`);
-      const [own] = (await manager.query(`SELECT ${DELIVERY_OF_AGENCY(2)} AS own FROM deliveries d WHERE d.id = $1`, [id, deliveryScope(actor)])) as { own: boolean }[];
       // Another agency's delivery does not exist for the caller, as when it is read.
-      if (!own?.own) throw new NotFoundError(`Delivery ${id} does not exist`);
+      const [row] = (await manager.query(`SELECT state FROM deliveries d WHERE d.id = $1 AND ${DELIVERY_OF_AGENCY(2)} FOR UPDATE`, [id, deliveryScope(actor)])) as {
+        state: string;
+      }[];
+      if (!row) throw new NotFoundError(`Delivery ${id} does not exist`);
       if (row.state !== 'failed') throw new ConflictError(`Only a failed delivery can be sent again (this one is ${row.state})`);
       await manager.query(
         `UPDATE deliveries SET state = 'pending', attempts_before_resend = attempts, next_attempt_at = now(), lease_until = NULL, held_reason = NULL, finished_at = NULL WHERE id = $1`,

@@ -211,27 +211,24 @@ export class SubscriptionsService {
    * an admin may.
    */
   private async checkUnits(actor: Caller, unitIds: string[], { everyUnit, what }: { everyUnit: boolean; what: string }): Promise<void> {
-    if (unitIds.length) {
-      const known = new Set(
-        ((await this.dataSource.query('SELECT unit_id FROM replica_units WHERE unit_id = ANY($1::uuid[])', [[...new Set(unitIds)]])) as { unit_id: string }[]).map((r) => r.unit_id),
-      );
-      const unknown = [...new Set(unitIds)].filter((id) => !known.has(id.toLowerCase()));
-      if (unknown.length) {
-        throw new RuleViolationError(`${unknown.length > 1 ? 'Units' : 'Unit'} ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} unknown: not in the unit tree`, {
-          problems: unknown.map((id) => `unitId: unit ${id} is unknown`),
-        });
-      }
+    const ids = [...new Set(unitIds.map((id) => id.toLowerCase()))];
+    // Each unit once, with its path up the replica (itself included): known or not, and where.
+    const rows = !ids.length ? [] : ((await this.dataSource.query(
+      `SELECT u.id, r.unit_id IS NOT NULL AS known, ARRAY[u.id::text] || ${REPLICA_ANCESTORS_SQL('u.id')}::text[] AS path
+         FROM unnest($1::uuid[]) AS u(id) LEFT JOIN replica_units r ON r.unit_id = u.id ORDER BY u.id`,
+      [ids],
+    )) as { id: string; known: boolean; path: string[] }[]);
+    const unknown = rows.filter((row) => !row.known).map((row) => row.id);
+    if (unknown.length) {
+      throw new RuleViolationError(`${unknown.length > 1 ? 'Units' : 'Unit'} ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} unknown: not in the unit tree`, {
+        problems: unknown.map((id) => `unitId: unit ${id} is unknown`),
+      });
     }
     if (isAdmin(actor)) return;
-    const jurisdiction = actor.jurisdiction ?? [];
     if (everyUnit) {
       throw new ForbiddenError(`To ${what} for every unit, the admin role is needed: name a unitId within the jurisdiction of agency ${actor.agency}`);
     }
-    if (!unitIds.length) return;
-    const rows = (await this.dataSource.query(
-      `SELECT u.id, ARRAY[u.id::text] || ${REPLICA_ANCESTORS_SQL('u.id')}::text[] AS path FROM unnest($1::uuid[]) AS u(id) ORDER BY u.id`,
-      [[...new Set(unitIds)]],
-    )) as { id: string; path: string[] }[];
+    const jurisdiction = actor.jurisdiction ?? [];
     const outside = rows.filter((row) => !row.path.some((unit) => jurisdiction.includes(unit))).map((row) => row.id);
     if (outside.length) {
       throw new ForbiddenError(
