@@ -25,3 +25,19 @@ export const REPLICA_SUBTREE_AS_OF_SQL = (root: string, date: string) => `
     UNION
     SELECT v.* FROM versions_as_of v JOIN subtree s ON v.parent_id = s.unit_id WHERE ${root} IS NOT NULL
   )`;
+
+/**
+ * A common table expression `ancestors_on(unit_id, on_date, ancestor, depth)`: for each row
+ * (unit_id, on_date) of the relation `asked`, the unit's ancestors as they stood on that date,
+ * from the replica's versions. Follow `WITH RECURSIVE` with it.
+ */
+export const REPLICA_ANCESTORS_ON_SQL = (asked: string) => `
+  ancestors_on(unit_id, on_date, ancestor, depth) AS (
+    SELECT a.unit_id, a.on_date, v.parent_id, 1 FROM ${asked} a
+      JOIN replica_unit_versions v ON v.unit_id = a.unit_id AND v.valid_from <= a.on_date AND (v.valid_to IS NULL OR v.valid_to > a.on_date)
+     WHERE v.parent_id IS NOT NULL
+    UNION ALL
+    SELECT up.unit_id, up.on_date, v.parent_id, up.depth + 1 FROM ancestors_on up
+      JOIN replica_unit_versions v ON v.unit_id = up.ancestor AND v.valid_from <= up.on_date AND (v.valid_to IS NULL OR v.valid_to > up.on_date)
+     WHERE v.parent_id IS NOT NULL AND up.depth < 32
+  )`;

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { CloudEvent, TargetProgressData, TargetState } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { Clock } from '@antq/platform';
-import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
+import { REPLICA_ANCESTORS_ON_SQL, REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 import { addDays, assess, evaluationDate, type Progress } from './progress';
 import { measure, type CampaignRow, type TargetRow } from './target-measure';
 
@@ -25,27 +25,17 @@ export interface TargetProgress extends Progress {
 const PROGRESS_LOCK = 0x70726f67;
 
 /**
- * For units $1 changed from dates $2: their ancestors, from the replica's versions, on every
- * date a started campaign with unit targets is measured on ($3, today, or its last day) that
- * is not before the change. A change dated today is measured today only, where the current
- * tree (the replica's tree in force) already gives its ancestors: only backdated ones are asked.
+ * For units $1 changed from dates $2: their ancestors on every date $3 a started campaign is
+ * measured on that is not before the change. A change dated today ($4) is measured today
+ * only, where the current tree (the replica's tree in force) already gives its ancestors:
+ * only backdated ones are asked.
  */
 const ANCESTORS_ON_MEASURED_DATES = `
-  WITH RECURSIVE measured AS (
-    SELECT DISTINCT LEAST(c.period_end, $3::date) AS on_date FROM campaigns c
-     WHERE c.period_start <= $3::date AND EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.kind <> 'activity')
-  ), asked AS (
-    SELECT x.unit_id, m.on_date FROM unnest($1::uuid[], $2::date[]) AS x(unit_id, from_date) JOIN measured m ON m.on_date >= x.from_date
-     WHERE x.from_date < $3::date
-  ), up(unit_id, on_date, ancestor, depth) AS (
-    SELECT a.unit_id, a.on_date, v.parent_id, 1 FROM asked a
-      JOIN replica_unit_versions v ON v.unit_id = a.unit_id AND v.valid_from <= a.on_date AND (v.valid_to IS NULL OR v.valid_to > a.on_date)
-     WHERE v.parent_id IS NOT NULL
-    UNION ALL
-    SELECT up.unit_id, up.on_date, v.parent_id, up.depth + 1 FROM up
-      JOIN replica_unit_versions v ON v.unit_id = up.ancestor AND v.valid_from <= up.on_date AND (v.valid_to IS NULL OR v.valid_to > up.on_date)
-     WHERE v.parent_id IS NOT NULL AND up.depth < 32
-  ) SELECT unit_id, array_agg(DISTINCT ancestor) AS path FROM up GROUP BY unit_id`;
+  WITH RECURSIVE asked AS (
+    SELECT x.unit_id, m.on_date FROM unnest($1::uuid[], $2::date[]) AS x(unit_id, from_date) JOIN unnest($3::date[]) AS m(on_date) ON m.on_date >= x.from_date
+     WHERE x.from_date < $4::date
+  ), ${REPLICA_ANCESTORS_ON_SQL('asked')}
+  SELECT unit_id, array_agg(DISTINCT ancestor) AS path FROM ancestors_on GROUP BY unit_id`;
 
 /** Earliest date from which each marked unit changed, per batch transaction. */
 const changedByTransaction = new WeakMap<EntityManager, Map<string, string>>();
@@ -79,12 +69,14 @@ export class ProgressService {
 
   private async reevaluateAffected(manager: EntityManager, changed: Map<string, string>): Promise<void> {
     const today = this.clock.today();
+    // The dates started campaigns with unit targets are measured on (today, or their last day).
     // Most batches (a national reorganisation, say) meet no campaign at all: skip the paths then.
-    const [{ any }] = (await manager.query(
-      "SELECT EXISTS (SELECT 1 FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id WHERE t.kind <> 'activity' AND c.period_start <= $1::date) AS any",
+    const [{ measured }] = (await manager.query(
+      `SELECT array_agg(DISTINCT to_char(LEAST(c.period_end, $1::date), 'YYYY-MM-DD')) AS measured FROM campaigns c
+        WHERE c.period_start <= $1::date AND EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.kind <> 'activity')`,
       [today],
-    )) as { any: boolean }[];
-    if (!any) return;
+    )) as { measured: string[] | null }[];
+    if (!measured) return;
     const units = [...changed.keys()];
     // A change counts for a campaign whose scope holds the unit, or whose list names it: its
     // scope now, or on a date the campaign is measured on since the change (a unit moved
@@ -92,7 +84,7 @@ export class ProgressService {
     const paths = (await manager.query(
       `SELECT u.unit_id, ${REPLICA_ANCESTORS_SQL('u.unit_id')} || COALESCE(past.path, '{}') AS path
          FROM unnest($1::uuid[]) AS u(unit_id) LEFT JOIN (${ANCESTORS_ON_MEASURED_DATES}) AS past USING (unit_id)`,
-      [units, units.map((id) => changed.get(id)), today],
+      [units, units.map((id) => changed.get(id)), measured, today],
     )) as { unit_id: string; path: string[] }[];
     const from = new Map<string, string>();
     for (const { unit_id, path } of paths) {
