@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { deadLetterTopic, prefixedTopic, SERVICES, type ServiceName } from '@antq/contracts';
-import { createKafka, readDeadLetters, redriveDeadLetters, type DeadLetter } from '@antq/messaging';
-import { ConfigError, KafkaSettings, kafkaConnection, loadConfig } from '@antq/platform';
+import { readDeadLetters, redriveDeadLetters, type DeadLetter } from '@antq/messaging';
+import { ConfigError, kafkaFromEnv } from '@antq/platform';
 
 const USAGE = `Usage:
   npm run dead-letters -- list <service> [--json]
@@ -37,8 +37,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const settings = loadConfig(KafkaSettings, 'dead-letters', process.env);
-  const kafka = createKafka(kafkaConnection(settings, 'antq-dead-letters'));
+  const { kafka, settings } = kafkaFromEnv('dead-letters', process.env, 'antq-dead-letters');
   const topic = prefixedTopic(settings.KAFKA_TOPIC_PREFIX, deadLetterTopic(service as ServiceName).name);
   const letters = await readDeadLetters(kafka, topic);
 

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { allTopics, SERVICES, type ServiceName } from '@antq/contracts';
-import { createKafka, ensureTopics } from '@antq/messaging';
-import { KafkaSettings, kafkaConnection, loadConfig } from '@antq/platform';
+import { ensureTopics } from '@antq/messaging';
+import { kafkaFromEnv } from '@antq/platform';
 
 const run = promisify(execFile);
 
@@ -127,8 +127,8 @@ export async function stackUp(settings = stackSettings()): Promise<void> {
   else if ((await kafkaScript('up')) !== 0) throw new Error('the local Kafka broker did not start');
   await ensurePostgres(settings);
   // The brokers the stack uses, with the TLS and SASL settings the services read.
-  const connection = kafkaConnection(loadConfig(KafkaSettings, 'the local stack', { ...process.env, KAFKA_BROKERS: settings.brokers }), 'antq-stack');
-  const created = await ensureTopics(createKafka(connection), allTopics(), settings.topicPrefix);
+  const { kafka } = kafkaFromEnv('the local stack', { ...process.env, KAFKA_BROKERS: settings.brokers }, 'antq-stack');
+  const created = await ensureTopics(kafka, allTopics(), settings.topicPrefix);
   log(created.length ? `created topics ${created.join(', ')}` : 'topics present');
   for (const service of SERVICES) await migrate(service, settings);
 }

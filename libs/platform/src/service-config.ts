@@ -17,7 +17,8 @@ import {
 } from 'class-validator';
 import { JWKS_ALGORITHMS, type JwksAlgorithm } from '@antq/auth';
 import type { ServiceName } from '@antq/contracts';
-import type { MessagingOptions } from '@antq/messaging';
+import type { Kafka } from 'kafkajs';
+import { createKafka, type MessagingOptions } from '@antq/messaging';
 
 /**
  * A boolean setting, for `@Transform`: reads the raw string, since implicit conversion
@@ -76,6 +77,15 @@ export function kafkaConnection(config: KafkaSettings, clientId: string): Pick<M
       ? { sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME ?? '', password: config.KAFKA_SASL_PASSWORD ?? '' } }
       : {}),
   };
+}
+
+/**
+ * A Kafka client for a command or tool that is not a service (the local stack, the tests,
+ * the dead-letter command), from the same variables the services read, and those settings.
+ */
+export function kafkaFromEnv(label: string, env: Record<string, string | undefined>, clientId: string): { kafka: Kafka; settings: KafkaSettings } {
+  const settings = loadConfig(KafkaSettings, label, env);
+  return { kafka: createKafka(kafkaConnection(settings, clientId)), settings };
 }
 
 /**

@@ -1,11 +1,11 @@
 import { allTopics, prefixedTopic, type CloudEvent, type EventData, type EventType } from '@antq/contracts';
-import { createKafka, ensureTopics } from '@antq/messaging';
+import { ensureTopics } from '@antq/messaging';
 import { Partitioners, type Consumer, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
-import { KafkaSettings, kafkaConnection, loadConfig } from '@antq/platform';
+import { kafkaFromEnv } from '@antq/platform';
 import { TEST_BROKERS, TEST_KAFKA_SECURITY } from './test-env';
 
 export function testKafka(brokers = TEST_BROKERS): Kafka {
-  return createKafka(kafkaConnection(loadConfig(KafkaSettings, 'the tests', { ...TEST_KAFKA_SECURITY, KAFKA_BROKERS: brokers }), 'antq-tests'));
+  return kafkaFromEnv('the tests', { ...TEST_KAFKA_SECURITY, KAFKA_BROKERS: brokers }, 'antq-tests').kafka;
 }
 
 /** Creates every platform topic under the run's prefix. */
