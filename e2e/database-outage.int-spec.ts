@@ -16,6 +16,7 @@ import {
   testToken,
   TopicRecorder,
   uniqueRunId,
+  UnitFixtures,
   type RunningService,
 } from '@antq/testing';
 
@@ -48,13 +49,9 @@ afterAll(async () => {
 });
 
 it('while its database is unreachable a service answers 503 and is not ready; events wait, none is dead-lettered, and all apply once it is back', async () => {
-  const registrar = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
   const reader = new ApiClient(notifications.url, testToken('ca-nghe-an', ['viewer']));
-  const create = async (code: string) => {
-    const response = await registrar.post<{ id: string }>('/units', { code: `${runId}-${code}`, name: `Tỉnh ${code}`, kind: 'province', effectiveFrom: '2024-01-01' });
-    expect(response.status).toBe(201);
-    return response.body.id;
-  };
+  const units = new UnitFixtures(registry.url, runId);
+  const create = (code: string) => units.add(code, 'province', undefined, { name: `Tỉnh ${code}`, effectiveFrom: '2024-01-01' });
   const before = await create('TRUOC');
   await awaitReplicated(notifications, [before]);
 

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { QueueWorker } from '@antq/persistence';
-import { TEST_POSTGRES_URL } from '@antq/testing';
+import { eventually, TEST_POSTGRES_URL } from '@antq/testing';
 
 /** The shared worker loop (libs/persistence) against the real server: NOTIFY is what wakes it. */
 const CHANNEL = `antq_test_wake_${process.pid}`;
@@ -40,9 +40,7 @@ it('wakes at once on a NOTIFY from another session, long before its next poll', 
     await sleep(300);
     expect(worker.passes).toBe(1);
     await notifier.query(`NOTIFY ${CHANNEL}`);
-    const deadline = Date.now() + 5_000;
-    while (worker.passes < 2 && Date.now() < deadline) await sleep(20);
-    expect(worker.passes).toBe(2);
+    await eventually(() => expect(worker.passes).toBe(2), 5_000, 20);
   } finally {
     await worker.beforeApplicationShutdown();
     await notifier.end();
