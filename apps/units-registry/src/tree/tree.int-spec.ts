@@ -246,7 +246,12 @@ describe('the unit tree', () => {
       expect(second.body).toMatchObject({ total: 3, offset: 2, limit: 2 });
       expect(second.body.items.map((u: { code: string }) => u.code)).toEqual(['PG-D3']);
       expect((await api.get(`/units/${root.id}/children?asOf=2024-06-01&offset=10`)).body).toMatchObject({ total: 3, offset: 10, limit: 100, items: [] });
-      expect((await api.get(`/units/${root.id}/children?asOf=2019-12-31`)).body).toMatchObject({ total: 0, items: [] });
+    });
+
+    it.each(['children', 'subtree', 'ancestors'])('%s of a unit on a date before it existed: 404, not an empty tree', async (read) => {
+      const response = await api.get(`/units/${root.id}/${read}?asOf=2019-12-31`);
+      expect(response.status).toBe(404);
+      expect(response.body.message).toBe(`Unit ${root.id} did not exist on 2019-12-31`);
     });
 
     it('subtree: pages follow depth then code and together make the whole subtree', async () => {

@@ -19,6 +19,7 @@ import {
 } from './dto/unit.requests';
 import { AbolishLevelResponse, LineageResponse, UnitPageResponse, UnitResponse, UnitVersionResponse } from './dto/unit.responses';
 import { TreeRepository } from './tree.repository';
+import type { UnitState } from './unit-state';
 import { TreeService, type MergeTarget } from './tree.service';
 
 function reference(ref: ExistingOrNewUnit, role: string): MergeTarget {
@@ -84,10 +85,7 @@ export class UnitsController {
   @Get(':id')
   @ApiOkResponse({ type: UnitResponse })
   async get(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse> {
-    const asOf = query.asOf ?? today();
-    const state = await this.repository.findOneAt(id, asOf);
-    if (state) return UnitResponse.from(state);
-    throw new NotFoundError((await this.repository.exists(id)) ? `Unit ${id} did not exist on ${asOf}` : `Unit ${id} does not exist`);
+    return UnitResponse.from(await this.requireExistedOn(id, query.asOf ?? today()));
   }
 
   @Patch(':id')
@@ -144,8 +142,9 @@ export class UnitsController {
   @ApiOperation({ summary: 'The path up to the root as of a date, nearest first' })
   @ApiOkResponse({ type: [UnitResponse] })
   async ancestors(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse[]> {
-    await this.requireExists(id);
-    return (await this.repository.ancestors(id, query.asOf ?? today())).map((u) => UnitResponse.from(u));
+    const asOf = query.asOf ?? today();
+    await this.requireExistedOn(id, asOf);
+    return (await this.repository.ancestors(id, asOf)).map((u) => UnitResponse.from(u));
   }
 
   @Get(':id/history')
@@ -176,13 +175,20 @@ export class UnitsController {
   }
 
   private async subtreePage(id: string, query: UnitPageQuery, depth: number): Promise<UnitPageResponse> {
-    await this.requireExists(id);
     const asOf = query.asOf ?? today();
+    await this.requireExistedOn(id, asOf);
     const page = await this.repository.subtree(id, asOf, depth, { offset: query.offset, limit: query.limit });
     return { total: page.total, offset: query.offset, limit: query.limit, asOf, items: page.items.map((u) => UnitResponse.from(u)) };
   }
 
   private async requireExists(id: string): Promise<void> {
     if (!(await this.repository.exists(id))) throw new NotFoundError(`Unit ${id} does not exist`);
+  }
+
+  /** The unit's version on a date; a date before it was created is a 404 too, not an empty tree. */
+  private async requireExistedOn(id: string, asOf: string): Promise<UnitState> {
+    const state = await this.repository.findOneAt(id, asOf);
+    if (state) return state;
+    throw new NotFoundError((await this.repository.exists(id)) ? `Unit ${id} did not exist on ${asOf}` : `Unit ${id} does not exist`);
   }
 }
