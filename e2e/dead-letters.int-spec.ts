@@ -125,3 +125,30 @@ it('lists what a consumer parked and redrives the chosen dead letters to their s
   expect(after[2]).toMatchObject({ eventId: null, redrivenFrom: `${dlqTopic}[0]@${offsetOfPoison}`, sourceTopic: unitsTopic });
   expect(after[2].headers[REDRIVEN_FROM_HEADER]?.toString()).toBe(`${dlqTopic}[0]@${offsetOfPoison}`);
 }, 120_000);
+
+it('asks for partition:offset when an offset alone names dead letters on several partitions', async () => {
+  const campaignsDlq = runTopic(runId, deadLetterTopic('campaigns').name);
+  const target = runTopic(runId, 'redrive-target');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createPartitions({ topicPartitions: [{ topic: campaignsDlq, count: 2 }] });
+    await admin.createTopics({ topics: [{ topic: target, numPartitions: 1 }], waitForLeaders: true });
+    const letter = (partition: number) => ({
+      key: `letter-${partition}`,
+      partition,
+      value: `{"letter": ${partition}}`,
+      headers: { 'dlq-error': 'not an event', 'dlq-error-type': 'InvalidEventError', 'dlq-attempts': '1', 'dlq-source-topic': target },
+    });
+    await produceRaw(kafka, campaignsDlq, [letter(0), letter(1)]);
+
+    expect(await deadLetters(['redrive', 'campaigns', '--offset', '0'])).toMatchObject({ code: 2, stderr: expect.stringContaining('write them as partition:offset') });
+    expect(await readDeadLetters(kafka, target)).toEqual([]);
+    expect(await deadLetters(['redrive', 'campaigns', '--offset', '1:0'])).toMatchObject({ code: 0, stdout: expect.stringContaining('redrove 1 dead letter(s)') });
+    const redriven = await readDeadLetters(kafka, target);
+    expect(redriven.map((l) => [l.key, l.redrivenFrom])).toEqual([['letter-1', `${campaignsDlq}[1]@0`]]);
+  } finally {
+    await admin.deleteTopics({ topics: [target] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}, 60_000);

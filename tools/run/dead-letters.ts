@@ -6,12 +6,13 @@ import { ConfigError, kafkaFromEnv } from '@antq/platform';
 
 const USAGE = `Usage:
   npm run dead-letters -- list <service> [--json]
-  npm run dead-letters -- redrive <service> (--offset N[,N...] | --event-id ID[,ID...] | --all)
+  npm run dead-letters -- redrive <service> (--offset [P:]N[,...] | --event-id ID[,ID...] | --all)
 
 <service>  ${SERVICES.join(', ')}
 list       every event the service's consumer parked on its dead-letter topic, with the error
 redrive    puts the chosen ones back on their source topics once the cause is fixed; services
-           that had applied an event drop it again by its id, so redriving twice changes nothing
+           that had applied an event drop it again by its id, so redriving twice changes nothing;
+           an offset names its partition (P:N) when the dead-letter topic has more than one
 Reads KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, KAFKA_SSL and KAFKA_SASL_* as the services do.`;
 
 function row(letter: DeadLetter): string {
@@ -56,8 +57,14 @@ async function main(): Promise<number> {
     process.stderr.write('redrive: say which dead letters, with exactly one of --offset, --event-id or --all\n');
     return 2;
   }
-  const chosen = letters.filter((l) => values.all || offsets?.includes(l.offset) || (l.eventId !== null && eventIds?.includes(l.eventId)));
-  const missing = [...(offsets ?? []).filter((o) => !letters.some((l) => l.offset === o)), ...(eventIds ?? []).filter((id) => !letters.some((l) => l.eventId === id))];
+  const byOffset = (offset: string) => letters.filter((l) => offset === l.offset || offset === `${l.partition}:${l.offset}`);
+  const ambiguous = (offsets ?? []).filter((o) => byOffset(o).length > 1);
+  if (ambiguous.length) {
+    process.stderr.write(`redrive: ${ambiguous.join(', ')} name dead letters on several partitions of ${topic}; write them as partition:offset\n`);
+    return 2;
+  }
+  const chosen = letters.filter((l) => values.all || offsets?.some((o) => byOffset(o).includes(l)) || (l.eventId !== null && eventIds?.includes(l.eventId)));
+  const missing = [...(offsets ?? []).filter((o) => !byOffset(o).length), ...(eventIds ?? []).filter((id) => !letters.some((l) => l.eventId === id))];
   if (missing.length) {
     process.stderr.write(`redrive: not on ${topic}: ${missing.join(', ')}; nothing was redriven\n`);
     return 1;

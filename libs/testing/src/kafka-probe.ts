@@ -28,7 +28,7 @@ export async function deleteRunTopics(runId: string, kafka = testKafka()): Promi
 export async function produceRaw(
   kafka: Kafka,
   topic: string,
-  messages: { key: string; value: string; headers?: IHeaders }[],
+  messages: { key: string; value: string; headers?: IHeaders; partition?: number }[],
 ): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
