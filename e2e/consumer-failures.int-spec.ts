@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
@@ -131,4 +132,32 @@ it('dead-letters only the failing messages of a batch, after bounded retries, an
   } finally {
     await dlq.stop();
   }
+});
+
+it('settles batches of event types it does not handle without effect, counts them, and moves on', async () => {
+  const unitId = (unitCreatedEvent().data as UnitCreatedData).unitId;
+  // Types of a newer release or another consumer's share of the topic.
+  const foreign = [1, 2, 3].map(() => ({ ...unitCreatedEvent({ unitId }), id: randomUUID(), type: 'antq.units.unit-audited.v1' }));
+  const topic = runTopic(runId, EVENT_TOPICS.units.name);
+  await produceRaw(kafka, topic, foreign.map((event) => ({ key: unitId, value: JSON.stringify(event) })));
+
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await eventually(async () => {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: `${runId}.${PROBE.service}`, topics: [topic] });
+      for (const end of ends.filter((p) => p.high !== '0')) {
+        expect(committed.partitions.find((p) => p.partition === end.partition)?.offset).toBe(end.high);
+      }
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const metrics = await (await fetch(`${probe.url}/metrics`)).text();
+  expect(metrics).toMatch(/antq_events_consumed_total\{[^}]*type="antq\.units\.unit-audited\.v1",outcome="ignored"[^}]*\} 3\n/);
+  const [processed] = (await probe.dataSource.query('SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1::uuid[])', [
+    foreign.map((e) => e.id),
+  ])) as { n: number }[];
+  expect(processed.n).toBe(0);
 });

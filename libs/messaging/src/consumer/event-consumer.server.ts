@@ -192,8 +192,16 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
    * optimistic pass runs all handlers straight through; `careful` isolates each message in a
    * savepoint so that one failing message cannot undo the others.
    */
-  private applyBatch(items: Item[], payload: EachBatchPayload, careful: boolean): Promise<Settled> {
+  private async applyBatch(items: Item[], payload: EachBatchPayload, careful: boolean): Promise<Settled> {
     const { topic, partition } = payload.batch;
+    // Only events of types this service does not handle (a topic it shares with others): no
+    // transaction, which would be two round trips to commit nothing.
+    if (items.every((i) => i.event && !this.handlerOf(i.event.type))) {
+      if (!payload.isRunning() || payload.isStale()) return { done: 0, outcomes: new Map() };
+      const outcomes = new Map<string, number>();
+      for (const { event } of items) if (event) outcomes.set(`${event.type} ignored`, (outcomes.get(`${event.type} ignored`) ?? 0) + 1);
+      return { done: items.length, outcomes };
+    }
     return this.dataSource.transaction(async (manager) => {
       openBatch(manager);
       const outcomes = new Map<string, number>();
