@@ -626,3 +626,41 @@ describe('drafts at the same moment', () => {
     expect(await service.dataSource.query('SELECT count(*)::int AS n FROM assessments WHERE unit_id = $1', [commune])).toEqual([{ n: 1 }]);
   });
 });
+
+// Runs the lapse job to late 2027: last in this file, as it lapses every earlier recognition.
+describe('a result decided after its cycle, by its kind deadline', () => {
+  it("takes a commune's classification for cycle 2026 up to 30 Nov 2026 and keeps it until the next one is due", async () => {
+    const commune = await unit('CLS', 'commune', 'D2');
+    const village = await unit('RLS', 'residential-area', 'CLS');
+    await awaitReplicated(service, [commune, village]);
+    const sheet = Object.entries({ 'resolution-and-plan': 9, participation: 14, 'festival-day': 12, models: 15, 'security-situation': 20, coordination: 10 }).map(
+      ([criterion, value]) => ({ criterion, value }),
+    );
+    const classified = await verifiedAssessment(commune, 'movement-classification', sheet, 2026);
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const classify = (id: string, decisionDate: string) => () => committee.post(`/assessments/${id}/recognise`, { decisionNumber: 'PL-2026', decisionDate });
+
+    // The cycle ended on 15 Nov 2026; a commune's decision is due by 30 Nov, not later.
+    await expectRefused(classify(classified, '2026-12-01'), 422, /after the deadline for cycle 2026 of a commune \(2026-11-30\)/);
+    expect((await classify(classified, '2026-11-25')()).status).toBe(200);
+    const graded = { programme: 'movement-classification', status: 'recognised', grade: 'good', since: '2026-11-25', validUntil: '2027-11-30' };
+    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([expect.objectContaining(graded)]);
+
+    // A residential area's is due by 20 Nov; safe-security-order has no deadline past its cycle's end.
+    const villageSheet = await verifiedAssessment(village, 'movement-classification', sheet, 2026);
+    await expectRefused(classify(villageSheet, '2026-11-21'), 422, /deadline for cycle 2026 of a residential-area \(2026-11-20\)/);
+    const safeCommune = [{ criterion: 'no-serious-crime', value: true }, { criterion: 'no-complex-incidents', value: true }, { criterion: 'safe-residential-share', value: 80 }];
+    const safe = await verifiedAssessment(commune, 'safe-security-order', safeCommune, 2026);
+    await expectRefused(classify(safe, '2026-11-16'), 422, /after the end of cycle 2026 \(2026-11-15\)/);
+
+    // The grade stands until 30 Nov 2027, the deadline for cycle 2027, and lapses the day after.
+    const assessments = service.app.get(AssessmentsService);
+    await assessments.lapseDue('2027-11-30');
+    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([expect.objectContaining(graded)]);
+    await assessments.lapseDue('2027-12-01');
+    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([
+      expect.objectContaining({ programme: 'movement-classification', status: 'lapsed', since: '2027-12-01', source: 'lapse' }),
+    ]);
+    expect((await admin.get(`/assessments/${classified}`)).body.state).toBe('lapsed');
+  });
+});

@@ -8,7 +8,7 @@ import { ClsService } from 'nestjs-cls';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { uniqueViolation } from '@antq/persistence';
 import { AuthorityService, type AssessmentAction, type Principal } from '../authority/authority.service';
-import { cycleBounds, cycleDeadline } from '../programmes/programme-definition';
+import { cycleBounds, cycleDeadline, recognitionValidUntil } from '../programmes/programme-definition';
 import { ONE_OPEN_ASSESSMENT_INDEX } from '../migrations/1764100012000-one-open-assessment';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
@@ -165,6 +165,7 @@ export class AssessmentsService {
       }
       const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
       const bounds = cycleBounds(definition, record.unitKind, record.cycle);
+      const validUntil = recognitionValidUntil(definition, record.unitKind, record.cycle);
       if (action === 'recognise') {
         const evaluation = evaluate(record.programme, definition, record.unitKind, record.results);
         if (!evaluation.recognisable) {
@@ -174,7 +175,15 @@ export class AssessmentsService {
               : 'Not every criterion is met: reject the assessment instead',
           );
         }
-        if (decisionDate > bounds.end) throw new RuleViolationError(`The decision date ${decisionDate} is after the end of cycle ${record.cycle} (${bounds.end})`);
+        // A kind's decisions may come after its cycle, up to its deadline (a year's classification by 30 Nov).
+        const decideBy = cycleDeadline(definition, record.unitKind, record.cycle);
+        if (decisionDate > decideBy) {
+          throw new RuleViolationError(
+            decideBy === bounds.end
+              ? `The decision date ${decisionDate} is after the end of cycle ${record.cycle} (${bounds.end})`
+              : `The decision date ${decisionDate} is after the deadline for cycle ${record.cycle} of a ${record.unitKind} (${decideBy})`,
+          );
+        }
       }
       // Read under the status lock `load` took: the status a recognition replaces or a revocation ends.
       const current = setsStatus ? await this.statuses.current(manager, record.unitId, record.programme) : undefined;
@@ -195,7 +204,7 @@ export class AssessmentsService {
         current?.source === 'lapse' &&
         current.since !== null &&
         decisionDate < current.since &&
-        (record.programme === KEY_AREA || current.since <= bounds.end);
+        (record.programme === KEY_AREA || current.since <= validUntil);
       if (setsStatus && !recordedLate) checkDecisionDate(decisionDate, record.unitId, record.programme, current);
       const previous = record.state;
       record.state = step.to;
@@ -211,7 +220,7 @@ export class AssessmentsService {
           grade: record.grade,
           score: record.score,
           since: recordedLate && current?.since ? current.since : decisionDate,
-          validUntil: keyArea ? null : bounds.end,
+          validUntil: keyArea ? null : validUntil,
           source: 'assessment',
           assessmentId: record.id,
         }, { ...transition, locked: true, current: current ?? null });
@@ -243,7 +252,7 @@ export class AssessmentsService {
   }
 
   /**
-   * Recognitions whose cycle ended before `date` lapse, and untransformed key complex areas
+   * Recognitions no longer valid on `date` lapse (see recognitionValidUntil), and untransformed key complex areas
    * carry over into the next cycle (run daily, and on demand), acted by the system.
    */
   lapseDue(date = today()): Promise<number> {
@@ -263,11 +272,12 @@ export class AssessmentsService {
         WHERE state = 'recognised' AND programme <> $2 AND period_end < $1::date`,
       [date, KEY_AREA],
     )) as Pick<AssessmentRecord, 'id' | 'programme' | 'programmeVersion' | 'unitKind' | 'cycle'>[];
-    // Only those whose cycle has ended (a period may end early in its cycle) are locked and lapsed.
+    // Only those no longer valid (a period may end early in its cycle; a result decided after
+    // its cycle holds until the next one is due) are locked and lapsed.
     const due: { id: string; end: string }[] = [];
     for (const candidate of candidates) {
       const { definition } = await this.programmes.version(candidate.programme, candidate.programmeVersion);
-      const end = cycleBounds(definition, candidate.unitKind, candidate.cycle).end;
+      const end = recognitionValidUntil(definition, candidate.unitKind, candidate.cycle);
       if (end < date) due.push({ id: candidate.id, end });
     }
     let lapsed = 0;
@@ -277,7 +287,7 @@ export class AssessmentsService {
         if (record.state !== 'recognised') return 0;
         const next = new Date(`${end}T00:00:00Z`);
         next.setUTCDate(next.getUTCDate() + 1);
-        const transition = this.transition({ ...record, state: 'lapsed' }, 'recognised', { comment: `cycle ${record.cycle} ended ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1', true);
+        const transition = this.transition({ ...record, state: 'lapsed' }, 'recognised', { comment: `the recognition for cycle ${record.cycle} held until ${end}` }, SYSTEM, 'antq.assessments.assessment-lapsed.v1', true);
         // The unit's status lapses with the recognition it comes from; one replaced since by a later recognition lapses alone.
         const current = await this.statuses.current(manager, record.unitId, record.programme);
         if (current?.assessmentId !== id || current.status !== 'recognised') {

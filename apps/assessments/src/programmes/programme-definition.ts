@@ -355,6 +355,16 @@ export function cycleDeadline(definition: ProgrammeDefinition, kind: UnitKind, c
   return sameYear >= end ? sameYear : `${Number(end.slice(0, 4)) + 1}-${pad(deadline.month)}-${pad(deadline.day)}`;
 }
 
+/**
+ * Until when a recognition for a cycle holds: the cycle's end; for a kind whose decisions
+ * fall due after its cycle has ended (a deadline past the end), that kind's deadline one
+ * cycle later, so that one cycle's result stands until the next one's is due.
+ */
+export function recognitionValidUntil(definition: ProgrammeDefinition, kind: UnitKind, cycle: number): string {
+  const { end } = cycleBounds(definition, kind, cycle);
+  return cycleDeadline(definition, kind, cycle) > end ? cycleDeadline(definition, kind, cycle + 1) : end;
+}
+
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }

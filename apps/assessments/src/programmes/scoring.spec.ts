@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@antq/platform';
-import { cycleBounds, cycleDeadline, cycleOf } from './programme-definition';
+import { cycleBounds, cycleDeadline, cycleOf, recognitionValidUntil } from './programme-definition';
 import { PROGRAMMES_V1 } from './programmes-v1';
 import { PROGRAMMES_V2 } from './programmes-v2';
 import { evaluate } from './scoring';
@@ -79,5 +79,20 @@ describe('deadlines', () => {
     const drugFree = { ...PROGRAMMES_V1['drug-free'], deadlines: { '*': { month: 1, day: 15 }, commune: { month: 12, day: 31 } } };
     expect(cycleDeadline(drugFree, 'commune', 2024)).toBe('2024-12-31');
     expect(cycleDeadline({ ...drugFree, deadlines: { '*': { month: 1, day: 15 } } }, 'commune', 2024)).toBe('2025-01-15');
+  });
+});
+
+describe('a recognition holds', () => {
+  it("until its cycle's end where decisions are due by then", () => {
+    expect(recognitionValidUntil(PROGRAMMES_V1['drug-free'], 'commune', 2024)).toBe('2024-12-31');
+    expect(recognitionValidUntil(PROGRAMMES_V2['safe-security-order']!.definition, 'residential-area', 2026)).toBe('2026-10-31');
+    expect(recognitionValidUntil(PROGRAMMES_V1['movement-classification'], 'commune', 2025)).toBe('2025-11-15');
+  });
+
+  it("until the next cycle's deadline where decisions fall due after the cycle has ended", () => {
+    const definition = PROGRAMMES_V2['movement-classification']!.definition;
+    expect(recognitionValidUntil(definition, 'residential-area', 2026)).toBe('2027-11-20');
+    expect(recognitionValidUntil(definition, 'commune', 2026)).toBe('2027-11-30');
+    expect(recognitionValidUntil(definition, 'district', 2026)).toBe('2027-12-15');
   });
 });
