@@ -102,13 +102,13 @@ export const EVENT_CATALOGUE = {
     topic: 'assessments',
     producer: 'assessments',
     dataClass: AssessmentStepData,
-    summary: 'A recognition was revoked before the end of its cycle.',
+    summary: 'A recognition was revoked before the end of its validity.',
   }),
   'antq.assessments.assessment-lapsed.v1': define({
     topic: 'assessments',
     producer: 'assessments',
     dataClass: AssessmentStepData,
-    summary: 'A recognition reached the end of its cycle without renewal.',
+    summary: 'A recognition reached the end of its validity without renewal.',
   }),
   'antq.assessments.unit-status-changed.v1': define({
     topic: 'assessments',

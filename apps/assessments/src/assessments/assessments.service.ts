@@ -66,7 +66,7 @@ const OVERDUE_WINDOW_DAYS = 31;
 
 /**
  * Assessments of units under programmes: draft -> submitted -> verified -> recognised or
- * rejected; a recognition can be revoked and lapses at the end of its cycle. Each step is
+ * rejected; a recognition can be revoked and lapses when its validity ends. Each step is
  * one transaction: the assessment, its transition record, its event and any status change.
  */
 @Injectable()

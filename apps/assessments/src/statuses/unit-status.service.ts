@@ -159,7 +159,7 @@ export class UnitStatusService {
           sql: `UPDATE unit_status_history SET valid_to = GREATEST(valid_from, $3::date) WHERE unit_id = $1 AND programme = $2 AND sequence = $4`,
           params: [change.unitId, change.programme, change.since, sequence - 1],
         },
-        // A recognition holds until its cycle ends: the history says so, so "as of" reads need no lapse job.
+        // A recognition holds until its validity ends: the history says so, so "as of" reads need no lapse job.
         {
           sql: `INSERT INTO unit_status_history (unit_id, programme, status, grade, score, valid_from, valid_until, source, assessment_id, sequence)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,

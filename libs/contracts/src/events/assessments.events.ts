@@ -105,7 +105,7 @@ export class StatusSnapshot {
   @IsDateString({ strict: true })
   since!: string | null;
 
-  /** Date until which a recognition holds (the end of its cycle), if any. */
+  /** Date until which a recognition holds (its cycle's end; for a kind decided after its cycle, the next cycle's deadline), if any. */
   @IsOptional()
   @IsDateString({ strict: true })
   validUntil!: string | null;
