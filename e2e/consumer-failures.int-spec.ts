@@ -6,6 +6,7 @@ import { deadLetterTopic, EVENT_TOPICS, type CloudEvent, type UnitCreatedData } 
 import { atBatchEnd, EventContext, InboxRetention1764100008000, MessagingTables1764100000000 } from '@antq/messaging';
 import { PlatformModule, type Environment, type ServiceDefinition } from '@antq/platform';
 import {
+  awaitCommitted,
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
@@ -141,19 +142,7 @@ it('settles batches of event types it does not handle without effect, counts the
   const topic = runTopic(runId, EVENT_TOPICS.units.name);
   await produceRaw(kafka, topic, foreign.map((event) => ({ key: unitId, value: JSON.stringify(event) })));
 
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await eventually(async () => {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId: `${runId}.${PROBE.service}`, topics: [topic] });
-      for (const end of ends.filter((p) => p.high !== '0')) {
-        expect(committed.partitions.find((p) => p.partition === end.partition)?.offset).toBe(end.high);
-      }
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await awaitCommitted(kafka, `${runId}.${PROBE.service}`, topic);
   const metrics = await (await fetch(`${probe.url}/metrics`)).text();
   expect(metrics).toMatch(/antq_events_consumed_total\{[^}]*type="antq\.units\.unit-audited\.v1",outcome="ignored"[^}]*\} 3\n/);
   const [processed] = (await probe.dataSource.query('SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1::uuid[])', [

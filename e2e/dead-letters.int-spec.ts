@@ -4,6 +4,7 @@ import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { CLOUD_EVENTS_CONTENT_TYPE, deadLetterTopic, EVENT_TOPICS, REDRIVEN_FROM_HEADER } from '@antq/contracts';
 import { readDeadLetters } from '@antq/messaging';
 import {
+  awaitCommitted,
   awaitReplicated,
   createRunTopics,
   deleteRunTopics,
@@ -32,21 +33,7 @@ function deadLetters(args: string[]) {
 }
 
 /** Waits until the notifications consumer has committed everything the units topic holds. */
-async function consumedAll(): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await eventually(async () => {
-      const ends = await admin.fetchTopicOffsets(unitsTopic);
-      const [committed] = await admin.fetchOffsets({ groupId: `${runId}.notifications`, topics: [unitsTopic] });
-      for (const end of ends.filter((p) => p.high !== '0')) {
-        expect(committed.partitions.find((p) => p.partition === end.partition)?.offset).toBe(end.high);
-      }
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
+const consumedAll = () => awaitCommitted(kafka, `${runId}.notifications`, unitsTopic);
 
 beforeAll(async () => {
   await createRunTopics(runId, kafka);

@@ -2,6 +2,7 @@ import { allTopics, prefixedTopic, type CloudEvent, type EventData, type EventTy
 import { ensureTopics } from '@antq/messaging';
 import { Partitioners, type Consumer, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { kafkaFromEnv } from '@antq/platform';
+import { eventually } from './eventually';
 import { TEST_BROKERS, TEST_KAFKA_SECURITY } from './test-env';
 
 export function testKafka(brokers = TEST_BROKERS): Kafka {
@@ -68,6 +69,25 @@ export class TopicRecorder {
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
+  }
+}
+
+/** Waits until a consumer group has committed everything a topic holds. */
+export async function awaitCommitted(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await eventually(async () => {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      for (const end of ends.filter((p) => p.high !== '0')) {
+        if (committed.partitions.find((p) => p.partition === end.partition)?.offset !== end.high) {
+          throw new Error(`${groupId} has not committed ${topic}[${end.partition}] up to ${end.high}`);
+        }
+      }
+    });
+  } finally {
+    await admin.disconnect();
   }
 }
 
