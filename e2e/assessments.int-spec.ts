@@ -627,6 +627,20 @@ describe('drafts at the same moment', () => {
   });
 });
 
+describe('reads about units or programmes the service does not know', () => {
+  it('are 404 or 400 with what is unknown, not an empty answer', async () => {
+    const stranger = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    const unknownUnit = `Unit ${stranger} is not in this service's replica of the tree`;
+    for (const path of [`/units/${stranger}/statuses`, `/units/${stranger}/statuses/drug-free/history`, `/statuses?programme=drug-free&within=${stranger}`]) {
+      expect(await admin.get(path)).toMatchObject({ status: 404, body: { message: unknownUnit } });
+    }
+    expect(await admin.get(`/units/${ids['C1']}/statuses/drug-freedom/history`)).toMatchObject({ status: 404, body: { message: expect.stringMatching(/^Unknown programme "drug-freedom": the programmes are drug-free, /) } });
+    expect(await admin.get('/statuses?programme=drug-freedom')).toMatchObject({ status: 400, body: { message: [expect.stringMatching(/^programme must be one of: drug-free, /)] } });
+    // A known unit with nothing recorded reads as such.
+    expect(await admin.get(`/units/${ids['AG']}/statuses/drug-free/history`)).toMatchObject({ status: 200, body: [] });
+  });
+});
+
 // Runs the lapse job to late 2027: last in this file, as it lapses every earlier recognition.
 describe('a result decided after its cycle, by its kind deadline', () => {
   it("takes a commune's classification for cycle 2026 up to 30 Nov 2026 and keeps it until the next one is due", async () => {

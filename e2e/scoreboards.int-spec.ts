@@ -268,6 +268,10 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
   const board = (await admin.get(`/scoreboards/${province.unitId}?programme=drug-free`)).body;
   const communes = board.kinds.find((k: { kind: string }) => k.kind === 'commune');
   expect(Object.values(communes.byStatus as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(communes.total);
+  // A unit or a programme it does not know is said so, not answered with an empty board.
+  const stranger = randomUUID();
+  expect(await admin.get(`/scoreboards/${stranger}?programme=drug-free`)).toMatchObject({ status: 404, body: { message: `Unit ${stranger} is not in this service's replica of the tree` } });
+  expect(await admin.get(`/scoreboards/${province.unitId}?programme=drug-freedom`)).toMatchObject({ status: 400, body: { message: [expect.stringMatching(/^programme must be one of: drug-free, /)] } });
 });
 
 it('announces every scoreboard a rebuild corrects, in the rebuild, and nothing when all were right', async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { ReplicaUnit } from './replica-unit.entity';
 import { PageQuery } from '@antq/platform';
@@ -52,8 +52,6 @@ export class UnitReplicaController {
   @Get(':unitId')
   @ApiOkResponse({ type: ReplicaUnitResponse })
   async get(@Param('unitId', ParseUUIDPipe) unitId: string): Promise<ReplicaUnitResponse> {
-    const unit = await this.replica.findById(unitId);
-    if (!unit) throw new NotFoundException(`Unit ${unitId} is not in this service's replica`);
-    return ReplicaUnitResponse.from(unit);
+    return ReplicaUnitResponse.from(await this.replica.requireKnown(unitId));
   }
 }

@@ -2,8 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitSnapshot } from '@antq/contracts';
+import { NotFoundError } from '@antq/platform';
 import { ReplicaUnit } from './replica-unit.entity';
 import type { ReplicaState } from './unit-tree-observer';
+
+const unknownUnit = (unitId: string) => new NotFoundError(`Unit ${unitId} is not in this service's replica of the tree`);
+
+/**
+ * Refuses with 404 a read about a unit this service has never been told of, rather than
+ * answering it with an empty result (for services whose modules cannot take the repository).
+ */
+export async function requireKnownUnit(db: Pick<EntityManager, 'query'>, unitId: string): Promise<void> {
+  const rows = (await db.query('SELECT 1 FROM replica_units WHERE unit_id = $1', [unitId])) as unknown[];
+  if (!rows.length) throw unknownUnit(unitId);
+}
 
 @Injectable()
 export class UnitReplicaRepository {
@@ -111,6 +123,13 @@ export class UnitReplicaRepository {
 
   findById(unitId: string): Promise<ReplicaUnit | null> {
     return this.dataSource.getRepository(ReplicaUnit).findOneBy({ unitId });
+  }
+
+  /** The unit, or a 404 for a read about a unit this service has never been told of. */
+  async requireKnown(unitId: string): Promise<ReplicaUnit> {
+    const unit = await this.findById(unitId);
+    if (!unit) throw unknownUnit(unitId);
+    return unit;
   }
 
   count(): Promise<number> {

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery } from '@antq/platform';
-import { IsCalendarDate, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
+import { IsCalendarDate, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
 
 export class CriterionResultInput {
@@ -83,8 +83,8 @@ export class DecisionRequest extends StepRequest {
 }
 
 export class StatusSearchQuery extends PageQuery {
-  @ApiProperty({ example: 'drug-free' })
-  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'programme must be a programme code such as drug-free' })
+  @ApiProperty({ enum: PROGRAMME_CODES })
+  @IsIn(PROGRAMME_CODES, { message: `programme must be one of: ${PROGRAMME_CODES.join(', ')}` })
   programme!: string;
 
   @ApiPropertyOptional({ example: '2024-12-31' })

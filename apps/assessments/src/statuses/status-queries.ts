@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { UnitKind, UnitProgrammeStatus } from '@antq/contracts';
-import { REPLICA_SUBTREE_AS_OF_SQL } from '@antq/unit-replica';
+import { isProgrammeCode, PROGRAMME_CODES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
+import { NotFoundError } from '@antq/platform';
+import { REPLICA_SUBTREE_AS_OF_SQL, requireKnownUnit } from '@antq/unit-replica';
 
 export interface StatusQuery {
   programme: string;
@@ -31,7 +32,7 @@ export interface UnitStatusView {
 
 /**
  * A unit's status on a date: the history row holding then; a recognition past the end of
- * its cycle reads as lapsed even before the lapse job has run; no row means unassessed.
+ * its validity reads as lapsed even before the lapse job has run; no row means unassessed.
  * Units are taken from the replica's tree as it stood on that date.
  */
 const STATUS_AS_OF = `
@@ -50,6 +51,7 @@ export class StatusQueries {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async find(query: StatusQuery): Promise<{ total: number; items: UnitStatusView[] }> {
+    if (query.within) await requireKnownUnit(this.dataSource, query.within);
     const params: unknown[] = [query.programme, query.asOf, query.within ?? null, query.kinds ?? null, query.statuses ?? null];
     const tree = `
       WITH RECURSIVE ${REPLICA_SUBTREE_AS_OF_SQL('$3::uuid', '$2::date')}, tree AS (
@@ -62,6 +64,8 @@ export class StatusQueries {
   }
 
   async history(unitId: string, programme: string): Promise<Record<string, unknown>[]> {
+    if (!isProgrammeCode(programme)) throw new NotFoundError(`Unknown programme "${programme}": the programmes are ${PROGRAMME_CODES.join(', ')}`);
+    await requireKnownUnit(this.dataSource, unitId);
     return (await this.dataSource.query(
       `SELECT sequence, status, grade, score::float8 AS score, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom",
               to_char(valid_to, 'YYYY-MM-DD') AS "validTo", to_char(valid_until, 'YYYY-MM-DD') AS "validUntil",
@@ -72,6 +76,7 @@ export class StatusQueries {
   }
 
   async current(unitId: string): Promise<Record<string, unknown>[]> {
+    await requireKnownUnit(this.dataSource, unitId);
     return (await this.dataSource.query(
       `SELECT programme, status, grade, score::float8 AS score, to_char(since, 'YYYY-MM-DD') AS since,
               to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", source, assessment_id AS "assessmentId"

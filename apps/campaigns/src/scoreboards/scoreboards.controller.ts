@@ -1,15 +1,17 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Matches } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Roles } from '@antq/auth';
+import { PROGRAMME_CODES } from '@antq/contracts';
+import { requireKnownUnit } from '@antq/unit-replica';
 import { ScoreboardRecompute } from './scoreboard.recompute';
 import { ScoreboardService } from './scoreboard.service';
 
 class ProgrammeQuery {
-  @ApiPropertyOptional({ example: 'drug-free' })
-  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'programme must be a programme code such as drug-free' })
+  @ApiProperty({ enum: PROGRAMME_CODES })
+  @IsIn(PROGRAMME_CODES, { message: `programme must be one of: ${PROGRAMME_CODES.join(', ')}` })
   programme!: string;
 }
 
@@ -26,6 +28,7 @@ export class ScoreboardsController {
   @Get(':unitId')
   @ApiOperation({ summary: "A unit's descendants under a programme: by kind, status and grade, share recognised, average score" })
   async get(@Param('unitId', ParseUUIDPipe) unitId: string, @Query() query: ProgrammeQuery) {
+    await requireKnownUnit(this.dataSource, unitId);
     return { unitId, programme: query.programme, kinds: await this.scoreboards.read(this.dataSource.manager, unitId, query.programme) };
   }
 
