@@ -100,7 +100,7 @@ export class StatusesController {
   @Post('statuses/lapse-due')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: 'Lapse recognitions whose cycle has ended (also runs daily)' })
+  @ApiOperation({ summary: 'Lapse recognitions whose validity has ended (also runs daily)' })
   async lapseDue() {
     return { lapsed: await this.assessments.lapseDue() };
   }
