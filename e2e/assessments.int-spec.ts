@@ -627,6 +627,46 @@ describe('drafts at the same moment', () => {
   });
 });
 
+describe('lists of assessments', () => {
+  it('under a unit, by programme, cycle and state, most recently moved first, a page at a time', async () => {
+    const district = await unit('LD', 'district', 'P');
+    const [first, second] = [await unit('LC1', 'commune', 'LD'), await unit('LC2', 'commune', 'LD')];
+    await awaitReplicated(service, [district, first, second]);
+    const draft = async (unitId: string, cycle: number) => {
+      const response = await client('ubnd-commune', ['assessor'], [unitId]).post('/assessments', { unitId, programme: 'drug-free', cycle, results: DRUG_FREE_RESULTS, evidence: ['doc://a.pdf'] });
+      expect(response.status).toBe(201);
+      return response.body.id as string;
+    };
+    const submitted = await draft(first, 2024);
+    const drafted = await draft(second, 2024);
+    const earlier = await draft(second, 2023);
+    expect((await client('ubnd-commune', ['assessor'], [first]).post(`/assessments/${submitted}/submit`, {})).status).toBe(200);
+
+    const listed = async (query: string) => {
+      const response = await admin.get(`/assessments?${query}`);
+      expect(response.status).toBe(200);
+      return { total: response.body.total as number, ids: (response.body.items as { id: string }[]).map((a) => a.id) };
+    };
+    expect(await listed(`within=${district}`)).toEqual({ total: 3, ids: [submitted, earlier, drafted] });
+    expect(await listed(`within=${district}&state=submitted`)).toEqual({ total: 1, ids: [submitted] });
+    expect(await listed(`within=${district}&state=draft&cycle=2024&programme=drug-free`)).toEqual({ total: 1, ids: [drafted] });
+    expect(await listed(`within=${district}&state=draft&state=submitted&limit=1&offset=1`)).toEqual({ total: 3, ids: [earlier] });
+    expect(await listed(`within=${first}`)).toEqual({ total: 1, ids: [submitted] });
+    expect((await admin.get(`/assessments?within=${first}`)).body.items[0]).toMatchObject({ unitCode: `${runId}-LC1`, unitKind: 'commune', programme: 'drug-free', cycle: 2024, state: 'submitted', agency: 'ubnd-commune' });
+
+    for (const [query, message] of [
+      ['state=lost', /state must be one of: draft, submitted/],
+      ['cycle=last', /cycle must be a year such as 2024/],
+      ['programme=drug-freedom', /programme must be one of: drug-free/],
+      ['within=nowhere', /within must be a UUID/],
+    ] as const) {
+      const refused = await admin.get(`/assessments?${query}`);
+      expect({ status: refused.status, message: JSON.stringify(refused.body.message) }).toEqual({ status: 400, message: expect.stringMatching(message) });
+    }
+    expect((await admin.get('/assessments?within=7c9e6679-7425-40de-944b-e07fc1f90ae7')).status).toBe(404);
+  });
+});
+
 describe('reads about units or programmes the service does not know', () => {
   it('are 404 or 400 with what is unknown, not an empty answer', async () => {
     const stranger = '7c9e6679-7425-40de-944b-e07fc1f90ae7';

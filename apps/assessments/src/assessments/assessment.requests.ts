@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery } from '@antq/platform';
-import { IsCalendarDate, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
+import { ASSESSMENT_STATES, IsCalendarDate, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type AssessmentState, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
 
 export class CriterionResultInput {
@@ -107,6 +107,31 @@ export class StatusSearchQuery extends PageQuery {
   @IsIn(UNIT_PROGRAMME_STATUSES, { each: true, message: `status must be one of: ${UNIT_PROGRAMME_STATUSES.join(', ')}` })
   status?: UnitProgrammeStatus | UnitProgrammeStatus[];
 
+}
+
+export class AssessmentSearchQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Assessments of this unit and of every unit under it in the tree as it stands.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'within must be a UUID' })
+  within?: string;
+
+  @ApiPropertyOptional({ enum: PROGRAMME_CODES })
+  @IsOptional()
+  @IsIn(PROGRAMME_CODES, { message: `programme must be one of: ${PROGRAMME_CODES.join(', ')}` })
+  programme?: string;
+
+  @ApiPropertyOptional({ example: 2024 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'cycle must be a year such as 2024' })
+  @Min(2000)
+  @Max(2100)
+  cycle?: number;
+
+  @ApiPropertyOptional({ enum: ASSESSMENT_STATES, isArray: true, description: 'e.g. submitted: the verifiers\' work queue' })
+  @IsOptional()
+  @IsIn(ASSESSMENT_STATES, { each: true, message: `state must be one of: ${ASSESSMENT_STATES.join(', ')}` })
+  state?: AssessmentState | AssessmentState[];
 }
 
 export class NewProgrammeVersionRequest {

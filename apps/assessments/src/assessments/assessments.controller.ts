@@ -6,7 +6,8 @@ import { asArray } from '@antq/platform';
 import type { Principal } from '../authority/authority.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatusQueries } from '../statuses/status-queries';
-import { DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, StatusSearchQuery, StepRequest } from './assessment.requests';
+import { AssessmentSearchQuery, DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, StatusSearchQuery, StepRequest } from './assessment.requests';
+import { AssessmentQueries } from './assessment-queries';
 import { AssessmentsService } from './assessments.service';
 
 
@@ -14,7 +15,24 @@ import { AssessmentsService } from './assessments.service';
 @ApiBearerAuth()
 @Controller('assessments')
 export class AssessmentsController {
-  constructor(private readonly assessments: AssessmentsService) {}
+  constructor(
+    private readonly assessments: AssessmentsService,
+    private readonly queries: AssessmentQueries,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Assessments under a unit, by programme, cycle and state, most recently moved first (e.g. the submitted ones awaiting verification)' })
+  async list(@Query() query: AssessmentSearchQuery) {
+    const page = await this.queries.list({
+      within: query.within,
+      programme: query.programme,
+      cycle: query.cycle,
+      states: asArray(query.state),
+      offset: query.offset,
+      limit: query.limit,
+    });
+    return { ...page, offset: query.offset, limit: query.limit };
+  }
 
   @Post()
   @ApiOperation({ summary: 'Open a self-assessment (draft) of a unit under a programme for a cycle' })

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AssessmentState, UnitKind } from '@antq/contracts';
+import { requireKnownUnit } from '@antq/unit-replica';
+
+export interface AssessmentFilter {
+  within?: string;
+  programme?: string;
+  cycle?: number;
+  states?: AssessmentState[];
+  offset: number;
+  limit: number;
+}
+
+export interface AssessmentSummary {
+  id: string;
+  unitId: string;
+  unitCode: string | null;
+  unitName: string | null;
+  unitKind: UnitKind;
+  programme: string;
+  programmeVersion: number;
+  cycle: number;
+  periodStart: string;
+  periodEnd: string;
+  state: AssessmentState;
+  score: number | null;
+  grade: string | null;
+  agency: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * Lists of assessments for the people who act on them: the submitted ones of a province
+ * waiting for the police, a district's drafts of a cycle. Most recently moved first.
+ */
+@Injectable()
+export class AssessmentQueries {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(filter: AssessmentFilter): Promise<{ total: number; items: AssessmentSummary[] }> {
+    if (filter.within) await requireKnownUnit(this.dataSource, filter.within);
+    const params: unknown[] = [filter.within ?? null, filter.programme ?? null, filter.cycle ?? null, filter.states ?? null];
+    // The unit and everything under it as the replica's tree stands (closed units included: their assessments stay theirs).
+    const matching = `
+      WITH RECURSIVE scope(unit_id, depth) AS (
+        SELECT $1::uuid, 0 WHERE $1::uuid IS NOT NULL
+        UNION ALL
+        SELECT r.unit_id, s.depth + 1 FROM replica_units r JOIN scope s ON r.parent_id = s.unit_id WHERE s.depth < 32
+      )
+      SELECT a.* FROM assessments a
+       WHERE ($1::uuid IS NULL OR a.unit_id IN (SELECT unit_id FROM scope))
+         AND ($2::text IS NULL OR a.programme = $2) AND ($3::int IS NULL OR a.cycle = $3)
+         AND ($4::text[] IS NULL OR a.state = ANY($4::text[]))`;
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM (${matching}) m`, params)) as { total: number }[];
+    const items = (await this.dataSource.query(
+      `SELECT m.id, m.unit_id AS "unitId", u.code AS "unitCode", u.name AS "unitName", m.unit_kind AS "unitKind", m.programme,
+              m.programme_version AS "programmeVersion", m.cycle, to_char(m.period_start, 'YYYY-MM-DD') AS "periodStart",
+              to_char(m.period_end, 'YYYY-MM-DD') AS "periodEnd", m.state, m.score::float8 AS score, m.grade, m.agency,
+              m.created_at AS "createdAt", m.updated_at AS "updatedAt"
+         FROM (${matching}) m LEFT JOIN replica_units u ON u.unit_id = m.unit_id
+        ORDER BY m.updated_at DESC, m.id LIMIT ${filter.limit} OFFSET ${filter.offset}`,
+      params,
+    )) as AssessmentSummary[];
+    return { total, items };
+  }
+}
