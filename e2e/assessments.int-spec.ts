@@ -665,6 +665,21 @@ describe('lists of assessments', () => {
     }
     expect((await admin.get('/assessments?within=7c9e6679-7425-40de-944b-e07fc1f90ae7')).status).toBe(404);
   });
+
+  it("show a reader only the assessments within the reader's jurisdiction: the working papers are not public", async () => {
+    const district = ids['LD'];
+    const [first, second] = [ids['LC1'], ids['LC2']];
+    const seen = async (reader: ApiClient) => ((await reader.get(`/assessments?within=${district}`)).body.items as { unitId: string }[]).map((a) => a.unitId).sort();
+    expect(await seen(client('ca-nghe-an', ['verifier'], [ids['P']]))).toEqual([first, second, second].sort());
+    expect(await seen(client('ubnd-commune', ['assessor'], [first]))).toEqual([first]);
+    expect(await seen(client('ubnd-district', ['recogniser'], [ids['D']]))).toEqual([]);
+    expect(await seen(new ApiClient(service.url, testToken('ca-nghe-an', ['verifier'])))).toEqual([]);
+
+    const [one] = (await admin.get(`/assessments?within=${first}`)).body.items as { id: string }[];
+    expect((await client('ubnd-commune', ['assessor'], [first]).get(`/assessments/${one.id}`)).status).toBe(200);
+    const outsider = await client('ubnd-commune', ['assessor'], [second]).get(`/assessments/${one.id}`);
+    expect({ status: outsider.status, message: outsider.body.message }).toEqual({ status: 404, message: `Assessment ${one.id} does not exist` });
+  });
 });
 
 describe('reads about units or programmes the service does not know', () => {

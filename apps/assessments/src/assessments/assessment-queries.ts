@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AssessmentState, UnitKind } from '@antq/contracts';
 import { requireKnownUnit } from '@antq/unit-replica';
+import type { Principal } from '../authority/authority.service';
 
 export interface AssessmentFilter {
   within?: string;
@@ -40,18 +41,23 @@ export interface AssessmentSummary {
 export class AssessmentQueries {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async list(filter: AssessmentFilter): Promise<{ total: number; items: AssessmentSummary[] }> {
+  /** The assessments matching `filter` that `reader` may read (see AuthorityService.mayRead). */
+  async list(reader: Principal, filter: AssessmentFilter): Promise<{ total: number; items: AssessmentSummary[] }> {
     if (filter.within) await requireKnownUnit(this.dataSource, filter.within);
-    const params: unknown[] = [filter.within ?? null, filter.programme ?? null, filter.cycle ?? null, filter.states ?? null];
-    // The unit and everything under it as the replica's tree stands (closed units included: their assessments stay theirs).
-    const matching = `
-      WITH RECURSIVE scope(unit_id, depth) AS (
-        SELECT $1::uuid, 0 WHERE $1::uuid IS NOT NULL
+    const roots = reader.roles.includes('admin') ? null : (reader.jurisdiction ?? []);
+    const params: unknown[] = [filter.within ?? null, filter.programme ?? null, filter.cycle ?? null, filter.states ?? null, roots];
+    // Units at or under `within`, and at or under the reader's jurisdiction, as the replica's
+    // tree stands (closed units included: their assessments stay theirs).
+    const under = (name: string, roots: string) => `${name}(unit_id, depth) AS (
+        SELECT unnest(${roots}), 0
         UNION ALL
-        SELECT r.unit_id, s.depth + 1 FROM replica_units r JOIN scope s ON r.parent_id = s.unit_id WHERE s.depth < 32
-      )
+        SELECT r.unit_id, u.depth + 1 FROM replica_units r JOIN ${name} u ON r.parent_id = u.unit_id WHERE u.depth < 32
+      )`;
+    const matching = `
+      WITH RECURSIVE ${under('scope', 'ARRAY[$1::uuid]')}, ${under('visible', '$5::uuid[]')}
       SELECT a.* FROM assessments a
        WHERE ($1::uuid IS NULL OR a.unit_id IN (SELECT unit_id FROM scope))
+         AND ($5::uuid[] IS NULL OR a.unit_id IN (SELECT unit_id FROM visible))
          AND ($2::text IS NULL OR a.programme = $2) AND ($3::int IS NULL OR a.cycle = $3)
          AND ($4::text[] IS NULL OR a.state = ANY($4::text[]))`;
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM (${matching}) m`, params)) as { total: number }[];

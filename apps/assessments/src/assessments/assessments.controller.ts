@@ -21,9 +21,9 @@ export class AssessmentsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Assessments under a unit, by programme, cycle and state, most recently moved first (e.g. the submitted ones awaiting verification)' })
-  async list(@Query() query: AssessmentSearchQuery) {
-    const page = await this.queries.list({
+  @ApiOperation({ summary: 'Assessments under a unit, by programme, cycle and state, most recently moved first (e.g. the submitted ones awaiting verification); only those within the reader\'s jurisdiction' })
+  async list(@Query() query: AssessmentSearchQuery, @CurrentActor() actor: Principal) {
+    const page = await this.queries.list(actor, {
       within: query.within,
       programme: query.programme,
       cycle: query.cycle,
@@ -42,8 +42,8 @@ export class AssessmentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'An assessment with every transition (actor, agency, time, decision, comment, evidence)' })
-  get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.assessments.get(id);
+  get(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Principal) {
+    return this.assessments.get(id, actor);
   }
 
   @Post(':id/submit')

@@ -379,8 +379,10 @@ export class AssessmentsService {
     });
   }
 
-  async get(id: string): Promise<AssessmentRecord & { transitions: unknown[] }> {
+  /** An assessment with its transitions; one outside the reader's jurisdiction is 404, as if it did not exist. */
+  async get(id: string, reader: Principal): Promise<AssessmentRecord & { transitions: unknown[] }> {
     const { unitActive: _, ...record } = await this.load(this.dataSource.manager, id, false);
+    if (!(await this.authority.mayRead(this.dataSource.manager, reader, record.unitId))) throw new NotFoundError(`Assessment ${id} does not exist`);
     const transitions = (await this.dataSource.query(
       `SELECT from_state AS "from", to_state AS "to", agency, principal, at, decision_number AS "decisionNumber",
               to_char(decision_date, 'YYYY-MM-DD') AS "decisionDate", comment, evidence

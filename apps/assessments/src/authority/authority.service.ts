@@ -48,6 +48,17 @@ export class AuthorityService {
     }
   }
 
+  /**
+   * Whether an actor may read an assessment of a unit (its results, evidence and comments
+   * are the agencies' working papers, unlike statuses and decisions): `admin`, or any role
+   * whose jurisdiction holds the unit.
+   */
+  async mayRead(manager: EntityManager, actor: Principal, unitId: string): Promise<boolean> {
+    if (actor.roles.includes('admin')) return true;
+    const path = await this.pathToRoot(manager, unitId);
+    return (actor.jurisdiction ?? []).some((root) => path.includes(root));
+  }
+
   /** The unit and its ancestors, nearest first, from the replica; empty for a unit it does not hold. */
   private async pathToRoot(manager: EntityManager, unitId: string): Promise<string[]> {
     const [row] = (await manager.query(`SELECT r.unit_id, ${REPLICA_ANCESTORS_SQL('r.unit_id')} AS ancestors FROM replica_units r WHERE r.unit_id = $1`, [unitId])) as {
