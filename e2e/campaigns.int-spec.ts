@@ -330,4 +330,56 @@ describe('campaigns and targets', () => {
     await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1, state: 'achieved' }));
     await eventually(() => expect(stateEvents(target(created.body, 'count').id)).toEqual([[null, 'missed', 0, 1], ['missed', 'achieved', 1, 2]]));
   });
+
+  it('calls a campaign off, saying why: its targets keep their last state and move no more', async () => {
+    const commune = await unit('QK', 'commune', 'QD');
+    for (const service of [assessments, campaigns]) await awaitReplicated(service, [commune]);
+    const planner = new ApiClient(campaigns.url, testToken('ubnd-q', ['campaign-manager'], 'planner-q', [ids['Q']]));
+    const created = await planner.post('/campaigns', {
+      name: 'Kế hoạch thay thế',
+      scopeUnitId: ids['Q'],
+      periodStart: today(),
+      periodEnd: shift(today(), 60),
+      targets: [
+        { kind: 'list', programme: 'drug-free', unitIds: [commune] },
+        { kind: 'activity', activity: 'patrols', goal: 3 },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const list = target(created.body, 'list');
+    const cancel = (client: ApiClient, body: object) => client.post(`/campaigns/${created.body.id}/cancel`, body);
+
+    // Only a manager whose jurisdiction holds the scope, and only with a reason.
+    expect((await cancel(manager, { reason: 'not ours' })).status).toBe(403);
+    const unexplained = await cancel(planner, { reason: '' });
+    expect({ status: unexplained.status, message: unexplained.body.message }).toEqual({ status: 400, message: ['reason must say why the campaign is called off'] });
+
+    const cancelled = await cancel(planner, { reason: 'Thay bằng kế hoạch của tỉnh' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.cancelled).toMatchObject({ by: 'ubnd-q/planner-q', reason: 'Thay bằng kế hoạch của tỉnh' });
+    await eventually(() =>
+      expect(recorder.events('antq.campaigns.campaign-cancelled.v1').filter((e) => e.data.campaignId === created.body.id).map((e) => e.data)).toEqual([
+        expect.objectContaining({ scopeUnitId: ids['Q'], reason: 'Thay bằng kế hoạch của tỉnh', targets: [{ targetId: list.id, state: 'on-track' }, expect.objectContaining({ state: 'on-track' })] }),
+      ]),
+    );
+    expect((await cancel(planner, { reason: 'again' })).body.message).toMatch(/was already cancelled/);
+    const activity = await planner.post(`/campaigns/${created.body.id}/targets/${target(created.body, 'activity').id}/activities`, { occurredOn: today() });
+    expect({ status: activity.status, message: activity.body.message }).toEqual({ status: 409, message: `Campaign ${created.body.id} was cancelled: activities are no longer recorded for it` });
+
+    // The named commune is recognised afterwards: counted by the scoreboards, not by the cancelled target.
+    const progressBefore = progressValues(list.id).length;
+    await recognise(commune, today(), ids['Q']);
+    await eventually(async () =>
+      expect(await campaigns.dataSource.query("SELECT status FROM status_replica WHERE unit_id = $1 AND programme = 'drug-free'", [commune])).toEqual([{ status: 'recognised' }]),
+    );
+    await campaigns.app.get(CampaignsService).evaluateDue(shift(today(), 61));
+    await admin.post('/campaigns/rebuild', {});
+    expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'list').progress).toMatchObject({ value: 0, state: 'on-track' });
+    expect(progressValues(list.id)).toHaveLength(progressBefore);
+
+    // A campaign that has ended keeps its result.
+    const ended = await planner.post('/campaigns', { name: 'Đã xong', scopeUnitId: ids['Q'], periodStart: shift(today(), -40), periodEnd: shift(today(), -1), targets: [{ kind: 'activity', activity: 'patrols', goal: 1 }] });
+    const late = await planner.post(`/campaigns/${ended.body.id}/cancel`, { reason: 'too late' });
+    expect({ status: late.status, message: late.body.message }).toEqual({ status: 409, message: `Campaign ${ended.body.id} ended on ${shift(today(), -1)}: its result stands and it can no longer be cancelled` });
+  });
 });

@@ -1,5 +1,5 @@
 import { AssessmentOverdueData, AssessmentStepData, UnitStatusChangedData } from './events/assessments.events';
-import { CampaignCreatedData, ScoreboardUpdatedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
+import { CampaignCancelledData, CampaignCreatedData, ScoreboardUpdatedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
 import { AlertRaisedData, NotificationDeliveredData, NotificationFailedData } from './events/notifications.events';
 import {
   UnitClosedData,
@@ -127,6 +127,12 @@ export const EVENT_CATALOGUE = {
     producer: 'campaigns',
     dataClass: CampaignCreatedData,
     summary: 'A campaign was planned: its scope, period and targets. Keyed by the scope root unit.',
+  }),
+  'antq.campaigns.campaign-cancelled.v1': define({
+    topic: 'campaigns',
+    producer: 'campaigns',
+    dataClass: CampaignCancelledData,
+    summary: 'A campaign was called off before its end: its targets are evaluated no more and keep their last state. Keyed by the scope root unit.',
   }),
   'antq.campaigns.target-progress-changed.v1': define({
     topic: 'campaigns',

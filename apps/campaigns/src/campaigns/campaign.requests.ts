@@ -7,6 +7,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsNotEmpty,
   IsNumber,
   IsOptional,
   IsString,
@@ -150,6 +151,14 @@ export class ActivityRequest {
   @IsString()
   @MaxLength(2000)
   note?: string;
+}
+
+export class CancelCampaignRequest {
+  @ApiProperty({ example: 'Replaced by the 2024 plan adopted by the provincial People\'s Committee' })
+  @IsString()
+  @IsNotEmpty({ message: 'reason must say why the campaign is called off' })
+  @MaxLength(2000)
+  reason!: string;
 }
 
 export class AsOfQuery {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
-import { ActivityRequest, AsOfQuery, CampaignSearchQuery, CreateCampaignRequest } from './campaign.requests';
+import { ActivityRequest, AsOfQuery, CampaignSearchQuery, CancelCampaignRequest, CreateCampaignRequest } from './campaign.requests';
 import { CampaignsService, type Principal } from './campaigns.service';
 
 @ApiTags('campaigns')
@@ -49,6 +49,14 @@ export class CampaignsController {
   @ApiOperation({ summary: 'Progress of every target as it stood on a date (from the history; nothing is stored)' })
   progress(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery) {
     return this.campaigns.progressAsOf(id, query.asOf);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles('campaign-manager', 'admin')
+  @ApiOperation({ summary: 'Call a campaign off before its end, saying why: its targets keep their last state and are evaluated no more' })
+  cancel(@Param('id', ParseUUIDPipe) id: string, @Body() request: CancelCampaignRequest, @CurrentActor() actor: Principal) {
+    return this.campaigns.cancel(id, request, actor);
   }
 
   @Post(':id/targets/:targetId/activities')

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Actor, TargetDefinition } from '@antq/contracts';
+import type { Actor, TargetDefinition, TargetState } from '@antq/contracts';
 import { EventFactory, OutboxService } from '@antq/messaging';
-import { Clock, ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
+import { Clock, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
-import type { ActivityRequest, CampaignSearchQuery, CreateCampaignRequest, TargetInput } from './campaign.requests';
+import type { ActivityRequest, CampaignSearchQuery, CancelCampaignRequest, CreateCampaignRequest, TargetInput } from './campaign.requests';
 import { evaluationDate, shareDone } from './progress';
 import { CAMPAIGN_COLUMNS, period, ProgressService, TARGET_COLUMNS } from './progress.service';
 import { SUBTREE_AS_OF, type CampaignRow, type TargetRow } from './target-measure';
@@ -117,6 +117,34 @@ export class CampaignsService {
     });
   }
 
+  /**
+   * Calls a campaign off before its end (a plan replaced, a mistake): its targets are no
+   * longer evaluated and keep the state they had; the scoreboards go on as before.
+   */
+  async cancel(campaignId: string, request: CancelCampaignRequest, actor: Principal) {
+    await this.dataSource.transaction(async (manager) => {
+      const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
+      if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
+      await this.checkAuthority(manager, campaign.scope_unit_id, actor);
+      if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was already cancelled (${campaign.cancelled_at.toISOString()} by ${campaign.cancelled_by})`);
+      if (campaign.period_end < this.clock.today()) throw new ConflictError(`Campaign ${campaignId} ended on ${campaign.period_end}: its result stands and it can no longer be cancelled`);
+      const targets = (await manager.query('SELECT id, state FROM campaign_targets WHERE campaign_id = $1 ORDER BY position', [campaignId])) as { id: string; state: TargetState | null }[];
+      await manager.query('UPDATE campaigns SET cancelled_at = now(), cancelled_by = $2, cancel_reason = $3 WHERE id = $1', [
+        campaignId,
+        `${actor.agency}/${actor.principal}`,
+        request.reason,
+      ]);
+      await this.outbox.append(manager, [
+        this.events.create({
+          type: 'antq.campaigns.campaign-cancelled.v1',
+          subject: campaign.scope_unit_id,
+          data: { campaignId, name: campaign.name, scopeUnitId: campaign.scope_unit_id, reason: request.reason, targets: targets.map((t) => ({ targetId: t.id, state: t.state })) },
+        }),
+      ]);
+    });
+    return this.get(campaignId);
+  }
+
   /** Tallies activities held for an activity target; its progress follows in the same transaction. */
   async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal) {
     const today = this.clock.today();
@@ -124,6 +152,7 @@ export class CampaignsService {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
       await this.checkAuthority(manager, campaign.scope_unit_id, actor);
+      if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was cancelled: activities are no longer recorded for it`);
       const [target] = (await manager.query('SELECT kind FROM campaign_targets WHERE id = $1 AND campaign_id = $2', [targetId, campaignId])) as { kind: string }[];
       if (!target) throw new NotFoundError(`Campaign ${campaignId} has no target ${targetId}`);
       if (target.kind !== 'activity') throw new RuleViolationError(`Target ${targetId} is a ${target.kind} target: activities are recorded only against activity targets`);
@@ -159,7 +188,7 @@ export class CampaignsService {
    */
   async rebuild(): Promise<{ campaigns: number; targetsChanged: number }> {
     const today = this.clock.today();
-    const ids = (await this.dataSource.query('SELECT id FROM campaigns WHERE period_start <= $1::date ORDER BY id', [today])) as { id: string }[];
+    const ids = (await this.dataSource.query('SELECT id FROM campaigns WHERE period_start <= $1::date AND cancelled_at IS NULL ORDER BY id', [today])) as { id: string }[];
     let targetsChanged = 0;
     for (const { id } of ids) targetsChanged += await this.dataSource.transaction((manager) => this.progress.evaluate(manager, id, today));
     return { campaigns: ids.length, targetsChanged };
@@ -238,7 +267,8 @@ function defaultLabel(input: TargetInput, goal: number): string {
 }
 
 function campaignView(c: CampaignRow) {
-  return { id: c.id, name: c.name, scopeUnitId: c.scope_unit_id, periodStart: c.period_start, periodEnd: c.period_end, agency: c.agency };
+  const cancelled = c.cancelled_at ? { at: c.cancelled_at, by: c.cancelled_by, reason: c.cancel_reason } : null;
+  return { id: c.id, name: c.name, scopeUnitId: c.scope_unit_id, periodStart: c.period_start, periodEnd: c.period_end, agency: c.agency, cancelled };
 }
 
 function targetView(t: TargetRow) {

@@ -11,7 +11,7 @@ import { measure, type CampaignRow, type TargetRow } from './target-measure';
 const PROGRESS_ACTOR = { agency: 'antq-campaigns', principal: 'progress', roles: [] };
 
 export const CAMPAIGN_COLUMNS = `id, name, scope_unit_id, to_char(period_start, 'YYYY-MM-DD') AS period_start,
-  to_char(period_end, 'YYYY-MM-DD') AS period_end, agency`;
+  to_char(period_end, 'YYYY-MM-DD') AS period_end, agency, cancelled_at, cancelled_by, cancel_reason`;
 
 export const TARGET_COLUMNS = `id, campaign_id, position, kind, label, programme, status, unit_kind, mode, unit_ids, activity,
   goal::float8 AS goal, baseline::float8 AS baseline, value::float8 AS value, projection::float8 AS projection, state,
@@ -73,7 +73,7 @@ export class ProgressService {
     // Most batches (a national reorganisation, say) meet no campaign at all: skip the paths then.
     const [{ measured }] = (await manager.query(
       `SELECT array_agg(DISTINCT to_char(LEAST(c.period_end, $1::date), 'YYYY-MM-DD')) AS measured FROM campaigns c
-        WHERE c.period_start <= $1::date AND EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.kind <> 'activity')`,
+        WHERE c.period_start <= $1::date AND c.cancelled_at IS NULL AND EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.kind <> 'activity')`,
       [today],
     )) as { measured: string[] | null }[];
     if (!measured) return;
@@ -97,7 +97,7 @@ export class ProgressService {
     const candidates = (await manager.query(
       `SELECT DISTINCT c.id, c.scope_unit_id, to_char(c.period_end, 'YYYY-MM-DD') AS period_end, t.unit_ids
          FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
-        WHERE t.kind <> 'activity' AND c.period_start <= $3::date AND (c.scope_unit_id = ANY($1::uuid[]) OR t.unit_ids && $2::uuid[])`,
+        WHERE t.kind <> 'activity' AND c.period_start <= $3::date AND c.cancelled_at IS NULL AND (c.scope_unit_id = ANY($1::uuid[]) OR t.unit_ids && $2::uuid[])`,
       [[...from.keys()], units, today],
     )) as { id: string; scope_unit_id: string; period_end: string; unit_ids: string[] | null }[];
     const due = new Set<string>();
@@ -117,7 +117,8 @@ export class ProgressService {
   /** Evaluates a campaign's targets as of `today`, stores the result and emits what changed; returns how many targets moved. */
   async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today()): Promise<number> {
     const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
-    if (!campaign || !evaluationDate(period(campaign), today)) return 0;
+    // A cancelled campaign's progress stays as it stood when it was called off.
+    if (!campaign || campaign.cancelled_at || !evaluationDate(period(campaign), today)) return 0;
     const targets = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [campaignId])) as TargetRow[];
     const events: CloudEvent[] = [];
     for (const target of targets) {
@@ -182,7 +183,7 @@ export class ProgressService {
   async due(manager: EntityManager, today = this.clock.today()): Promise<string[]> {
     const rows = (await manager.query(
       `SELECT DISTINCT c.id FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
-        WHERE c.period_start <= $1::date
+        WHERE c.period_start <= $1::date AND c.cancelled_at IS NULL
           AND (t.evaluated_on IS DISTINCT FROM LEAST($1::date, c.period_end) OR ($1::date > c.period_end AND t.state NOT IN ('achieved', 'missed')))
         ORDER BY c.id`,
       [today],

@@ -30,6 +30,9 @@ export interface CampaignRow {
   period_start: string;
   period_end: string;
   agency: string;
+  cancelled_at: Date | null;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
 }
 
 /** The active units of the tree as it stood on $2, under the unit $1 (as `subtree`). */

@@ -121,6 +121,38 @@ export class CampaignCreatedData {
   targets!: TargetDefinition[];
 }
 
+/** A target's last state when its campaign was called off. */
+export class CancelledTargetState {
+  @IsUUID()
+  targetId!: string;
+
+  @IsOptional()
+  @IsIn(TARGET_STATES)
+  state!: TargetState | null;
+}
+
+/** `antq.campaigns.campaign-cancelled.v1`: keyed by the scope's root unit. */
+export class CampaignCancelledData {
+  @IsUUID()
+  campaignId!: string;
+
+  @IsString()
+  name!: string;
+
+  @IsUUID()
+  scopeUnitId!: string;
+
+  /** Why it was called off, as its manager said. */
+  @IsString()
+  reason!: string;
+
+  /** Each target's last state, which stays as it stood (null: never evaluated). */
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => CancelledTargetState)
+  targets!: CancelledTargetState[];
+}
+
 /** `antq.campaigns.target-progress-changed.v1`: a target's value moved. */
 export class TargetProgressData {
   @IsUUID()
