@@ -354,6 +354,8 @@ describe('campaigns and targets', () => {
     const unexplained = await cancel(planner, { reason: '' });
     expect({ status: unexplained.status, message: unexplained.body.message }).toEqual({ status: 400, message: ['reason must say why the campaign is called off'] });
 
+    const alertManager = new ApiClient(notifications.url, testToken('ubnd-q', ['alert-manager'], 'ops', [ids['Q']]));
+    expect((await alertManager.request('PUT', '/responsibilities/ubnd-q', { unitIds: [ids['Q']] })).status).toBe(200);
     const cancelled = await cancel(planner, { reason: 'Thay bằng kế hoạch của tỉnh' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.cancelled).toMatchObject({ by: 'ubnd-q/planner-q', reason: 'Thay bằng kế hoạch của tỉnh' });
@@ -361,6 +363,14 @@ describe('campaigns and targets', () => {
       expect(recorder.events('antq.campaigns.campaign-cancelled.v1').filter((e) => e.data.campaignId === created.body.id).map((e) => e.data)).toEqual([
         expect.objectContaining({ scopeUnitId: ids['Q'], reason: 'Thay bằng kế hoạch của tỉnh', targets: [{ targetId: list.id, state: 'on-track' }, expect.objectContaining({ state: 'on-track' })] }),
       ]),
+    );
+    // Those responsible for the scope hear of it, with the reason.
+    const feed = async () =>
+      ((await new ApiClient(notifications.url, testToken('ubnd-q', ['viewer'])).get('/feed?limit=1000')).body.items as { ruleName: string; message: { vi: string; en: string } }[]).filter(
+        (i) => i.ruleName === 'campaign-cancelled',
+      );
+    await eventually(async () =>
+      expect((await feed()).map((i) => i.message.en)).toEqual(['Campaign "Kế hoạch thay thế" of Q was called off: Thay bằng kế hoạch của tỉnh']),
     );
     expect((await cancel(planner, { reason: 'again' })).body.message).toMatch(/was already cancelled/);
     const activity = await planner.post(`/campaigns/${created.body.id}/targets/${target(created.body, 'activity').id}/activities`, { occurredOn: today() });

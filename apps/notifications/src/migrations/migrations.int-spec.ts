@@ -23,7 +23,7 @@ afterAll(async () => {
   await dropDatabase(databaseUrl);
 });
 
-it('moves user keys to agency and principal where the old key names one agency, marks what digests took, and leaves existing rules to admins', async () => {
+it('moves user keys to agency and principal where the old key names one agency, marks what digests took, leaves existing rules to admins, and keeps a rule named like a later seeded one', async () => {
   const alert = randomUUID();
   const subscription = (subscriber: string, agency: string) =>
     db.query(`INSERT INTO subscriptions (id, subscriber, agency, created_by) VALUES ($1, $2, $3, 'x')`, [randomUUID(), subscriber, agency]);
@@ -39,8 +39,14 @@ it('moves user keys to agency and principal where the old key names one agency, 
   );
   await db.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, 'user:solo', 'info', now() - interval '2 days'), ($1, 'user:shared', 'info', now())`, [alert]);
   await db.query(`INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ('user:solo', '2026-01-01', 1, now() - interval '1 day')`);
+  // A rule an operator named as a later release's seeded one: theirs is kept.
+  await db.query(
+    `INSERT INTO alert_rules (id, name, event_type, condition, severity, template_vi, template_en, updated_by)
+     VALUES ($1, 'campaign-cancelled', 'antq.campaigns.campaign-cancelled.v1', '{"all": []}', 'warning', 'Hủy: {{name}}', 'Cancelled: {{name}}', 'ca-a/ops')`,
+    [randomUUID()],
+  );
 
-  expect(await migrateService(NOTIFICATIONS, env)).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000']);
+  expect(await migrateService(NOTIFICATIONS, env)).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000']);
 
   expect((await db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
     { subscriber: 'agency:ca-a', agency: 'ca-a' },
@@ -59,5 +65,6 @@ it('moves user keys to agency and principal where the old key names one agency, 
   ]);
   expect((await db.query('SELECT recipients FROM alerts')) as unknown[]).toEqual([{ recipients: ['agency:ca-a', 'user:ca-a/solo', 'user:shared'] }]);
   expect((await db.query('SELECT subscriber FROM digest_runs')) as unknown[]).toEqual([{ subscriber: 'user:ca-a/solo' }]);
-  expect((await db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 4 }]);
+  expect((await db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 5 }]);
+  expect((await db.query(`SELECT severity, updated_by FROM alert_rules WHERE name = 'campaign-cancelled'`)) as unknown[]).toEqual([{ severity: 'warning', updated_by: 'ca-a/ops' }]);
 });

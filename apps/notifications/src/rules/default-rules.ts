@@ -74,3 +74,19 @@ export const DEFAULT_RULES: RuleDefinition[] = [
     },
   },
 ];
+
+/** Rules seeded by later migrations, for event types added since (an existing rule of the same name is kept). */
+export const LATER_RULES: RuleDefinition[] = [
+  {
+    id: '6f1c8a2e-0d1b-4c55-9a53-000000000005',
+    name: 'campaign-cancelled',
+    description: 'A campaign is called off before its end; those responsible for its scope hear why.',
+    eventType: 'antq.campaigns.campaign-cancelled.v1',
+    condition: { all: [] },
+    severity: 'info',
+    template: {
+      vi: 'Kế hoạch "{{name}}" của {{unit.name}} đã bị hủy: {{reason}}',
+      en: 'Campaign "{{name}}" of {{unit.name}} was called off: {{reason}}',
+    },
+  },
+];
