@@ -6,6 +6,13 @@ import { NotFoundError } from '@antq/platform';
 import { ReplicaUnit } from './replica-unit.entity';
 import type { ReplicaState } from './unit-tree-observer';
 
+export interface LineageEdge {
+  predecessorId: string;
+  successorId: string;
+  kind: 'merge' | 'split';
+  effectiveDate: string;
+}
+
 const unknownUnit = (unitId: string) => new NotFoundError(`Unit ${unitId} is not in this service's replica of the tree`);
 
 /**
@@ -108,10 +115,14 @@ export class UnitReplicaRepository {
   }
 
   /** Lineage edges; an edge also reported by a split is a split edge, whatever arrives first. */
-  async recordLineage(
-    manager: EntityManager,
-    edges: { predecessorId: string; successorId: string; kind: 'merge' | 'split'; effectiveDate: string }[],
-  ): Promise<void> {
+  async recordLineage(manager: EntityManager, reported: LineageEdge[]): Promise<void> {
+    // One row per pair in a statement (ON CONFLICT cannot touch a row twice): a split report wins.
+    const byPair = new Map<string, LineageEdge>();
+    for (const edge of reported) {
+      const pair = `${edge.predecessorId}>${edge.successorId}`;
+      if (byPair.get(pair)?.kind !== 'split') byPair.set(pair, edge);
+    }
+    const edges = [...byPair.values()];
     if (!edges.length) return;
     await manager.query(
       `INSERT INTO replica_unit_lineage (predecessor_id, successor_id, kind, effective_date)
