@@ -16,30 +16,35 @@ import { UnitStatusService } from './unit-status.service';
  */
 @Injectable()
 export class TreeChangesObserver implements UnitTreeObserver {
-  private readonly parentsByTransaction = new WeakMap<EntityManager, Map<string, string>>();
+  /** Per batch transaction: units closed (with the date) and parents to re-derive (from the date). */
+  private readonly pendingByTransaction = new WeakMap<EntityManager, { closed: Map<string, string>; parents: Map<string, string> }>();
 
   constructor(private readonly statuses: UnitStatusService) {}
 
   async onUnitChanged(manager: EntityManager, before: ReplicaState | null, after: UnitSnapshot): Promise<void> {
     const date = after.effectiveFrom;
-    if (after.status === 'closed' && before?.status !== 'closed') {
-      const held = (await manager.query(`SELECT programme, unit_kind FROM unit_statuses WHERE unit_id = $1 AND status <> 'unit-closed'`, [after.unitId])) as {
-        programme: string;
-        unit_kind: UnitSnapshot['kind'];
-      }[];
-      for (const { programme, unit_kind } of held) {
-        await this.statuses.set(manager, { unitId: after.unitId, unitKind: unit_kind, programme, status: 'unit-closed', since: date, source: 'tree' });
-      }
-    }
-    if (before && before.parentId === (after.parentId ?? null) && before.status === after.status) return;
-    const parents = this.parentsByTransaction.get(manager) ?? new Map<string, string>();
-    this.parentsByTransaction.set(manager, parents);
-    for (const parent of [before?.parentId, after.parentId]) if (parent) parents.set(parent, date > (parents.get(parent) ?? '') ? date : (parents.get(parent) as string));
+    const closed = after.status === 'closed' && before?.status !== 'closed';
+    const placed = !before || before.parentId !== (after.parentId ?? null) || before.status !== after.status;
+    if (!closed && !placed) return;
+    const pending = this.pendingByTransaction.get(manager) ?? { closed: new Map<string, string>(), parents: new Map<string, string>() };
+    this.pendingByTransaction.set(manager, pending);
+    if (closed) pending.closed.set(after.unitId, date);
+    if (placed) for (const parent of [before?.parentId, after.parentId]) if (parent) pending.parents.set(parent, date > (pending.parents.get(parent) ?? '') ? date : (pending.parents.get(parent) as string));
+    // The batch's closures end their units' statuses in one read (a reorganisation closes thousands), then its parents are queued once each.
     await atBatchEnd(manager, 'assessments-derive', async () => {
-      const pending = this.parentsByTransaction.get(manager);
-      this.parentsByTransaction.delete(manager);
-      if (!pending?.size) return;
-      await this.statuses.queueDerivations(manager, [...pending].map(([unitId, on]) => ({ unitId, on })), null, 'units');
+      const batch = this.pendingByTransaction.get(manager);
+      this.pendingByTransaction.delete(manager);
+      if (!batch) return;
+      if (batch.closed.size) {
+        const held = (await manager.query(
+          `SELECT unit_id, programme, unit_kind FROM unit_statuses WHERE unit_id = ANY($1::uuid[]) AND status <> 'unit-closed' ORDER BY unit_id, programme`,
+          [[...batch.closed.keys()]],
+        )) as { unit_id: string; programme: string; unit_kind: UnitSnapshot['kind'] }[];
+        for (const { unit_id, programme, unit_kind } of held) {
+          await this.statuses.set(manager, { unitId: unit_id, unitKind: unit_kind, programme, status: 'unit-closed', since: batch.closed.get(unit_id) as string, source: 'tree' });
+        }
+      }
+      if (batch.parents.size) await this.statuses.queueDerivations(manager, [...batch.parents].map(([unitId, on]) => ({ unitId, on })), null, 'units');
     });
   }
 }
