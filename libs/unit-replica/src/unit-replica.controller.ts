@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { ReplicaUnit } from './replica-unit.entity';
 import { PageQuery } from '@antq/platform';
-import { UnitReplicaRepository } from './unit-replica.repository';
+import { unknownUnit, UnitReplicaRepository } from './unit-replica.repository';
 
 export class ReplicaUnitResponse {
   @ApiProperty() unitId!: string;
@@ -52,6 +52,8 @@ export class UnitReplicaController {
   @Get(':unitId')
   @ApiOkResponse({ type: ReplicaUnitResponse })
   async get(@Param('unitId', ParseUUIDPipe) unitId: string): Promise<ReplicaUnitResponse> {
-    return ReplicaUnitResponse.from(await this.replica.requireKnown(unitId));
+    const unit = await this.replica.findById(unitId);
+    if (!unit) throw unknownUnit(unitId);
+    return ReplicaUnitResponse.from(unit);
   }
 }

@@ -13,11 +13,13 @@ export interface LineageEdge {
   effectiveDate: string;
 }
 
-const unknownUnit = (unitId: string) => new NotFoundError(`Unit ${unitId} is not in this service's replica of the tree`);
+/** The 404 for a read about a unit this service has never been told of. */
+export const unknownUnit = (unitId: string) => new NotFoundError(`Unit ${unitId} is not in this service's replica of the tree`);
 
 /**
  * Refuses with 404 a read about a unit this service has never been told of, rather than
- * answering it with an empty result (for services whose modules cannot take the repository).
+ * answering it with an empty result. A plain function over the caller's connection: the
+ * services' read models use it without taking the replica's module.
  */
 export async function requireKnownUnit(db: Pick<EntityManager, 'query'>, unitId: string): Promise<void> {
   const rows = (await db.query('SELECT 1 FROM replica_units WHERE unit_id = $1', [unitId])) as unknown[];
@@ -134,13 +136,6 @@ export class UnitReplicaRepository {
 
   findById(unitId: string): Promise<ReplicaUnit | null> {
     return this.dataSource.getRepository(ReplicaUnit).findOneBy({ unitId });
-  }
-
-  /** The unit, or a 404 for a read about a unit this service has never been told of. */
-  async requireKnown(unitId: string): Promise<ReplicaUnit> {
-    const unit = await this.findById(unitId);
-    if (!unit) throw unknownUnit(unitId);
-    return unit;
   }
 
   count(): Promise<number> {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AssessmentState, UnitKind } from '@antq/contracts';
+import type { AssessmentState } from '@antq/contracts';
 import { requireKnownUnit } from '@antq/unit-replica';
 import type { Principal } from '../authority/authority.service';
+import type { AssessmentRecord } from './assessments.service';
 
 export interface AssessmentFilter {
   within?: string;
@@ -14,24 +15,13 @@ export interface AssessmentFilter {
   limit: number;
 }
 
-export interface AssessmentSummary {
-  id: string;
-  unitId: string;
+/** An assessment as a list shows it: without its results and evidence, with its unit's code and name. */
+export type AssessmentSummary = Omit<AssessmentRecord, 'results' | 'met' | 'evidence'> & {
   unitCode: string | null;
   unitName: string | null;
-  unitKind: UnitKind;
-  programme: string;
-  programmeVersion: number;
-  cycle: number;
-  periodStart: string;
-  periodEnd: string;
-  state: AssessmentState;
-  score: number | null;
-  grade: string | null;
-  agency: string;
   createdAt: Date;
   updatedAt: Date;
-}
+};
 
 /**
  * Lists of assessments for the people who act on them: the submitted ones of a province

@@ -21,6 +21,11 @@ import { EventContext, type EventDelivery } from './event.context';
 
 type Item = { message: KafkaMessage; event: CloudEvent; error?: never } | { message: KafkaMessage; event?: never; error: Error };
 
+/** Counts one record's outcome, by event type, for the consumed-records metric. */
+function tally(outcomes: Map<string, number>, type: string, outcome: 'applied' | 'duplicate' | 'ignored' | 'dead-lettered'): void {
+  outcomes.set(`${type} ${outcome}`, (outcomes.get(`${type} ${outcome}`) ?? 0) + 1);
+}
+
 interface DeadLetter {
   item: Item;
   error: Error;
@@ -199,14 +204,12 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
     if (items.every((i) => i.event && !this.handlerOf(i.event.type))) {
       if (!payload.isRunning() || payload.isStale()) return { done: 0, outcomes: new Map() };
       const outcomes = new Map<string, number>();
-      for (const { event } of items) if (event) outcomes.set(`${event.type} ignored`, (outcomes.get(`${event.type} ignored`) ?? 0) + 1);
+      for (const { event } of items) if (event) tally(outcomes, event.type, 'ignored');
       return { done: items.length, outcomes };
     }
     return this.dataSource.transaction(async (manager) => {
       openBatch(manager);
       const outcomes = new Map<string, number>();
-      const tally = (type: string, outcome: 'applied' | 'duplicate' | 'ignored' | 'dead-lettered') =>
-        outcomes.set(`${type} ${outcome}`, (outcomes.get(`${type} ${outcome}`) ?? 0) + 1);
       const deadLetters: DeadLetter[] = [];
       const handled = items.flatMap((i) => (i.event && this.handlerOf(i.event.type) ? [i.event] : []));
       const fresh = await claimEvents(manager, this.groupId, handled);
@@ -217,17 +220,17 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         const { event } = item;
         if (!event) {
           deadLetters.push({ item, error: item.error, attempts: 0 });
-          tally('invalid', 'dead-lettered');
+          tally(outcomes, 'invalid', 'dead-lettered');
           continue;
         }
         const handler = this.handlerOf(event.type);
         // Unhandled types and events already applied settle without effect.
         if (!handler) {
-          tally(event.type, 'ignored');
+          tally(outcomes, event.type, 'ignored');
           continue;
         }
         if (!fresh.delete(event.id)) {
-          tally(event.type, 'duplicate');
+          tally(outcomes, event.type, 'duplicate');
           continue;
         }
         const delivery = { manager, topic, partition, offset: item.message.offset };
@@ -238,16 +241,16 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
             if (isTransientDatabaseError(error)) throw error;
             throw new HandlerFailure((error as Error).message);
           }
-          tally(event.type, 'applied');
+          tally(outcomes, event.type, 'applied');
           continue;
         }
         const failure = await this.invokeWithRetries(handler, event, delivery, `${topic}/${partition}/${item.message.offset}`);
         if (failure) {
           deadLetters.push({ item, ...failure });
           await releaseEvent(manager, this.groupId, event.id);
-          tally(event.type, 'dead-lettered');
+          tally(outcomes, event.type, 'dead-lettered');
         } else {
-          tally(event.type, 'applied');
+          tally(outcomes, event.type, 'applied');
         }
         await payload.heartbeat();
       }
