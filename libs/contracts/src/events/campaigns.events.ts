@@ -95,8 +95,8 @@ export class TargetDefinition {
   goal!: number;
 }
 
-/** `antq.campaigns.campaign-created.v1`: keyed by the scope's root unit. */
-export class CampaignCreatedData {
+/** What every campaign event names: the campaign and its scope's root unit (the record key). */
+export class CampaignReference {
   @IsUUID()
   campaignId!: string;
 
@@ -105,7 +105,10 @@ export class CampaignCreatedData {
 
   @IsUUID()
   scopeUnitId!: string;
+}
 
+/** `antq.campaigns.campaign-created.v1`: keyed by the scope's root unit. */
+export class CampaignCreatedData extends CampaignReference {
   @IsDateString({ strict: true })
   periodStart!: string;
 
@@ -132,16 +135,7 @@ export class CancelledTargetState {
 }
 
 /** `antq.campaigns.campaign-cancelled.v1`: keyed by the scope's root unit. */
-export class CampaignCancelledData {
-  @IsUUID()
-  campaignId!: string;
-
-  @IsString()
-  name!: string;
-
-  @IsUUID()
-  scopeUnitId!: string;
-
+export class CampaignCancelledData extends CampaignReference {
   /** Why it was called off, as its manager said. */
   @IsString()
   reason!: string;
