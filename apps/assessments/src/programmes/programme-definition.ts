@@ -314,7 +314,7 @@ export function criteriaFor(definition: ProgrammeDefinition, kind: UnitKind): Cr
 }
 
 /** The cycle a unit of a kind runs on: its own, else the `*` one, else the programme's. */
-export function cycleFor(definition: ProgrammeDefinition, kind: UnitKind): CycleDefinition {
+function cycleFor(definition: ProgrammeDefinition, kind: UnitKind): CycleDefinition {
   return definition.cycleByKind?.[kind] ?? definition.cycleByKind?.['*'] ?? definition.cycle;
 }
 
