@@ -358,7 +358,7 @@ describe('campaigns and targets', () => {
     expect((await alertManager.request('PUT', '/responsibilities/ubnd-q', { unitIds: [ids['Q']] })).status).toBe(200);
     const cancelled = await cancel(planner, { reason: 'Thay bằng kế hoạch của tỉnh' });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body.cancelled).toMatchObject({ by: 'ubnd-q/planner-q', reason: 'Thay bằng kế hoạch của tỉnh' });
+    expect(cancelled.body.cancelled).toMatchObject({ on: today(), by: 'ubnd-q/planner-q', reason: 'Thay bằng kế hoạch của tỉnh' });
     await eventually(() =>
       expect(recorder.events('antq.campaigns.campaign-cancelled.v1').filter((e) => e.data.campaignId === created.body.id).map((e) => e.data)).toEqual([
         expect.objectContaining({ scopeUnitId: ids['Q'], reason: 'Thay bằng kế hoạch của tỉnh', targets: [{ targetId: list.id, state: 'on-track' }, expect.objectContaining({ state: 'on-track' })] }),
@@ -386,6 +386,11 @@ describe('campaigns and targets', () => {
     await admin.post('/campaigns/rebuild', {});
     expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'list').progress).toMatchObject({ value: 0, state: 'on-track' });
     expect(progressValues(list.id)).toHaveLength(progressBefore);
+    // Read as of a later date, its progress is the one it kept when called off, not a recount.
+    const later = (await admin.get(`/campaigns/${created.body.id}/progress?asOf=${shift(today(), 30)}`)).body;
+    expect(later).toMatchObject({ cancelledOn: today(), targets: [{ targetId: list.id, progress: { value: 0, state: 'on-track', evaluatedOn: today() } }, expect.anything()] });
+    const before = (await admin.get(`/campaigns/${created.body.id}/progress?asOf=${shift(today(), -1)}`)).body;
+    expect({ cancelledOn: before.cancelledOn, progress: before.targets.map((t: { progress: unknown }) => t.progress) }).toEqual({ cancelledOn: undefined, progress: [null, null] });
 
     // A campaign that has ended keeps its result.
     const ended = await planner.post('/campaigns', { name: 'Đã xong', scopeUnitId: ids['Q'], periodStart: shift(today(), -40), periodEnd: shift(today(), -1), targets: [{ kind: 'activity', activity: 'patrols', goal: 1 }] });

@@ -81,9 +81,7 @@ export class CampaignsService {
       createdAt: campaign.created_at,
       targets: targets.map((t) => ({
         ...targetView(t),
-        progress: t.evaluated_on
-          ? { baseline: t.baseline, value: t.value, goal: t.goal, shareDone: shareDone(t.value ?? 0, t.goal), projection: t.projection, state: t.state, evaluatedOn: t.evaluated_on }
-          : null,
+        progress: storedProgress(t),
       })),
     };
   }
@@ -101,19 +99,22 @@ export class CampaignsService {
 
   /**
    * Progress as it stood on a date, from the history: read only, nothing stored or emitted.
-   * The baseline is the captured one where the campaign has started.
+   * The baseline is the captured one where the campaign has started. From the day a
+   * campaign was called off, its progress is the one it kept then (`cancelledOn` says so).
    */
   async progressAsOf(id: string, asOf = this.clock.today()) {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${id} does not exist`);
       const targets = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [id])) as TargetRow[];
+      const kept = !!campaign.cancelled_on && campaign.cancelled_on <= asOf;
       const started = !!evaluationDate(period(campaign), asOf);
       const progress = [];
       for (const t of targets) {
-        progress.push({ targetId: t.id, label: t.label, kind: t.kind, progress: started ? await this.progress.progress(manager, campaign, t, asOf) : null });
+        const reading = kept ? storedProgress(t) : started ? await this.progress.progress(manager, campaign, t, asOf) : null;
+        progress.push({ targetId: t.id, label: t.label, kind: t.kind, progress: reading });
       }
-      return { campaignId: id, asOf, targets: progress };
+      return { campaignId: id, asOf, ...(kept ? { cancelledOn: campaign.cancelled_on } : {}), targets: progress };
     });
   }
 
@@ -127,10 +128,14 @@ export class CampaignsService {
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
       await this.checkAuthority(manager, campaign.scope_unit_id, actor);
       if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was already cancelled (${campaign.cancelled_at.toISOString()} by ${campaign.cancelled_by})`);
-      if (campaign.period_end < this.clock.today()) throw new ConflictError(`Campaign ${campaignId} ended on ${campaign.period_end}: its result stands and it can no longer be cancelled`);
+      const today = this.clock.today();
+      if (campaign.period_end < today) throw new ConflictError(`Campaign ${campaignId} ended on ${campaign.period_end}: its result stands and it can no longer be cancelled`);
+      // Its targets keep the state they have on the day it is called off, measured that day.
+      await this.progress.evaluate(manager, campaignId, today);
       const targets = (await manager.query('SELECT id, state FROM campaign_targets WHERE campaign_id = $1 ORDER BY position', [campaignId])) as { id: string; state: TargetState | null }[];
-      await manager.query('UPDATE campaigns SET cancelled_at = now(), cancelled_by = $2, cancel_reason = $3 WHERE id = $1', [
+      await manager.query('UPDATE campaigns SET cancelled_at = now(), cancelled_on = $2, cancelled_by = $3, cancel_reason = $4 WHERE id = $1', [
         campaignId,
+        today,
         `${actor.agency}/${actor.principal}`,
         request.reason,
       ]);
@@ -267,8 +272,14 @@ function defaultLabel(input: TargetInput, goal: number): string {
 }
 
 function campaignView(c: CampaignRow) {
-  const cancelled = c.cancelled_at ? { at: c.cancelled_at, by: c.cancelled_by, reason: c.cancel_reason } : null;
+  const cancelled = c.cancelled_at ? { at: c.cancelled_at, on: c.cancelled_on, by: c.cancelled_by, reason: c.cancel_reason } : null;
   return { id: c.id, name: c.name, scopeUnitId: c.scope_unit_id, periodStart: c.period_start, periodEnd: c.period_end, agency: c.agency, cancelled };
+}
+
+/** A target's progress as last evaluated and stored; null before its campaign starts. */
+function storedProgress(t: TargetRow) {
+  if (!t.evaluated_on) return null;
+  return { baseline: t.baseline, value: t.value, goal: t.goal, shareDone: shareDone(t.value ?? 0, t.goal), projection: t.projection, state: t.state, evaluatedOn: t.evaluated_on };
 }
 
 function targetView(t: TargetRow) {

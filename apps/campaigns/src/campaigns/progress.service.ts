@@ -11,7 +11,7 @@ import { measure, type CampaignRow, type TargetRow } from './target-measure';
 const PROGRESS_ACTOR = { agency: 'antq-campaigns', principal: 'progress', roles: [] };
 
 export const CAMPAIGN_COLUMNS = `id, name, scope_unit_id, to_char(period_start, 'YYYY-MM-DD') AS period_start,
-  to_char(period_end, 'YYYY-MM-DD') AS period_end, agency, cancelled_at, cancelled_by, cancel_reason`;
+  to_char(period_end, 'YYYY-MM-DD') AS period_end, agency, cancelled_at, to_char(cancelled_on, 'YYYY-MM-DD') AS cancelled_on, cancelled_by, cancel_reason`;
 
 export const TARGET_COLUMNS = `id, campaign_id, position, kind, label, programme, status, unit_kind, mode, unit_ids, activity,
   goal::float8 AS goal, baseline::float8 AS baseline, value::float8 AS value, projection::float8 AS projection, state,

@@ -31,6 +31,8 @@ export interface CampaignRow {
   period_end: string;
   agency: string;
   cancelled_at: Date | null;
+  /** The business date it was called off on. */
+  cancelled_on: string | null;
   cancelled_by: string | null;
   cancel_reason: string | null;
 }
