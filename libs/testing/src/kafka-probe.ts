@@ -95,6 +95,4 @@ export function runTopic(runId: string, name: string): string {
   return prefixedTopic(`${runId}.`, name);
 }
 
-export const ALL_TOPIC_NAMES = allTopics().map((t) => t.name);
-
 export { headerText } from '@antq/messaging';
