@@ -34,7 +34,7 @@ async function createUnit(body: Record<string, unknown>) {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-correlation-id': `corr-${runId}` },
     body: JSON.stringify(body),
   });
-  expect(response.status).toBe(201);
+  expect({ status: response.status, correlationId: response.headers.get('x-correlation-id') }).toEqual({ status: 201, correlationId: `corr-${runId}` });
   return (await response.json()) as { id: string; version: number };
 }
 

@@ -1,10 +1,10 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { sign } from 'jsonwebtoken';
-import { ClsModule } from 'nestjs-cls';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { AuthModule, CurrentActor, type AuthOptions } from '@antq/auth';
 import { EVENT_TOPICS, type Actor } from '@antq/contracts';
+import { RequestContextModule } from '@antq/platform';
 import {
   ApiClient,
   createRunTopics,
@@ -36,7 +36,7 @@ class WhoAmIController {
 async function startApp(options: Omit<AuthOptions, 'issuer' | 'audience'>): Promise<{ app: INestApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({
     imports: [
-      ClsModule.forRoot({ global: true, middleware: { mount: true } }),
+      RequestContextModule,
       AuthModule.forRootAsync({ useFactory: () => ({ ...options, issuer: ISSUER, audience: AUDIENCE }) }),
     ],
     controllers: [WhoAmIController],

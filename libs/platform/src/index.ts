@@ -3,6 +3,7 @@ export * from './bootstrap';
 export * from './platform-exception.filter';
 export * from './errors';
 export * from './platform.module';
+export * from './request-context.module';
 export * from './service-config';
 export * from './migrate';
 export * from './run-service';

@@ -1,22 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import type { IncomingMessage } from 'node:http';
-import { ClsModule, ClsServiceManager } from 'nestjs-cls';
+import { ClsServiceManager } from 'nestjs-cls';
 import { register } from 'prom-client';
 import { LoggerModule } from 'nestjs-pino';
 import type { EntitySchema, MixedList } from 'typeorm';
 import { AuthModule } from '@antq/auth';
 import type { ServiceName } from '@antq/contracts';
-import { CORRELATION_HEADER, MESSAGING_ENTITIES, MessagingModule, type AntqClsStore, type MessagingOptions } from '@antq/messaging';
+import { MESSAGING_ENTITIES, MessagingModule, type AntqClsStore, type MessagingOptions } from '@antq/messaging';
 import { postgresOptions } from '@antq/persistence';
 import { Clock, SystemClock, type PlatformOptions } from './clock';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
+import { RequestContextModule } from './request-context.module';
 import { kafkaConnection, loadServiceConfig, ServiceConfig } from './service-config';
 
 export interface ServiceDefinition {
@@ -69,21 +68,7 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [
-        ClsModule.forRoot({
-          global: true,
-          middleware: {
-            mount: true,
-            generateId: true,
-            idGenerator: (req: IncomingMessage) => {
-              const header = req.headers[CORRELATION_HEADER];
-              return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
-            },
-            setup: (cls, _req, res: { setHeader(name: string, value: string): void }) => {
-              cls.set('correlationId', cls.getId());
-              res.setHeader(CORRELATION_HEADER, cls.getId());
-            },
-          },
-        }),
+        RequestContextModule,
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.LOG_LEVEL,
