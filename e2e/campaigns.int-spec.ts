@@ -331,6 +331,85 @@ describe('campaigns and targets', () => {
     await eventually(() => expect(stateEvents(target(created.body, 'count').id)).toEqual([[null, 'missed', 0, 1], ['missed', 'achieved', 1, 2]]));
   });
 
+  it("revises a target's goal from today, saying why: progress follows, and earlier dates keep the goal of their day", async () => {
+    const commune = await unit('QR', 'commune', 'QD');
+    for (const service of [assessments, campaigns, notifications]) await awaitReplicated(service, [commune]);
+    const planner = new ApiClient(campaigns.url, testToken('ubnd-q', ['campaign-manager'], 'planner-q', [ids['Q']]));
+    const alertManager = new ApiClient(notifications.url, testToken('ubnd-q', ['alert-manager'], 'ops', [ids['Q']]));
+    expect((await alertManager.request('PUT', '/responsibilities/ubnd-q', { unitIds: [ids['Q']] })).status).toBe(200);
+    const created = await planner.post('/campaigns', {
+      name: 'Kế hoạch điều chỉnh',
+      scopeUnitId: ids['Q'],
+      periodStart: shift(today(), -10),
+      periodEnd: shift(today(), 50),
+      targets: [
+        { kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 40 },
+        { kind: 'list', programme: 'drug-free', unitIds: [commune] },
+        { kind: 'activity', activity: 'patrols', goal: 3, label: 'Tuần tra chung' },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const count = target(created.body, 'count');
+    const amend = (client: ApiClient, targetId: string, body: object) => client.post(`/campaigns/${created.body.id}/targets/${targetId}/amend`, body);
+    const refusal = async (client: ApiClient, targetId: string, body: object) => {
+      const response = await amend(client, targetId, body);
+      return { status: response.status, message: response.body.message };
+    };
+
+    // Refused, with what is wrong, and nothing changes.
+    expect(await refusal(planner, count.id, { goal: 30, reason: '' })).toEqual({ status: 400, message: ['reason must say why the goal is revised'] });
+    expect(await refusal(planner, count.id, { goal: 0, reason: 'r' })).toEqual({ status: 400, message: ['goal must be positive'] });
+    expect(await refusal(planner, count.id, { goal: 2.5, reason: 'r' })).toEqual({ status: 400, message: 'goal must be a whole number for a count target: it counts units' });
+    expect(await refusal(planner, count.id, { goal: 40, reason: 'r' })).toEqual({ status: 422, message: `Target ${count.id}'s goal is already 40` });
+    expect(await refusal(planner, target(created.body, 'list').id, { goal: 2, reason: 'r' })).toEqual({
+      status: 422,
+      message: `Target ${target(created.body, 'list').id} is a list target: its goal is its 1 named units and cannot be amended`,
+    });
+    expect((await amend(manager, count.id, { goal: 30, reason: 'not ours' })).status).toBe(403);
+    expect((await amend(planner, '00000000-0000-4000-8000-000000000000', { goal: 30, reason: 'r' })).status).toBe(404);
+    expect(await campaigns.dataSource.query('SELECT count(*)::int AS n FROM target_amendments')).toEqual([{ n: 0 }]);
+
+    const amended = await amend(planner, count.id, { goal: 30, reason: 'Điều chỉnh theo sơ kết 6 tháng' });
+    expect(amended.status).toBe(200);
+    expect(target(amended.body, 'count')).toMatchObject({
+      goal: 30,
+      label: '30 commune units recognised drug-free',
+      amendments: [{ previousGoal: 40, goal: 30, on: today(), reason: 'Điều chỉnh theo sơ kết 6 tháng', by: 'ubnd-q/planner-q' }],
+      progress: { goal: 30 },
+    });
+    // A label of the planner's own is kept.
+    const activity = await amend(planner, target(created.body, 'activity').id, { goal: 5, reason: 'Thêm hai đợt' });
+    expect(target(activity.body, 'activity')).toMatchObject({ goal: 5, label: 'Tuần tra chung' });
+
+    await eventually(() => {
+      expect(recorder.events('antq.campaigns.target-amended.v1').filter((e) => e.data.targetId === count.id).map((e) => e.data)).toEqual([
+        expect.objectContaining({ campaignId: created.body.id, scopeUnitId: ids['Q'], previousGoal: 40, goal: 30, amendedOn: today(), reason: 'Điều chỉnh theo sơ kết 6 tháng' }),
+      ]);
+      // Its progress is emitted again with the new goal, though its value did not move.
+      const progress = recorder.events('antq.campaigns.target-progress-changed.v1').filter((e) => e.data.targetId === count.id);
+      expect(progress.map((e) => e.data.goal)).toEqual([40, 30]);
+    });
+    // Progress as of a date before the amendment is measured against the goal of that date.
+    const asOf = async (date: string) => ((await admin.get(`/campaigns/${created.body.id}/progress?asOf=${date}`)).body.targets[0] as { progress: { goal: number } }).progress.goal;
+    expect([await asOf(shift(today(), -1)), await asOf(today()), await asOf(shift(today(), 30))]).toEqual([40, 30, 30]);
+    // Those responsible for the scope hear of it.
+    const feed = async () =>
+      ((await new ApiClient(notifications.url, testToken('ubnd-q', ['viewer'])).get('/feed?limit=1000')).body.items as { ruleName: string; message: { en: string } }[])
+        .filter((i) => i.ruleName === 'target-amended')
+        .map((i) => i.message.en);
+    await eventually(async () =>
+      expect(await feed()).toEqual(
+        expect.arrayContaining(['Target "30 commune units recognised drug-free" of campaign "Kế hoạch điều chỉnh" (Q) was revised from 40 to 30: Điều chỉnh theo sơ kết 6 tháng']),
+      ),
+    );
+    // The rebuild measures the amended goal as the incremental evaluation did.
+    expect((await admin.post('/campaigns/rebuild', {})).body).toMatchObject({ targetsChanged: 0 });
+
+    // A campaign called off is no longer amended.
+    expect((await planner.post(`/campaigns/${created.body.id}/cancel`, { reason: 'Thay thế' })).status).toBe(200);
+    expect(await refusal(planner, count.id, { goal: 20, reason: 'r' })).toEqual({ status: 409, message: `Campaign ${created.body.id} was cancelled: its targets are no longer amended` });
+  });
+
   it('calls a campaign off, saying why: its targets keep their last state and move no more', async () => {
     const commune = await unit('QK', 'commune', 'QD');
     for (const service of [assessments, campaigns]) await awaitReplicated(service, [commune]);
@@ -367,7 +446,7 @@ describe('campaigns and targets', () => {
     // Those responsible for the scope hear of it, with the reason.
     const feed = async () =>
       ((await new ApiClient(notifications.url, testToken('ubnd-q', ['viewer'])).get('/feed?limit=1000')).body.items as { ruleName: string; message: { vi: string; en: string } }[]).filter(
-        (i) => i.ruleName === 'campaign-cancelled',
+        (i) => i.ruleName === 'campaign-cancelled' && i.message.en.includes('Kế hoạch thay thế'),
       );
     await eventually(async () =>
       expect((await feed()).map((i) => i.message.en)).toEqual(['Campaign "Kế hoạch thay thế" of Q was called off: Thay bằng kế hoạch của tỉnh']),

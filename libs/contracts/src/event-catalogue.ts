@@ -1,5 +1,5 @@
 import { AssessmentOverdueData, AssessmentStepData, UnitStatusChangedData } from './events/assessments.events';
-import { CampaignCancelledData, CampaignCreatedData, ScoreboardUpdatedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
+import { CampaignCancelledData, CampaignCreatedData, ScoreboardUpdatedData, TargetAmendedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
 import { AlertRaisedData, NotificationDeliveredData, NotificationFailedData } from './events/notifications.events';
 import {
   UnitClosedData,
@@ -133,6 +133,12 @@ export const EVENT_CATALOGUE = {
     producer: 'campaigns',
     dataClass: CampaignCancelledData,
     summary: 'A campaign was called off before its end: its targets are evaluated no more and keep their last state. Keyed by the scope root unit.',
+  }),
+  'antq.campaigns.target-amended.v1': define({
+    topic: 'campaigns',
+    producer: 'campaigns',
+    dataClass: TargetAmendedData,
+    summary: "A target's goal was revised mid-campaign, saying why; its progress follows. Keyed by the scope root unit.",
   }),
   'antq.campaigns.target-progress-changed.v1': define({
     topic: 'campaigns',

@@ -37,16 +37,17 @@ import { PageQuery } from '@antq/platform';
 const REACHABLE_STATUSES = UNIT_PROGRAMME_STATUSES.filter((s) => s !== 'unassessed');
 const measuresUnits = (t: TargetInput) => t.kind !== 'activity';
 
+export function notWholeGoal(kind: TargetKind): string {
+  return `goal must be a whole number for ${kind === 'activity' ? 'an' : 'a'} ${kind} target: it counts ${kind === 'activity' ? 'activities' : 'units'}`;
+}
+
 /** Count and activity goals are numbers of units or activities: whole. A share's goal is a percentage and may be fractional. */
 const WholeUnlessShare = () =>
   ValidateBy({
     name: 'wholeUnlessShare',
     validator: {
       validate: (goal: unknown, args) => (args?.object as TargetInput).kind === 'share' || Number.isInteger(goal),
-      defaultMessage: (args) => {
-        const kind = (args?.object as TargetInput).kind;
-        return `goal must be a whole number for ${kind === 'activity' ? 'an' : 'a'} ${kind} target: it counts ${kind === 'activity' ? 'activities' : 'units'}`;
-      },
+      defaultMessage: (args) => notWholeGoal((args?.object as TargetInput).kind),
     },
   });
 
@@ -159,6 +160,27 @@ export class CancelCampaignRequest {
   @IsNotEmpty({ message: 'reason must say why the campaign is called off' })
   @MaxLength(2000)
   reason!: string;
+}
+
+export class AmendTargetRequest {
+  @ApiProperty({ example: 120, description: 'The new goal: whole for count and activity targets, a percentage (at most 100) for a share.' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'goal must be a number' })
+  @Min(0.01, { message: 'goal must be positive' })
+  @Max(1_000_000)
+  goal!: number;
+
+  @ApiProperty({ example: 'Raised by decision 123/QĐ-UBND after the mid-year review' })
+  @IsString()
+  @IsNotEmpty({ message: 'reason must say why the goal is revised' })
+  @MaxLength(2000)
+  reason!: string;
+
+  @ApiPropertyOptional({ description: 'A new label; by default a label made from the old goal is remade from the new one, and any other is kept.' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
+  label?: string;
 }
 
 export class AsOfQuery {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
-import { ActivityRequest, AsOfQuery, CampaignSearchQuery, CancelCampaignRequest, CreateCampaignRequest } from './campaign.requests';
+import { ActivityRequest, AmendTargetRequest, AsOfQuery, CampaignSearchQuery, CancelCampaignRequest, CreateCampaignRequest } from './campaign.requests';
 import { CampaignsService, type Principal } from './campaigns.service';
 
 @ApiTags('campaigns')
@@ -57,6 +57,14 @@ export class CampaignsController {
   @ApiOperation({ summary: 'Call a campaign off before its end, saying why: its targets keep their last state and are evaluated no more' })
   cancel(@Param('id', ParseUUIDPipe) id: string, @Body() request: CancelCampaignRequest, @CurrentActor() actor: Principal) {
     return this.campaigns.cancel(id, request, actor);
+  }
+
+  @Post(':id/targets/:targetId/amend')
+  @HttpCode(200)
+  @Roles('campaign-manager', 'admin')
+  @ApiOperation({ summary: "Revise a target's goal from today, saying why; progress as of earlier dates keeps the goal of those dates" })
+  amendTarget(@Param('id', ParseUUIDPipe) id: string, @Param('targetId', ParseUUIDPipe) targetId: string, @Body() request: AmendTargetRequest, @CurrentActor() actor: Principal) {
+    return this.campaigns.amendTarget(id, targetId, request, actor);
   }
 
   @Post(':id/targets/:targetId/activities')

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Actor, TargetDefinition, TargetState } from '@antq/contracts';
+import type { Actor, TargetDefinition, TargetKind, TargetState } from '@antq/contracts';
 import { EventFactory, OutboxService } from '@antq/messaging';
 import { Clock, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
-import type { ActivityRequest, CampaignSearchQuery, CancelCampaignRequest, CreateCampaignRequest, TargetInput } from './campaign.requests';
+import { notWholeGoal, type ActivityRequest, type AmendTargetRequest, type CampaignSearchQuery, type CancelCampaignRequest, type CreateCampaignRequest, type TargetInput } from './campaign.requests';
 import { evaluationDate, shareDone } from './progress';
 import { CAMPAIGN_COLUMNS, period, ProgressService, TARGET_COLUMNS } from './progress.service';
 import { SUBTREE_AS_OF, type CampaignRow, type TargetRow } from './target-measure';
@@ -75,12 +75,20 @@ export class CampaignsService {
     })[];
     if (!campaign) throw new NotFoundError(`Campaign ${id} does not exist`);
     const targets = (await this.dataSource.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [id])) as TargetRow[];
+    const amendments = (await this.dataSource.query(
+      `SELECT a.target_id, a.previous_goal::float8 AS previous_goal, a.goal::float8 AS goal, to_char(a.amended_on, 'YYYY-MM-DD') AS amended_on, a.reason, a.amended_by, a.amended_at
+         FROM target_amendments a JOIN campaign_targets t ON t.id = a.target_id WHERE t.campaign_id = $1 ORDER BY a.amended_at`,
+      [id],
+    )) as AmendmentRow[];
     return {
       ...campaignView(campaign),
       createdBy: campaign.created_by,
       createdAt: campaign.created_at,
       targets: targets.map((t) => ({
         ...targetView(t),
+        amendments: amendments
+          .filter((a) => a.target_id === t.id)
+          .map((a) => ({ previousGoal: a.previous_goal, goal: a.goal, on: a.amended_on, reason: a.reason, by: a.amended_by, at: a.amended_at })),
         progress: storedProgress(t),
       })),
     };
@@ -109,9 +117,16 @@ export class CampaignsService {
       const targets = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [id])) as TargetRow[];
       const kept = !!campaign.cancelled_on && campaign.cancelled_on <= asOf;
       const started = !!evaluationDate(period(campaign), asOf);
+      // A goal amended after the date: the goal it replaced was the one in force then.
+      const replaced = (await manager.query(
+        `SELECT DISTINCT ON (target_id) target_id, previous_goal::float8 AS goal FROM target_amendments
+          WHERE target_id = ANY($1::uuid[]) AND amended_on > $2::date ORDER BY target_id, amended_at`,
+        [targets.map((t) => t.id), asOf],
+      )) as { target_id: string; goal: number }[];
       const progress = [];
       for (const t of targets) {
-        const reading = kept ? storedProgress(t) : started ? await this.progress.progress(manager, campaign, t, asOf) : null;
+        const goal = replaced.find((r) => r.target_id === t.id)?.goal ?? t.goal;
+        const reading = kept ? storedProgress(t) : started ? await this.progress.progress(manager, campaign, { ...t, goal }, asOf) : null;
         progress.push({ targetId: t.id, label: t.label, kind: t.kind, progress: reading });
       }
       return { campaignId: id, asOf, ...(kept ? { cancelledOn: campaign.cancelled_on } : {}), targets: progress };
@@ -146,6 +161,53 @@ export class CampaignsService {
           data: { campaignId, name: campaign.name, scopeUnitId: campaign.scope_unit_id, reason: request.reason, targets: targets.map((t) => ({ targetId: t.id, state: t.state })) },
         }),
       ]);
+    });
+    return this.get(campaignId);
+  }
+
+  /**
+   * Revises a target's goal from today (a plan revised at a mid-year review), saying why: the
+   * amendment keeps the goal it replaced, and the target is measured again at once. A list
+   * target's goal is its named units, so it is not amended.
+   */
+  async amendTarget(campaignId: string, targetId: string, request: AmendTargetRequest, actor: Principal) {
+    await this.dataSource.transaction(async (manager) => {
+      const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
+      if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
+      await this.checkAuthority(manager, campaign.scope_unit_id, actor);
+      if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was cancelled: its targets are no longer amended`);
+      const today = this.clock.today();
+      if (campaign.period_end < today) throw new ConflictError(`Campaign ${campaignId} ended on ${campaign.period_end}: its result stands and its targets can no longer be amended`);
+      const [target] = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE id = $1 AND campaign_id = $2`, [targetId, campaignId])) as TargetRow[];
+      if (!target) throw new NotFoundError(`Campaign ${campaignId} has no target ${targetId}`);
+      if (target.kind === 'list') throw new RuleViolationError(`Target ${targetId} is a list target: its goal is its ${target.goal} named units and cannot be amended`);
+      checkGoal(target.kind, request.goal);
+      if (request.goal === target.goal) throw new RuleViolationError(`Target ${targetId}'s goal is already ${target.goal}`);
+      const shape = inputOf(target);
+      const label = request.label ?? (target.label === defaultLabel(shape, target.goal) ? defaultLabel(shape, request.goal) : target.label);
+      await manager.query('UPDATE campaign_targets SET goal = $2, label = $3 WHERE id = $1', [targetId, request.goal, label]);
+      await manager.query(
+        'INSERT INTO target_amendments (id, target_id, previous_goal, goal, amended_on, reason, agency, amended_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [randomUUID(), targetId, target.goal, request.goal, today, request.reason, actor.agency, `${actor.agency}/${actor.principal}`],
+      );
+      await this.outbox.append(manager, [
+        this.events.create({
+          type: 'antq.campaigns.target-amended.v1',
+          subject: campaign.scope_unit_id,
+          data: {
+            campaignId,
+            name: campaign.name,
+            scopeUnitId: campaign.scope_unit_id,
+            targetId,
+            label,
+            previousGoal: target.goal,
+            goal: request.goal,
+            amendedOn: today,
+            reason: request.reason,
+          },
+        }),
+      ]);
+      await this.progress.evaluate(manager, campaignId, today, targetId);
     });
     return this.get(campaignId);
   }
@@ -243,7 +305,7 @@ export class CampaignsService {
 function definition(input: TargetInput): TargetDefinition {
   const units = input.kind !== 'activity';
   const goal = input.kind === 'list' ? (input.unitIds?.length ?? 0) : (input.goal ?? 0);
-  if (input.kind === 'share' && goal > 100) throw new InvalidInputError('A share target’s goal is a percentage: at most 100');
+  checkGoal(input.kind, goal);
   return {
     targetId: randomUUID(),
     kind: input.kind,
@@ -258,7 +320,20 @@ function definition(input: TargetInput): TargetDefinition {
   };
 }
 
-function defaultLabel(input: TargetInput, goal: number): string {
+/** A goal its kind allows (the request's own checks have made sure it is a positive number). */
+function checkGoal(kind: TargetKind, goal: number): void {
+  if (kind === 'share' && goal > 100) throw new InvalidInputError('A share target’s goal is a percentage: at most 100');
+  if ((kind === 'count' || kind === 'activity') && !Number.isInteger(goal)) throw new InvalidInputError(notWholeGoal(kind));
+}
+
+type TargetShape = Pick<TargetInput, 'kind' | 'mode' | 'unitKind' | 'status' | 'programme' | 'activity'>;
+
+/** What a stored target was planned as, for its label. */
+function inputOf(t: TargetRow): TargetShape {
+  return { kind: t.kind, mode: t.mode ?? undefined, unitKind: t.unit_kind ?? undefined, status: t.status ?? undefined, programme: t.programme ?? undefined, activity: t.activity ?? undefined } as TargetShape;
+}
+
+function defaultLabel(input: TargetShape, goal: number): string {
   switch (input.kind) {
     case 'count':
       return `${input.mode === 'increase' ? `${goal} more` : goal} ${input.unitKind} units ${input.status ?? 'recognised'} ${input.programme}`;
@@ -274,6 +349,16 @@ function defaultLabel(input: TargetInput, goal: number): string {
 function campaignView(c: CampaignRow) {
   const cancelled = c.cancelled_at ? { at: c.cancelled_at, on: c.cancelled_on, by: c.cancelled_by, reason: c.cancel_reason } : null;
   return { id: c.id, name: c.name, scopeUnitId: c.scope_unit_id, periodStart: c.period_start, periodEnd: c.period_end, agency: c.agency, cancelled };
+}
+
+interface AmendmentRow {
+  target_id: string;
+  previous_goal: number;
+  goal: number;
+  amended_on: string;
+  reason: string;
+  amended_by: string;
+  amended_at: Date;
 }
 
 /** A target's progress as last evaluated and stored; null before its campaign starts. */

@@ -114,8 +114,11 @@ export class ProgressService {
     for (const id of [...due].sort()) await this.evaluate(manager, id, today);
   }
 
-  /** Evaluates a campaign's targets as of `today`, stores the result and emits what changed; returns how many targets moved. */
-  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today()): Promise<number> {
+  /**
+   * Evaluates a campaign's targets as of `today`, stores the result and emits what changed;
+   * returns how many targets moved. An amended target's progress is emitted with its new goal.
+   */
+  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today(), amendedTargetId?: string): Promise<number> {
     const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
     // A cancelled campaign's progress stays as it stood when it was called off.
     if (!campaign || campaign.cancelled_at || !evaluationDate(period(campaign), today)) return 0;
@@ -129,7 +132,7 @@ export class ProgressService {
         `UPDATE campaign_targets SET baseline = $2, value = $3, projection = $4, state = $5, evaluated_on = $6, transitions = $7, evaluated_at = now() WHERE id = $1`,
         [target.id, progress.baseline, progress.value, progress.projection, progress.state, progress.evaluatedOn, transitions],
       );
-      const moved = target.value !== progress.value || target.projection !== progress.projection || target.state !== progress.state;
+      const moved = target.id === amendedTargetId || target.value !== progress.value || target.projection !== progress.projection || target.state !== progress.state;
       if (!moved) continue;
       const data: TargetProgressData = {
         campaignId,

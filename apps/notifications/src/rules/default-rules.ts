@@ -1,5 +1,6 @@
 import type { AlertSeverity, EventType } from '@antq/contracts';
 import type { Condition } from './condition';
+import type { QueryRunner } from 'typeorm';
 
 export interface RuleDefinition {
   id: string;
@@ -89,4 +90,32 @@ export const LATER_RULES: RuleDefinition[] = [
       en: 'Campaign "{{name}}" of {{unit.name}} was called off: {{reason}}',
     },
   },
+  {
+    id: '6f1c8a2e-0d1b-4c55-9a53-000000000006',
+    name: 'target-amended',
+    description: "A campaign target's goal is revised; those responsible for its scope hear the new goal and why.",
+    eventType: 'antq.campaigns.target-amended.v1',
+    condition: { all: [] },
+    severity: 'info',
+    template: {
+      vi: 'Chỉ tiêu "{{label}}" của kế hoạch "{{name}}" ({{unit.name}}) được điều chỉnh từ {{previousGoal}} thành {{goal}}: {{reason}}',
+      en: 'Target "{{label}}" of campaign "{{name}}" ({{unit.name}}) was revised from {{previousGoal}} to {{goal}}: {{reason}}',
+    },
+  },
 ];
+
+/** Seeds the later rules for an event type (in a migration), keeping an existing rule of the same name. */
+export async function seedLaterRules(queryRunner: QueryRunner, eventType: EventType): Promise<void> {
+  for (const rule of LATER_RULES.filter((r) => r.eventType === eventType)) {
+    await queryRunner.query(
+      `INSERT INTO alert_rules (id, name, description, event_type, condition, severity, template_vi, template_en, updated_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'seed') ON CONFLICT DO NOTHING`,
+      [rule.id, rule.name, rule.description, rule.eventType, JSON.stringify(rule.condition), rule.severity, rule.template.vi, rule.template.en],
+    );
+  }
+}
+
+/** Removes the seeded rules of an event type that nobody has changed since. */
+export async function unseedLaterRules(queryRunner: QueryRunner, eventType: EventType): Promise<void> {
+  await queryRunner.query("DELETE FROM alert_rules WHERE event_type = $1 AND updated_by = 'seed'", [eventType]);
+}

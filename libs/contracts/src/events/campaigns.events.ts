@@ -147,6 +147,29 @@ export class CampaignCancelledData extends CampaignReference {
   targets!: CancelledTargetState[];
 }
 
+/** `antq.campaigns.target-amended.v1`: a target's goal changed mid-campaign; keyed by the scope's root unit. */
+export class TargetAmendedData extends CampaignReference {
+  @IsUUID()
+  targetId!: string;
+
+  @IsString()
+  label!: string;
+
+  @IsNumber()
+  previousGoal!: number;
+
+  @IsNumber()
+  goal!: number;
+
+  /** The business date from which the new goal applies; progress as of an earlier date keeps the previous one. */
+  @IsDateString({ strict: true })
+  amendedOn!: string;
+
+  /** Why, as its manager said (the decision that revised the plan). */
+  @IsString()
+  reason!: string;
+}
+
 /** `antq.campaigns.target-progress-changed.v1`: a target's value moved. */
 export class TargetProgressData {
   @IsUUID()
