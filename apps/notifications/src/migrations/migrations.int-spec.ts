@@ -46,7 +46,7 @@ it('moves user keys to agency and principal where the old key names one agency, 
     [randomUUID()],
   );
 
-  expect(await migrateService(NOTIFICATIONS, env)).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000']);
+  expect(await migrateService(NOTIFICATIONS, env)).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000']);
 
   expect((await db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
     { subscriber: 'agency:ca-a', agency: 'ca-a' },
@@ -65,6 +65,7 @@ it('moves user keys to agency and principal where the old key names one agency, 
   ]);
   expect((await db.query('SELECT recipients FROM alerts')) as unknown[]).toEqual([{ recipients: ['agency:ca-a', 'user:ca-a/solo', 'user:shared'] }]);
   expect((await db.query('SELECT subscriber FROM digest_runs')) as unknown[]).toEqual([{ subscriber: 'user:ca-a/solo' }]);
-  expect((await db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 5 }]);
+  expect((await db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 6 }]);
+  expect((await db.query(`SELECT updated_by FROM alert_rules WHERE name = 'target-amended'`)) as unknown[]).toEqual([{ updated_by: 'seed' }]);
   expect((await db.query(`SELECT severity, updated_by FROM alert_rules WHERE name = 'campaign-cancelled'`)) as unknown[]).toEqual([{ severity: 'warning', updated_by: 'ca-a/ops' }]);
 });
