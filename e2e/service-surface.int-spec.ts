@@ -2,7 +2,8 @@ import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { CLOUD_EVENTS_CONTENT_TYPE, EVENT_TOPICS } from '@antq/contracts';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { BUSINESS_TIME_ZONE, CLOUD_EVENTS_CONTENT_TYPE, EVENT_TOPICS } from '@antq/contracts';
 import {
   ApiClient,
   awaitReplicated,
@@ -98,6 +99,14 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     // The agency's request budget on this instance (RATE_LIMIT_PER_MINUTE's default).
     expect(response.headers.get('x-ratelimit-limit')).toBe('12000');
   });
+});
+
+it('runs the daily jobs just after midnight in Vietnam, when the business date turns, whatever the server time zone', () => {
+  const nextRun = (service: string, job: string) => {
+    const running = services.find((s) => s.definition.service === service) as RunningService;
+    return running.app.get(SchedulerRegistry).getCronJob(job).nextDate().setZone(BUSINESS_TIME_ZONE).toFormat('HH:mm:ss');
+  };
+  expect({ assessments: nextRun('assessments', 'lapse-and-overdue'), campaigns: nextRun('campaigns', 'campaign-evaluation') }).toEqual({ assessments: '00:05:00', campaigns: '00:05:00' });
 });
 
 it('counts published events, what each consumer made of every record, its batch times and the outbox backlog', async () => {

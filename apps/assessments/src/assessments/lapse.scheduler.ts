@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
+import { Cron } from '@nestjs/schedule';
+import { DAILY_JOBS_CRON, dailyJob } from '@antq/platform';
 import { AssessmentsService } from './assessments.service';
 
 /**
@@ -12,7 +13,7 @@ export class LapseScheduler {
 
   constructor(private readonly assessments: AssessmentsService) {}
 
-  @Cron(CronExpression.EVERY_DAY_AT_1AM)
+  @Cron(DAILY_JOBS_CRON, dailyJob('lapse-and-overdue'))
   async run(): Promise<void> {
     const lapsed = await this.assessments.lapseDue();
     if (lapsed) this.logger.log(`${lapsed} recognitions lapsed`);

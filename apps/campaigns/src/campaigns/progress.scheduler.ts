@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
+import { Cron } from '@nestjs/schedule';
 import { ClsService } from 'nestjs-cls';
 import type { AntqClsStore } from '@antq/messaging';
-import { Clock } from '@antq/platform';
+import { Clock, DAILY_JOBS_CRON, dailyJob } from '@antq/platform';
 import { CampaignsService } from './campaigns.service';
 
 /** Deadlines pass and trends move without events: every campaign in (or just past) its period is evaluated daily. */
@@ -16,7 +16,7 @@ export class ProgressScheduler {
     private readonly clock: Clock,
   ) {}
 
-  @Cron(CronExpression.EVERY_DAY_AT_1AM)
+  @Cron(DAILY_JOBS_CRON, dailyJob('campaign-evaluation'))
   run(): Promise<void> {
     const date = this.clock.today();
     return this.cls.run(async () => {
