@@ -6,7 +6,6 @@ import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaign
 import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
-import { Clock } from '@antq/platform';
 import {
   ApiClient,
   createRunTopics,
@@ -15,6 +14,7 @@ import {
   DRUG_FREE_RESULTS,
   eventually,
   runTopic,
+  SettableClock,
   startTestService,
   testKafka,
   testToken,
@@ -39,13 +39,6 @@ const ALREADY_DRUG_FREE = 12;
 /** New communes recognised in each month of 2024, January to December. */
 const NEW_PER_MONTH = [2, 3, 4, 5, 6, 7, 12, 14, 16, 18, 15, 5];
 const ACTOR: Actor = { agency: 'so-noi-vu-nghe-an', principal: 'importer', roles: ['admin'] };
-/** The campaigns service's business date, stepped through 2024. */
-class ReplayClock extends Clock {
-  date = '2024-01-01';
-  today(): string {
-    return this.date;
-  }
-}
 
 interface Unit {
   id: string;
@@ -64,7 +57,8 @@ const monthEnd = (month: number) => new Date(Date.UTC(2024, month, 0)).toISOStri
 async function main(): Promise<void> {
   const runId = `demo${uniqueRunId()}`;
   const kafka = testKafka();
-  const clock = new ReplayClock();
+  // The campaigns service's business date, stepped through 2024.
+  const clock = new SettableClock('2024-01-01');
   const services: RunningService[] = [];
   await createRunTopics(runId, kafka);
   let recorder: TopicRecorder | undefined;

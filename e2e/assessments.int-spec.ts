@@ -10,6 +10,7 @@ import {
   DRUG_FREE_RESULTS,
   eventually,
   runTopic,
+  SettableClock,
   startTestService,
   testKafka,
   testToken,
@@ -20,6 +21,8 @@ import {
 } from '@antq/testing';
 
 const runId = uniqueRunId();
+/** The assessments service's business date: the system's, unless a test sets it. */
+const clock = new SettableClock();
 const kafka = testKafka();
 let registry: RunningService;
 let service: RunningService;
@@ -84,7 +87,7 @@ beforeAll(async () => {
   registry = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
   units = new UnitFixtures(registry.url, runId);
   ids = units.ids;
-  service = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env), runId);
+  service = await startTestService(ASSESSMENTS, (env) => AssessmentsModule.forRoot(env, { clock }), runId);
   recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.assessments.name)).start();
   admin = new ApiClient(service.url, testToken('ca-nghe-an', ['admin']));
   await unit('P', 'province');
@@ -239,9 +242,16 @@ describe('assessments and statuses', () => {
     expect(missing.body.message).toMatch(/missing criteria: no-users/);
   });
 
-  it('lapses recognitions at the end of their cycle', async () => {
-    const lapsed = await service.app.get(AssessmentsService).lapseDue('2025-01-02');
-    expect(lapsed).toBe(1);
+  it('lapses recognitions at the end of their cycle, on the business date', async () => {
+    // The job lapses what ended before "today" of the business clock (the system date in service).
+    clock.date = '2024-12-31';
+    expect((await admin.post('/statuses/lapse-due', {})).body).toEqual({ lapsed: 0 });
+    clock.date = '2025-01-02';
+    try {
+      expect((await admin.post('/statuses/lapse-due', {})).body).toEqual({ lapsed: 1 });
+    } finally {
+      clock.date = undefined;
+    }
     expect((await admin.get(`/units/${ids['C2']}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'lapsed', since: '2025-01-01', source: 'lapse' })]);
     await eventually(() => expect(statusEvents(ids['C2']).map((e) => e.after.status)).toEqual(['recognised', 'lapsed']));
   });

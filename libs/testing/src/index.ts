@@ -11,3 +11,4 @@ export * from './unit-fixtures';
 export * from './identity-provider';
 export * from './tcp-proxy';
 export * from './run-script';
+export * from './settable-clock';

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
-import { today } from '@antq/contracts';
-import { asArray } from '@antq/platform';
+import { asArray, Clock } from '@antq/platform';
 import type { Principal } from '../authority/authority.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatusQueries } from '../statuses/status-queries';
@@ -85,12 +84,13 @@ export class StatusesController {
   constructor(
     private readonly queries: StatusQueries,
     private readonly assessments: AssessmentsService,
+    private readonly clock: Clock,
   ) {}
 
   @Get('statuses')
   @ApiOperation({ summary: 'Units by subtree, kind, programme and status, as of a date (e.g. communes of Nghệ An drug-free on 2024-12-31)' })
   async find(@Query() query: StatusSearchQuery) {
-    const asOf = query.asOf ?? today();
+    const asOf = query.asOf ?? this.clock.today();
     const page = await this.queries.find({
       programme: query.programme,
       asOf,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { today, type AssessmentState, type CloudEvent, type EventType, type UnitKind } from '@antq/contracts';
+import { type AssessmentState, type CloudEvent, type EventType, type UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore, type CoWrite } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
-import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
+import { Clock, ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { uniqueViolation } from '@antq/persistence';
 import { AuthorityService, type AssessmentAction, type Principal } from '../authority/authority.service';
 import { cycleBounds, cycleDeadline, recognitionValidUntil } from '../programmes/programme-definition';
@@ -80,6 +80,7 @@ export class AssessmentsService {
     private readonly outbox: OutboxService,
     private readonly cls: ClsService<AntqClsStore>,
     private readonly keyAreas: KeyAreasService,
+    private readonly clock: Clock,
   ) {}
 
   async draft(command: DraftCommand, actor: Principal): Promise<AssessmentRecord> {
@@ -255,7 +256,7 @@ export class AssessmentsService {
    * Recognitions no longer valid on `date` lapse (see recognitionValidUntil), and untransformed key complex areas
    * carry over into the next cycle (run daily, and on demand), acted by the system.
    */
-  lapseDue(date = today()): Promise<number> {
+  lapseDue(date = this.clock.today()): Promise<number> {
     return this.cls.run(async () => {
       this.cls.set('actor', SYSTEM);
       this.cls.set('correlationId', `lapse-${date}`);
@@ -317,7 +318,7 @@ export class AssessmentsService {
    * Derived statuses and key complex areas (designated by decision) are not assessed on a
    * deadline and are left out.
    */
-  reportOverdue(date = today()): Promise<number> {
+  reportOverdue(date = this.clock.today()): Promise<number> {
     return this.cls.run(async () => {
       this.cls.set('actor', OVERDUE_JOB);
       this.cls.set('correlationId', `overdue-${date}`);
