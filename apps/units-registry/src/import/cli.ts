@@ -6,9 +6,9 @@ import { extname } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { MultiBar, Presets } from 'cli-progress';
 import { ClsService } from 'nestjs-cls';
-import { today, type Actor } from '@antq/contracts';
+import type { Actor } from '@antq/contracts';
 import { OutboxRelay, type AntqClsStore } from '@antq/messaging';
-import { ConfigError, DomainError, ServiceConfig } from '@antq/platform';
+import { Clock, ConfigError, DomainError, ServiceConfig } from '@antq/platform';
 import { UnitsRegistryModule } from '../app.module';
 import { TreeService } from '../tree/tree.service';
 import { importEnvironment, parseImportArgs, USAGE, UsageError, type ImportCommand } from './cli-options';
@@ -52,7 +52,7 @@ async function main(): Promise<number> {
         // Rows with format problems are listed with those the tree's rules reject, in one run.
         const { rows, rejections } = validateRows(records);
         const bar = bars.create(rows.length, 0, { phase: 'importing ', unit: 'units' });
-        const result = await app.get(UnitImporter).import(rows, actor, options.effectiveFrom ?? today(), (done) => bar.update(done), rejections);
+        const result = await app.get(UnitImporter).import(rows, actor, options.effectiveFrom ?? app.get(Clock).today(), (done) => bar.update(done), rejections);
         bar.update(rows.length);
         summary = { created: result.created };
       } else {

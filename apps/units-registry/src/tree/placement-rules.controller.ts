@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { today } from '@antq/contracts';
+import { Clock } from '@antq/platform';
 import { AsOfQuery } from './dto/unit.requests';
 import { TreeRepository } from './tree.repository';
 
@@ -16,12 +16,15 @@ class PlacementRuleResponse {
 @ApiBearerAuth()
 @Controller('placement-rules')
 export class PlacementRulesController {
-  constructor(private readonly repository: TreeRepository) {}
+  constructor(
+    private readonly repository: TreeRepository,
+    private readonly clock: Clock,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The rules in force on a date' })
   @ApiOkResponse({ type: [PlacementRuleResponse] })
   list(@Query() query: AsOfQuery): Promise<PlacementRuleResponse[]> {
-    return this.repository.placementRulesAt(query.asOf ?? today());
+    return this.repository.placementRulesAt(query.asOf ?? this.clock.today());
   }
 }

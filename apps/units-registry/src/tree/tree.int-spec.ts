@@ -7,6 +7,7 @@ import {
   dropTestDatabases,
   eventually,
   runTopic,
+  SettableClock,
   startTestService,
   testKafka,
   testToken,
@@ -23,6 +24,8 @@ import { TreeService } from './tree.service';
 import { UNITS_REGISTRY } from '../service.definition';
 
 const runId = uniqueRunId();
+/** The registry's business date: the system's, unless a test sets it. */
+const clock = new SettableClock();
 const kafka = testKafka();
 let service: RunningService;
 let api: ApiClient;
@@ -59,7 +62,7 @@ function eventsFor(subject: string): CloudEvent<Record<string, unknown>>[] {
 
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
-  service = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId);
+  service = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env, { clock }), runId);
   api = new ApiClient(service.url, testToken('ca-nghe-an', ['registrar'], 'registrar-1'));
   recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.units.name)).start();
 });
@@ -97,6 +100,21 @@ describe('the unit tree', () => {
     const page = await api.get(`/units?within=${province.id}&limit=2&offset=1`);
     expect(page.body).toMatchObject({ total: 3, offset: 1, limit: 2 });
     expect(page.body.items).toHaveLength(2);
+  });
+
+  it('dates a change given without an effective date on the business date, and reads as of it by default', async () => {
+    clock.date = '2021-05-05';
+    try {
+      const created = await createUnit({ code: 'NA-TC-X9', name: 'Xã Thanh Hà', kind: 'commune', subtype: 'xa', parentId: district.id });
+      expect((await api.get(`/units/${created.id}`)).body).toMatchObject({ validFrom: '2021-05-05', status: 'active' });
+      clock.date = '2021-05-04';
+      expect((await api.get(`/units/${created.id}`)).status).toBe(404);
+      clock.date = '2021-06-01';
+      expect((await api.post(`/units/${created.id}/close`, {})).status).toBe(200);
+      expect((await api.get(`/units/${created.id}?asOf=2021-05-20`)).body).toMatchObject({ validFrom: '2021-05-05', validTo: '2021-06-01', status: 'active' });
+    } finally {
+      clock.date = undefined;
+    }
   });
 
   it('keeps every change as a dated version with its event', async () => {

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
-import { foldForSearch, today, type Actor } from '@antq/contracts';
-import { asArray, InvalidInputError, NotFoundError } from '@antq/platform';
+import { foldForSearch, type Actor } from '@antq/contracts';
+import { asArray, Clock, InvalidInputError, NotFoundError } from '@antq/platform';
 import {
   AbolishLevelRequest,
   AsOfQuery,
@@ -35,6 +35,7 @@ export class UnitsController {
   constructor(
     private readonly tree: TreeService,
     private readonly repository: TreeRepository,
+    private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -43,14 +44,14 @@ export class UnitsController {
   @ApiCreatedResponse({ type: UnitResponse })
   async create(@Body() request: CreateUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
     const { effectiveFrom, ...spec } = request;
-    return UnitResponse.from(await this.tree.create(spec, effectiveFrom ?? today(), actor));
+    return UnitResponse.from(await this.tree.create(spec, effectiveFrom ?? this.clock.today(), actor));
   }
 
   @Get()
   @ApiOperation({ summary: 'Find units as of a date: by name (diacritics ignored), parent, subtree, kind, tag, status' })
   @ApiOkResponse({ type: UnitPageResponse })
   async find(@Query() query: UnitSearchQuery): Promise<UnitPageResponse> {
-    const asOf = query.asOf ?? today();
+    const asOf = query.asOf ?? this.clock.today();
     const page = await this.repository.find({
       asOf,
       parentId: query.parentId,
@@ -70,7 +71,7 @@ export class UnitsController {
   @ApiOperation({ summary: 'Merge units into a new or existing unit; their children move to it' })
   @ApiCreatedResponse({ type: UnitResponse })
   async merge(@Body() request: MergeUnitsRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
-    return UnitResponse.from(await this.tree.merge(request.sourceIds, reference(request.target, 'target'), request.effectiveFrom ?? today(), actor));
+    return UnitResponse.from(await this.tree.merge(request.sourceIds, reference(request.target, 'target'), request.effectiveFrom ?? this.clock.today(), actor));
   }
 
   @Post('abolish-level')
@@ -79,13 +80,13 @@ export class UnitsController {
   @ApiOperation({ summary: 'Abolish a level: children of its units move up, the units close' })
   @ApiOkResponse({ type: AbolishLevelResponse })
   abolishLevel(@Body() request: AbolishLevelRequest, @CurrentActor() actor: Actor): Promise<AbolishLevelResponse> {
-    return this.tree.abolishLevel(request.kind, request.effectiveFrom ?? today(), actor, request.withinId);
+    return this.tree.abolishLevel(request.kind, request.effectiveFrom ?? this.clock.today(), actor, request.withinId);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: UnitResponse })
   async get(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse> {
-    return UnitResponse.from(await this.requireExistedOn(id, query.asOf ?? today()));
+    return UnitResponse.from(await this.requireExistedOn(id, query.asOf ?? this.clock.today()));
   }
 
   @Patch(':id')
@@ -94,7 +95,7 @@ export class UnitsController {
   @ApiOkResponse({ type: UnitResponse })
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() request: UpdateUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
     const { effectiveFrom, ...patch } = request;
-    return UnitResponse.from(await this.tree.update(id, patch, effectiveFrom ?? today(), actor));
+    return UnitResponse.from(await this.tree.update(id, patch, effectiveFrom ?? this.clock.today(), actor));
   }
 
   @Post(':id/move')
@@ -103,7 +104,7 @@ export class UnitsController {
   @ApiOperation({ summary: 'Place a unit under another parent, from a date (cycles are refused)' })
   @ApiOkResponse({ type: UnitResponse })
   async move(@Param('id', ParseUUIDPipe) id: string, @Body() request: MoveUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
-    return UnitResponse.from(await this.tree.move(id, request.parentId, request.effectiveFrom ?? today(), actor));
+    return UnitResponse.from(await this.tree.move(id, request.parentId, request.effectiveFrom ?? this.clock.today(), actor));
   }
 
   @Post(':id/close')
@@ -112,7 +113,7 @@ export class UnitsController {
   @ApiOperation({ summary: 'Close a unit from a date (it must have no active children then)' })
   @ApiOkResponse({ type: UnitResponse })
   async close(@Param('id', ParseUUIDPipe) id: string, @Body() request: CloseUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
-    return UnitResponse.from(await this.tree.close(id, request.effectiveFrom ?? today(), actor));
+    return UnitResponse.from(await this.tree.close(id, request.effectiveFrom ?? this.clock.today(), actor));
   }
 
   @Post(':id/split')
@@ -121,7 +122,7 @@ export class UnitsController {
   @ApiCreatedResponse({ type: [UnitResponse] })
   async split(@Param('id', ParseUUIDPipe) id: string, @Body() request: SplitUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse[]> {
     const successors = request.successors.map((s, i) => reference(s, `successors[${i}]`));
-    return (await this.tree.split(id, successors, request.effectiveFrom ?? today(), actor)).map((u) => UnitResponse.from(u));
+    return (await this.tree.split(id, successors, request.effectiveFrom ?? this.clock.today(), actor)).map((u) => UnitResponse.from(u));
   }
 
   @Get(':id/children')
@@ -142,7 +143,7 @@ export class UnitsController {
   @ApiOperation({ summary: 'The path up to the root as of a date, nearest first' })
   @ApiOkResponse({ type: [UnitResponse] })
   async ancestors(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse[]> {
-    const asOf = query.asOf ?? today();
+    const asOf = query.asOf ?? this.clock.today();
     await this.requireExistedOn(id, asOf);
     return (await this.repository.ancestors(id, asOf)).map((u) => UnitResponse.from(u));
   }
@@ -152,7 +153,7 @@ export class UnitsController {
   @ApiOkResponse({ type: [UnitVersionResponse] })
   async history(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitVersionResponse[]> {
     await this.requireExists(id);
-    return (await this.repository.history(id, query.asOf ?? today())).map((v) =>
+    return (await this.repository.history(id, query.asOf ?? this.clock.today())).map((v) =>
       Object.assign(UnitResponse.from(v), {
         change: v.change,
         operationId: v.operationId,
@@ -168,14 +169,14 @@ export class UnitsController {
   @ApiOkResponse({ type: LineageResponse })
   async lineage(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<LineageResponse> {
     await this.requireExists(id);
-    const asOf = query.asOf ?? today();
+    const asOf = query.asOf ?? this.clock.today();
     const edges = await this.repository.lineage(id, asOf);
     const strip = ({ direction: _direction, ...edge }: (typeof edges)[number]) => edge;
     return { asOf, formedFrom: edges.filter((e) => e.direction === 'from').map(strip), became: edges.filter((e) => e.direction === 'into').map(strip) };
   }
 
   private async subtreePage(id: string, query: UnitPageQuery, depth: number): Promise<UnitPageResponse> {
-    const asOf = query.asOf ?? today();
+    const asOf = query.asOf ?? this.clock.today();
     await this.requireExistedOn(id, asOf);
     const page = await this.repository.subtree(id, asOf, depth, { offset: query.offset, limit: query.limit });
     return { total: page.total, offset: query.offset, limit: query.limit, asOf, items: page.items.map((u) => UnitResponse.from(u)) };
