@@ -18,7 +18,7 @@ import {
 import type { Consumer } from 'kafkajs';
 import { ClsService } from 'nestjs-cls';
 import { removeRunFromBroker } from './lib/cleanup';
-import { benchScale, UNTHROTTLED } from './lib/config';
+import { benchScale, serviceOverrides, UNTHROTTLED } from './lib/config';
 import { formatMs, formatRate, printReport, progress } from './lib/report';
 import { runAsScript } from './lib/runner';
 import { distribution, round } from './lib/stats';
@@ -57,9 +57,9 @@ export async function main(): Promise<void> {
   const services: RunningService[] = [];
   let consumer: Consumer | undefined;
   try {
-    const registry = await startTestService(UNITS_REGISTRY, (e) => UnitsRegistryModule.forRoot(e), runId, { ...UNTHROTTLED, LOG_LEVEL: 'warn' });
+    const registry = await startTestService(UNITS_REGISTRY, (e) => UnitsRegistryModule.forRoot(e), runId, { ...UNTHROTTLED, LOG_LEVEL: 'warn', ...serviceOverrides() });
     services.push(registry);
-    const service = await startTestService(ASSESSMENTS, (e) => AssessmentsModule.forRoot(e), runId, { ...UNTHROTTLED, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' });
+    const service = await startTestService(ASSESSMENTS, (e) => AssessmentsModule.forRoot(e), runId, { ...UNTHROTTLED, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', ...serviceOverrides() });
     services.push(service);
 
     // A province of 50-commune districts: every recognition also queues its district's re-derivation.

@@ -18,7 +18,7 @@ import { platformBackbone, type PlatformFigures } from './backbone/platform';
 import { PARTITIONS, RAW_BATCH, rawBaseline, type RawFigures, type Throughput } from './backbone/raw';
 import { InThreadRegistry, INSERT_BATCH, INSERTERS, WorkerRegistry, type EventSource } from './backbone/registry';
 import { removeRunFromBroker, stopAndDrop } from './lib/cleanup';
-import { benchScale, type BenchScale } from './lib/config';
+import { benchScale, serviceOverrides, type BenchScale } from './lib/config';
 import { serverSetting } from './lib/database';
 import { profileRows } from './lib/profile';
 import { formatMs, formatRate, printReport, progress, type Row, type Section } from './lib/report';
@@ -59,14 +59,11 @@ export interface BackboneFigures {
 
 /** Settings of the in-process services: production defaults, quiet logs, plus `BENCH_SVC_<NAME>=value` overrides. */
 export function serviceEnv(env: NodeJS.ProcessEnv = process.env): Environment {
-  const overrides = Object.entries(env)
-    .filter(([key]) => key.startsWith('BENCH_SVC_'))
-    .map(([key, value]) => [key.slice('BENCH_SVC_'.length), value]);
   return {
     LOG_LEVEL: 'warn',
     // The product default (the test harness lowers it); commits wake the relay through NOTIFY anyway.
     OUTBOX_POLL_INTERVAL_MS: '500',
-    ...Object.fromEntries(overrides),
+    ...serviceOverrides(env),
   };
 }
 

@@ -16,7 +16,7 @@ import { ClsService } from 'nestjs-cls';
 import type { DataSource } from 'typeorm';
 import type { AssessmentsWorkerReply, AssessmentsWorkerRequest } from './campaigns/assessments.worker';
 import { removeRunFromBroker, stopAndDrop } from './lib/cleanup';
-import { benchScale, UNTHROTTLED } from './lib/config';
+import { benchScale, serviceOverrides, UNTHROTTLED } from './lib/config';
 import { analyzeDatabases, serverSetting, vacuumDatabases } from './lib/database';
 import { profiled, profileRows, type CpuProfile } from './lib/profile';
 import { formatMs, formatRate, printReport, progress, type Row } from './lib/report';
@@ -423,7 +423,7 @@ export async function main(): Promise<void> {
   const services: RunningService[] = [];
   let producer: Producer | undefined;
   try {
-    const env = { ...UNTHROTTLED, LOG_LEVEL: 'warn' };
+    const env = { ...UNTHROTTLED, LOG_LEVEL: 'warn', ...serviceOverrides() };
     const registry = await startTestService(UNITS_REGISTRY, (e) => UnitsRegistryModule.forRoot(e), runId, env);
     services.push(registry);
     const assessments =

@@ -17,7 +17,7 @@ import {
 } from '@antq/testing';
 import { Partitioners, type Producer } from 'kafkajs';
 import { removeRunFromBroker, stopAndDrop } from './lib/cleanup';
-import { benchScale, UNTHROTTLED } from './lib/config';
+import { benchScale, serviceOverrides, UNTHROTTLED } from './lib/config';
 import { formatMs, formatRate, printReport, progress } from './lib/report';
 import { runAsScript } from './lib/runner';
 import { distribution, round } from './lib/stats';
@@ -64,7 +64,7 @@ export async function main(): Promise<void> {
   const receiverPort = (receiver.address() as AddressInfo).port;
   const services: RunningService[] = [];
   let producer: Producer | undefined;
-  const env = { ...UNTHROTTLED, LOG_LEVEL: 'warn', WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' };
+  const env = { ...UNTHROTTLED, LOG_LEVEL: 'warn', WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32', ...serviceOverrides() };
   try {
     const connected = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     producer = connected;

@@ -10,7 +10,7 @@ import type { AntqClsStore } from '@antq/messaging';
 import { createRunTopics, dropTestDatabases, startTestService, testKafka, uniqueRunId, type RunningService } from '@antq/testing';
 import { ClsService } from 'nestjs-cls';
 import { removeRunFromBroker } from './lib/cleanup';
-import { UNTHROTTLED } from './lib/config';
+import { serviceOverrides, UNTHROTTLED } from './lib/config';
 import { formatRate, printReport, progress } from './lib/report';
 import { runAsScript } from './lib/runner';
 import { round } from './lib/stats';
@@ -35,7 +35,7 @@ export async function main(): Promise<void> {
   const { rows, plan } = readVnAdmin(JSON.parse(readFileSync(DATA, 'utf8')) as VnAdminFile, '2024-01-01', '2025-07-01');
   const runId = uniqueRunId();
   const kafka = testKafka();
-  const env = { ...UNTHROTTLED, LOG_LEVEL: 'warn' };
+  const env = { ...UNTHROTTLED, LOG_LEVEL: 'warn', ...serviceOverrides() };
   await createRunTopics(runId, kafka);
   const services: RunningService[] = [];
   try {

@@ -39,3 +39,12 @@ export function benchScale(argv: string[] = process.argv.slice(2), env: NodeJS.P
 
 /** The benchmarks measure the pipeline, not the per-agency request limit: their one agency sends far more than a real one would. */
 export const UNTHROTTLED = { RATE_LIMIT_PER_MINUTE: '0' } as const;
+
+/** `BENCH_SVC_<NAME>=value` passes `<NAME>=value` to the services a benchmark runs, e.g. `BENCH_SVC_DATABASE_POOL_SIZE=20`. */
+export function serviceOverrides(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env)
+      .filter((entry): entry is [string, string] => entry[0].startsWith('BENCH_SVC_') && entry[1] !== undefined)
+      .map(([key, value]) => [key.slice('BENCH_SVC_'.length), value]),
+  );
+}

@@ -1,4 +1,5 @@
 import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { preparingClient, type StatementPreparation } from './statement-preparation';
 
 export interface PersistenceSettings {
   url: string;
@@ -8,6 +9,8 @@ export interface PersistenceSettings {
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
+  /** Server-side prepared statements for the statements a connection runs often; none when absent or 0. */
+  statementPreparation?: StatementPreparation;
 }
 
 /**
@@ -29,6 +32,10 @@ export function postgresOptions(settings: PersistenceSettings): DataSourceOption
     // with the correlation id; a deadlock the consumer replays is not worth a line of its own.
     logging: ['warn', 'migration'],
     poolSize: settings.poolSize,
-    extra: { max: settings.poolSize, connectionTimeoutMillis: 5_000 },
+    extra: {
+      max: settings.poolSize,
+      connectionTimeoutMillis: 5_000,
+      ...(settings.statementPreparation?.threshold ? { Client: preparingClient(settings.statementPreparation) } : {}),
+    },
   };
 }

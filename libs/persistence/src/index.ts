@@ -4,3 +4,4 @@ export * from './database-errors';
 export * from './notification-listener';
 export * from './queue-worker';
 export * from './metrics';
+export * from './statement-preparation';

@@ -89,6 +89,7 @@ export class PlatformModule {
           postgresOptions({
             url: config.DATABASE_URL,
             poolSize: config.DATABASE_POOL_SIZE,
+            statementPreparation: { threshold: config.DATABASE_PREPARE_THRESHOLD },
             applicationName: `antq-${definition.service}`,
             entities: [...MESSAGING_ENTITIES, ...(definition.entities as never[])],
             migrations: definition.migrations,

@@ -111,6 +111,12 @@ export class ServiceConfig extends KafkaSettings {
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
+  /** Runs of a statement on a connection before it is prepared there (0: never; 0 behind a PgBouncer older than 1.21 in transaction mode). */
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  DATABASE_PREPARE_THRESHOLD: number = 5;
+
   @IsInt()
   @Min(1)
   @Max(20)
