@@ -51,8 +51,8 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
     private readonly refused = new Set<string>();
 
     override query(config: unknown, values?: unknown, callback?: unknown): never {
-      const name = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.nameFor(config) : undefined;
       const run = super.query as (...args: unknown[]) => unknown;
+      const name = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.nameFor(config) : undefined;
       if (!name) return run.call(this, config, values, callback) as never;
       const text = config as string;
       const settle = (error: Error | null) => {

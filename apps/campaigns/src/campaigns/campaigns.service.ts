@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Actor, TargetDefinition, TargetKind, TargetState } from '@antq/contracts';
+import type { Actor, CampaignReference, TargetDefinition, TargetKind, TargetState } from '@antq/contracts';
 import { EventFactory, OutboxService } from '@antq/messaging';
 import { Clock, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
@@ -158,7 +158,7 @@ export class CampaignsService {
         this.events.create({
           type: 'antq.campaigns.campaign-cancelled.v1',
           subject: campaign.scope_unit_id,
-          data: { campaignId, name: campaign.name, scopeUnitId: campaign.scope_unit_id, reason: request.reason, targets: targets.map((t) => ({ targetId: t.id, state: t.state })) },
+          data: { ...referenceTo(campaign), reason: request.reason, targets: targets.map((t) => ({ targetId: t.id, state: t.state })) },
         }),
       ]);
     });
@@ -195,9 +195,7 @@ export class CampaignsService {
           type: 'antq.campaigns.target-amended.v1',
           subject: campaign.scope_unit_id,
           data: {
-            campaignId,
-            name: campaign.name,
-            scopeUnitId: campaign.scope_unit_id,
+            ...referenceTo(campaign),
             targetId,
             label,
             previousGoal: target.goal,
@@ -344,6 +342,11 @@ function defaultLabel(input: TargetShape, goal: number): string {
     case 'activity':
       return `${goal} × ${input.activity}`;
   }
+}
+
+/** How the campaign's events name it. */
+function referenceTo(c: CampaignRow): CampaignReference {
+  return { campaignId: c.id, name: c.name, scopeUnitId: c.scope_unit_id };
 }
 
 function campaignView(c: CampaignRow) {
