@@ -205,7 +205,7 @@ export class CampaignsService {
           },
         }),
       ]);
-      await this.progress.evaluate(manager, campaignId, today, targetId);
+      await this.progress.evaluate(manager, campaignId, today);
     });
     return this.get(campaignId);
   }
@@ -367,7 +367,8 @@ interface AmendmentRow {
 /** A target's progress as last evaluated and stored; null before its campaign starts. */
 function storedProgress(t: TargetRow) {
   if (!t.evaluated_on) return null;
-  return { baseline: t.baseline, value: t.value, goal: t.goal, shareDone: shareDone(t.value ?? 0, t.goal), projection: t.projection, state: t.state, evaluatedOn: t.evaluated_on };
+  const goal = t.evaluated_goal ?? t.goal;
+  return { baseline: t.baseline, value: t.value, goal, shareDone: shareDone(t.value ?? 0, goal), projection: t.projection, state: t.state, evaluatedOn: t.evaluated_on };
 }
 
 function targetView(t: TargetRow) {

@@ -15,7 +15,7 @@ export const CAMPAIGN_COLUMNS = `id, name, scope_unit_id, to_char(period_start, 
 
 export const TARGET_COLUMNS = `id, campaign_id, position, kind, label, programme, status, unit_kind, mode, unit_ids, activity,
   goal::float8 AS goal, baseline::float8 AS baseline, value::float8 AS value, projection::float8 AS projection, state,
-  to_char(evaluated_on, 'YYYY-MM-DD') AS evaluated_on, transitions`;
+  evaluated_goal::float8 AS evaluated_goal, to_char(evaluated_on, 'YYYY-MM-DD') AS evaluated_on, transitions`;
 
 export interface TargetProgress extends Progress {
   baseline: number;
@@ -116,9 +116,9 @@ export class ProgressService {
 
   /**
    * Evaluates a campaign's targets as of `today`, stores the result and emits what changed;
-   * returns how many targets moved. An amended target's progress is emitted with its new goal.
+   * returns how many targets moved. A target moves when its value, projection, state or goal does.
    */
-  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today(), amendedTargetId?: string): Promise<number> {
+  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today()): Promise<number> {
     const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
     // A cancelled campaign's progress stays as it stood when it was called off.
     if (!campaign || campaign.cancelled_at || !evaluationDate(period(campaign), today)) return 0;
@@ -129,10 +129,12 @@ export class ProgressService {
       const turned = target.state !== progress.state;
       const transitions = target.transitions + (turned ? 1 : 0);
       await manager.query(
-        `UPDATE campaign_targets SET baseline = $2, value = $3, projection = $4, state = $5, evaluated_on = $6, transitions = $7, evaluated_at = now() WHERE id = $1`,
-        [target.id, progress.baseline, progress.value, progress.projection, progress.state, progress.evaluatedOn, transitions],
+        `UPDATE campaign_targets SET baseline = $2, value = $3, projection = $4, state = $5, evaluated_on = $6, transitions = $7, evaluated_goal = $8, evaluated_at = now()
+          WHERE id = $1`,
+        [target.id, progress.baseline, progress.value, progress.projection, progress.state, progress.evaluatedOn, transitions, progress.goal],
       );
-      const moved = target.id === amendedTargetId || target.value !== progress.value || target.projection !== progress.projection || target.state !== progress.state;
+      const moved =
+        target.value !== progress.value || target.projection !== progress.projection || target.state !== progress.state || target.evaluated_goal !== progress.goal;
       if (!moved) continue;
       const data: TargetProgressData = {
         campaignId,

@@ -15,6 +15,8 @@ export interface TargetRow {
   unit_ids: string[] | null;
   activity: string | null;
   goal: number;
+  /** The goal the stored progress was measured against. */
+  evaluated_goal: number | null;
   baseline: number | null;
   value: number | null;
   projection: number | null;
