@@ -96,7 +96,9 @@ export async function main(): Promise<void> {
     consumer = kafka.consumer({ groupId: `bench-${runId}` });
     await consumer.connect();
     await consumer.subscribe({ topic: runTopic(runId, EVENT_TOPICS.assessments.name), fromBeginning: false });
+    // Only watches: committing its offsets would add a request per batch to the load measured.
     await consumer.run({
+      autoCommit: false,
       eachMessage: async ({ message }) => {
         const event = JSON.parse(message.value?.toString() ?? '{}') as CloudEvent<UnitStatusChangedData>;
         if (event.type !== 'antq.assessments.unit-status-changed.v1' || event.data.source !== 'assessment') return;

@@ -310,7 +310,9 @@ async function latencyRun(
     const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
     await consumer.connect();
     await consumer.subscribe({ topics: [runTopic(runId, EVENT_TOPICS.campaigns.name), assessmentsTopic], fromBeginning: false });
+    // Only watches: committing its offsets would add a request per batch to the load measured.
     await consumer.run({
+      autoCommit: false,
       eachMessage: async ({ topic, message }) => {
         const at = epochNow();
         if (topic === assessmentsTopic) {

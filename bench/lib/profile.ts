@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import type { Row } from './report';
 
@@ -27,6 +28,7 @@ export async function profiled<T>(file: string | undefined, work: () => Promise<
     await session.post('Profiler.start');
     const result = await work();
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(profile));
     return { result, profile };
   } finally {
