@@ -54,7 +54,9 @@ export class TopicRecorder {
     this.consumer = this.kafka.consumer({ groupId: `recorder-${this.topic}-${Date.now()}` });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    // A fresh group each time, reading from the beginning: offsets it committed would serve no one.
     await this.consumer.run({
+      autoCommit: false,
       eachMessage: async ({ message }) => {
         this.messages.push(message);
       },
