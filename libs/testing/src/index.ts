@@ -12,3 +12,4 @@ export * from './identity-provider';
 export * from './tcp-proxy';
 export * from './run-script';
 export * from './settable-clock';
+export * from './schema-after';

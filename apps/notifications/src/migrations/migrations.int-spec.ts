@@ -1,71 +1,60 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { dropDatabase, postgresOptions } from '@antq/persistence';
-import { migrateService } from '@antq/platform';
-import { TEST_BROKERS, TEST_JWT_SECRET, testDatabaseUrl, uniqueRunId } from '@antq/testing';
+import { schemaAfter, type EarlierSchema } from '@antq/testing';
 import { NOTIFICATIONS } from '../service.definition';
 import { Notifications1764100005000 } from './1764100005000-notifications';
 
-const databaseUrl = testDatabaseUrl(uniqueRunId(), 'notifications');
-const env = { PORT: '0', DATABASE_URL: databaseUrl, KAFKA_BROKERS: TEST_BROKERS, JWT_SECRET: TEST_JWT_SECRET };
-let db: DataSource;
+let schema: EarlierSchema;
 
 beforeAll(async () => {
   // The schema as it stood before users were keyed by agency.
-  const upTo = NOTIFICATIONS.migrations.indexOf(Notifications1764100005000) + 1;
-  await migrateService({ ...NOTIFICATIONS, migrations: NOTIFICATIONS.migrations.slice(0, upTo) }, env);
-  db = new DataSource(postgresOptions({ url: databaseUrl, poolSize: 1, applicationName: 'notifications-migration-test', entities: [], migrations: [] }));
-  await db.initialize();
+  schema = await schemaAfter(NOTIFICATIONS, Notifications1764100005000);
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await dropDatabase(databaseUrl);
-});
+afterAll(() => schema?.drop());
 
 it('moves user keys to agency and principal where the old key names one agency, marks what digests took, leaves existing rules to admins, and keeps a rule named like a later seeded one', async () => {
   const alert = randomUUID();
   const subscription = (subscriber: string, agency: string) =>
-    db.query(`INSERT INTO subscriptions (id, subscriber, agency, created_by) VALUES ($1, $2, $3, 'x')`, [randomUUID(), subscriber, agency]);
+    schema.db.query(`INSERT INTO subscriptions (id, subscriber, agency, created_by) VALUES ($1, $2, $3, 'x')`, [randomUUID(), subscriber, agency]);
   await subscription('user:solo', 'ca-a');
   await subscription('user:shared', 'ca-a');
   await subscription('user:shared', 'ca-b');
   await subscription('agency:ca-a', 'ca-a');
-  await db.query(`INSERT INTO preferences (subscriber, channels, email) VALUES ('user:solo', '{feed,email}', 'solo@a.vn'), ('user:shared', '{feed}', NULL)`);
-  await db.query(
+  await schema.db.query(`INSERT INTO preferences (subscriber, channels, email) VALUES ('user:solo', '{feed,email}', 'solo@a.vn'), ('user:shared', '{feed}', NULL)`);
+  await schema.db.query(
     `INSERT INTO alerts (id, dedupe_key, rule_id, rule_name, severity, unit_id, event_id, event_type, event_time, message_vi, message_en, data, recipients)
      VALUES ($1, 'k', $2, 'r', 'info', 'u', $3, 't', now(), 'vi', 'en', '{}', '{agency:ca-a,user:solo,user:shared}')`,
     [alert, randomUUID(), randomUUID()],
   );
-  await db.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, 'user:solo', 'info', now() - interval '2 days'), ($1, 'user:shared', 'info', now())`, [alert]);
-  await db.query(`INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ('user:solo', '2026-01-01', 1, now() - interval '1 day')`);
+  await schema.db.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, 'user:solo', 'info', now() - interval '2 days'), ($1, 'user:shared', 'info', now())`, [alert]);
+  await schema.db.query(`INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ('user:solo', '2026-01-01', 1, now() - interval '1 day')`);
   // A rule an operator named as a later release's seeded one: theirs is kept.
-  await db.query(
+  await schema.db.query(
     `INSERT INTO alert_rules (id, name, event_type, condition, severity, template_vi, template_en, updated_by)
      VALUES ($1, 'campaign-cancelled', 'antq.campaigns.campaign-cancelled.v1', '{"all": []}', 'warning', 'Hủy: {{name}}', 'Cancelled: {{name}}', 'ca-a/ops')`,
     [randomUUID()],
   );
 
-  expect(await migrateService(NOTIFICATIONS, env)).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000']);
+  expect(await schema.migrateRest()).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000']);
 
-  expect((await db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
+  expect((await schema.db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
     { subscriber: 'agency:ca-a', agency: 'ca-a' },
     { subscriber: 'user:ca-a/shared', agency: 'ca-a' },
     { subscriber: 'user:ca-a/solo', agency: 'ca-a' },
     { subscriber: 'user:ca-b/shared', agency: 'ca-b' },
   ]);
   // Two agencies' "shared": which one the old preferences and feed were cannot be told, so they stay behind.
-  expect((await db.query('SELECT subscriber, email FROM preferences ORDER BY subscriber')) as unknown[]).toEqual([
+  expect((await schema.db.query('SELECT subscriber, email FROM preferences ORDER BY subscriber')) as unknown[]).toEqual([
     { subscriber: 'user:ca-a/solo', email: 'solo@a.vn' },
     { subscriber: 'user:shared', email: null },
   ]);
-  expect((await db.query('SELECT recipient, digested_at IS NOT NULL AS digested FROM feed_items ORDER BY recipient')) as unknown[]).toEqual([
+  expect((await schema.db.query('SELECT recipient, digested_at IS NOT NULL AS digested FROM feed_items ORDER BY recipient')) as unknown[]).toEqual([
     { recipient: 'user:ca-a/solo', digested: true },
     { recipient: 'user:shared', digested: false },
   ]);
-  expect((await db.query('SELECT recipients FROM alerts')) as unknown[]).toEqual([{ recipients: ['agency:ca-a', 'user:ca-a/solo', 'user:shared'] }]);
-  expect((await db.query('SELECT subscriber FROM digest_runs')) as unknown[]).toEqual([{ subscriber: 'user:ca-a/solo' }]);
-  expect((await db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 6 }]);
-  expect((await db.query(`SELECT updated_by FROM alert_rules WHERE name = 'target-amended'`)) as unknown[]).toEqual([{ updated_by: 'seed' }]);
-  expect((await db.query(`SELECT severity, updated_by FROM alert_rules WHERE name = 'campaign-cancelled'`)) as unknown[]).toEqual([{ severity: 'warning', updated_by: 'ca-a/ops' }]);
+  expect((await schema.db.query('SELECT recipients FROM alerts')) as unknown[]).toEqual([{ recipients: ['agency:ca-a', 'user:ca-a/solo', 'user:shared'] }]);
+  expect((await schema.db.query('SELECT subscriber FROM digest_runs')) as unknown[]).toEqual([{ subscriber: 'user:ca-a/solo' }]);
+  expect((await schema.db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 6 }]);
+  expect((await schema.db.query(`SELECT updated_by FROM alert_rules WHERE name = 'target-amended'`)) as unknown[]).toEqual([{ updated_by: 'seed' }]);
+  expect((await schema.db.query(`SELECT severity, updated_by FROM alert_rules WHERE name = 'campaign-cancelled'`)) as unknown[]).toEqual([{ severity: 'warning', updated_by: 'ca-a/ops' }]);
 });
