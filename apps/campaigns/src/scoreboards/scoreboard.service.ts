@@ -146,33 +146,33 @@ export class ScoreboardService {
   }
 
   /**
-   * The scoreboards of several units, each under a programme, keyed `unitId|programme`: two
-   * statements however many boards, each an index lookup by unit.
+   * The scoreboards of several units, each under a programme, keyed `unitId|programme`: one
+   * statement however many boards, index lookups by unit (totals come first, programme null).
    */
   private async readMany(manager: EntityManager, boards: { unitId: string; programme: string }[]): Promise<Map<string, KindCount[]>> {
     const units = [...new Set(boards.map((b) => b.unitId))];
-    const totals = (await manager.query('SELECT unit_id, kind, total FROM scoreboard_totals WHERE unit_id = ANY($1::uuid[]) AND total > 0 ORDER BY unit_id, kind', [units])) as {
-      unit_id: string;
-      kind: UnitKind;
-      total: number;
-    }[];
-    const counts = (await manager.query(
-      `SELECT unit_id, programme, kind, status, grade, count, score_sum::float8 AS score_sum, scored FROM scoreboard_counts
-        WHERE unit_id = ANY($1::uuid[]) AND count > 0 ORDER BY unit_id, programme, kind, status, grade`,
+    const rows = (await manager.query(
+      `SELECT unit_id, NULL AS programme, kind, NULL AS status, NULL AS grade, total AS count, NULL::float8 AS score_sum, NULL::int AS scored
+         FROM scoreboard_totals WHERE unit_id = ANY($1::uuid[]) AND total > 0
+       UNION ALL
+       SELECT unit_id, programme, kind, status, grade, count, score_sum::float8, scored
+         FROM scoreboard_counts WHERE unit_id = ANY($1::uuid[]) AND count > 0
+       ORDER BY unit_id, programme NULLS FIRST, kind, status, grade`,
       [units],
-    )) as { unit_id: string; programme: string; kind: string; status: string; grade: string; count: number; score_sum: number; scored: number }[];
-    const totalsByUnit = new Map<string, typeof totals>();
-    for (const t of totals) {
-      const list = totalsByUnit.get(t.unit_id);
-      if (list) list.push(t);
-      else totalsByUnit.set(t.unit_id, [t]);
-    }
-    const countsByBoard = new Map<string, typeof counts>();
-    for (const c of counts) {
-      const key = `${c.unit_id}|${c.programme}`;
+    )) as { unit_id: string; programme: string | null; kind: UnitKind; status: string; grade: string; count: number; score_sum: number; scored: number }[];
+    const totalsByUnit = new Map<string, { kind: UnitKind; total: number }[]>();
+    const countsByBoard = new Map<string, typeof rows>();
+    for (const row of rows) {
+      if (row.programme === null) {
+        const list = totalsByUnit.get(row.unit_id);
+        if (list) list.push({ kind: row.kind, total: row.count });
+        else totalsByUnit.set(row.unit_id, [{ kind: row.kind, total: row.count }]);
+        continue;
+      }
+      const key = `${row.unit_id}|${row.programme}`;
       const list = countsByBoard.get(key);
-      if (list) list.push(c);
-      else countsByBoard.set(key, [c]);
+      if (list) list.push(row);
+      else countsByBoard.set(key, [row]);
     }
     const result = new Map<string, KindCount[]>();
     for (const { unitId, programme } of boards) {
