@@ -6,7 +6,8 @@ import { Agent, request } from 'node:http';
  * CPU per request (WHATWG streams and headers), which the measured services would pay for.
  */
 export class LoadClient {
-  private readonly agent = new Agent({ keepAlive: true });
+  // Idle sockets are dropped before the services' 5 s keep-alive ends, so none is reused as the server closes it.
+  private readonly agent = new Agent({ keepAlive: true, timeout: 4_000 });
   private readonly url: URL;
 
   constructor(
