@@ -33,6 +33,8 @@ type Event = CloudEvent<UnitSnapshot | UnitStatusChangedData>;
 class World {
   readonly units = new Map<string, UnitSnapshot>();
   readonly statuses = new Map<string, { status: string; grade: string | null; score: number | null; sequence: number }>();
+  /** Each unit's and programme's status changes as the campaigns history should hold them, by sequence. */
+  readonly history = new Map<string, { sequence: number; status: string; validFrom: string }[]>();
   readonly events: { topic: 'units' | 'assessments'; event: Event }[] = [];
   /** How many events there were at the end of each phase of the history. */
   readonly phases: number[] = [];
@@ -86,14 +88,17 @@ class World {
     const grade = graded ? (score! >= 90 ? 'excellent' : score! >= 70 ? 'good' : score! >= 50 ? 'average' : 'weak') : null;
     const after = { status, grade, score, sequence: (before?.sequence ?? 0) + 1 };
     this.statuses.set(key, after);
-    const snapshot = (s?: typeof after) => ({ status: s?.status ?? 'unassessed', grade: s?.grade ?? null, score: s?.score ?? null, since: '2024-06-01', validUntil: null });
+    // Dates mostly move on, sometimes back (a decision recorded late).
+    const effectiveFrom = `2024-${String(1 + Math.floor(this.random() * 12)).padStart(2, '0')}-01`;
+    this.history.set(key, [...(this.history.get(key) ?? []), { sequence: after.sequence, status, validFrom: effectiveFrom }]);
+    const snapshot = (s?: typeof after) => ({ status: s?.status ?? 'unassessed', grade: s?.grade ?? null, score: s?.score ?? null, since: effectiveFrom, validUntil: null });
     const data: UnitStatusChangedData = {
       unitId,
       unitKind: unit.kind,
       programme,
       before: snapshot(before) as UnitStatusChangedData['before'],
       after: snapshot(after) as UnitStatusChangedData['after'],
-      effectiveFrom: '2024-06-01',
+      effectiveFrom,
       source: 'assessment',
       assessmentId: null,
       sequence: after.sequence,
@@ -249,6 +254,17 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
   );
   const statuses = (await first.dataSource.query('SELECT unit_id, programme, status, sequence FROM status_replica')) as { unit_id: string; programme: string; status: string; sequence: number }[];
   expect(new Map(statuses.map((s) => [`${s.unit_id}|${s.programme}`, [s.status, s.sequence]]))).toEqual(new Map([...world.statuses].map(([k, s]) => [k, [s.status, s.sequence]])));
+  // The status history, though its rows came in any order: each holds until the next one begins, never before its own start.
+  const history = (await first.dataSource.query(
+    `SELECT unit_id || '|' || programme AS key, sequence, status, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", to_char(valid_to, 'YYYY-MM-DD') AS "validTo"
+       FROM status_history ORDER BY unit_id, programme, sequence`,
+  )) as { key: string; sequence: number; status: string; validFrom: string; validTo: string | null }[];
+  const expectedHistory = [...world.history].flatMap(([key, rows]) =>
+    rows.map((row, i) => ({ key, ...row, validTo: rows[i + 1] ? (rows[i + 1].validFrom > row.validFrom ? rows[i + 1].validFrom : row.validFrom) : null })),
+  );
+  const byKey = (a: { key: string; sequence: number }, b: { key: string; sequence: number }) => a.key.localeCompare(b.key) || a.sequence - b.sequence;
+  expect(history.sort(byKey)).toEqual(expectedHistory.sort(byKey));
+  expect(expectedHistory.filter((row) => row.validTo !== null && row.validTo > row.validFrom).length).toBeGreaterThan(50);
 
   // ...and the scoreboards equal a recomputation from them.
   expect(await (await fetch(`${first.url}/metrics`)).text()).toMatch(/antq_scoreboards_backlog{state="pending"[^}]*} 0\n/);

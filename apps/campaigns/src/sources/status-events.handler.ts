@@ -46,38 +46,60 @@ export class StatusEventsHandler {
 /**
  * The history as assessments keeps it (each status holds from its date until the next one's,
  * never before its own; rows may arrive in any order), and the current status: the highest
- * sequence wins.
+ * sequence wins. One statement, its columns spelled out so that it is prepared: a row ends
+ * where its successor in the batch or already stored begins, and a stored predecessor where
+ * the batch's row begins.
  */
 async function writeStatuses(manager: EntityManager, changes: UnitStatusChangedData[]): Promise<void> {
   if (!changes.length) return;
-  const column = <T>(pick: (c: UnitStatusChangedData) => T) => changes.map(pick);
-  await manager.query(
-    `INSERT INTO status_history (unit_id, programme, sequence, status, valid_from, valid_until)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::date[], $6::date[])
-     ON CONFLICT DO NOTHING`,
-    [column((c) => c.unitId), column((c) => c.programme), column((c) => c.sequence), column((c) => c.after.status), column((c) => c.effectiveFrom), column((c) => c.after.validUntil)],
-  );
-  await manager.query(
-    `UPDATE status_history h SET valid_to = GREATEST(h.valid_from, n.valid_from)
-       FROM unnest($1::uuid[], $2::text[], $3::int[]) AS x(unit_id, programme, sequence), status_history n
-      WHERE h.unit_id = x.unit_id AND h.programme = x.programme AND h.sequence IN (x.sequence - 1, x.sequence)
-        AND n.unit_id = h.unit_id AND n.programme = h.programme AND n.sequence = h.sequence + 1`,
-    [column((c) => c.unitId), column((c) => c.programme), column((c) => c.sequence)],
-  );
+  // One row per status change, however often the batch holds it.
+  const rows = [...new Map(changes.map((c) => [`${c.unitId}|${c.programme}|${c.sequence}`, c])).values()];
   const latest = new Map<string, UnitStatusChangedData>();
-  for (const c of changes) {
+  for (const c of rows) {
     const key = `${c.unitId}|${c.programme}`;
     if ((latest.get(key)?.sequence ?? -1) < c.sequence) latest.set(key, c);
   }
-  const rows = [...latest.values()];
-  const of = <T>(pick: (c: UnitStatusChangedData) => T) => rows.map(pick);
+  const current = [...latest.values()];
+  const column = <T>(list: UnitStatusChangedData[], pick: (c: UnitStatusChangedData) => T) => list.map(pick);
   await manager.query(
-    `INSERT INTO status_replica (unit_id, programme, unit_kind, status, grade, score, since, sequence)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::date[], $8::int[]) ORDER BY 1, 2
+    `WITH x AS (SELECT u.unit_id, u.programme, u.sequence, u.status, u.valid_from, u.valid_until
+                  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::date[], $6::date[])
+                    AS u(unit_id, programme, sequence, status, valid_from, valid_until)),
+     history AS (
+       INSERT INTO status_history (unit_id, programme, sequence, status, valid_from, valid_until, valid_to)
+       SELECT x.unit_id, x.programme, x.sequence, x.status, x.valid_from, x.valid_until,
+              CASE WHEN COALESCE(nb.valid_from, ns.valid_from) IS NOT NULL THEN GREATEST(x.valid_from, COALESCE(nb.valid_from, ns.valid_from)) END
+         FROM x
+         LEFT JOIN x nb ON nb.unit_id = x.unit_id AND nb.programme = x.programme AND nb.sequence = x.sequence + 1
+         LEFT JOIN status_history ns ON ns.unit_id = x.unit_id AND ns.programme = x.programme AND ns.sequence = x.sequence + 1
+       ON CONFLICT DO NOTHING),
+     ended AS (
+       UPDATE status_history h SET valid_to = GREATEST(h.valid_from, x.valid_from)
+         FROM x WHERE h.unit_id = x.unit_id AND h.programme = x.programme AND h.sequence = x.sequence - 1)
+     INSERT INTO status_replica (unit_id, programme, unit_kind, status, grade, score, since, sequence)
+     SELECT c.unit_id, c.programme, c.unit_kind, c.status, c.grade, c.score, c.since, c.sequence
+       FROM unnest($7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::numeric[], $13::date[], $14::int[])
+         AS c(unit_id, programme, unit_kind, status, grade, score, since, sequence)
+      ORDER BY 1, 2
      ON CONFLICT (unit_id, programme) DO UPDATE SET unit_kind = EXCLUDED.unit_kind, status = EXCLUDED.status, grade = EXCLUDED.grade,
        score = EXCLUDED.score, since = EXCLUDED.since, sequence = EXCLUDED.sequence
      WHERE status_replica.sequence < EXCLUDED.sequence`,
-    [of((c) => c.unitId), of((c) => c.programme), of((c) => c.unitKind), of((c) => c.after.status), of((c) => c.after.grade), of((c) => c.after.score), of((c) => c.after.since), of((c) => c.sequence)],
+    [
+      column(rows, (c) => c.unitId),
+      column(rows, (c) => c.programme),
+      column(rows, (c) => c.sequence),
+      column(rows, (c) => c.after.status),
+      column(rows, (c) => c.effectiveFrom),
+      column(rows, (c) => c.after.validUntil),
+      column(current, (c) => c.unitId),
+      column(current, (c) => c.programme),
+      column(current, (c) => c.unitKind),
+      column(current, (c) => c.after.status),
+      column(current, (c) => c.after.grade),
+      column(current, (c) => c.after.score),
+      column(current, (c) => c.after.since),
+      column(current, (c) => c.sequence),
+    ],
   );
 }
 
