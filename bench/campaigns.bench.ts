@@ -18,11 +18,11 @@ import type { AssessmentsWorkerReply, AssessmentsWorkerRequest } from './campaig
 import { removeRunFromBroker, stopAndDrop } from './lib/cleanup';
 import { benchScale, serviceOverrides, UNTHROTTLED } from './lib/config';
 import { analyzeDatabases, serverSetting, vacuumDatabases } from './lib/database';
+import { LoadClient } from './lib/load-client';
 import { profiled, profileRows, type CpuProfile } from './lib/profile';
 import { formatMs, formatRate, printReport, progress, type Row } from './lib/report';
 import { runAsScript } from './lib/runner';
 import { distribution, medianBy, round } from './lib/stats';
-import { LoadClient } from './lib/load-client';
 import { epochNow, now, paced, sleep, waitUntil, withTimeout } from './lib/timing';
 
 /**
