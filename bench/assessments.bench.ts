@@ -4,6 +4,7 @@ import { TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY } from '
 import { EVENT_TOPICS, type Actor, type CloudEvent, type UnitStatusChangedData } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
 import {
+  ApiClient,
   createRunTopics,
   dropTestDatabases,
   DRUG_FREE_RESULTS,
@@ -18,7 +19,6 @@ import type { Consumer } from 'kafkajs';
 import { ClsService } from 'nestjs-cls';
 import { removeRunFromBroker } from './lib/cleanup';
 import { benchScale, serviceOverrides, UNTHROTTLED } from './lib/config';
-import { LoadClient } from './lib/load-client';
 import { formatMs, formatRate, printReport, progress } from './lib/report';
 import { runAsScript } from './lib/runner';
 import { distribution, round } from './lib/stats';
@@ -35,8 +35,8 @@ const CONCURRENCY = 16;
 const STEADY_RATE = 20;
 const STEADY_SECONDS = 10;
 const ACTOR: Actor = { agency: 'antq-bench', principal: 'bench', roles: ['admin'] };
-async function recognise(api: LoadClient, unitId: string, decisionDate: string, beforeRecognise?: () => void): Promise<void> {
-  const draft = await api.post<{ id: string }>('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
+async function recognise(api: ApiClient, unitId: string, decisionDate: string, beforeRecognise?: () => void): Promise<void> {
+  const draft = await api.post('/assessments', { unitId, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS });
   if (draft.status !== 201) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body)}`);
   for (const [step, body] of [
     ['submit', { evidence: ['doc://self-assessment.pdf'] }],
@@ -56,7 +56,6 @@ export async function main(): Promise<void> {
   await createRunTopics(runId, kafka);
   const services: RunningService[] = [];
   let consumer: Consumer | undefined;
-  let loadClient: LoadClient | undefined;
   try {
     const registry = await startTestService(UNITS_REGISTRY, (e) => UnitsRegistryModule.forRoot(e), runId, { ...UNTHROTTLED, LOG_LEVEL: 'warn', ...serviceOverrides() });
     services.push(registry);
@@ -80,14 +79,13 @@ export async function main(): Promise<void> {
       return n >= rows.length;
     }, 120_000, 200);
 
-    const client = new LoadClient(service.url, testToken('antq-bench', ['admin']));
-    loadClient = client;
+    const api = new ApiClient(service.url, testToken('antq-bench', ['admin']));
     progress(NAME, `throughput: ${communes} recognitions, ${CONCURRENCY} at a time`);
     const queue = ids.slice(0, communes);
     let started = now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        for (let id = queue.shift(); id; id = queue.shift()) await recognise(client, id, '2024-06-01');
+        for (let id = queue.shift(); id; id = queue.shift()) await recognise(api, id, '2024-06-01');
       }),
     );
     const throughputSeconds = (now() - started) / 1000;
@@ -112,7 +110,7 @@ export async function main(): Promise<void> {
     started = now();
     await paced(STEADY_RATE, STEADY_SECONDS, async (i) => {
       const id = steady[i];
-      await recognise(client, id, '2024-07-01', () => sentAt.set(id, epochNow()));
+      await recognise(api, id, '2024-07-01', () => sentAt.set(id, epochNow()));
     });
     await waitUntil('the status events', () => steady.every((id) => arrivedAt.has(id)), 60_000);
     const latency = distribution(steady.map((id) => (arrivedAt.get(id) as number) - (sentAt.get(id) as number)));
@@ -149,7 +147,6 @@ export async function main(): Promise<void> {
       },
     });
   } finally {
-    loadClient?.close();
     await consumer?.disconnect();
     await dropTestDatabases(services);
     await removeRunFromBroker(kafka, runId, NAME);

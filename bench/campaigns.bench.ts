@@ -18,7 +18,6 @@ import type { AssessmentsWorkerReply, AssessmentsWorkerRequest } from './campaig
 import { removeRunFromBroker, stopAndDrop } from './lib/cleanup';
 import { benchScale, serviceOverrides, UNTHROTTLED } from './lib/config';
 import { analyzeDatabases, serverSetting, vacuumDatabases } from './lib/database';
-import { LoadClient } from './lib/load-client';
 import { profiled, profileRows, type CpuProfile } from './lib/profile';
 import { formatMs, formatRate, printReport, progress, type Row } from './lib/report';
 import { runAsScript } from './lib/runner';
@@ -301,7 +300,6 @@ async function latencyRun(
   const api = new ApiClient(assessments.url, testToken('antq-bench', ['admin']));
   progress(NAME, `latency: preparing ${steady.length} assessments (draft, submit, verify)`);
   const prepared = await prepare(api, steady.map((c) => c.id));
-  const load = new LoadClient(assessments.url, testToken('antq-bench', ['admin']));
   const watched = new Set(steady.map((c) => c.district));
   const arrivals = new Map<string, { at: number; written: number; produced: number; recognised: number }[]>();
   const statusArrivals = new Map<string, number>();
@@ -343,7 +341,7 @@ async function latencyRun(
       const id = prepared.get(commune.id) as string;
       const decision = { decisionNumber: `QD-${commune.id.slice(0, 8)}`, decisionDate: '2025-02-01' };
       if (via === 'http') {
-        const response = await load.post(`/assessments/${id}/recognise`, decision);
+        const response = await api.post(`/assessments/${id}/recognise`, decision);
         if (response.status !== 200) throw new Error(`recognise: ${response.status} ${JSON.stringify(response.body)}`);
         return;
       }
@@ -398,7 +396,6 @@ async function latencyRun(
     const since = (times: Map<string, number>) => distribution(steady.flatMap((c) => (times.has(c.id) ? [(times.get(c.id) as number) - (sentAt.get(c.id) as number)] : [])));
     return { rate, profile: profile && profileRows(profile), assessmentsProfile: assessmentsProfile && profileRows(assessmentsProfile), failed: failures.length, recognitions: steady.length, sendingSeconds, late, statuses: statusAfter - statusBefore, latency, responded: since(respondedAt), statusEvent: since(statusArrivals), boardWritten, boardProduced };
   } finally {
-    load.close();
     await consumer.disconnect().catch(() => undefined);
   }
 }

@@ -366,8 +366,9 @@ interface AmendmentRow {
 
 /** A target's progress as last evaluated and stored; null before its campaign starts. */
 function storedProgress(t: TargetRow) {
-  if (!t.evaluated_on) return null;
-  const goal = t.evaluated_goal ?? t.goal;
+  // Evaluation stores both together (and the migration that added the goal filled it in wherever a date was).
+  if (!t.evaluated_on || t.evaluated_goal === null) return null;
+  const goal = t.evaluated_goal;
   return { baseline: t.baseline, value: t.value, goal, shareDone: shareDone(t.value ?? 0, goal), projection: t.projection, state: t.state, evaluatedOn: t.evaluated_on };
 }
 
