@@ -364,9 +364,9 @@ async function latencyRun(
       return { profile: result.profile, assessmentsProfile: profile };
     };
     const { profile, assessmentsProfile } = await profiledBoth(() =>
-      paced(rate, seconds, async (i) => {
+      paced(rate, seconds, async (i, dueAt) => {
         const commune = steady[i];
-        if (now() - (started + (i * 1000) / rate) > 50) late++;
+        if (now() - dueAt > 50) late++;
         sentAt.set(commune.id, epochNow());
         try {
           await recognise(commune);

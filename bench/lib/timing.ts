@@ -20,12 +20,12 @@ export async function waitUntil(
 }
 
 /**
- * Calls `fire(i)` for i = 0 .. rate*seconds-1, each at its due time `i / rate` after the
+ * Calls `fire(i, dueAt)` for i = 0 .. rate*seconds-1, each at its due time `i / rate` after the
  * start (to the timer's ~1 ms resolution), without waiting for earlier calls to finish:
  * an open-loop load, so a slow system cannot slow the offered rate down. Resolves when
  * every call has settled; rejects with the first failure.
  */
-export async function paced(rate: number, seconds: number, fire: (index: number) => Promise<void>): Promise<void> {
+export async function paced(rate: number, seconds: number, fire: (index: number, dueAt: number) => Promise<void>): Promise<void> {
   const total = Math.round(rate * seconds);
   const started = now();
   const inflight: Promise<void>[] = [];
@@ -34,7 +34,7 @@ export async function paced(rate: number, seconds: number, fire: (index: number)
   while (fired < total) {
     const due = Math.min(total, Math.floor(((now() - started) * rate) / 1000) + 1);
     for (; fired < due; fired++) {
-      inflight.push(fire(fired).catch((error: unknown) => void failures.push(error)));
+      inflight.push(fire(fired, started + (fired * 1000) / rate).catch((error: unknown) => void failures.push(error)));
     }
     if (fired < total) {
       const nextAt = started + (fired * 1000) / rate;

@@ -13,3 +13,4 @@ export * from './tcp-proxy';
 export * from './run-script';
 export * from './settable-clock';
 export * from './schema-after';
+export * from './generic-plan';

@@ -224,18 +224,7 @@ export class UnitStatusService {
     for (const { derivation, requests: group } of byRule.values()) {
       const programme = group[0].programme;
       // Each unit's own status too, read under its lock: `set` need not read it again.
-      const rows = (await manager.query(
-        `SELECT u.unit_id, u.kind, cur.status, cur.grade, cur.score, to_char(cur.since, 'YYYY-MM-DD') AS since,
-                to_char(cur.valid_until, 'YYYY-MM-DD') AS valid_until, cur.sequence,
-                count(c.unit_id)::int AS children, count(c.unit_id) FILTER (WHERE s.status = 'recognised')::int AS recognised
-           FROM unnest($1::uuid[]) AS q(unit_id)
-           JOIN replica_units u ON u.unit_id = q.unit_id AND u.status = 'active' AND u.kind = ANY($3::text[])
-           LEFT JOIN unit_statuses cur ON cur.unit_id = u.unit_id AND cur.programme = $2
-           LEFT JOIN replica_units c ON c.parent_id = u.unit_id AND c.status = 'active' AND c.kind = ANY($4::text[])
-           LEFT JOIN unit_statuses s ON s.unit_id = c.unit_id AND s.programme = $2
-          GROUP BY u.unit_id, u.kind, cur.status, cur.grade, cur.score, cur.since, cur.valid_until, cur.sequence`,
-        [group.map((r) => r.unitId), programme, derivation.kinds, derivation.childKinds],
-      )) as ({ unit_id: string; kind: UnitKind; children: number; recognised: number } & (StatusRow | { [K in keyof StatusRow]: null }))[];
+      const rows = (await manager.query(DERIVATION_COUNT_SQL, [group.map((r) => r.unitId), programme, derivation.kinds, derivation.childKinds])) as ({ unit_id: string; kind: UnitKind; children: number; recognised: number } & (StatusRow | { [K in keyof StatusRow]: null }))[];
       const counted = new Map(rows.map((row) => [row.unit_id, row]));
       for (const request of group) {
         const unit = counted.get(request.unitId);
@@ -271,6 +260,25 @@ export interface DerivationRequest {
   /** That change's correlation id, carried by the derived change's event. */
   correlationId?: string | null;
 }
+
+/**
+ * Each parent's own status and its active children of the child kinds, counted with those
+ * recognised. Statuses are probed by primary key, by construction: the statement is prepared,
+ * and a generic plan made while the table was small (or its statistics stale) would otherwise
+ * scan every status of the programme once per child as the table grows.
+ * $1 the parents, $2 the programme, $3 the parent kinds, $4 the child kinds.
+ */
+export const DERIVATION_COUNT_SQL = `
+  SELECT u.unit_id, u.kind, cur.status, cur.grade, cur.score, to_char(cur.since, 'YYYY-MM-DD') AS since,
+         to_char(cur.valid_until, 'YYYY-MM-DD') AS valid_until, cur.sequence, k.children, k.recognised
+    FROM unnest($1::uuid[]) AS q(unit_id)
+    JOIN replica_units u ON u.unit_id = q.unit_id AND u.status = 'active' AND u.kind = ANY($3::text[])
+    LEFT JOIN LATERAL (SELECT s.status, s.grade, s.score, s.since, s.valid_until, s.sequence
+                         FROM unit_statuses s WHERE s.unit_id = u.unit_id AND s.programme = $2 LIMIT 1) AS cur ON true
+   CROSS JOIN LATERAL (
+     SELECT count(*)::int AS children,
+            count(*) FILTER (WHERE (SELECT s.status FROM unit_statuses s WHERE s.unit_id = c.unit_id AND s.programme = $2) = 'recognised')::int AS recognised
+       FROM replica_units c WHERE c.parent_id = u.unit_id AND c.status = 'active' AND c.kind = ANY($4::text[])) AS k`;
 
 const statusLockKey = (unitId: string, programme: string) => `${unitId}:${programme}`;
 

@@ -48,8 +48,36 @@ export class StatusEventsHandler {
  * never before its own; rows may arrive in any order), and the current status: the highest
  * sequence wins. One statement, its columns spelled out so that it is prepared: a row ends
  * where its successor in the batch or already stored begins, and a stored predecessor where
- * the batch's row begins.
+ * the batch's row begins. Stored rows are read by key, by construction (the successor probed,
+ * predecessors among the batch's units' rows): a generic plan made while the history was
+ * small would otherwise scan all of it for every batch.
+ * $1-$6: the history rows; $7-$14: the current statuses.
  */
+export const WRITE_STATUSES_SQL = `WITH x AS (SELECT u.unit_id, u.programme, u.sequence, u.status, u.valid_from, u.valid_until
+                  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::date[], $6::date[])
+                    AS u(unit_id, programme, sequence, status, valid_from, valid_until)),
+     history AS (
+       INSERT INTO status_history (unit_id, programme, sequence, status, valid_from, valid_until, valid_to)
+       SELECT x.unit_id, x.programme, x.sequence, x.status, x.valid_from, x.valid_until,
+              CASE WHEN COALESCE(nb.valid_from, ns.valid_from) IS NOT NULL THEN GREATEST(x.valid_from, COALESCE(nb.valid_from, ns.valid_from)) END
+         FROM x
+         LEFT JOIN x nb ON nb.unit_id = x.unit_id AND nb.programme = x.programme AND nb.sequence = x.sequence + 1
+         LEFT JOIN LATERAL (SELECT s.valid_from FROM status_history s
+                             WHERE s.unit_id = x.unit_id AND s.programme = x.programme AND s.sequence = x.sequence + 1 LIMIT 1) AS ns ON true
+       ON CONFLICT DO NOTHING),
+     ended AS (
+       UPDATE status_history h SET valid_to = GREATEST(h.valid_from, x.valid_from)
+         FROM x WHERE h.unit_id = ANY($1::uuid[]) AND h.unit_id = x.unit_id AND h.programme = x.programme AND h.sequence = x.sequence - 1)
+     INSERT INTO status_replica (unit_id, programme, unit_kind, status, grade, score, since, sequence)
+     SELECT c.unit_id, c.programme, c.unit_kind, c.status, c.grade, c.score, c.since, c.sequence
+       FROM unnest($7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::numeric[], $13::date[], $14::int[])
+         AS c(unit_id, programme, unit_kind, status, grade, score, since, sequence)
+      ORDER BY 1, 2
+     ON CONFLICT (unit_id, programme) DO UPDATE SET unit_kind = EXCLUDED.unit_kind, status = EXCLUDED.status, grade = EXCLUDED.grade,
+       score = EXCLUDED.score, since = EXCLUDED.since, sequence = EXCLUDED.sequence
+     WHERE status_replica.sequence < EXCLUDED.sequence`;
+
+/** Writes a batch's status changes: history and current statuses (WRITE_STATUSES_SQL). */
 async function writeStatuses(manager: EntityManager, changes: UnitStatusChangedData[]): Promise<void> {
   if (!changes.length) return;
   // One row per status change, however often the batch holds it.
@@ -62,28 +90,7 @@ async function writeStatuses(manager: EntityManager, changes: UnitStatusChangedD
   const current = [...latest.values()];
   const column = <T>(list: UnitStatusChangedData[], pick: (c: UnitStatusChangedData) => T) => list.map(pick);
   await manager.query(
-    `WITH x AS (SELECT u.unit_id, u.programme, u.sequence, u.status, u.valid_from, u.valid_until
-                  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::date[], $6::date[])
-                    AS u(unit_id, programme, sequence, status, valid_from, valid_until)),
-     history AS (
-       INSERT INTO status_history (unit_id, programme, sequence, status, valid_from, valid_until, valid_to)
-       SELECT x.unit_id, x.programme, x.sequence, x.status, x.valid_from, x.valid_until,
-              CASE WHEN COALESCE(nb.valid_from, ns.valid_from) IS NOT NULL THEN GREATEST(x.valid_from, COALESCE(nb.valid_from, ns.valid_from)) END
-         FROM x
-         LEFT JOIN x nb ON nb.unit_id = x.unit_id AND nb.programme = x.programme AND nb.sequence = x.sequence + 1
-         LEFT JOIN status_history ns ON ns.unit_id = x.unit_id AND ns.programme = x.programme AND ns.sequence = x.sequence + 1
-       ON CONFLICT DO NOTHING),
-     ended AS (
-       UPDATE status_history h SET valid_to = GREATEST(h.valid_from, x.valid_from)
-         FROM x WHERE h.unit_id = x.unit_id AND h.programme = x.programme AND h.sequence = x.sequence - 1)
-     INSERT INTO status_replica (unit_id, programme, unit_kind, status, grade, score, since, sequence)
-     SELECT c.unit_id, c.programme, c.unit_kind, c.status, c.grade, c.score, c.since, c.sequence
-       FROM unnest($7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::numeric[], $13::date[], $14::int[])
-         AS c(unit_id, programme, unit_kind, status, grade, score, since, sequence)
-      ORDER BY 1, 2
-     ON CONFLICT (unit_id, programme) DO UPDATE SET unit_kind = EXCLUDED.unit_kind, status = EXCLUDED.status, grade = EXCLUDED.grade,
-       score = EXCLUDED.score, since = EXCLUDED.since, sequence = EXCLUDED.sequence
-     WHERE status_replica.sequence < EXCLUDED.sequence`,
+    WRITE_STATUSES_SQL,
     [
       column(rows, (c) => c.unitId),
       column(rows, (c) => c.programme),
