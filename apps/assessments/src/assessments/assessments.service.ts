@@ -63,6 +63,8 @@ const SYSTEM = { agency: 'antq-system', principal: 'lapse-job', roles: [] };
 const OVERDUE_JOB = { agency: 'antq-system', principal: 'overdue-job', roles: [] };
 /** How far back a missed deadline is still reported. */
 const OVERDUE_WINDOW_DAYS = 31;
+/** What `load` reads of an assessment, spelled out (not `*`) so that its statement is prepared. */
+const ASSESSMENT_COLUMNS = 'id, unit_id, unit_kind, programme, programme_version, cycle, period_start, period_end, state, results, score, grade, met, evidence, agency';
 
 /**
  * Assessments of units under programmes: draft -> submitted -> verified -> recognised or
@@ -406,7 +408,7 @@ export class AssessmentsService {
     const [row] = (await manager.query(
       lock
         ? // The assessment (in `a`), then the unit (in `u`), then the status (in `l`, computed from both): the order every writer keeps.
-          `WITH a AS (SELECT * FROM assessments WHERE id = $1 FOR UPDATE),
+          `WITH a AS (SELECT ${ASSESSMENT_COLUMNS} FROM assessments WHERE id = $1 FOR UPDATE),
                 u AS (SELECT r.unit_id, r.status FROM replica_units r JOIN a ON r.unit_id = a.unit_id FOR SHARE OF r),
                 l AS (SELECT ${lockStatus ? STATUS_LOCK_SQL('a.unit_id', 'a.programme') : 'true'}, u.status AS unit_status FROM a LEFT JOIN u ON true)
            SELECT ${columns}, l.unit_status IS NOT DISTINCT FROM 'active' AS "unitActive" FROM a CROSS JOIN l`
