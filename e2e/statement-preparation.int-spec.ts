@@ -86,3 +86,56 @@ it('prepares no more statements on a connection than its capacity', async () => 
     await small.end();
   }
 });
+
+it('prepares a statement anew at ten times its runs, deallocating the one before, and answers the same', async () => {
+  const text = 'SELECT (value * $1::int)::int AS n FROM readings WHERE id = $2';
+  const names = async () => (await pool.query('SELECT name FROM pg_prepared_statements WHERE statement = $1', [text])).rows.map((r: { name: string }) => r.name);
+  // Prepared on its third run (the pool's threshold), anew on its 30th and 300th.
+  const seen: string[][] = [];
+  for (let run = 1; run <= 300; run++) {
+    expect((await pool.query(text, [run, 2])).rows).toEqual([{ n: 20 * run }]);
+    if ([3, 29, 30, 299, 300].includes(run)) seen.push(await names());
+  }
+  const [first, beforeSecond, second, beforeThird, third] = seen;
+  expect(first).toHaveLength(1);
+  expect(beforeSecond).toEqual(first);
+  expect(second).toEqual([`${first[0]}_g1`]);
+  expect(beforeThird).toEqual(second);
+  expect(third).toEqual([`${first[0]}_g2`]);
+});
+
+it('so a generic plan made on a nearly empty table follows the table as it grows', async () => {
+  // A status history's shape: a unit's rows by key, looked up for a batch of units.
+  await admin.query('CREATE TABLE history (unit int, programme text, sequence int, status text NOT NULL, PRIMARY KEY (unit, programme, sequence))');
+  await admin.query("INSERT INTO history SELECT n, 'drug-free', 1, 'recognised' FROM generate_series(1, 20) AS n");
+  // Generic plans at once, as PostgreSQL settles on after a statement's first runs.
+  const generic = new Pool({ connectionString: url, max: 1, options: '-c plan_cache_mode=force_generic_plan', Client: preparingClient({ threshold: 1 }) });
+  try {
+    const text = `SELECT h.unit FROM unnest($1::int[]) AS q(unit) JOIN history h ON h.unit = q.unit AND h.programme = 'drug-free' AND h.sequence = 1 ORDER BY h.unit`;
+    /** Rows the kept plan reads from the history to answer for two units. */
+    const rowsRead = async () => {
+      const [{ name }] = (await generic.query('SELECT name FROM pg_prepared_statements WHERE statement = $1', [text])).rows as { name: string }[];
+      const [{ 'QUERY PLAN': [root] }] = (await generic.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE "${name}"('{1,2}')`)).rows as { 'QUERY PLAN': { Plan: PlanNode }[] }[];
+      const scans = (node: PlanNode): PlanNode[] => [...(node['Relation Name'] === 'history' ? [node] : []), ...(node.Plans ?? []).flatMap(scans)];
+      return scans(root.Plan).reduce((sum, node) => sum + node['Actual Rows'] * node['Actual Loops'], 0);
+    };
+    expect((await generic.query(text, [[2, 1]])).rows).toEqual([{ unit: 1 }, { unit: 2 }]);
+    expect(await rowsRead()).toBe(20);
+
+    await admin.query("INSERT INTO history SELECT n, 'drug-free', 1, 'recognised' FROM generate_series(21, 50000) AS n");
+    // The plan kept reads the whole history for two units.
+    expect(await rowsRead()).toBe(50_000);
+    // Its tenth run prepares it anew, planned on the history as it is now: two rows read.
+    for (let run = 2; run <= 10; run++) expect((await generic.query(text, [[run, 40_000]])).rows).toEqual([{ unit: run }, { unit: 40_000 }]);
+    expect(await rowsRead()).toBe(2);
+  } finally {
+    await generic.end();
+  }
+});
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  Plans?: PlanNode[];
+}

@@ -16,6 +16,23 @@ const RESULT_TYPE_CHANGED = 'cached plan must not change result type';
 /** Statements seen but not yet prepared that a connection remembers: their counts restart beyond it. */
 const SEEN_PER_CAPACITY = 4;
 
+/** A prepared statement is prepared anew at this many times the runs it had when last prepared. */
+const REPLAN_FACTOR = 10;
+
+/** A statement prepared on a connection. */
+interface Prepared {
+  /** Its name on the server: a hash of its text, and the generation after the first. */
+  name: string;
+  hash: string;
+  generation: number;
+  /** Runs since it was first seen. */
+  runs: number;
+  /** Run at which it is prepared anew. */
+  replanAt: number;
+  /** Whether a run under `name` succeeded: the server holds it, so it may be deallocated. */
+  held: boolean;
+}
+
 /**
  * A `*` that expands to a table's columns (`SELECT *`, `t.*`, `RETURNING *`), not `count(*)`
  * nor a product: a prepared statement with one fails once a migration adds a column.
@@ -40,22 +57,30 @@ export function preparable(text: string): boolean {
  * recognition or a consumer batch. Statements are named after a hash of their text. One whose
  * result columns a schema change altered fails once with "cached plan must not change result
  * type" and runs unprepared on that connection from then on.
+ *
+ * PostgreSQL keeps a prepared statement's generic plan until the statistics of its tables
+ * change, and where autovacuum is off nothing changes them: a plan made while a table was
+ * nearly empty would stay as it grows a thousandfold. So a statement is prepared anew (and
+ * the old one deallocated) each time its runs reach ten times what they were when it was
+ * last prepared: a plan follows its tables' growth at a cost of a few parses in a lifetime.
  */
 export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: StatementPreparation): typeof Client {
   return class PreparingClient extends Client {
     /** Runs so far of each statement not yet prepared. */
     private readonly runs = new Map<string, number>();
-    /** Statement text -> name, for those prepared on this connection. */
-    private readonly prepared = new Map<string, string>();
+    /** Statement text -> how it is prepared on this connection. */
+    private readonly prepared = new Map<string, Prepared>();
     /** Statements whose prepared form a schema change broke: their name stays taken on this connection. */
     private readonly refused = new Set<string>();
 
     override query(config: unknown, values?: unknown, callback?: unknown): never {
       const run = super.query as (...args: unknown[]) => unknown;
-      const name = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.nameFor(config) : undefined;
-      if (!name) return run.call(this, config, values, callback) as never;
+      const statement = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.statementFor(config) : undefined;
+      if (!statement) return run.call(this, config, values, callback) as never;
       const text = config as string;
+      const { name } = statement;
       const settle = (error: Error | null) => {
+        if (!error && statement.name === name) statement.held = true;
         if (error?.message === RESULT_TYPE_CHANGED) {
           this.prepared.delete(text);
           this.refused.add(text);
@@ -67,15 +92,25 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
           (callback as (error: Error | null, result: unknown) => void)(error, result);
         }) as never;
       }
-      return (run.call(this, { name, text, values }) as Promise<unknown>).catch((error: Error) => {
-        settle(error);
-        throw error;
-      }) as never;
+      return (run.call(this, { name, text, values }) as Promise<unknown>).then(
+        (result) => {
+          settle(null);
+          return result;
+        },
+        (error: Error) => {
+          settle(error);
+          throw error;
+        },
+      ) as never;
     }
 
-    private nameFor(text: string): string | undefined {
-      const name = this.prepared.get(text);
-      if (name) return name;
+    private statementFor(text: string): Prepared | undefined {
+      const statement = this.prepared.get(text);
+      if (statement) {
+        statement.runs++;
+        if (statement.runs >= statement.replanAt && statement.held) this.prepareAnew(statement);
+        return statement;
+      }
       if (this.prepared.size >= capacity || this.refused.has(text)) return undefined;
       const runs = (this.runs.get(text) ?? 0) + 1;
       if (runs < threshold) {
@@ -85,9 +120,26 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
       }
       this.runs.delete(text);
       if (!preparable(text)) return undefined;
-      const prepared = `antq_${createHash('sha1').update(text).digest('base64url')}`;
+      const hash = `antq_${createHash('sha1').update(text).digest('base64url')}`;
+      const prepared: Prepared = { name: hash, hash, generation: 0, runs, replanAt: runs * REPLAN_FACTOR, held: false };
       this.prepared.set(text, prepared);
       return prepared;
     }
+
+    /**
+     * The next run prepares the statement under its next name; the old one is deallocated
+     * first, queued on this connection ahead of that run. Held (a run under it succeeded), it
+     * exists, so deallocating fails only inside a transaction that has failed already, which
+     * leaves one statement behind and no other harm.
+     */
+    private prepareAnew(statement: Prepared): void {
+      const run = super.query as (text: string) => Promise<unknown>;
+      run.call(this, `DEALLOCATE "${statement.name}"`).catch(() => undefined);
+      statement.generation++;
+      statement.name = `${statement.hash}_g${statement.generation}`;
+      statement.replanAt = statement.runs * REPLAN_FACTOR;
+      statement.held = false;
+    }
   };
 }
+
