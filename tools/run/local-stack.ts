@@ -95,6 +95,20 @@ async function ensurePostgres(settings: StackSettings): Promise<void> {
   if (!(await postgresReachable(settings.postgresUrl))) throw new Error(`PostgreSQL at ${settings.postgresUrl} did not come up`);
 }
 
+/** Says so when the server neither vacuums nor analyses tables as they grow, which production needs. */
+async function noteAutovacuum(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ autovacuum: string }>('SHOW autovacuum');
+    if (rows[0]?.autovacuum === 'off') {
+      log('note: this PostgreSQL server runs with autovacuum = off: the queue tables are not vacuumed nor the statistics kept up to date; keep it on in production');
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export function kafkaScript(command: 'up' | 'down' | 'status', env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(KAFKA_SCRIPT, [command], { stdio: 'inherit', env });
@@ -126,6 +140,7 @@ export async function stackUp(settings = stackSettings()): Promise<void> {
   if (settings.externalBrokers) log(`using Kafka at ${settings.externalBrokers}`);
   else if ((await kafkaScript('up')) !== 0) throw new Error('the local Kafka broker did not start');
   await ensurePostgres(settings);
+  await noteAutovacuum(settings.postgresUrl);
   // The brokers the stack uses, with the TLS and SASL settings the services read.
   const { kafka } = kafkaFromEnv('the local stack', { ...process.env, KAFKA_BROKERS: settings.brokers }, 'antq-stack');
   const created = await ensureTopics(kafka, allTopics(), settings.topicPrefix);
