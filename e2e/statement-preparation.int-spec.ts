@@ -1,7 +1,7 @@
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { dropDatabase, ensureDatabase, postgresOptions, preparingClient } from '@antq/persistence';
-import { testDatabaseUrl, uniqueRunId } from '@antq/testing';
+import { planNodes, testDatabaseUrl, uniqueRunId, type PlanNode } from '@antq/testing';
 
 /** The preparing client (libs/persistence) against the real server: what the session has prepared, and a schema change under it. */
 const url = testDatabaseUrl(uniqueRunId(), 'statements');
@@ -116,8 +116,9 @@ it('so a generic plan made on a nearly empty table follows the table as it grows
     const rowsRead = async () => {
       const [{ name }] = (await generic.query('SELECT name FROM pg_prepared_statements WHERE statement = $1', [text])).rows as { name: string }[];
       const [{ 'QUERY PLAN': [root] }] = (await generic.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE "${name}"('{1,2}')`)).rows as { 'QUERY PLAN': { Plan: PlanNode }[] }[];
-      const scans = (node: PlanNode): PlanNode[] => [...(node['Relation Name'] === 'history' ? [node] : []), ...(node.Plans ?? []).flatMap(scans)];
-      return scans(root.Plan).reduce((sum, node) => sum + node['Actual Rows'] * node['Actual Loops'], 0);
+      return planNodes(root.Plan)
+        .filter((node) => node['Relation Name'] === 'history')
+        .reduce((sum, node) => sum + (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 0), 0);
     };
     expect((await generic.query(text, [[2, 1]])).rows).toEqual([{ unit: 1 }, { unit: 2 }]);
     expect(await rowsRead()).toBe(20);
@@ -132,10 +133,3 @@ it('so a generic plan made on a nearly empty table follows the table as it grows
     await generic.end();
   }
 });
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  Plans?: PlanNode[];
-}

@@ -65,22 +65,34 @@ export function log(message: string): void {
   process.stdout.write(`[stack] ${message}\n`);
 }
 
-async function postgresReachable(url: string): Promise<boolean> {
+/** The server's `autovacuum` setting, read as the proof that it answers; undefined when it does not. */
+async function postgresAutovacuum(url: string): Promise<string | undefined> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
-    await client.query('SELECT 1');
-    return true;
+    const { rows } = await client.query<{ autovacuum: string }>('SHOW autovacuum');
+    return rows[0].autovacuum;
   } catch {
-    return false;
+    return undefined;
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
-/** Uses the machine's PostgreSQL; starts the local cluster when it is installed but stopped. */
+/**
+ * Uses the machine's PostgreSQL; starts the local cluster when it is installed but stopped.
+ * Says so when the server neither vacuums nor analyses tables as they grow, which production needs.
+ */
 async function ensurePostgres(settings: StackSettings): Promise<void> {
-  if (await postgresReachable(settings.postgresUrl)) return;
+  let autovacuum = await postgresAutovacuum(settings.postgresUrl);
+  if (autovacuum === undefined) autovacuum = await startPostgres(settings);
+  if (autovacuum === 'off') {
+    log('note: this PostgreSQL server runs with autovacuum = off: the queue tables are not vacuumed nor the statistics kept up to date; keep it on in production');
+  }
+}
+
+/** Starts the installed local cluster; its `autovacuum` setting once it answers. */
+async function startPostgres(settings: StackSettings): Promise<string> {
   log('PostgreSQL is not answering; trying to start the local cluster');
   try {
     const { stdout } = await run('bash', ['-c', 'ls /etc/postgresql']);
@@ -89,24 +101,12 @@ async function ensurePostgres(settings: StackSettings): Promise<void> {
   } catch (error) {
     throw new Error(`PostgreSQL at ${settings.postgresUrl} is unreachable and could not be started: ${(error as Error).message}`);
   }
-  for (let i = 0; i < 30 && !(await postgresReachable(settings.postgresUrl)); i++) {
+  for (let i = 0; i < 30; i++) {
+    const autovacuum = await postgresAutovacuum(settings.postgresUrl);
+    if (autovacuum !== undefined) return autovacuum;
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (!(await postgresReachable(settings.postgresUrl))) throw new Error(`PostgreSQL at ${settings.postgresUrl} did not come up`);
-}
-
-/** Says so when the server neither vacuums nor analyses tables as they grow, which production needs. */
-async function noteAutovacuum(url: string): Promise<void> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ autovacuum: string }>('SHOW autovacuum');
-    if (rows[0]?.autovacuum === 'off') {
-      log('note: this PostgreSQL server runs with autovacuum = off: the queue tables are not vacuumed nor the statistics kept up to date; keep it on in production');
-    }
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  throw new Error(`PostgreSQL at ${settings.postgresUrl} did not come up`);
 }
 
 export function kafkaScript(command: 'up' | 'down' | 'status', env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -140,7 +140,6 @@ export async function stackUp(settings = stackSettings()): Promise<void> {
   if (settings.externalBrokers) log(`using Kafka at ${settings.externalBrokers}`);
   else if ((await kafkaScript('up')) !== 0) throw new Error('the local Kafka broker did not start');
   await ensurePostgres(settings);
-  await noteAutovacuum(settings.postgresUrl);
   // The brokers the stack uses, with the TLS and SASL settings the services read.
   const { kafka } = kafkaFromEnv('the local stack', { ...process.env, KAFKA_BROKERS: settings.brokers }, 'antq-stack');
   const created = await ensureTopics(kafka, allTopics(), settings.topicPrefix);

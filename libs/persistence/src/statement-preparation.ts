@@ -21,15 +21,14 @@ const REPLAN_FACTOR = 10;
 
 /** A statement prepared on a connection. */
 interface Prepared {
-  /** Its name on the server: a hash of its text, and the generation after the first. */
-  name: string;
+  /** A hash of its text: its name on the server, with the generation after the first (`nameOf`). */
   hash: string;
   generation: number;
   /** Runs since it was first seen. */
   runs: number;
   /** Run at which it is prepared anew. */
   replanAt: number;
-  /** Whether a run under `name` succeeded: the server holds it, so it may be deallocated. */
+  /** Whether a run of this generation succeeded: the server holds it, so it may be deallocated. */
   held: boolean;
 }
 
@@ -78,9 +77,10 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
       const statement = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.statementFor(config) : undefined;
       if (!statement) return run.call(this, config, values, callback) as never;
       const text = config as string;
-      const { name } = statement;
+      const { generation } = statement;
+      const name = nameOf(statement);
       const settle = (error: Error | null) => {
-        if (!error && statement.name === name) statement.held = true;
+        if (!error && statement.generation === generation) statement.held = true;
         if (error?.message === RESULT_TYPE_CHANGED) {
           this.prepared.delete(text);
           this.refused.add(text);
@@ -120,8 +120,7 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
       }
       this.runs.delete(text);
       if (!preparable(text)) return undefined;
-      const hash = `antq_${createHash('sha1').update(text).digest('base64url')}`;
-      const prepared: Prepared = { name: hash, hash, generation: 0, runs, replanAt: runs * REPLAN_FACTOR, held: false };
+      const prepared: Prepared = { hash: `antq_${createHash('sha1').update(text).digest('base64url')}`, generation: 0, runs, replanAt: runs * REPLAN_FACTOR, held: false };
       this.prepared.set(text, prepared);
       return prepared;
     }
@@ -134,12 +133,12 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
      */
     private prepareAnew(statement: Prepared): void {
       const run = super.query as (text: string) => Promise<unknown>;
-      run.call(this, `DEALLOCATE "${statement.name}"`).catch(() => undefined);
+      run.call(this, `DEALLOCATE "${nameOf(statement)}"`).catch(() => undefined);
       statement.generation++;
-      statement.name = `${statement.hash}_g${statement.generation}`;
       statement.replanAt = statement.runs * REPLAN_FACTOR;
       statement.held = false;
     }
   };
 }
 
+const nameOf = ({ hash, generation }: Prepared): string => (generation ? `${hash}_g${generation}` : hash);

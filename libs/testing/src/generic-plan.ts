@@ -7,11 +7,19 @@ export interface PlanScan {
   index: string | null;
 }
 
-interface PlanNode {
+/** A node of a plan as `EXPLAIN (FORMAT JSON)` gives it; the actual figures with ANALYZE. */
+export interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
   'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
   Plans?: PlanNode[];
+}
+
+/** A plan's nodes, the root first, each before those beneath it. */
+export function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
 }
 
 /** Runs a statement on the connection that holds the plan. */
@@ -34,20 +42,17 @@ export async function genericPlanScans(db: DataSource, sql: string, params: unkn
     await runner.query(`EXECUTE planned(${args})`);
     await afterPlanning((text, values) => runner.query(text, values));
     const [{ 'QUERY PLAN': [root] }] = (await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE planned(${args})`)) as { 'QUERY PLAN': { Plan: PlanNode }[] }[];
-    const scans: PlanScan[] = [];
     // A bitmap heap scan reads through the bitmap index scans beneath it.
-    const indexesBelow = (node: PlanNode): string[] => [...(node['Index Name'] ? [node['Index Name']] : []), ...(node.Plans ?? []).flatMap(indexesBelow)];
-    const walk = (node: PlanNode) => {
-      if (/Scan$/.test(node['Node Type']) && node['Relation Name']) {
-        const index = node['Node Type'] === 'Bitmap Heap Scan' ? indexesBelow(node).join(',') : (node['Index Name'] ?? null);
-        scans.push({ nodeType: node['Node Type'], relation: node['Relation Name'], index });
-      }
-      node.Plans?.forEach(walk);
-    };
-    walk(root.Plan);
-    return scans;
+    const indexesBelow = (node: PlanNode) => planNodes(node).flatMap((n) => (n['Index Name'] ? [n['Index Name']] : []));
+    return planNodes(root.Plan).flatMap((node) =>
+      /Scan$/.test(node['Node Type']) && node['Relation Name']
+        ? [{ nodeType: node['Node Type'], relation: node['Relation Name'], index: node['Node Type'] === 'Bitmap Heap Scan' ? indexesBelow(node).join(',') : (node['Index Name'] ?? null) }]
+        : [],
+    );
   } finally {
+    // The connection goes back to the pool as it came.
     await runner.query('DEALLOCATE ALL').catch(() => undefined);
+    await runner.query('RESET plan_cache_mode').catch(() => undefined);
     await runner.release();
   }
 }
