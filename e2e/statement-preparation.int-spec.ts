@@ -104,6 +104,29 @@ it('prepares a statement anew at ten times its runs, deallocating the one before
   expect(third).toEqual([`${first[0]}_g2`]);
 });
 
+it('prepared anew inside a failed transaction, leaves the old statement behind and answers right after the rollback', async () => {
+  const text = 'SELECT (value - $1::int)::int AS n FROM readings WHERE id = $2';
+  const names = async () =>
+    (await pool.query('SELECT name FROM pg_prepared_statements WHERE statement = $1 ORDER BY name', [text])).rows.map((r: { name: string }) => r.name);
+  // Prepared on its third run: after 29 runs, the 30th prepares it anew.
+  for (let run = 1; run <= 29; run++) await pool.query(text, [run, 1]);
+  const [first] = await names();
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await expect(client.query('SELECT 1 / 0 AS n')).rejects.toThrow('division by zero');
+    // The deallocation queued ahead of the 30th run fails with it, as everything in the transaction does.
+    await expect(client.query(text, [30, 1])).rejects.toThrow('current transaction is aborted');
+    await client.query('ROLLBACK');
+  } finally {
+    client.release();
+  }
+  expect((await pool.query(text, [31, 1])).rows).toEqual([{ n: 10 - 31 }]);
+  expect((await pool.query(text, [32, 2])).rows).toEqual([{ n: 20 - 32 }]);
+  // The old statement stays on the connection beside the new one: nothing else is lost.
+  expect(await names()).toEqual([first, `${first}_g1`]);
+});
+
 it('so a generic plan made on a nearly empty table follows the table as it grows', async () => {
   // A status history's shape: a unit's rows by key, looked up for a batch of units.
   await admin.query('CREATE TABLE history (unit int, programme text, sequence int, status text NOT NULL, PRIMARY KEY (unit, programme, sequence))');
