@@ -311,6 +311,13 @@ describe('key complex areas', () => {
       ['designated', '2025-01-01', '2025-01-01'],
       ['transformed', '2025-01-01', null],
     ]);
+    // The carry-over's empty period is on record, and no date reads it.
+    const asOf = async (date: string) =>
+      ((await admin.get(`/statuses?programme=key-complex-area&within=${ids['D2']}&asOf=${date}&limit=100`)).body.items as { unitId: string; status: string }[])
+        .filter((u) => u.unitId === stuck)
+        .map((u) => u.status);
+    expect(await asOf('2024-12-31')).toEqual(['designated']);
+    expect(await asOf('2025-01-01')).toEqual(['transformed']);
   });
 });
 
