@@ -406,7 +406,7 @@ export class TreeChangeSet {
     }
   }
 
-  /** A unit closed on a date must have no active children then. */
+  /** A unit closed on a date must have no active children then, nor any placed under it later. */
   private async refuseOrphans(): Promise<void> {
     const byDate = new Map<string, string[]>();
     for (const c of this.closures) byDate.set(c.date, [...(byDate.get(c.date) ?? []), c.id]);
@@ -416,6 +416,16 @@ export class TreeChangeSet {
         const parent = this.state(orphans[0].parentId as string);
         throw new RuleViolationError(
           `Unit ${parent.code} cannot close on ${date} while it has active children (${orphans.length}, e.g. ${orphans[0].code}); move or close them first`,
+        );
+      }
+      const closing = new Set(ids);
+      const later =
+        this.versions.find((v) => v.validFrom > date && v.status === 'active' && v.parentId !== null && closing.has(v.parentId)) ??
+        (await this.repository.firstChildPlacedAfter(this.manager, ids, date));
+      if (later) {
+        const parent = this.state(later.parentId as string);
+        throw new RuleViolationError(
+          `Unit ${parent.code} cannot close on ${date}: unit ${later.code} is placed under it from ${later.validFrom} (a change recorded effective then), which would leave it active under a closed unit`,
         );
       }
     }

@@ -319,6 +319,16 @@ describe('the unit tree', () => {
       for (const r of responses.filter((x) => x.status === 409)) expect(r.body.message).toMatch(/already in use: RACE-1/);
     });
 
+    it('changes of one unit made at once each apply, one after the other, on the version before', async () => {
+      const unit = await createUnit({ code: 'RACE-2', name: 'Huyện Đua', kind: 'district', parentId: province.id, effectiveFrom: '2020-01-01' });
+      const responses = await Promise.all([1, 2, 3].map((i) => api.patch(`/units/${unit.id}`, { name: `Huyện Đua ${i}`, effectiveFrom: `2024-0${i}-01` })));
+      // Each is refused only for a real reason: a change dated before one that committed first.
+      const refused = responses.filter((r) => r.status !== 200);
+      for (const r of refused) expect({ status: r.status, message: r.body.message }).toEqual({ status: 422, message: expect.stringMatching(/already has a change effective/) });
+      const history = (await api.get(`/units/${unit.id}/history?asOf=2030-01-01`)).body as unknown[];
+      expect(history).toHaveLength(1 + responses.length - refused.length);
+    });
+
     it('two moves that would together make a cycle: one is refused', async () => {
       for (const round of [1, 2, 3]) {
         const root = await createUnit({ code: `CY${round}`, name: 'Công an tỉnh', kind: 'agency', parentId: province.id, effectiveFrom: '2020-01-01' });
@@ -348,6 +358,12 @@ describe('the unit tree', () => {
     it('an unknown unit', () => expectRefused(() => api.post('/units/7c9e6679-7425-40de-944b-e07fc1f90ae7/close', {}), 404, /does not exist/));
     it('overlapping effective dates', () => expectRefused(() => api.patch(`/units/${commune.id}`, { name: 'Xã Cũ', effectiveFrom: '2021-01-01' }), 422, /already has a change effective 2023-01-01/));
     it('inverted effective dates (closing before creation)', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '2019-01-01' }), 422, /already has a change effective 2020-01-01/));
+    it('closing a unit under which a child is placed from a later date', async () => {
+      const p = await createUnit({ code: 'LC-P', name: 'Tỉnh Bốn', kind: 'province', effectiveFrom: '2020-01-01' });
+      const later = await createUnit({ code: 'LC-A', name: 'Công an tỉnh', kind: 'agency', parentId: p.id, effectiveFrom: '2026-01-01' });
+      await expectRefused(() => api.post(`/units/${p.id}/close`, { effectiveFrom: '2025-06-01' }), 422, /LC-P cannot close on 2025-06-01: unit .*LC-A is placed under it from 2026-01-01/);
+      expect((await api.get(`/units/${later.id}?asOf=2026-06-01`)).body).toMatchObject({ status: 'active', parentId: p.id });
+    });
     it('a malformed date', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '2024-13-01' }), 400, /effectiveFrom must be a date/));
     it('a date that does not exist', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '2023-02-29' }), 400, /effectiveFrom must be a date that exists/));
     it('a duplicate code', () => expectRefused(() => api.post('/units', { code: 'NA', name: 'Tỉnh khác', kind: 'province' }), 409, /already in use: NA/));

@@ -90,15 +90,19 @@ export class TreeRepository {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [TREE_STRUCTURE_LOCK]);
   }
 
-  /** The latest versions of units, locked for the rest of the transaction. */
+  /**
+   * The latest versions of units, locked for the rest of the transaction. Locked first and
+   * read after: a read joined to the lock would lose a unit whose latest version changed
+   * while it waited (PostgreSQL rechecks the join against the version row it read before).
+   */
   async lockLatest(manager: EntityManager, ids: string[]): Promise<UnitState[]> {
     if (!ids.length) return [];
+    await manager.query('SELECT id FROM units WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
     const rows = (await manager.query(
       `SELECT ${VERSION_COLUMNS}
          FROM units u JOIN unit_versions v ON v.unit_id = u.id AND v.version = u.latest_version
         WHERE u.id = ANY($1::uuid[])
-        ORDER BY u.id
-          FOR UPDATE OF u`,
+        ORDER BY u.id`,
       [ids],
     )) as VersionRow[];
     return rows.map(toState);
@@ -167,6 +171,18 @@ export class TreeRepository {
       [date, parentIds],
     )) as VersionRow[];
     return rows.map(toState);
+  }
+
+  /** The earliest version, starting after a date, that places an active unit under one of the parents. */
+  async firstChildPlacedAfter(manager: EntityManager, parentIds: string[], date: string): Promise<UnitState | undefined> {
+    if (!parentIds.length) return undefined;
+    const [row] = (await manager.query(
+      `SELECT ${VERSION_COLUMNS} FROM units u JOIN unit_versions v ON v.unit_id = u.id
+        WHERE v.parent_id = ANY($2::uuid[]) AND v.status = 'active' AND v.valid_from > $1::date
+        ORDER BY v.valid_from LIMIT 1`,
+      [date, parentIds],
+    )) as VersionRow[];
+    return row && toState(row);
   }
 
   async insertUnits(manager: EntityManager, units: { id: string; code: string; kind: string; latestVersion: number }[]) {
