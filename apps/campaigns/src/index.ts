@@ -2,5 +2,5 @@
 export { CampaignsModule } from './app.module';
 export { CAMPAIGNS } from './service.definition';
 export { ScoreboardRecompute } from './scoreboards/scoreboard.recompute';
-export { ScoreboardService } from './scoreboards/scoreboard.service';
+export { SCOREBOARD_LOCK, ScoreboardService } from './scoreboards/scoreboard.service';
 export { CampaignsService } from './campaigns/campaigns.service';

@@ -12,6 +12,12 @@ interface Contribution {
 
 type Delta = Map<string, number>;
 
+/**
+ * Score sums add up in millionths, as integers: floating point would leave 0.1 + 0.7 at
+ * 0.7999999999999999, off the exact sum a recomputation makes (scores have two decimals).
+ */
+const SCORE_UNITS = 1_000_000;
+
 /** Serialises scoreboard writes across instances: contributions then add up exactly. */
 export const SCOREBOARD_LOCK = 0x73636f72;
 /** NOTIFY channel of `scoreboard_queue` (its trigger): the worker wakes when units are queued. */
@@ -101,12 +107,17 @@ export class ScoreboardService {
 
   /** Moves contributions to where the replicas say they belong now; the caller holds SCOREBOARD_LOCK. */
   private async reconcile(manager: EntityManager, dirty: Dirty): Promise<void> {
-    // Subtrees level by level: index lookups stay cheap however large the tree grows.
+    // Subtrees level by level: index lookups stay cheap however large the tree grows. A unit
+    // queued for its status alone may lie in a re-placed subtree: it is expanded all the same.
     const ids = new Set([...dirty.trees, ...dirty.units]);
+    const expanded = new Set(dirty.trees);
     for (let level = [...dirty.trees]; level.length; ) {
       const children = (await manager.query('SELECT unit_id FROM replica_units WHERE parent_id = ANY($1::uuid[])', [level])) as { unit_id: string }[];
-      level = children.map((c) => c.unit_id).filter((id) => !ids.has(id));
-      level.forEach((id) => ids.add(id));
+      level = children.map((c) => c.unit_id).filter((id) => !expanded.has(id));
+      level.forEach((id) => {
+        expanded.add(id);
+        ids.add(id);
+      });
     }
     const rows = (await manager.query(
       `SELECT r.unit_id, r.kind, r.status, m.ancestors AS stored, m.statuses AS counted, ${REPLICA_ANCESTORS_SQL('r.unit_id')} AS path,
@@ -233,7 +244,7 @@ export class ScoreboardService {
            count = scoreboard_counts.count + EXCLUDED.count,
            score_sum = scoreboard_counts.score_sum + EXCLUDED.score_sum,
            scored = scoreboard_counts.scored + EXCLUDED.scored`,
-        [list.map((m) => m.unitId), list.map((m) => m.programme), list.map((m) => m.kind), list.map((m) => m.status), list.map((m) => m.grade), list.map((m) => m.count), list.map((m) => m.sum), list.map((m) => m.scored)],
+        [list.map((m) => m.unitId), list.map((m) => m.programme), list.map((m) => m.kind), list.map((m) => m.status), list.map((m) => m.grade), list.map((m) => m.count), list.map((m) => m.sum / SCORE_UNITS), list.map((m) => m.scored)],
       );
     }
     // One event per touched unit and programme and batch, carrying its whole scoreboard.
@@ -283,7 +294,7 @@ function addContribution(totals: Delta, counts: Delta, ancestors: string[], cont
       const key = `${ancestor}|${s.programme}|${contribution.kind}|${s.status}|${s.grade}`;
       bump(counts, `${key}|count`, sign);
       if (s.score !== null) {
-        bump(counts, `${key}|sum`, sign * s.score);
+        bump(counts, `${key}|sum`, sign * Math.round(s.score * SCORE_UNITS));
         bump(counts, `${key}|scored`, sign);
       }
     }
