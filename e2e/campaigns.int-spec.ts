@@ -435,8 +435,31 @@ describe('campaigns and targets', () => {
 
     const alertManager = new ApiClient(notifications.url, testToken('ubnd-q', ['alert-manager'], 'ops', [ids['Q']]));
     expect((await alertManager.request('PUT', '/responsibilities/ubnd-q', { unitIds: [ids['Q']] })).status).toBe(200);
-    const cancelled = await cancel(planner, { reason: 'Thay bằng kế hoạch của tỉnh' });
+    // An activity recorded while the campaign is being called off waits for the cancellation,
+    // then is refused. A session holding the campaign's row lines the two up behind it.
+    const holder = campaigns.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    const waitingForLocks = async (n: number) => {
+      const [{ waiting }] = (await holder.query("SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) as { waiting: number }[];
+      expect(waiting).toBe(n);
+    };
+    let cancelling: ReturnType<typeof cancel>;
+    let racing: ReturnType<typeof cancel>;
+    try {
+      await holder.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [created.body.id]);
+      cancelling = cancel(planner, { reason: 'Thay bằng kế hoạch của tỉnh' });
+      await eventually(() => waitingForLocks(1));
+      racing = planner.post(`/campaigns/${created.body.id}/targets/${target(created.body, 'activity').id}/activities`, { occurredOn: today() });
+      await eventually(() => waitingForLocks(2));
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    const cancelled = await cancelling;
     expect(cancelled.status).toBe(200);
+    const raced = await racing;
+    expect({ status: raced.status, message: raced.body.message }).toEqual({ status: 409, message: `Campaign ${created.body.id} was cancelled: activities are no longer recorded for it` });
     expect(cancelled.body.cancelled).toMatchObject({ on: today(), by: 'ubnd-q/planner-q', reason: 'Thay bằng kế hoạch của tỉnh' });
     await eventually(() =>
       expect(recorder.events('antq.campaigns.campaign-cancelled.v1').filter((e) => e.data.campaignId === created.body.id).map((e) => e.data)).toEqual([

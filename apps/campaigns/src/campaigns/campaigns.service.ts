@@ -214,7 +214,8 @@ export class CampaignsService {
   async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal) {
     const today = this.clock.today();
     return this.dataSource.transaction(async (manager) => {
-      const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [campaignId])) as CampaignRow[];
+      // Shared with other activities, after a cancellation in progress: it then reads the campaign cancelled.
+      const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR SHARE`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
       await this.checkAuthority(manager, campaign.scope_unit_id, actor);
       if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was cancelled: activities are no longer recorded for it`);
