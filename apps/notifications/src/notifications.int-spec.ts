@@ -143,6 +143,11 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    // A mailbox that is busy for now: 451, which senders retry.
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('ban-tam-thoi@')) return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+      callback();
+    },
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (mail) => {
@@ -227,6 +232,11 @@ describe('alerts from rules', () => {
     expect((await api('ca-nghe-an').get('/feed?unread=true')).body.items.map((i: { id: string }) => i.id)).not.toContain(alert.id);
     expect((await api('ca-nghe-an').get('/feed?severity=info')).body.items.map((i: { id: string }) => i.id)).not.toContain(alert.id);
     expect((await api('ca-con-cuong').post(`/feed/${feed.items[0].itemId}/read`)).status).toBe(404);
+    // Numbers no feed holds are refused as such, not failed on.
+    for (const itemId of ['99999999999999999999', 'abc', '0']) {
+      expect(await api('ca-nghe-an').post(`/feed/${itemId}/read`)).toMatchObject({ status: 400, body: { message: ['itemId must be a feed item number'] } });
+    }
+    expect(await api('ca-nghe-an').get('/feed?offset=100000000000000000000')).toMatchObject({ status: 400, body: { message: ['offset must not be greater than 1000000000'] } });
 
     // alert-raised travels on the notifications topic.
     await eventually(() => expect(recorder.events('antq.notifications.alert-raised.v1').map((e) => e.data.alertId)).toContain(alert.id));
@@ -482,6 +492,28 @@ describe('email, quiet hours and digests', () => {
     expect(held).toEqual({ state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
   });
 
+  it('keeps quiet hours for the retries of a non-critical email too', async () => {
+    const busy = api('ca-con-cuong', ['viewer'], 'ban-tam-thoi');
+    expect((await busy.post('/subscriptions', { for: 'user', unitId: ids['D2'] })).status).toBe(201);
+    expect((await busy.request('PUT', '/preferences/me', { channels: ['email'], email: 'ban-tam-thoi@example.vn' })).status).toBe(200);
+    const warning = targetAtRisk('C2');
+    await publish('campaigns', warning);
+    const delivery = async () =>
+      ((await service.dataSource.query(
+        `SELECT d.id, d.state, d.attempts, d.held_reason, d.next_attempt_at > now() + interval '50 minutes' AS later
+           FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.event_id = $1 AND d.target = 'ban-tam-thoi@example.vn'`,
+        [warning.id],
+      )) as { id: string; state: string; attempts: number; held_reason: string | null; later: boolean }[])[0];
+    // Outside quiet hours it is tried at once, and again, until its attempts run out.
+    await eventually(async () => expect(await delivery()).toMatchObject({ state: 'failed', attempts: 3 }));
+    // Quiet hours begin; an operator sends it again: the attempt goes now, and when the mailbox
+    // answers 451 once more, the retry waits for the end of the quiet hours.
+    expect((await busy.request('PUT', '/preferences/me', { channels: ['email'], email: 'ban-tam-thoi@example.vn', quietHours: windowAroundNow(), timeZone: ZONE })).status).toBe(200);
+    const { id } = (await delivery())!;
+    expect((await api('ca-con-cuong', ['alert-manager']).post(`/deliveries/${id}/resend`)).status).toBe(200);
+    await eventually(async () => expect(await delivery()).toEqual({ id, state: 'pending', attempts: 4, held_reason: 'quiet-hours', later: true }));
+  });
+
   it('sends a daily digest once to subscribers who chose it', async () => {
     const reader = api('ca-nghe-an', ['viewer'], 'doc-tong-hop');
     expect((await reader.post('/subscriptions', { for: 'user', unitId: ids['P'], minSeverity: 'info' })).status).toBe(201);
@@ -623,6 +655,8 @@ describe('rules and subscriptions as data, and bad input', () => {
       ['PUT', '/preferences/me', { channels: ['sms'] }, /channels may hold feed and email/],
       ['PUT', '/preferences/me', { channels: ['feed'], quietHours: { start: '25:00', end: '06:00' } }, /quietHours\.start must be a local time HH:MM/],
       ['PUT', '/preferences/me', { channels: ['email'], email: 'a@b.vn', timeZone: 'Hanoi' }, /"Hanoi" is not an IANA time zone/],
+      // An empty zone is no zone: stored, it would stop every alert its subscriber is due.
+      ['PUT', '/preferences/me', { channels: ['email'], email: 'a@b.vn', quietHours: { start: '22:00', end: '06:00' }, timeZone: '' }, /timeZone: "" is not an IANA time zone/],
     ];
     for (const [method, path, body, message] of cases) {
       const response = await me.request(method, path, body);

@@ -1,8 +1,8 @@
-import { Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
-import { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
+import { AlertQuery, DeliveryQuery, FeedItemParam, FeedQuery } from './feed.requests';
 import type { Caller } from '../subscriptions/agency-scope';
 import { AlertQueries } from './alert.queries';
 
@@ -20,7 +20,7 @@ export class FeedController {
 
   @Post(':itemId/read')
   @HttpCode(200)
-  read(@Param('itemId', ParseIntPipe) itemId: number, @CurrentActor() actor: Actor) {
+  read(@Param() { itemId }: FeedItemParam, @CurrentActor() actor: Actor) {
     return this.queries.markRead(actor, itemId);
   }
 

@@ -1,6 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, ValidateBy } from 'class-validator';
 import { ALERT_SEVERITIES, type AlertSeverity } from '@antq/contracts';
 import { PageQuery } from '@antq/platform';
 
@@ -61,4 +61,12 @@ export class DeliveryQuery extends PageQuery {
   @IsOptional()
   @IsUUID('all', { message: 'webhookId must be a UUID' })
   webhookId?: string;
+}
+
+/** A feed item's number in the path. */
+export class FeedItemParam {
+  @ApiProperty({ example: 42 })
+  @Type(() => Number)
+  @ValidateBy({ name: 'isFeedItemNumber', validator: { validate: (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0, defaultMessage: () => 'itemId must be a feed item number' } })
+  itemId!: number;
 }

@@ -67,6 +67,9 @@ export class AddressResolutionError extends Error {
   override readonly name = 'AddressResolutionError';
 }
 
+/** How long a host name may take to resolve, unless the caller gives less. */
+const DEFAULT_RESOLUTION_LIMIT_MS = 10_000;
+
 /**
  * Where webhooks may be delivered. An address in the allow list is always allowed; else an
  * address in the deny list is refused; else it is allowed. Every address a host name
@@ -113,7 +116,7 @@ export class AddressPolicy {
    * AddressDeniedError for a refused address or a malformed URL, AddressResolutionError
    * when the host does not resolve (which a later attempt may cure).
    */
-  async check(raw: string): Promise<{ url: URL; addresses: { address: string; family: number }[] }> {
+  async check(raw: string, resolveWithinMs = DEFAULT_RESOLUTION_LIMIT_MS): Promise<{ url: URL; addresses: { address: string; family: number }[] }> {
     const problem = AddressPolicy.urlProblem(raw);
     if (problem) throw new AddressDeniedError(problem);
     const url = new URL(raw);
@@ -121,10 +124,17 @@ export class AddressPolicy {
     let addresses: { address: string; family: number }[];
     if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
     else {
+      // The system resolver has no deadline of its own: an attempt must end within its lease.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${resolveWithinMs} ms`)), resolveWithinMs);
+      });
       try {
-        addresses = await this.resolve(host);
+        addresses = await Promise.race([this.resolve(host), late]);
       } catch (error) {
         throw new AddressResolutionError(`the host ${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      } finally {
+        clearTimeout(timer);
       }
     }
     if (!addresses.length) throw new AddressResolutionError(`the host ${host} has no address`);

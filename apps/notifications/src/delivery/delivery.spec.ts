@@ -84,6 +84,14 @@ describe('webhook address policy', () => {
       error: 'the host hooks.example does not resolve (EAI_AGAIN)',
       retryable: true,
     });
+    // A resolver that never answers: the attempt ends within its time all the same, to be tried again.
+    const silent = new AddressPolicy([], DEFAULT_DENIED_CIDRS, () => new Promise(() => undefined));
+    await expect(sendWebhook(silent, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 50)).resolves.toEqual({
+      ok: false,
+      statusCode: null,
+      error: 'the host hooks.example does not resolve (no answer within 50 ms)',
+      retryable: true,
+    });
     const empty = new AddressPolicy([], DEFAULT_DENIED_CIDRS, async () => []);
     await expect(sendWebhook(empty, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({ ok: false, retryable: true });
     const internal = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({ 'hooks.example': ['10.0.0.7'] }));
@@ -118,6 +126,18 @@ describe('quiet hours', () => {
     expect(releaseTime(noon, quiet, zone)).toBe(noon);
     expect(releaseTime(noon, null, zone)).toBe(noon);
     expect(releaseTime(noon, { start: '11:00', end: '13:00' }, zone).toISOString()).toBe('2026-03-01T06:00:00.000Z');
+  });
+
+  it('end at the local time the quiet period ends, across daylight-saving switches', () => {
+    const berlin = 'Europe/Berlin';
+    // 25 Oct 2026: 03:00 CEST becomes 02:00 CET, so the night lasts an hour longer. 23:00 CEST = 21:00 UTC; 06:00 CET = 05:00 UTC.
+    expect(releaseTime(new Date('2026-10-24T21:00:00Z'), quiet, berlin).toISOString()).toBe('2026-10-25T05:00:00.000Z');
+    // 29 Mar 2026: 02:00 CET becomes 03:00 CEST, an hour shorter. 23:00 CET = 22:00 UTC; 06:00 CEST = 04:00 UTC.
+    expect(releaseTime(new Date('2026-03-28T22:00:00Z'), quiet, berlin).toISOString()).toBe('2026-03-29T04:00:00.000Z');
+    // An end in the skipped hour (02:30): released when the clocks jump, 03:00 CEST = 01:00 UTC.
+    expect(releaseTime(new Date('2026-03-28T22:00:00Z'), { start: '22:00', end: '02:30' }, berlin).toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    // Nights without a switch are unchanged: 23:00 CEST = 21:00 UTC, 06:00 CEST = 04:00 UTC.
+    expect(releaseTime(new Date('2026-07-01T21:00:00Z'), quiet, berlin).toISOString()).toBe('2026-07-02T04:00:00.000Z');
   });
 });
 

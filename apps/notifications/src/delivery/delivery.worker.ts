@@ -12,6 +12,7 @@ import { retryDelayMs } from './backoff';
 import { deliveryAttempts, deliveryDuration } from './delivery.metrics';
 import type { EmailPayload } from './email.content';
 import { EMAIL_ATTEMPT_MAX_MS, EmailSender } from './email.sender';
+import { releaseTime } from './quiet-hours';
 import { sendWebhook, type SendResult } from './webhook.sender';
 
 interface ClaimedDelivery {
@@ -160,20 +161,41 @@ export class DeliveryWorker extends QueueWorker {
     );
   }
 
+  /**
+   * The wait before the next attempt: the backoff, and for an email that is not critical
+   * whatever more its recipient's quiet hours then add (a retry keeps them as the first
+   * attempt did).
+   */
+  private async retryDelay(delivery: ClaimedDelivery): Promise<{ ms: number; heldReason: 'quiet-hours' | null }> {
+    const backoff = { ms: retryDelayMs(delivery.attempts - delivery.attempts_before_resend, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS), heldReason: null };
+    if (delivery.channel !== 'email') return backoff;
+    const [held] = (await this.dataSource.query(
+      `SELECT (SELECT severity FROM alerts WHERE id = $1) AS severity, p.quiet_start, p.quiet_end, p.time_zone
+         FROM (SELECT 1) AS one LEFT JOIN preferences p ON p.subscriber = $2`,
+      [delivery.alert_id, delivery.recipient],
+    )) as { severity: string | null; quiet_start: string | null; quiet_end: string | null; time_zone: string | null }[];
+    if (held.severity === 'critical' || !held.quiet_start || !held.quiet_end) return backoff;
+    const now = Date.now();
+    const due = new Date(now + backoff.ms);
+    const released = releaseTime(due, { start: held.quiet_start, end: held.quiet_end }, held.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE);
+    return released === due ? backoff : { ms: released.getTime() - now, heldReason: 'quiet-hours' };
+  }
+
   /** Records the attempt and moves the delivery on: delivered, due again later, or failed and dead-lettered. */
-  private record(delivery: ClaimedDelivery, result: SendResult, startedAt: Date, durationMs: number): Promise<'delivered' | 'retry' | 'failed' | undefined> {
+  private async record(delivery: ClaimedDelivery, result: SendResult, startedAt: Date, durationMs: number): Promise<'delivered' | 'retry' | 'failed' | undefined> {
     const attempt = delivery.attempts;
     const final = result.ok || !result.retryable || attempt - delivery.attempts_before_resend >= this.config.DELIVERY_MAX_ATTEMPTS;
     const outcome = result.ok ? 'delivered' : final ? 'failed' : 'retry';
     const error = result.error?.slice(0, 2000) ?? null;
+    const next = outcome === 'retry' ? await this.retryDelay(delivery) : { ms: 0, heldReason: null };
     return this.cls.run(() =>
       this.dataSource.transaction(async (manager) => {
         this.cls.set('correlationId', `delivery-${delivery.id}`);
         const moved = updatedRows(await manager.query(
-          `UPDATE deliveries SET state = $3, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), lease_until = NULL,
+          `UPDATE deliveries SET state = $3, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), lease_until = NULL, held_reason = $7,
                   last_status_code = $5, last_error = $6, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END
             WHERE id = $1 AND attempts = $2 AND state = 'pending' RETURNING id`,
-          [delivery.id, attempt, outcome === 'retry' ? 'pending' : outcome, outcome === 'retry' ? retryDelayMs(attempt - delivery.attempts_before_resend, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS) : 0, result.statusCode, error],
+          [delivery.id, attempt, outcome === 'retry' ? 'pending' : outcome, next.ms, result.statusCode, error, next.heldReason],
         ));
         // Another worker claimed a later attempt after this one's lease ran out: its outcome wins.
         if (!moved.length) return undefined;

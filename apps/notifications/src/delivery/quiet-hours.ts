@@ -35,17 +35,25 @@ export function localDate(at: Date, timeZone: string): string {
 
 /**
  * When a non-critical notification due `at` may go out: `at` itself outside quiet hours,
- * else the end of the quiet period (local time in `timeZone`).
+ * else the end of the quiet period (local time in `timeZone`, daylight saving included).
  */
 export function releaseTime(at: Date, quiet: QuietHours | null, timeZone: string): Date {
   if (!quiet || quiet.start === quiet.end) return at;
-  const now = localMinutes(at, timeZone);
   const start = minutes(quiet.start);
   const end = minutes(quiet.end);
-  const inside = start < end ? now >= start && now < end : now >= start || now < end;
-  if (!inside) return at;
-  const wait = (end - now + 1440) % 1440;
-  const released = new Date(at.getTime() + wait * 60_000);
+  const inside = (when: Date) => {
+    const local = localMinutes(when, timeZone);
+    return start < end ? local >= start && local < end : local >= start || local < end;
+  };
+  if (!inside(at)) return at;
+  const shifted = (when: Date, by: number) => new Date(when.getTime() + by * 60_000);
+  // The local minutes until the end, as absolute time...
+  let released = shifted(at, (end - localMinutes(at, timeZone) + 1440) % 1440);
   released.setUTCSeconds(0, 0);
+  // ...then corrected by the hour a daylight-saving switch on the way adds or removes.
+  const drift = ((end - localMinutes(released, timeZone) + 2160) % 1440) - 720;
+  if (drift !== 0 && !inside(shifted(released, drift))) released = shifted(released, drift);
+  // An end the switch skips (02:30 when 02:00 becomes 03:00): the first minute after the jump.
+  for (let step = 0; drift !== 0 && step < 120 && !inside(shifted(released, -1)); step++) released = shifted(released, -1);
   return released;
 }

@@ -26,9 +26,11 @@ export async function sendWebhook(
   headers: Record<string, string>,
   timeoutMs: number,
 ): Promise<SendResult> {
+  // The lookup and the request share the attempt's time: together they end within its lease.
+  const deadline = Date.now() + timeoutMs;
   let checked: Awaited<ReturnType<AddressPolicy['check']>>;
   try {
-    checked = await policy.check(target.url);
+    checked = await policy.check(target.url, timeoutMs);
   } catch (error) {
     if (error instanceof AddressDeniedError) return { ok: false, statusCode: null, error: `refused: ${error.message}`, retryable: false };
     // A DNS failure is often a blip: try again later, within the budget of attempts.
@@ -41,13 +43,14 @@ export async function sendWebhook(
     else callback(null, first.address, first.family);
   };
   const request = checked.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const remainingMs = Math.max(1, deadline - Date.now());
   return new Promise<SendResult>((resolve) => {
     const req = request(
       checked.url,
       {
         method: 'POST',
         lookup,
-        timeout: timeoutMs,
+        timeout: remainingMs,
         headers: {
           'content-type': 'application/json; charset=utf-8',
           'content-length': Buffer.byteLength(body),
@@ -66,7 +69,7 @@ export async function sendWebhook(
         response.on('error', (error) => resolve({ ok: false, statusCode: response.statusCode ?? null, error: error.message, retryable: true }));
       },
     );
-    const timer = setTimeout(() => req.destroy(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => req.destroy(new Error(`no response within ${timeoutMs} ms`)), remainingMs);
     req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));
     req.on('error', (error) => resolve({ ok: false, statusCode: null, error: error.message, retryable: true }));
     req.on('close', () => clearTimeout(timer));

@@ -66,7 +66,8 @@ export function resolveField(type: EventType, path: string): FieldInfo | undefin
       // A map (Record<string, ...>): its keys are data, not schema.
       return node['type'] === 'object' && i > 0 ? { open: true } : undefined;
     }
-    const next = properties[segment];
+    // Own properties only: `constructor` or `toString` are no field of any event.
+    const next = Object.hasOwn(properties, segment) ? properties[segment] : undefined;
     if (!next) return undefined;
     node = unwrap(next, definitions);
   }
@@ -97,7 +98,7 @@ export function fieldPaths(type: EventType): string[] {
 export function readPath(data: unknown, path: string): unknown {
   let current: unknown = data;
   for (const segment of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return undefined;
     current = (current as Record<string, unknown>)[segment];
   }
   return current;

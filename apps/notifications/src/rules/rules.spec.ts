@@ -24,6 +24,8 @@ describe('event fields', () => {
     expect(resolveField(STATUS, 'after.score')).toEqual({ type: 'number' });
     expect(resolveField(STATUS, 'before.statu')).toBeUndefined();
     expect(resolveField(STATUS, 'programme.code')).toBeUndefined();
+    // Names every object has are no fields of an event.
+    for (const path of ['constructor', 'toString', '__proto__', 'after.hasOwnProperty']) expect(resolveField(STATUS, path)).toBeUndefined();
     expect(fieldPaths(STATUS)).toEqual(expect.arrayContaining(['programme', 'before.status', 'after.validUntil', 'sequence']));
   });
 });
@@ -64,6 +66,7 @@ describe('conditions', () => {
     expect(validateCondition(STATUS, { all: {}, any: [] })).toEqual([expect.stringMatching(/stands alone/)]);
     expect(validateCondition(STATUS, 'programme = drug-free')).toEqual([expect.stringMatching(/^condition: must be an object/)]);
     expect(validateCondition(STATUS, { field: 'programme', op: 'eq', value: 'x', extra: 1 })).toEqual([expect.stringMatching(/unknown keys extra/)]);
+    expect(validateCondition(STATUS, { field: 'toString', op: 'exists' })).toEqual([expect.stringMatching(/"toString" is not a field of/)]);
   });
 });
 
@@ -82,6 +85,8 @@ describe('templates', () => {
     ]);
     expect(validateTemplate(STATUS, 'Oops {{after.status}', 'template.vi')).toEqual([expect.stringMatching(/unbalanced/)]);
     expect(validateTemplate(STATUS, '', 'template.vi')).toEqual(['template.vi: must be a non-empty text']);
+    expect(validateTemplate(STATUS, 'Bad {{constructor}}', 'template.en')).toEqual([expect.stringMatching(/unknown placeholder \{\{constructor\}\}/)]);
+    expect(renderTemplate('{{toString}} {{after.constructor}}', { data: statusChange('a', 'b'), known: {} })).toBe('— —');
   });
 });
 

@@ -47,6 +47,6 @@ function show(value: unknown): string {
 /** Fills a (validated) template. */
 export function renderTemplate(template: string, context: TemplateContext): string {
   return template.replace(PLACEHOLDER, (_, path: string) =>
-    path in context.known ? show(context.known[path as keyof TemplateContext['known']]) : show(readPath(context.data, path)),
+    Object.hasOwn(context.known, path) ? show(context.known[path as keyof TemplateContext['known']]) : show(readPath(context.data, path)),
   );
 }

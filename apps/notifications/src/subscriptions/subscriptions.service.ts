@@ -95,7 +95,7 @@ export class SubscriptionsService {
     const channels = [...new Set(['feed', ...request.channels])];
     if ((channels.includes('email') || request.digest) && !request.email) problems.push('email: the email channel and the digest need an email address');
     if (request.digest && !channels.includes('email')) problems.push('digest: the digest is sent by email; add "email" to channels');
-    if (request.timeZone && !isTimeZone(request.timeZone)) problems.push(`timeZone: "${request.timeZone}" is not an IANA time zone such as Asia/Ho_Chi_Minh`);
+    if (request.timeZone !== undefined && !isTimeZone(request.timeZone)) problems.push(`timeZone: "${request.timeZone}" is not an IANA time zone such as Asia/Ho_Chi_Minh`);
     if (problems.length) throw new InvalidInputError(`Invalid preferences: ${problems.join('; ')}`, { problems });
     await this.dataSource.query(
       `INSERT INTO preferences (subscriber, channels, email, digest, quiet_start, quiet_end, time_zone, updated_at)
