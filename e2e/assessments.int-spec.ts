@@ -1,6 +1,7 @@
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS, DerivationWorker } from '@antq/app-assessments';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { EVENT_TOPICS, type UnitStatusChangedData } from '@antq/contracts';
+import { randomUUID } from 'node:crypto';
+import { EVENT_TOPICS, type UnitSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import {
   ApiClient,
   awaitReplicated,
@@ -9,11 +10,13 @@ import {
   dropTestDatabases,
   DRUG_FREE_RESULTS,
   eventually,
+  produceRaw,
   runTopic,
   SettableClock,
   startTestService,
   testKafka,
   testToken,
+  testEvent,
   TopicRecorder,
   uniqueRunId,
   UnitFixtures,
@@ -597,10 +600,49 @@ describe('assessments of a closed unit', () => {
     await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, {}), 422, /is closed/);
     expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([]);
     expect((await committee.post(`/assessments/${verified}/reject`, { comment: 'đơn vị đã giải thể' })).status).toBe(200);
+    // Its draft too is settled by a rejection, which an active unit's draft cannot be.
+    expect((await committee.post(`/assessments/${draft.body.id}/reject`, { comment: 'đơn vị đã giải thể' })).body).toMatchObject({ state: 'rejected' });
+    const active = await unit('CZ2', 'commune', 'DR');
+    await awaitReplicated(service, [active]);
+    const other = await client('ubnd-commune', ['assessor'], [active]).post('/assessments', { unitId: active, programme: 'model-unit', cycle: 2024, results: modelUnit, evidence: ['doc://model.pdf'] });
+    expect(other.status).toBe(201);
+    await expectRefused(() => committee.post(`/assessments/${other.body.id}/reject`, {}), 409, /Cannot reject an assessment that is draft \(only from submitted or verified\)/);
   });
 });
 
 describe('decision dates', () => {
+  it('begin a derived status when its last child was recognised, and never before the status it replaces', async () => {
+    const district = await unit('DS', 'district', 'P');
+    const [early, late] = [await unit('CS1', 'commune', 'DS'), await unit('CS2', 'commune', 'DS')];
+    await awaitReplicated(service, [early, late]);
+    // The later decision is recorded first; the earlier one, recorded after it, completes the district.
+    await recognise('CS2', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-06-20');
+    await recognise('CS1', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-06-10');
+    await derivationsDone();
+    expect((await admin.get(`/units/${district}/statuses`)).body).toEqual([expect.objectContaining({ status: 'recognised', since: '2024-06-20', source: 'derived' })]);
+    const onDate = async (asOf: string) =>
+      ((await admin.get(`/statuses?programme=drug-free&within=${ids['P']}&kind=district&asOf=${asOf}&limit=100`)).body.items as { unitId: string; status: string }[])
+        .filter((u) => u.unitId === district)
+        .map((u) => u.status);
+    expect(await onDate('2024-06-15')).toEqual(['unassessed']);
+    expect(await onDate('2024-06-25')).toEqual(['recognised']);
+
+    // Revoked in the opposite order: the district's next status begins no earlier than its current one.
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const decisionOf = async (unitId: string) => ((await admin.get(`/units/${unitId}/statuses`)).body as { assessmentId: string }[])[0].assessmentId;
+    expect((await committee.post(`/assessments/${await decisionOf(late)}/revoke`, { decisionNumber: 'TH-S2', decisionDate: '2024-09-01' })).status).toBe(200);
+    await derivationsDone();
+    expect((await committee.post(`/assessments/${await decisionOf(early)}/revoke`, { decisionNumber: 'TH-S1', decisionDate: '2024-08-01' })).status).toBe(200);
+    await derivationsDone();
+    const history = (await admin.get(`/units/${district}/statuses/drug-free/history`)).body as { status: string; validFrom: string; validTo: string | null }[];
+    expect(history.map((h) => [h.status, h.validFrom, h.validTo])).toEqual([
+      ['recognised', '2024-06-20', '2024-09-01'],
+      ['not-recognised', '2024-09-01', '2024-09-01'],
+      ['not-recognised', '2024-09-01', null],
+    ]);
+    expect(await onDate('2024-08-15')).toEqual(['recognised']);
+  });
+
   it('are refused before the status they replace began or before the assessed period, so history never overlaps', async () => {
     const commune = await unit('CD', 'commune', 'DR');
     const area = await unit('KA3', 'commune', 'DR');
@@ -748,5 +790,27 @@ describe('a result decided after its cycle, by its kind deadline', () => {
       expect.objectContaining({ programme: 'movement-classification', status: 'lapsed', since: '2027-12-01', source: 'lapse' }),
     ]);
     expect((await admin.get(`/assessments/${classified}`)).body.state).toBe('lapsed');
+  });
+});
+
+describe('tree changes out of order', () => {
+  it('derives a new unit whose children reached the replica before it did', async () => {
+    // A merger forms district N and moves a drug-free commune under it. The registry's events
+    // are keyed by unit, so the move may be applied before N's creation: here it is.
+    const district = await unit('DN', 'district', 'P');
+    const commune = await unit('CN', 'commune', 'DN');
+    await awaitReplicated(service, [commune]);
+    await recognise('CN');
+    await eventually(async () => expect((await admin.get(`/units/${district}/statuses`)).body).toEqual([expect.objectContaining({ status: 'recognised', source: 'derived' })]));
+    const snapshot = (await new ApiClient(registry.url, testToken('ca-nghe-an', ['viewer'])).get(`/units/${commune}`)).body as UnitSnapshot & { id: string };
+    const formed = randomUUID();
+    const topic = runTopic(runId, EVENT_TOPICS.units.name);
+    const moved: UnitSnapshot = { ...snapshot, unitId: commune, parentId: formed, version: snapshot.version + 1, effectiveFrom: '2024-07-01' };
+    await produceRaw(kafka, topic, [{ key: commune, value: JSON.stringify(testEvent('antq.units.unit-moved.v1', commune, { ...moved, fromParentId: district, toParentId: formed })) }]);
+    await eventually(async () => expect((await admin.get(`/replica/units/${commune}`)).body).toMatchObject({ parentId: formed }));
+    await derivationsDone();
+    const created: UnitSnapshot = { unitId: formed, code: `${runId}-DN2`, name: 'Huyện Mới', kind: 'district', subtype: null, parentId: ids['P'], tags: [], status: 'active', effectiveFrom: '2024-07-01', version: 1 };
+    await produceRaw(kafka, topic, [{ key: formed, value: JSON.stringify(testEvent('antq.units.unit-created.v1', formed, created)) }]);
+    await eventually(async () => expect((await admin.get(`/units/${formed}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'recognised', source: 'derived', since: '2024-07-01' })]));
   });
 });

@@ -151,8 +151,10 @@ export class AssessmentsService {
       const { unitActive, ...record } = await this.load(manager, id, true, setsStatus);
       await this.authority.check(manager, actor, action, record.unitId);
       const step = STEPS[action];
-      if (!step.from.includes(record.state)) {
-        throw new ConflictError(`Cannot ${action} an assessment that is ${record.state} (only from ${step.from.join(' or ')})`);
+      // A closed unit's draft can never be submitted: rejecting is how it is settled.
+      const from: AssessmentState[] = action === 'reject' && !unitActive ? [...step.from, 'draft'] : step.from;
+      if (!from.includes(record.state)) {
+        throw new ConflictError(`Cannot ${action} an assessment that is ${record.state} (only from ${from.join(' or ')})`);
       }
       // A closed unit's open assessment can only be rejected (a revocation finds its status ended).
       if (!unitActive && (action === 'submit' || action === 'verify' || action === 'recognise')) {

@@ -1,4 +1,5 @@
 import { coalesce } from './derivation.worker';
+import { derivedSince } from './unit-status.service';
 
 const row = (id: string, unit_id: string, effective_on: string, programme = 'drug-free', correlation_id: string | null = `c${id}`) => ({ id, unit_id, programme, effective_on, correlation_id });
 
@@ -23,5 +24,14 @@ describe('coalesce', () => {
     const order = (list: typeof rows) => coalesce(list).map((d) => d.unitId);
     expect(order(rows)).toEqual(['a', 'b', 'c']);
     expect(order([...rows].reverse())).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('derivedSince', () => {
+  it('begins on the change, after the last child recognised, and never before the status it replaces', () => {
+    expect(derivedSince('2024-06-10', null, null)).toBe('2024-06-10');
+    expect(derivedSince('2024-06-10', '2024-06-20', null)).toBe('2024-06-20');
+    expect(derivedSince('2024-08-01', null, '2024-09-01')).toBe('2024-09-01');
+    expect(derivedSince('2024-10-01', '2024-06-20', '2024-09-01')).toBe('2024-10-01');
   });
 });

@@ -10,14 +10,16 @@ import { UnitStatusService } from './unit-status.service';
  * - a closed unit's statuses end (`unit-closed`), and its parent is re-derived;
  * - a moved unit's old and new parents are re-derived;
  * - a new unit starts unassessed (a unit formed by a merger too: the old units keep their
- *   history, reachable through lineage), and its parent is re-derived.
+ *   history, reachable through lineage), and its parent is re-derived; so is the unit itself,
+ *   where it derives its status, for its children may have reached the replica before it
+ *   (events of different units travel on different partitions).
  * A batch queues each parent once, however many of its children changed; the
  * DerivationWorker re-derives them when the batch has committed.
  */
 @Injectable()
 export class TreeChangesObserver implements UnitTreeObserver {
-  /** Per batch transaction: units closed (with the date) and parents to re-derive (from the date). */
-  private readonly pendingByTransaction = new WeakMap<EntityManager, { closed: Map<string, string>; parents: Map<string, string> }>();
+  /** Per batch transaction: units closed (with the date) and units to re-derive (from the date). */
+  private readonly pendingByTransaction = new WeakMap<EntityManager, { closed: Map<string, string>; rederive: Map<string, string> }>();
 
   constructor(private readonly statuses: UnitStatusService) {}
 
@@ -26,10 +28,12 @@ export class TreeChangesObserver implements UnitTreeObserver {
     const closed = after.status === 'closed' && before?.status !== 'closed';
     const placed = !before || before.parentId !== (after.parentId ?? null) || before.status !== after.status;
     if (!closed && !placed) return;
-    const pending = this.pendingByTransaction.get(manager) ?? { closed: new Map<string, string>(), parents: new Map<string, string>() };
+    const pending = this.pendingByTransaction.get(manager) ?? { closed: new Map<string, string>(), rederive: new Map<string, string>() };
     this.pendingByTransaction.set(manager, pending);
+    const rederive = (unitId: string) => pending.rederive.set(unitId, date > (pending.rederive.get(unitId) ?? '') ? date : (pending.rederive.get(unitId) as string));
     if (closed) pending.closed.set(after.unitId, date);
-    if (placed) for (const parent of [before?.parentId, after.parentId]) if (parent) pending.parents.set(parent, date > (pending.parents.get(parent) ?? '') ? date : (pending.parents.get(parent) as string));
+    if (placed) for (const parent of [before?.parentId, after.parentId]) if (parent) rederive(parent);
+    if (!before) rederive(after.unitId);
     // The batch's closures end their units' statuses in one read (a reorganisation closes thousands), then its parents are queued once each.
     await atBatchEnd(manager, 'assessments-derive', async () => {
       const batch = this.pendingByTransaction.get(manager);
@@ -44,7 +48,7 @@ export class TreeChangesObserver implements UnitTreeObserver {
           await this.statuses.set(manager, { unitId: unit_id, unitKind: unit_kind, programme, status: 'unit-closed', since: batch.closed.get(unit_id) as string, source: 'tree' });
         }
       }
-      if (batch.parents.size) await this.statuses.queueDerivations(manager, [...batch.parents].map(([unitId, on]) => ({ unitId, on })), null, 'units');
+      if (batch.rederive.size) await this.statuses.queueDerivations(manager, [...batch.rederive].map(([unitId, on]) => ({ unitId, on })), null, 'units');
     });
   }
 }

@@ -184,13 +184,15 @@ export class UnitStatusService {
   }
 
   private derivationsWrite(units: { unitId: string; on: string }[], programme: string | null, which: 'units' | 'parents'): CoWrite {
+    // Units are queued under the programmes that derive statuses of their kind; parents under all that derive.
     return {
       sql: `INSERT INTO pending_derivations (unit_id, programme, effective_on, correlation_id)
             SELECT ${which === 'parents' ? 'r.parent_id' : 'q.unit_id'}, v.programme, q.effective_on, $3
               FROM unnest($1::uuid[], $2::date[]) AS q(unit_id, effective_on)
-              ${which === 'parents' ? 'JOIN replica_units r ON r.unit_id = q.unit_id AND r.parent_id IS NOT NULL' : ''}
+              JOIN replica_units r ON r.unit_id = q.unit_id ${which === 'parents' ? 'AND r.parent_id IS NOT NULL' : ''}
              CROSS JOIN (SELECT DISTINCT programme FROM programme_versions
-                          WHERE definition ? 'derivation' AND ($4::text IS NULL OR programme = $4)) AS v`,
+                          WHERE definition ? 'derivation' AND ($4::text IS NULL OR programme = $4)) AS v
+             ${which === 'parents' ? '' : `WHERE EXISTS (SELECT 1 FROM programme_versions d WHERE d.programme = v.programme AND d.definition->'derivation'->'kinds' ? r.kind)`}`,
       params: [units.map((u) => u.unitId), units.map((u) => u.on), this.cls.get('correlationId') ?? null, programme],
     };
   }
@@ -224,7 +226,13 @@ export class UnitStatusService {
     for (const { derivation, requests: group } of byRule.values()) {
       const programme = group[0].programme;
       // Each unit's own status too, read under its lock: `set` need not read it again.
-      const rows = (await manager.query(DERIVATION_COUNT_SQL, [group.map((r) => r.unitId), programme, derivation.kinds, derivation.childKinds])) as ({ unit_id: string; kind: UnitKind; children: number; recognised: number } & (StatusRow | { [K in keyof StatusRow]: null }))[];
+      const rows = (await manager.query(DERIVATION_COUNT_SQL, [group.map((r) => r.unitId), programme, derivation.kinds, derivation.childKinds])) as ({
+        unit_id: string;
+        kind: UnitKind;
+        children: number;
+        recognised: number;
+        recognised_since: string | null;
+      } & (StatusRow | { [K in keyof StatusRow]: null }))[];
       const counted = new Map(rows.map((row) => [row.unit_id, row]));
       for (const request of group) {
         const unit = counted.get(request.unitId);
@@ -242,7 +250,7 @@ export class UnitStatusService {
             programme,
             status: recognised ? 'recognised' : 'not-recognised',
             score: unit.children ? Math.round((10_000 * unit.recognised) / unit.children) / 100 : 0,
-            since: request.date,
+            since: derivedSince(request.date, recognised ? unit.recognised_since : null, current?.since ?? null),
             source: 'derived',
           },
           { locked: true, current },
@@ -250,6 +258,15 @@ export class UnitStatusService {
       }
     }
   }
+}
+
+/**
+ * When a derived status begins: on the date of the child change it follows, but not before
+ * its last child was recognised (a recognition recorded late may be dated before another's),
+ * nor before the status it replaces began, so that the history never holds two at once.
+ */
+export function derivedSince(changedOn: string, lastRecognisedSince: string | null, currentSince: string | null): string {
+  return [changedOn, lastRecognisedSince ?? '', currentSince ?? ''].reduce((latest, date) => (date > latest ? date : latest));
 }
 
 export interface DerivationRequest {
@@ -270,15 +287,18 @@ export interface DerivationRequest {
  */
 export const DERIVATION_COUNT_SQL = `
   SELECT u.unit_id, u.kind, cur.status, cur.grade, cur.score, to_char(cur.since, 'YYYY-MM-DD') AS since,
-         to_char(cur.valid_until, 'YYYY-MM-DD') AS valid_until, cur.sequence, k.children, k.recognised
+         to_char(cur.valid_until, 'YYYY-MM-DD') AS valid_until, cur.sequence, k.children, k.recognised, k.recognised_since
     FROM unnest($1::uuid[]) AS q(unit_id)
     JOIN replica_units u ON u.unit_id = q.unit_id AND u.status = 'active' AND u.kind = ANY($3::text[])
     LEFT JOIN LATERAL (SELECT s.status, s.grade, s.score, s.since, s.valid_until, s.sequence
                          FROM unit_statuses s WHERE s.unit_id = u.unit_id AND s.programme = $2 LIMIT 1) AS cur ON true
    CROSS JOIN LATERAL (
      SELECT count(*)::int AS children,
-            count(*) FILTER (WHERE (SELECT s.status FROM unit_statuses s WHERE s.unit_id = c.unit_id AND s.programme = $2) = 'recognised')::int AS recognised
-       FROM replica_units c WHERE c.parent_id = u.unit_id AND c.status = 'active' AND c.kind = ANY($4::text[])) AS k`;
+            count(*) FILTER (WHERE cs.status = 'recognised')::int AS recognised,
+            to_char(max(cs.since) FILTER (WHERE cs.status = 'recognised'), 'YYYY-MM-DD') AS recognised_since
+       FROM replica_units c
+       LEFT JOIN LATERAL (SELECT s.status, s.since FROM unit_statuses s WHERE s.unit_id = c.unit_id AND s.programme = $2 LIMIT 1) AS cs ON true
+      WHERE c.parent_id = u.unit_id AND c.status = 'active' AND c.kind = ANY($4::text[])) AS k`;
 
 const statusLockKey = (unitId: string, programme: string) => `${unitId}:${programme}`;
 
