@@ -814,3 +814,23 @@ describe('tree changes out of order', () => {
     await eventually(async () => expect((await admin.get(`/units/${formed}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'recognised', source: 'derived', since: '2024-07-01' })]));
   });
 });
+
+describe('key complex areas decided at once', () => {
+  it('are designated once however many designations race, and carried over once however many runs', async () => {
+    const area = await unit('KR', 'commune', 'D2');
+    await awaitReplicated(service, [area]);
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const responses = await Promise.all(
+      [1, 2, 3].map((i) => committee.post('/key-areas/designations', { unitId: area, cycle: 2030, decisionNumber: `TD-KR-${i}`, decisionDate: '2030-02-01' })),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    // Two instances' daily jobs after the cycle ends: the area moves into the next cycle once.
+    const assessments = service.app.get(AssessmentsService);
+    await Promise.all([assessments.lapseDue('2031-01-02'), assessments.lapseDue('2031-01-02')]);
+    const steps = ((await admin.get(`/key-areas/${area}`)).body.decisions as { step: string; cycle: number }[]).map((d) => [d.step, d.cycle]);
+    expect(steps).toEqual([
+      ['designated', 2030],
+      ['carried-over', 2031],
+    ]);
+  });
+});

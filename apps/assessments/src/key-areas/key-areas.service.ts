@@ -59,17 +59,18 @@ export class KeyAreasService {
       await this.authority.check(manager, actor, 'recognise', unitId);
       const { definition } = await this.programmes.inForce(KEY_AREA, decision.decisionDate, manager);
       if (!definition.appliesTo.includes(kind)) throw new RuleViolationError(`A ${kind} cannot be designated a key complex area`);
-      const current = await this.statuses.current(manager, unitId, KEY_AREA, true);
+      // Under the status's lock: of two designations at once, the second finds the area on the list.
+      const current = await this.statuses.lockCurrent(manager, unitId, KEY_AREA);
       if (current && ['designated', 'transformed', 'followed-up'].includes(current.status)) {
         throw new ConflictError(`Unit ${unitId} is already on the list (${current.status})`);
       }
-      checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current);
+      checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current ?? undefined);
       const bounds = cycleBounds(definition, kind, cycle);
       if (decision.decisionDate > bounds.end) throw new RuleViolationError(`The decision date is after the end of cycle ${cycle} (${bounds.end})`);
       await this.statuses.set(
         manager,
         { unitId, unitKind: kind, programme: KEY_AREA, status: 'designated', since: decision.decisionDate, validUntil: bounds.end, source: 'assessment' },
-        { writes: [decisionWrite(unitId, 'designated', cycle, decision, actor)] },
+        { writes: [decisionWrite(unitId, 'designated', cycle, decision, actor)], locked: true, current },
       );
       return 'designated' as const;
     });
@@ -80,7 +81,7 @@ export class KeyAreasService {
     return this.dataSource.transaction(async (manager) => {
       const kind = await this.unitKind(manager, unitId);
       await this.authority.check(manager, actor, 'recognise', unitId);
-      const current = await this.statuses.current(manager, unitId, KEY_AREA, true);
+      const current = await this.statuses.lockCurrent(manager, unitId, KEY_AREA);
       const allowed = to === 'followed-up' ? ['transformed'] : ['transformed', 'followed-up'];
       if (!current || !allowed.includes(current.status)) {
         throw new ConflictError(`A key complex area moves to ${to} only from ${allowed.join(' or ')} (this one is ${current?.status ?? 'not designated'})`);
@@ -89,7 +90,7 @@ export class KeyAreasService {
       await this.statuses.set(
         manager,
         { unitId, unitKind: kind, programme: KEY_AREA, status: to, since: decision.decisionDate, source: 'assessment' },
-        { writes: [decisionWrite(unitId, to, null, decision, actor)] },
+        { writes: [decisionWrite(unitId, to, null, decision, actor)], locked: true, current },
       );
       return to;
     });
@@ -102,17 +103,22 @@ export class KeyAreasService {
         WHERE programme = $1 AND status = 'designated' AND valid_until < $2::date`,
       [KEY_AREA, date],
     )) as { unit_id: string; unit_kind: UnitKind; valid_until: string }[];
+    let carried = 0;
     for (const area of due) {
+      // Read again under the lock: another instance's run, a transformation or a closure may have moved it on.
+      const current = await this.statuses.lockCurrent(manager, area.unit_id, KEY_AREA);
+      if (current?.status !== 'designated' || current.validUntil !== area.valid_until) continue;
       const { definition } = await this.programmes.inForce(KEY_AREA, area.valid_until, manager);
       const cycle = Number(area.valid_until.slice(0, 4)) + 1;
       const next = cycleBounds(definition, area.unit_kind, cycle);
       await this.statuses.set(
         manager,
         { unitId: area.unit_id, unitKind: area.unit_kind, programme: KEY_AREA, status: 'designated', since: next.start, validUntil: next.end, source: 'lapse' },
-        { writes: [decisionWrite(area.unit_id, 'carried-over', cycle, { decisionDate: next.start, comment: `not transformed by ${area.valid_until}` }, actor)] },
+        { writes: [decisionWrite(area.unit_id, 'carried-over', cycle, { decisionDate: next.start, comment: `not transformed by ${area.valid_until}` }, actor)], locked: true, current },
       );
+      carried++;
     }
-    return due.length;
+    return carried;
   }
 
   /** A key complex area's current place on the list and every decision that put it there, oldest first. */

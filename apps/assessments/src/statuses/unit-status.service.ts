@@ -94,6 +94,15 @@ export class UnitStatusService {
   }
 
   /**
+   * Takes the status's lock, then reads it: the status as no other writer can change it until
+   * the transaction ends, to pass to `set` with `locked`.
+   */
+  async lockCurrent(manager: EntityManager, unitId: string, programme: string): Promise<CurrentStatus | null> {
+    await lockStatus(manager, unitId, programme);
+    return (await this.current(manager, unitId, programme)) ?? null;
+  }
+
+  /**
    * Sets a status; no-op when nothing changes. Returns whether it changed. `alongside`: the
    * caller's own writes and events, made in the same statement as the status change (one
    * round trip for the current row, the history, the parent's derivation and the events),
