@@ -1,7 +1,7 @@
 import { buildMessage, ValidateBy, type ValidationOptions } from 'class-validator';
 
-/** A calendar date, YYYY-MM-DD: effective dates, as-of dates, decision dates. */
-export const ISO_DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** A calendar date, YYYY-MM-DD from year 0001 (there is no year 0): effective dates, as-of dates, decision dates. */
+export const ISO_DATE_PATTERN = /^(?!0000)\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** Whether `value` is a YYYY-MM-DD date that exists on the calendar (no 30 February). */
 export const isCalendarDate = (value: unknown): value is string =>

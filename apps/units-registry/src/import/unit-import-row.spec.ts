@@ -31,4 +31,23 @@ describe('import files', () => {
     expect(rejections).toEqual([]);
     expect(rows.map(({ line, row }) => [line, row.code, row.tags])).toEqual([[2, 'NA', ['border', 'coastal']]]);
   });
+
+  it('reports a CSV row with too many or too few fields by its line, with the other rows', () => {
+    const csv = [
+      'code,name,kind,subtype,parent_code,tags,effective_from',
+      'NA,Tỉnh Nghệ An,province,tinh,,,2024-01-01',
+      'XA,Xã A, B,commune,xa,NA,,2024-01-01',
+      'XB,"Xã B, C",commune,xa,NA,,2024-01-01',
+      'XC,Xã C,commune',
+    ].join('\n');
+    const { rows, rejections } = validateRows(parseCsv(csv));
+    expect(rows.map(({ line, row }) => [line, row.code, row.name])).toEqual([
+      [2, 'NA', 'Tỉnh Nghệ An'],
+      [4, 'XB', 'Xã B, C'],
+    ]);
+    expect(rejections).toEqual([
+      { line: 3, code: 'XA', reason: 'the row has 8 fields where the header names 7 (quote a value that holds a comma)' },
+      { line: 5, code: 'XC', reason: 'the row has 3 fields where the header names 7 (quote a value that holds a comma)' },
+    ]);
+  });
 });

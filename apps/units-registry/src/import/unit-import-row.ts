@@ -71,10 +71,14 @@ function toRow(raw: Record<string, unknown>): UnitImportRow {
 }
 
 /** Validates parsed records, returning good rows and one rejection per bad row. */
-export function validateRows(records: { line: number; raw: Record<string, unknown> }[]): { rows: NumberedRow[]; rejections: Rejection[] } {
+export function validateRows(records: ParsedRecord[]): { rows: NumberedRow[]; rejections: Rejection[] } {
   const rows: NumberedRow[] = [];
   const rejections: Rejection[] = [];
-  for (const { line, raw } of records) {
+  for (const { line, raw, problem } of records) {
+    if (problem) {
+      rejections.push({ line, code: typeof raw['code'] === 'string' ? raw['code'] : undefined, reason: problem });
+      continue;
+    }
     const row = toRow(raw);
     const problems = validateSync(row).flatMap((e) => Object.values(e.constraints ?? {}));
     if (problems.length) rejections.push({ line, code: typeof raw['code'] === 'string' ? raw['code'] : undefined, reason: problems.join('; ') });
@@ -83,17 +87,31 @@ export function validateRows(records: { line: number; raw: Record<string, unknow
   return { rows, rejections };
 }
 
-/** CSV with a header: code,name,kind,subtype,parent_code,tags (separated by ;),effective_from. */
-export function parseCsv(text: string): { line: number; raw: Record<string, unknown> }[] {
-  const records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, info: true }) as {
+/** A record read from a file, by line; `problem`: why it could not be read as a row. */
+export interface ParsedRecord {
+  line: number;
+  raw: Record<string, unknown>;
+  problem?: string;
+}
+
+/**
+ * CSV with a header: code,name,kind,subtype,parent_code,tags (separated by ;),effective_from.
+ * A row with more or fewer fields than the header is kept, to be reported with the others.
+ */
+export function parseCsv(text: string): ParsedRecord[] {
+  const records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, info: true, relax_column_count: true }) as {
     record: Record<string, unknown>;
-    info: { lines: number };
+    info: { lines: number; error?: Error; columns: unknown[]; index: number };
   }[];
-  return records.map(({ record, info }) => ({ line: info.lines, raw: record }));
+  return records.map(({ record, info }) => ({
+    line: info.lines,
+    raw: record,
+    ...(info.error ? { problem: `the row has ${info.index} fields where the header names ${info.columns.length} (quote a value that holds a comma)` } : {}),
+  }));
 }
 
 /** JSON: an array of objects with the same fields (camelCase or snake_case). */
-export function parseJson(text: string): { line: number; raw: Record<string, unknown> }[] {
+export function parseJson(text: string): ParsedRecord[] {
   const data = JSON.parse(text) as unknown;
   const list = Array.isArray(data) ? data : (data as { units?: unknown })?.units;
   if (!Array.isArray(list)) throw new Error('The JSON file must hold an array of units (or { "units": [...] })');

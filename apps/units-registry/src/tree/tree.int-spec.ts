@@ -386,6 +386,25 @@ describe('the unit tree', () => {
         /under different parents cannot be merged on 2024-06-01 \(MX-D1, MX-D2\)/,
       );
     });
+    it('a merge into a new unit under another parent where the rules forbid it', async () => {
+      const [p1, p2] = [await createUnit({ code: 'MN-P1', name: 'Tỉnh Năm', kind: 'province', effectiveFrom: '2020-01-01' }), await createUnit({ code: 'MN-P2', name: 'Tỉnh Sáu', kind: 'province', effectiveFrom: '2020-01-01' })];
+      const sources = [await createUnit({ code: 'MN-D1', name: 'Huyện Một', kind: 'district', parentId: p1.id, effectiveFrom: '2020-01-01' }), await createUnit({ code: 'MN-D2', name: 'Huyện Hai', kind: 'district', parentId: p1.id, effectiveFrom: '2020-01-01' })];
+      await expectRefused(
+        () => api.post('/units/merge', { sourceIds: sources.map((u) => u.id), target: { code: 'MN-D3', name: 'Huyện Mới', parentId: p2.id }, effectiveFrom: '2024-06-01' }),
+        422,
+        /under different parents cannot be merged on 2024-06-01 \(MN-D1, MN-D2, MN-D3\)/,
+      );
+    });
+    it('a split naming one successor twice', async () => {
+      const p = await createUnit({ code: 'SR-P', name: 'Tỉnh Bảy', kind: 'province', effectiveFrom: '2020-01-01' });
+      const [source, successor] = [await createUnit({ code: 'SR-D1', name: 'Huyện Một', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' }), await createUnit({ code: 'SR-D2', name: 'Huyện Hai', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' })];
+      await expectRefused(
+        () => api.post(`/units/${source.id}/split`, { successors: [{ unitId: successor.id }, { unitId: successor.id }], effectiveFrom: '2024-06-01' }),
+        422,
+        /names each successor once/,
+      );
+    });
+    it('a year 0, which the calendar does not have', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '0000-01-01' }), 400, /effectiveFrom must be a date/));
     it('abolishing a level with a unit changed after the date', async () => {
       const p = await createUnit({ code: 'AL-P', name: 'Tỉnh Ba', kind: 'province', effectiveFrom: '2020-01-01' });
       await createUnit({ code: 'AL-D1', name: 'Huyện Một', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });

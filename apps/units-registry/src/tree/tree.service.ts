@@ -125,8 +125,10 @@ export class TreeService {
       if (states.some((s) => s.kind !== kind) || (targetState && targetState.kind !== kind)) {
         throw new RuleViolationError(`Only units of one kind can be merged (found ${[...new Set([...states, ...(targetState ? [targetState] : [])].map((s) => s.kind))].join(', ')})`);
       }
-      // An existing target's parent counts like the sources': merging into it is merging across parents.
-      this.checkSameParent(set, targetState ? [...states, targetState] : states, kind, date);
+      // The target's parent counts like the sources' (an existing target's, or the one a new
+      // target is given): merging into it is merging across parents.
+      const newTarget = isExisting(target) || target.parentId === undefined ? [] : [{ code: target.code, parentId: target.parentId }];
+      this.checkSameParent(set, [...states, ...(targetState ? [targetState] : newTarget)], kind, date);
       const operationId = set.operation('merge', date, { sourceIds: sources, target });
       const merged = isExisting(target)
         ? set.state(target.unitId)
@@ -145,6 +147,8 @@ export class TreeService {
       if (successors.length < 2) throw new RuleViolationError('A split needs at least two successors');
       const source = set.state(sourceId);
       const existing = successors.filter(isExisting).map((s) => s.unitId);
+      const repeated = existing.filter((id, i) => existing.indexOf(id) !== i);
+      if (repeated.length) throw new RuleViolationError(`A split names each successor once (${[...new Set(repeated)].join(', ')} is named more than once)`);
       if (existing.includes(sourceId)) throw new RuleViolationError('A unit cannot be split into itself');
       await set.require(existing, 'Successor unit');
       await set.reserveCodes(successors.filter((s) => !isExisting(s)).map((s) => (s as NewUnitSpec).code));
@@ -300,7 +304,7 @@ export class TreeService {
     return { closed: active.length, moved: children.length };
   }
 
-  private checkSameParent(set: TreeChangeSet, states: UnitState[], kind: UnitKind, date: string): void {
+  private checkSameParent(set: TreeChangeSet, states: Pick<UnitState, 'code' | 'parentId'>[], kind: UnitKind, date: string): void {
     const parents = [...new Set(states.map((s) => s.parentId))];
     if (parents.length > 1 && !set.mayMergeAcrossParents(kind, date)) {
       throw new RuleViolationError(
