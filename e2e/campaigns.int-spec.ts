@@ -2,7 +2,7 @@ import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
-import { EVENT_TOPICS, today } from '@antq/contracts';
+import { EVENT_TOPICS, today, type UnitSnapshot } from '@antq/contracts';
 import {
   ApiClient,
   awaitReplicated,
@@ -11,8 +11,10 @@ import {
   dropTestDatabases,
   DRUG_FREE_RESULTS,
   eventually,
+  produceRaw,
   runTopic,
   startTestService,
+  testEvent,
   testKafka,
   testToken,
   TopicRecorder,
@@ -329,6 +331,31 @@ describe('campaigns and targets', () => {
     await recognise(ids['X1'], '2024-06-01', ids['Q']);
     await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1, state: 'achieved' }));
     await eventually(() => expect(stateEvents(target(created.body, 'count').id)).toEqual([[null, 'missed', 0, 1], ['missed', 'achieved', 1, 2]]));
+  });
+
+  it('measures an ended campaign again when one batch moves a unit out of its scope on a past date and renames it later', async () => {
+    await unit('QY', 'district', 'Q');
+    await unit('QZ', 'district', 'Q');
+    await unit('Y1', 'commune', 'QY');
+    for (const service of [assessments, campaigns]) await awaitReplicated(service, [ids['QY'], ids['QZ'], ids['Y1']]);
+    await recognise(ids['Y1'], '2024-03-01', ids['Q']);
+    const created = await admin.post('/campaigns', {
+      name: 'Huyện QY 2024',
+      scopeUnitId: ids['QY'],
+      periodStart: '2024-01-01',
+      periodEnd: '2024-07-31',
+      targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 1 }],
+    });
+    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1, evaluatedOn: '2024-07-31' }));
+    // The registry's two versions arrive in one batch: moved out from June, renamed from September.
+    const current = (await registrar.get(`/units/${ids['Y1']}`)).body as UnitSnapshot;
+    const moved: UnitSnapshot = { ...current, unitId: ids['Y1'], parentId: ids['QZ'], version: current.version + 1, effectiveFrom: '2024-06-01' };
+    const renamed: UnitSnapshot = { ...moved, name: 'Xã Y Mới', version: current.version + 2, effectiveFrom: '2024-09-01' };
+    await produceRaw(kafka, runTopic(runId, EVENT_TOPICS.units.name), [
+      { key: ids['Y1'], value: JSON.stringify(testEvent('antq.units.unit-moved.v1', ids['Y1'], { ...moved, fromParentId: ids['QY'], toParentId: ids['QZ'] })) },
+      { key: ids['Y1'], value: JSON.stringify(testEvent('antq.units.unit-updated.v1', ids['Y1'], { ...renamed, changes: [{ field: 'name', from: current.name, to: renamed.name }] })) },
+    ]);
+    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 0, evaluatedOn: '2024-07-31' }));
   });
 
   it("revises a target's goal from today, saying why: progress follows, and earlier dates keep the goal of their day", async () => {

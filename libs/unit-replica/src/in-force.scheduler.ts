@@ -51,7 +51,7 @@ export class InForceScheduler implements OnApplicationBootstrap {
         // As a consumer batch does: the observers' work for all the units runs once, at the end.
         openBatch(manager);
         const changes = await this.replica.promoteDue(manager, date);
-        if (this.observer) for (const { before, after } of changes) await this.observer.onUnitChanged(manager, before, after);
+        if (this.observer) for (const change of changes) await this.observer.onUnitChanged(manager, change);
         await closeBatch(manager);
         return changes.length;
       });

@@ -29,8 +29,8 @@ export class UnitEventsHandler {
       const batch = this.pending.get(manager) ?? { units: [], lineage: [] };
       this.pending.delete(manager);
       await this.replica.recordLineage(manager, batch.lineage);
-      for (const { before, after } of await this.replica.applyMany(manager, batch.units, this.clock.today())) {
-        if (this.observer) await this.observer.onUnitChanged(manager, before, after);
+      for (const change of await this.replica.applyMany(manager, batch.units, this.clock.today())) {
+        if (this.observer) await this.observer.onUnitChanged(manager, change);
       }
     }, 'replicate');
   }

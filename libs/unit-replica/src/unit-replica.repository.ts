@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitSnapshot } from '@antq/contracts';
 import { NotFoundError } from '@antq/platform';
 import { ReplicaUnit } from './replica-unit.entity';
-import type { ReplicaState } from './unit-tree-observer';
+import type { Placement, ReplicaState, UnitChange } from './unit-tree-observer';
 
 export interface LineageEdge {
   predecessorId: string;
@@ -39,7 +39,7 @@ export class UnitReplicaRepository {
    * replicas kept before they followed the date, gives way to the one that is). Returns, for
    * each unit whose current state changed, what it was before and what it is now.
    */
-  async applyMany(manager: EntityManager, units: UnitSnapshot[], today: string): Promise<{ before: ReplicaState | null; after: UnitSnapshot }[]> {
+  async applyMany(manager: EntityManager, units: UnitSnapshot[], today: string): Promise<UnitChange[]> {
     if (!units.length) return [];
     const ids = [...new Set(units.map((u) => u.unitId))];
     const rows = JSON.stringify(
@@ -60,14 +60,15 @@ export class UnitReplicaRepository {
       'SELECT unit_id, parent_id AS "parentId", status, kind, version FROM replica_units WHERE unit_id = ANY($1::uuid[]) ORDER BY unit_id FOR UPDATE',
       [ids],
     )) as (ReplicaState & { unit_id: string; version: number })[];
-    await manager.query(
+    const inserted = (await manager.query(
       `INSERT INTO replica_unit_versions (unit_id, code, name, kind, subtype, parent_id, tags, status, valid_from, version)
        SELECT DISTINCT ON (unit_id, version) unit_id, code, name, kind, subtype, parent_id, ARRAY(SELECT jsonb_array_elements_text(tags)), status, valid_from, version
          FROM jsonb_to_recordset($1::jsonb) AS x(unit_id uuid, code text, name text, kind text, subtype text, parent_id uuid, tags jsonb, status text, valid_from date, version int)
         ORDER BY unit_id, version
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING
+       RETURNING unit_id, version, parent_id AS "parentId", status, to_char(valid_from, 'YYYY-MM-DD') AS "effectiveFrom"`,
       [rows],
-    );
+    )) as (Placement & { unit_id: string; version: number })[];
     // Each version ends where the unit's next version starts. The outer filter on unit_id
     // keeps this an index lookup even where the table has no planner statistics.
     await manager.query(
@@ -92,9 +93,23 @@ export class UnitReplicaRepository {
        RETURNING unit_id, version`,
       [rows, today],
     )) as { unit_id: string; version: number }[];
-    const before = new Map(previous.map((p) => [p.unit_id, { parentId: p.parentId, status: p.status, kind: p.kind }]));
+    const before = new Map(previous.map((p) => [p.unit_id, p]));
     const byVersion = new Map(units.map((u) => [`${u.unitId}:${u.version}`, u]));
-    return changed.map((c) => ({ before: before.get(c.unit_id) ?? null, after: byVersion.get(`${c.unit_id}:${c.version}`) as UnitSnapshot }));
+    return changed.map((c) => {
+      const was = before.get(c.unit_id);
+      const after = byVersion.get(`${c.unit_id}:${c.version}`) as UnitSnapshot;
+      // The versions between the one the replica held and the one now in force; a version
+      // promoted on its date was stored before, and is the only one.
+      const between = inserted
+        .filter((v) => v.unit_id === c.unit_id && v.version > (was?.version ?? 0) && v.version < c.version)
+        .sort((a, b) => a.version - b.version)
+        .map(({ parentId, status, effectiveFrom }) => ({ parentId, status, effectiveFrom }));
+      return {
+        before: was ? { parentId: was.parentId, status: was.status, kind: was.kind } : null,
+        after,
+        placements: [...between, { parentId: after.parentId ?? null, status: after.status, effectiveFrom: after.effectiveFrom }],
+      };
+    });
   }
 
   /**
@@ -102,7 +117,7 @@ export class UnitReplicaRepository {
    * change recorded in advance whose date has come), as `applyMany` would have had the
    * change been recorded on the day. Returns the changes.
    */
-  async promoteDue(manager: EntityManager, today: string): Promise<{ before: ReplicaState | null; after: UnitSnapshot }[]> {
+  async promoteDue(manager: EntityManager, today: string): Promise<UnitChange[]> {
     const due = (await manager.query(
       `WITH in_force AS (
          SELECT DISTINCT ON (unit_id) * FROM replica_unit_versions WHERE valid_from <= $1::date ORDER BY unit_id, version DESC

@@ -8,12 +8,30 @@ export interface ReplicaState {
   kind: string;
 }
 
+/** Where a unit stood from a date: one version of it. */
+export interface Placement {
+  parentId: string | null;
+  status: string;
+  effectiveFrom: string;
+}
+
+/** A unit moved forward in the replica: from `before` to `after`, through `placements`. */
+export interface UnitChange {
+  before: ReplicaState | null;
+  after: UnitSnapshot;
+  /**
+   * The versions this change brought into force, oldest first, `after` last: a batch may hold
+   * several versions of a unit (a move and a move back, a backdated move then a rename).
+   */
+  placements: Placement[];
+}
+
 /**
  * A service reacts to tree changes in the same transaction as the replica update (for
  * example, assessments re-derives the old and new parents of a moved unit).
  */
 export interface UnitTreeObserver {
-  onUnitChanged(manager: EntityManager, before: ReplicaState | null, after: UnitSnapshot): Promise<void>;
+  onUnitChanged(manager: EntityManager, change: UnitChange): Promise<void>;
 }
 
 export const UNIT_TREE_OBSERVER = Symbol('UNIT_TREE_OBSERVER');

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { UnitSnapshot } from '@antq/contracts';
 import { atBatchEnd } from '@antq/messaging';
-import type { ReplicaState, UnitTreeObserver } from '@antq/unit-replica';
+import type { UnitChange, UnitTreeObserver } from '@antq/unit-replica';
 import { UnitStatusService } from './unit-status.service';
 
 /**
@@ -23,7 +23,7 @@ export class TreeChangesObserver implements UnitTreeObserver {
 
   constructor(private readonly statuses: UnitStatusService) {}
 
-  async onUnitChanged(manager: EntityManager, before: ReplicaState | null, after: UnitSnapshot): Promise<void> {
+  async onUnitChanged(manager: EntityManager, { before, after }: UnitChange): Promise<void> {
     const date = after.effectiveFrom;
     const closed = after.status === 'closed' && before?.status !== 'closed';
     const placed = !before || before.parentId !== (after.parentId ?? null) || before.status !== after.status;

@@ -1,9 +1,9 @@
 import { Controller, Injectable } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
-import type { CloudEvent, UnitSnapshot, UnitStatusChangedData } from '@antq/contracts';
+import type { CloudEvent, UnitStatusChangedData } from '@antq/contracts';
 import { atBatchEnd, EventContext } from '@antq/messaging';
-import type { ReplicaState, UnitTreeObserver } from '@antq/unit-replica';
+import type { UnitChange, UnitTreeObserver } from '@antq/unit-replica';
 import { ProgressService } from '../campaigns/progress.service';
 import { ScoreboardService } from '../scoreboards/scoreboard.service';
 
@@ -118,12 +118,23 @@ export class CampaignsTreeObserver implements UnitTreeObserver {
     private readonly progress: ProgressService,
   ) {}
 
-  async onUnitChanged(manager: EntityManager, before: ReplicaState | null, after: UnitSnapshot): Promise<void> {
-    // A rename or new tags leave every count where it is.
-    if (before && before.parentId === (after.parentId ?? null) && before.status === after.status) return;
-    await this.scoreboards.treeChanged(manager, after.unitId);
-    await this.progress.unitChanged(manager, after.unitId, after.effectiveFrom);
-    // Campaigns over its old place lose it.
-    if (before?.parentId && before.parentId !== after.parentId) await this.progress.unitChanged(manager, before.parentId, after.effectiveFrom);
+  async onUnitChanged(manager: EntityManager, { before, after, placements }: UnitChange): Promise<void> {
+    // Where the unit stood from each version on: a rename or new tags leave every count where it
+    // is, and a move and a move back in one batch still changed the campaigns measured between.
+    let previous: { parentId: string | null; status: string } | null = before;
+    let from: string | undefined;
+    const places = new Set<string>();
+    for (const placement of placements) {
+      if (!previous || previous.parentId !== placement.parentId || previous.status !== placement.status) {
+        from ??= placement.effectiveFrom;
+        for (const parent of [previous?.parentId, placement.parentId]) if (parent) places.add(parent);
+      }
+      previous = placement;
+    }
+    if (from === undefined) return;
+    if (before?.parentId !== (after.parentId ?? null) || before?.status !== after.status) await this.scoreboards.treeChanged(manager, after.unitId);
+    await this.progress.unitChanged(manager, after.unitId, from);
+    // Campaigns over the places it left count it no more.
+    for (const place of places) if (place !== (after.parentId ?? null)) await this.progress.unitChanged(manager, place, from);
   }
 }
