@@ -37,7 +37,8 @@ export class UnitReplicaRepository {
    * version or a newer one in force. A version recorded for a later date waits in the
    * versions until `promoteDue` finds it in force (and a current state not yet in force, as
    * replicas kept before they followed the date, gives way to the one that is). Returns, for
-   * each unit whose current state changed, what it was before and what it is now.
+   * each unit whose current state changed, what it was before, what it is now and the
+   * versions it took in between.
    */
   async applyMany(manager: EntityManager, units: UnitSnapshot[], today: string): Promise<UnitChange[]> {
     if (!units.length) return [];
@@ -95,13 +96,15 @@ export class UnitReplicaRepository {
     )) as { unit_id: string; version: number }[];
     const before = new Map(previous.map((p) => [p.unit_id, p]));
     const byVersion = new Map(units.map((u) => [`${u.unitId}:${u.version}`, u]));
+    const insertedByUnit = new Map<string, typeof inserted>();
+    for (const v of inserted) insertedByUnit.set(v.unit_id, [...(insertedByUnit.get(v.unit_id) ?? []), v]);
     return changed.map((c) => {
       const was = before.get(c.unit_id);
       const after = byVersion.get(`${c.unit_id}:${c.version}`) as UnitSnapshot;
       // The versions between the one the replica held and the one now in force; a version
       // promoted on its date was stored before, and is the only one.
-      const between = inserted
-        .filter((v) => v.unit_id === c.unit_id && v.version > (was?.version ?? 0) && v.version < c.version)
+      const between = (insertedByUnit.get(c.unit_id) ?? [])
+        .filter((v) => v.version > (was?.version ?? 0) && v.version < c.version)
         .sort((a, b) => a.version - b.version)
         .map(({ parentId, status, effectiveFrom }) => ({ parentId, status, effectiveFrom }));
       return {
