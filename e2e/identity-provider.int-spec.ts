@@ -78,13 +78,13 @@ describe('bearer tokens verified with an identity provider key set (JWKS)', () =
     await provider.stop();
   });
 
-  it('accepts RS256 and ES256 tokens by their kid, fetching the key set once per key', async () => {
+  it('accepts RS256 and ES256 tokens by their kid, fetching the key set once', async () => {
     const fetchesBefore = provider.fetches;
     for (let i = 0; i < 3; i++) {
       expect(await call(jwksOnly.url, provider.token({ ...claims, kid: 'rsa-2026' }))).toEqual({ status: 200, body: expect.objectContaining({ agency: 'ca-nghe-an', principal: 'alice' }) });
       expect((await call(jwksOnly.url, provider.token({ ...claims, kid: 'ec-2026' }))).status).toBe(200);
     }
-    expect(provider.fetches - fetchesBefore).toBe(2);
+    expect(provider.fetches - fetchesBefore).toBe(1);
   });
 
   it('refuses a token signed by a key the issuer does not hold, or naming a kid it does not publish', async () => {
@@ -116,6 +116,16 @@ describe('bearer tokens verified with an identity provider key set (JWKS)', () =
     expect(confused).toEqual({ status: 401, body: expect.objectContaining({ message: 'Invalid token: invalid signature' }) });
   });
 
+  it('refuses tokens naming made-up keys with 401, fetching the key set at most ten times a minute, and keeps accepting the published keys', async () => {
+    const fetchesBefore = provider.fetches;
+    const madeUp = [...Array(25).keys()].map((i) => `${Buffer.from(JSON.stringify({ alg: 'RS256', kid: `made-up-${i}` })).toString('base64url')}.e30.AA`);
+    const answers = await Promise.all(madeUp.map((token) => call(jwksOnly.url, token)));
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([401]));
+    expect(provider.fetches - fetchesBefore).toBeLessThanOrEqual(10);
+    expect((await call(jwksOnly.url, provider.token({ ...claims, kid: 'rsa-2026' }))).status).toBe(200);
+    expect((await call(jwksOnly.url, provider.token({ ...claims, kid: 'ec-2026' }))).status).toBe(200);
+  });
+
   it('answers 503, not 401, while the key set cannot be fetched', async () => {
     const gone = await new TestIdentityProvider().start();
     await gone.stop();
@@ -127,6 +137,24 @@ describe('bearer tokens verified with an identity provider key set (JWKS)', () =
     } finally {
       await unreachable.app.close();
     }
+  });
+});
+
+describe('the claims of a token', () => {
+  let app: { app: INestApplication; url: string };
+  beforeAll(async () => (app = await startApp({ secret: SECRET })));
+  afterAll(() => app?.app.close());
+
+  it('refuses a token without an expiry, which would never expire', async () => {
+    const forever = sign(CLAIMS, SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE });
+    expect(await call(app.url, forever)).toEqual({ status: 401, body: expect.objectContaining({ message: 'Invalid token: it has no expiry (exp)' }) });
+  });
+
+  it('takes a jurisdiction of unit ids only, in lower case whatever case they came in', async () => {
+    const named = sign({ ...CLAIMS, jurisdiction: ['ca-nghe-an'] }, SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
+    expect(await call(app.url, named)).toEqual({ status: 401, body: expect.objectContaining({ message: 'Invalid token claims: jurisdiction must hold unit ids (UUIDs)' }) });
+    const upper = sign({ ...CLAIMS, jurisdiction: ['7C9E6679-7425-40DE-944B-E07FC1F90AE7'] }, SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
+    expect(await call(app.url, upper)).toEqual({ status: 200, body: expect.objectContaining({ jurisdiction: ['7c9e6679-7425-40de-944b-e07fc1f90ae7'] }) });
   });
 });
 

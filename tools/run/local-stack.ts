@@ -65,6 +65,13 @@ export function log(message: string): void {
   process.stdout.write(`[stack] ${message}\n`);
 }
 
+/** A connection URL as it may be printed: without its password. */
+function shown(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 /** The server's `autovacuum` setting, read as the proof that it answers; undefined when it does not. */
 async function postgresAutovacuum(url: string): Promise<string | undefined> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
@@ -99,14 +106,14 @@ async function startPostgres(settings: StackSettings): Promise<string> {
     const version = stdout.trim().split('\n')[0];
     await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
   } catch (error) {
-    throw new Error(`PostgreSQL at ${settings.postgresUrl} is unreachable and could not be started: ${(error as Error).message}`);
+    throw new Error(`PostgreSQL at ${shown(settings.postgresUrl)} is unreachable and could not be started: ${(error as Error).message}`);
   }
   for (let i = 0; i < 30; i++) {
     const autovacuum = await postgresAutovacuum(settings.postgresUrl);
     if (autovacuum !== undefined) return autovacuum;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`PostgreSQL at ${settings.postgresUrl} did not come up`);
+  throw new Error(`PostgreSQL at ${shown(settings.postgresUrl)} did not come up`);
 }
 
 export function kafkaScript(command: 'up' | 'down' | 'status', env: NodeJS.ProcessEnv = process.env): Promise<number> {

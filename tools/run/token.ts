@@ -24,10 +24,14 @@ function main(): void {
     agency: values.agency,
     roles: values.roles.split(',').map((r) => r.trim()),
     ...(values.name ? { name: values.name } : {}),
-    ...(values.jurisdiction ? { jurisdiction: values.jurisdiction.split(',') } : {}),
+    ...(values.jurisdiction ? { jurisdiction: values.jurisdiction.split(',').map((id) => id.trim()) } : {}),
   });
   const problems = validateSync(claims).flatMap((e) => Object.values(e.constraints ?? {}));
   if (problems.length) throw new Error(problems.join('; '));
+  // Services given a key set and no secret accept only the identity provider's tokens.
+  if (process.env['JWT_JWKS_URL'] && !process.env['JWT_SECRET']) {
+    throw new Error('JWT_JWKS_URL is set and JWT_SECRET is not: the services accept only tokens from that identity provider, so get one there');
+  }
   const token = issueToken(
     {
       secret: process.env['JWT_SECRET'] ?? DEV_JWT_SECRET,

@@ -43,6 +43,8 @@ export class JwtAuthGuard implements CanActivate {
       if (error instanceof KeySetUnavailableError) throw new ServiceUnavailableException(error.message);
       throw new UnauthorizedException(`Invalid token: ${(error as Error).message}`);
     }
+    // jsonwebtoken checks an expiry only where there is one: a token must have one.
+    if (typeof (payload as { exp?: unknown }).exp !== 'number') throw new UnauthorizedException('Invalid token: it has no expiry (exp)');
     const claims = plainToInstance(TokenClaims, payload);
     const problems = validateSync(claims).flatMap((e) => Object.values(e.constraints ?? {}));
     if (problems.length) throw new UnauthorizedException(`Invalid token claims: ${problems.join('; ')}`);

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ROLES, type Role } from './roles';
 
 /** The claims a platform token must carry; a token is input too, and is validated. */
@@ -23,7 +24,8 @@ export class TokenClaims {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
-  @IsString({ each: true })
+  @IsUUID('all', { each: true, message: 'jurisdiction must hold unit ids (UUIDs)' })
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((id) => (typeof id === 'string' ? id.toLowerCase() : id)) : value))
   jurisdiction?: string[];
 
   @IsOptional()

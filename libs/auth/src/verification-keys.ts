@@ -13,25 +13,35 @@ export class KeySetUnavailableError extends Error {
   override readonly name = 'KeySetUnavailableError';
 }
 
+/** How long a fetched key set is used before it is fetched again (known keys meanwhile answer at once). */
+const KEY_SET_MAX_AGE_MS = 10 * 60_000;
+/** Fetches of the key set a minute at most: tokens naming keys nobody published cannot make more. */
+const FETCHES_PER_MINUTE = 10;
+
 /**
  * The keys tokens are verified with: the shared HS256 secret, the issuer's published
- * public keys (JWKS, fetched by `kid`, cached and rate-limited), or both while moving from
- * one to the other. A token's `alg` picks the kind of key, and `algorithms` lists only the
- * configured kinds, so a token cannot choose HMAC with a public key as its secret.
+ * public keys (its JWKS), or both while moving from one to the other. A token's `alg` picks
+ * the kind of key, and `algorithms` lists only the configured kinds, so a token cannot
+ * choose HMAC with a public key as its secret.
+ *
+ * The key set is fetched whole and kept: a known `kid` is answered from memory, a new one
+ * (a rotation) fetches the set again. Fetches are limited per minute; past the limit a
+ * `kid` the set lacks is refused (401), so tokens naming made-up keys can neither flood the
+ * issuer nor lock out the keys it does publish.
  */
 export class VerificationKeys {
   readonly algorithms: Algorithm[];
   private readonly secret?: KeyObject;
   private readonly jwks?: JwksClient;
-  /** PEM parsed once per published key; jsonwebtoken would parse the string on every token. */
-  private readonly publicKeys = new WeakMap<SigningKey, KeyObject>();
+  private keySet?: { keys: Map<string | undefined, KeyObject>; fetchedAt: number };
+  private fetching?: Promise<NonNullable<VerificationKeys['keySet']>>;
+  /** When the last fetches started, for the limit per minute. */
+  private readonly fetchTimes: number[] = [];
 
   constructor(options: AuthOptions) {
     if (!options.secret && !options.jwksUri) throw new Error('Token verification needs a secret or a JWKS URL');
     this.secret = options.secret ? createSecretKey(Buffer.from(options.secret)) : undefined;
-    this.jwks = options.jwksUri
-      ? new JwksClient({ jwksUri: options.jwksUri, cache: true, cacheMaxAge: 10 * 60_000, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5_000 })
-      : undefined;
+    this.jwks = options.jwksUri ? new JwksClient({ jwksUri: options.jwksUri, timeout: 5_000 }) : undefined;
     this.algorithms = [...(this.secret ? (['HS256'] as const) : []), ...(this.jwks ? (options.jwksAlgorithms ?? ['RS256', 'ES256']) : [])];
   }
 
@@ -46,18 +56,47 @@ export class VerificationKeys {
   }
 
   private async published(kid: string | undefined): Promise<KeyObject> {
-    let key: SigningKey;
+    const known = this.keySet?.keys.get(kid);
+    if (known) {
+      // An old set still answers for its keys while a new one is fetched.
+      if (Date.now() - (this.keySet as { fetchedAt: number }).fetchedAt > KEY_SET_MAX_AGE_MS && this.mayFetch()) this.fetch().catch(() => undefined);
+      return known;
+    }
+    if (!this.mayFetch() && !this.fetching) {
+      throw new UnknownKeyError(`the issuer publishes no signing key that matches '${kid}' (its key set was fetched ${FETCHES_PER_MINUTE} times in the last minute)`);
+    }
+    let keySet: NonNullable<VerificationKeys['keySet']>;
     try {
-      key = await (this.jwks as JwksClient).getSigningKey(kid);
+      keySet = await this.fetch();
     } catch (error) {
-      if ((error as Error).name === 'SigningKeyNotFoundError') throw new UnknownKeyError((error as Error).message);
       throw new KeySetUnavailableError(`the token issuer's keys are unavailable: ${(error as Error).message}`);
     }
-    let publicKey = this.publicKeys.get(key);
-    if (!publicKey) {
-      publicKey = createPublicKey(key.getPublicKey());
-      this.publicKeys.set(key, publicKey);
-    }
-    return publicKey;
+    const key = keySet.keys.get(kid);
+    if (!key) throw new UnknownKeyError(`the issuer publishes no signing key that matches '${kid}'`);
+    return key;
+  }
+
+  private mayFetch(): boolean {
+    const minuteAgo = Date.now() - 60_000;
+    while (this.fetchTimes.length && this.fetchTimes[0] < minuteAgo) this.fetchTimes.shift();
+    return this.fetchTimes.length < FETCHES_PER_MINUTE;
+  }
+
+  /** Fetches the key set; callers arriving meanwhile share the fetch under way. */
+  private fetch(): Promise<NonNullable<VerificationKeys['keySet']>> {
+    this.fetching ??= (async () => {
+      this.fetchTimes.push(Date.now());
+      try {
+        const published = await (this.jwks as JwksClient).getSigningKeys();
+        const keys = new Map<string | undefined, KeyObject>(published.map((key: SigningKey) => [key.kid, createPublicKey(key.getPublicKey())]));
+        // A token without a kid is verified with the only key, if there is only one.
+        if (published.length === 1) keys.set(undefined, keys.get(published[0].kid) as KeyObject);
+        this.keySet = { keys, fetchedAt: Date.now() };
+        return this.keySet;
+      } finally {
+        this.fetching = undefined;
+      }
+    })();
+    return this.fetching;
   }
 }
