@@ -61,6 +61,8 @@ class ProbeHandler {
       collected.delete(context.manager);
       for (const each of batch) attempts.set(each, (attempts.get(each) ?? 0) + 1);
       if (batch.includes('refused-at-batch-end')) throw new Error('the deferred work refuses this event');
+      // A rejection that is no Error at all, as a library's bare `reject()` gives.
+      if (batch.includes('rejected-with-nothing')) return Promise.reject(undefined);
       if (batch.includes('fails-once') && attempts.get('fails-once') === 1) throw new Error('a passing failure');
       for (const each of batch) await context.manager.query('INSERT INTO probe_effects (event_id, name) VALUES ($1, $2)', [event.id, each]);
     });
@@ -130,6 +132,28 @@ it('dead-letters only the failing messages of a batch, after bounded retries, an
       events.map((e) => e.id),
     ])) as { n: number }[];
     expect(processed.n).toBe(4);
+  } finally {
+    await dlq.stop();
+  }
+});
+
+it('dead-letters a message whose deferred work rejects with no error at all, and goes on', async () => {
+  const unitId = (unitCreatedEvent().data as UnitCreatedData).unitId;
+  // Alone in their batch, so that nothing else sends the batch down the careful path first.
+  const events = ['rejected-with-nothing', 'after-nothing'].map((name) => unitCreatedEvent({ unitId, name }));
+  const dlq = await new TopicRecorder(kafka, runTopic(runId, deadLetterTopic(PROBE.service).name)).start();
+  try {
+    await produceRaw(kafka, runTopic(runId, EVENT_TOPICS.units.name), events.map((event) => ({ key: unitId, value: JSON.stringify(event) })));
+    await eventually(async () => {
+      const rows = (await probe.dataSource.query('SELECT name FROM probe_effects WHERE event_id = ANY($1::uuid[])', [events.map((e) => e.id)])) as { name: string }[];
+      expect(rows.map((r) => r.name)).toEqual(['after-nothing']);
+    });
+    const letter = await eventually(() => {
+      const found = dlq.messages.find((m) => (JSON.parse(m.value!.toString()) as CloudEvent<UnitCreatedData>).data.name === 'rejected-with-nothing');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(headerText(letter.headers, 'dlq-error')).toBe('undefined');
   } finally {
     await dlq.stop();
   }

@@ -104,7 +104,7 @@ it('prepares a statement anew at ten times its runs, deallocating the one before
   expect(third).toEqual([`${first[0]}_g2`]);
 });
 
-it('prepared anew inside a failed transaction, leaves the old statement behind and answers right after the rollback', async () => {
+it('prepared anew inside a failed transaction, answers right after the rollback and deallocates the old statement then', async () => {
   const text = 'SELECT (value - $1::int)::int AS n FROM readings WHERE id = $2';
   const names = async () =>
     (await pool.query('SELECT name FROM pg_prepared_statements WHERE statement = $1 ORDER BY name', [text])).rows.map((r: { name: string }) => r.name);
@@ -115,7 +115,7 @@ it('prepared anew inside a failed transaction, leaves the old statement behind a
   try {
     await client.query('BEGIN');
     await expect(client.query('SELECT 1 / 0 AS n')).rejects.toThrow('division by zero');
-    // The deallocation queued ahead of the 30th run fails with it, as everything in the transaction does.
+    // The 30th run fails, as everything in the failed transaction does.
     await expect(client.query(text, [30, 1])).rejects.toThrow('current transaction is aborted');
     await client.query('ROLLBACK');
   } finally {
@@ -123,8 +123,30 @@ it('prepared anew inside a failed transaction, leaves the old statement behind a
   }
   expect((await pool.query(text, [31, 1])).rows).toEqual([{ n: 10 - 31 }]);
   expect((await pool.query(text, [32, 2])).rows).toEqual([{ n: 20 - 32 }]);
-  // The old statement stays on the connection beside the new one: nothing else is lost.
-  expect(await names()).toEqual([first, `${first}_g1`]);
+  expect(await names()).toEqual([`${first}_g1`]);
+});
+
+it('never deallocates inside a transaction, where a failing DEALLOCATE (behind a pooler that names statements its own way) would abort it', async () => {
+  const text = 'SELECT (value * 3 + $1::int)::int AS n FROM readings WHERE id = $2';
+  const names = async () =>
+    (await pool.query('SELECT name FROM pg_prepared_statements WHERE statement = $1 ORDER BY name', [text])).rows.map((r: { name: string }) => r.name);
+  for (let run = 1; run <= 29; run++) await pool.query(text, [run, 1]);
+  const [first] = await names();
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // As behind PgBouncer, the name the client knows is not the server's: deallocating it fails.
+    await client.query(`DEALLOCATE "${first}"`);
+    // The 30th run prepares the statement anew inside the transaction, which carries on.
+    expect((await client.query(text, [30, 1])).rows).toEqual([{ n: 60 }]);
+    expect((await client.query(text, [31, 2])).rows).toEqual([{ n: 91 }]);
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+  // Idle again, the connection tries the deallocation; its failure harms nothing.
+  expect((await pool.query(text, [32, 1])).rows).toEqual([{ n: 62 }]);
+  expect(await names()).toEqual([`${first}_g1`]);
 });
 
 it('so a generic plan made on a nearly empty table follows the table as it grows', async () => {

@@ -62,6 +62,7 @@ export function preparable(text: string): boolean {
  * nearly empty would stay as it grows a thousandfold. So a statement is prepared anew (and
  * the old one deallocated) each time its runs reach ten times what they were when it was
  * last prepared: a plan follows its tables' growth at a cost of a few parses in a lifetime.
+ * The old statement is deallocated once the connection is idle outside a transaction.
  */
 export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: StatementPreparation): typeof Client {
   return class PreparingClient extends Client {
@@ -71,10 +72,13 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
     private readonly prepared = new Map<string, Prepared>();
     /** Statements whose prepared form a schema change broke: their name stays taken on this connection. */
     private readonly refused = new Set<string>();
+    /** Names of statements prepared anew, whose old form is deallocated once the connection is idle. */
+    private readonly retired: string[] = [];
 
     override query(config: unknown, values?: unknown, callback?: unknown): never {
       const run = super.query as (...args: unknown[]) => unknown;
       const statement = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.statementFor(config) : undefined;
+      this.deallocateRetired();
       if (!statement) return run.call(this, config, values, callback) as never;
       const text = config as string;
       const { generation } = statement;
@@ -125,18 +129,24 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
       return prepared;
     }
 
-    /**
-     * The next run prepares the statement under its next name; the old one is deallocated
-     * first, queued on this connection ahead of that run. Held (a run under it succeeded), it
-     * exists, so deallocating fails only inside a transaction that has failed already, which
-     * leaves one statement behind and no other harm.
-     */
+    /** The next run prepares the statement under its next name; the old one is retired. */
     private prepareAnew(statement: Prepared): void {
-      const run = super.query as (text: string) => Promise<unknown>;
-      run.call(this, `DEALLOCATE "${nameOf(statement)}"`).catch(() => undefined);
+      this.retired.push(nameOf(statement));
       statement.generation++;
       statement.replanAt = statement.runs * REPLAN_FACTOR;
       statement.held = false;
+    }
+
+    /**
+     * Deallocates retired statements, queued ahead of the query about to run, but only while
+     * the connection is idle outside a transaction: a DEALLOCATE that fails there (a pooler
+     * such as PgBouncer names statements its own way) fails alone, where inside a transaction
+     * it would abort the caller's work.
+     */
+    private deallocateRetired(): void {
+      if (!this.retired.length || this.getTransactionStatus() !== 'I' || !(this as unknown as { readyForQuery: boolean }).readyForQuery) return;
+      const run = super.query as (text: string) => Promise<unknown>;
+      for (const name of this.retired.splice(0)) run.call(this, `DEALLOCATE "${name}"`).catch(() => undefined);
     }
   };
 }

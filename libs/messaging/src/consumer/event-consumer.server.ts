@@ -42,6 +42,8 @@ interface Settled {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What went wrong, whatever was thrown: a handler may reject with anything, even nothing. */
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 /** Replays of a batch that met a deadlock or lost its connection, before kafkajs's own retries. */
 const TRANSIENT_ATTEMPTS = 5;
 
@@ -239,7 +241,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
             await this.invoke(handler, event, delivery);
           } catch (error) {
             if (isTransientDatabaseError(error)) throw error;
-            throw new HandlerFailure((error as Error).message);
+            throw new HandlerFailure(messageOf(error));
           }
           tally(outcomes, event.type, 'applied');
           continue;
@@ -262,7 +264,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
       } catch (error) {
         // Deferred work that fails is some message's failure: the careful replay finds which.
         if (careful || isTransientDatabaseError(error)) throw error;
-        throw new HandlerFailure((error as Error).message);
+        throw new HandlerFailure(messageOf(error));
       }
       if (deadLetters.length) {
         await this.producer.send(
