@@ -27,6 +27,12 @@ interface OutboxRow {
 /** Any constant shared by a service's instances: only one of them relays at a time. */
 const RELAY_LOCK_ID = 0x616e7471;
 const MAX_BACKOFF_MS = 5_000;
+/**
+ * Bytes of events sent at once at most: kafkajs sends a partition's share of a batch as one
+ * record batch, which the broker refuses beyond `message.max.bytes` (1 MB by default); a
+ * batch over it would be refused, and retried, for ever.
+ */
+const MAX_BATCH_BYTES = 768 * 1024;
 
 /**
  * Publishes outbox rows to Kafka in id order, then deletes them. One instance per database
@@ -100,9 +106,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           await this.signal.sleep(this.options.outbox.pollIntervalMs * 5);
           continue;
         }
-        const sent = await this.publishBatch();
+        const { more } = await this.publishBatch();
         backoff = 100;
-        if (sent < this.options.outbox.batchSize) await this.signal.sleep(this.options.outbox.pollIntervalMs);
+        if (!more) await this.signal.sleep(this.options.outbox.pollIntervalMs);
       } catch (error) {
         this.logger.warn(`Outbox relay paused ${backoff} ms: ${error instanceof Error ? error.message : error}`);
         await this.signal.sleep(backoff);
@@ -137,14 +143,24 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await client?.end().catch(() => undefined);
   }
 
-  private async publishBatch(): Promise<number> {
+  /** Publishes the oldest rows, as many as fit in a batch; `more`: whether rows may be waiting still. */
+  private async publishBatch(): Promise<{ more: boolean }> {
     this.signal.clear();
-    const rows = (await this.dataSource.query(
+    const fetched = (await this.dataSource.query(
       `SELECT id, topic, message_key, event_id, event_type, payload
          FROM outbox_messages ORDER BY id LIMIT $1`,
       [this.options.outbox.batchSize],
     )) as OutboxRow[];
-    if (!rows.length) return 0;
+    if (!fetched.length) return { more: false };
+    // In order, up to the byte limit (the first row goes whatever its size).
+    let bytes = 0;
+    let count = 0;
+    for (const row of fetched) {
+      bytes += Buffer.byteLength(row.payload);
+      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+      count++;
+    }
+    const rows = fetched.slice(0, count);
 
     const byTopic = new Map<string, OutboxRow[]>();
     for (const row of rows) {
@@ -169,6 +185,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.dataSource.query('DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     this.published += rows.length;
     for (const [topic, list] of byTopic) eventsPublished.inc({ topic }, list.length);
-    return rows.length;
+    return { more: fetched.length === this.options.outbox.batchSize || rows.length < fetched.length };
   }
 }
