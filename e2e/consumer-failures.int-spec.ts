@@ -159,6 +159,18 @@ it('dead-letters a message whose deferred work rejects with no error at all, and
   }
 });
 
+it('applies an event whose id is written in capitals once, and its redelivery never', async () => {
+  const event = unitCreatedEvent({ name: 'in-capitals' });
+  const shouted = { ...event, id: event.id.toUpperCase() };
+  const topic = runTopic(runId, EVENT_TOPICS.units.name);
+  await produceRaw(kafka, topic, [{ key: event.subject, value: JSON.stringify(shouted) }]);
+  const effects = () => probe.dataSource.query('SELECT name FROM probe_effects WHERE event_id = $1', [event.id]) as Promise<{ name: string }[]>;
+  await eventually(async () => expect(await effects()).toEqual([{ name: 'in-capitals' }]));
+  await produceRaw(kafka, topic, [{ key: event.subject, value: JSON.stringify(event) }]);
+  await awaitCommitted(kafka, `${runId}.${PROBE.service}`, topic);
+  expect(await effects()).toEqual([{ name: 'in-capitals' }]);
+});
+
 it('settles batches of event types it does not handle without effect, counts them, and moves on', async () => {
   const unitId = (unitCreatedEvent().data as UnitCreatedData).unitId;
   // Types of a newer release or another consumer's share of the topic.

@@ -231,7 +231,8 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
           tally(outcomes, event.type, 'ignored');
           continue;
         }
-        if (!fresh.delete(event.id)) {
+        // The claimed ids come back from PostgreSQL in lower case, whatever case the producer wrote.
+        if (!fresh.delete(event.id.toLowerCase())) {
           tally(outcomes, event.type, 'duplicate');
           continue;
         }
