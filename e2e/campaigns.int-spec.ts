@@ -166,6 +166,18 @@ describe('campaigns and targets', () => {
     expect(planned.body).toMatchObject({ scopeUnitId: ids['Q'], agency: 'ca-tinh' });
   });
 
+  it('takes unit ids written in capitals, as the same units', async () => {
+    const shouting = new ApiClient(campaigns.url, testToken('ubnd-tinh', ['campaign-manager'], 'planner', [ids['P'].toUpperCase()]));
+    const planned = await shouting.post('/campaigns', {
+      name: 'Kế hoạch viết hoa',
+      scopeUnitId: ids['P'].toUpperCase(),
+      periodStart: '2099-01-01',
+      periodEnd: '2099-12-31',
+      targets: [{ kind: 'list', programme: 'drug-free', unitIds: [ids['C5'].toUpperCase()] }],
+    });
+    expect({ status: planned.status, scopeUnitId: planned.body.scopeUnitId, unitIds: planned.body.targets?.[0]?.unitIds }).toEqual({ status: 201, scopeUnitId: ids['P'], unitIds: [ids['C5']] });
+  });
+
   it('follows a 2024 campaign from its baseline to achieved, one state event per transition', async () => {
     // Recognised for 2023: counted in the baseline (the day before the period), lapsed during 2024.
     await recognise(ids['C5'], '2023-05-01');

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { lowerCaseIds } from '@antq/contracts';
 import { ROLES, type Role } from './roles';
 
 /** The claims a platform token must carry; a token is input too, and is validated. */
@@ -25,7 +26,7 @@ export class TokenClaims {
   @IsArray()
   @ArrayMaxSize(100)
   @IsUUID('all', { each: true, message: 'jurisdiction must hold unit ids (UUIDs)' })
-  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((id) => (typeof id === 'string' ? id.toLowerCase() : id)) : value))
+  @Transform(lowerCaseIds)
   jurisdiction?: string[];
 
   @IsOptional()

@@ -3,6 +3,7 @@ export * from './asyncapi';
 export * from './cloud-event';
 export * from './dates';
 export * from './event-catalogue';
+export * from './ids';
 export * from './events/assessments.events';
 export * from './events/campaigns.events';
 export * from './events/notifications.events';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -23,6 +23,7 @@ import {
 import {
   COUNT_MODES,
   IsCalendarDate,
+  lowerCaseIds,
   PROGRAMME_CODES,
   TARGET_KINDS,
   UNIT_KINDS,
@@ -89,6 +90,7 @@ export class TargetInput {
   @ArrayMaxSize(10_000)
   @ArrayUnique({ message: 'unitIds must not repeat a unit' })
   @IsUUID('all', { each: true, message: 'unitIds must be UUIDs' })
+  @Transform(lowerCaseIds)
   unitIds?: string[];
 
   @ApiPropertyOptional({ example: 'festival-days', description: 'For activity targets: what is tallied.' })
@@ -116,6 +118,7 @@ export class CreateCampaignRequest {
 
   @ApiProperty({ format: 'uuid', description: 'The root unit of the scope.' })
   @IsUUID('all', { message: 'scopeUnitId must be a UUID' })
+  @Transform(lowerCaseIds)
   scopeUnitId!: string;
 
   @ApiProperty({ example: '2024-01-01' })
