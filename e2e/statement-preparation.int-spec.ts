@@ -8,6 +8,20 @@ const url = testDatabaseUrl(uniqueRunId(), 'statements');
 let pool: Pool;
 let admin: Client;
 
+/** The names under which the pool's one connection holds a statement. */
+const namesOf = async (text: string): Promise<string[]> =>
+  ((await pool.query('SELECT name FROM pg_prepared_statements WHERE statement = $1 ORDER BY name', [text])).rows as { name: string }[]).map((r) => r.name);
+
+/**
+ * Runs a statement until its next run prepares it anew; returns its name now. Prepared on its
+ * third run (the pool's threshold), it is prepared anew on its 30th.
+ */
+async function dueForPreparingAnew(text: string): Promise<string> {
+  for (let run = 1; run <= 29; run++) await pool.query(text, [run, 1]);
+  const [name] = await namesOf(text);
+  return name;
+}
+
 /** The statements the pool's one connection has prepared (this query has no parameters, so it is never one of them). */
 const preparedTexts = async () => ((await pool.query('SELECT statement FROM pg_prepared_statements ORDER BY statement')).rows as { statement: string }[]).map((r) => r.statement);
 
@@ -89,7 +103,7 @@ it('prepares no more statements on a connection than its capacity', async () => 
 
 it('prepares a statement anew at ten times its runs, deallocating the one before, and answers the same', async () => {
   const text = 'SELECT (value * $1::int)::int AS n FROM readings WHERE id = $2';
-  const names = async () => (await pool.query('SELECT name FROM pg_prepared_statements WHERE statement = $1', [text])).rows.map((r: { name: string }) => r.name);
+  const names = () => namesOf(text);
   // Prepared on its third run (the pool's threshold), anew on its 30th and 300th.
   const seen: string[][] = [];
   for (let run = 1; run <= 300; run++) {
@@ -106,11 +120,7 @@ it('prepares a statement anew at ten times its runs, deallocating the one before
 
 it('prepared anew inside a failed transaction, answers right after the rollback and deallocates the old statement then', async () => {
   const text = 'SELECT (value - $1::int)::int AS n FROM readings WHERE id = $2';
-  const names = async () =>
-    (await pool.query('SELECT name FROM pg_prepared_statements WHERE statement = $1 ORDER BY name', [text])).rows.map((r: { name: string }) => r.name);
-  // Prepared on its third run: after 29 runs, the 30th prepares it anew.
-  for (let run = 1; run <= 29; run++) await pool.query(text, [run, 1]);
-  const [first] = await names();
+  const first = await dueForPreparingAnew(text);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -123,15 +133,12 @@ it('prepared anew inside a failed transaction, answers right after the rollback 
   }
   expect((await pool.query(text, [31, 1])).rows).toEqual([{ n: 10 - 31 }]);
   expect((await pool.query(text, [32, 2])).rows).toEqual([{ n: 20 - 32 }]);
-  expect(await names()).toEqual([`${first}_g1`]);
+  expect(await namesOf(text)).toEqual([`${first}_g1`]);
 });
 
 it('never deallocates inside a transaction, where a failing DEALLOCATE (behind a pooler that names statements its own way) would abort it', async () => {
   const text = 'SELECT (value * 3 + $1::int)::int AS n FROM readings WHERE id = $2';
-  const names = async () =>
-    (await pool.query('SELECT name FROM pg_prepared_statements WHERE statement = $1 ORDER BY name', [text])).rows.map((r: { name: string }) => r.name);
-  for (let run = 1; run <= 29; run++) await pool.query(text, [run, 1]);
-  const [first] = await names();
+  const first = await dueForPreparingAnew(text);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -146,7 +153,7 @@ it('never deallocates inside a transaction, where a failing DEALLOCATE (behind a
   }
   // Idle again, the connection tries the deallocation; its failure harms nothing.
   expect((await pool.query(text, [32, 1])).rows).toEqual([{ n: 62 }]);
-  expect(await names()).toEqual([`${first}_g1`]);
+  expect(await namesOf(text)).toEqual([`${first}_g1`]);
 });
 
 it('so a generic plan made on a nearly empty table follows the table as it grows', async () => {
