@@ -172,7 +172,8 @@ export class ProgressService {
   async progress(manager: EntityManager, campaign: CampaignRow, target: TargetRow, today: string): Promise<TargetProgress> {
     const on = evaluationDate(period(campaign), today);
     if (!on) throw new Error(`Campaign ${campaign.id} starts on ${campaign.period_start}`);
-    const baseline = target.baseline ?? (target.kind === 'activity' ? 0 : (await measure(manager, campaign, target, addDays(campaign.period_start, -1))).value);
+    // Rounded as it is stored, so that the first evaluation and every later one start from the same baseline.
+    const baseline = target.baseline ?? (target.kind === 'activity' ? 0 : roundBaseline((await measure(manager, campaign, target, addDays(campaign.period_start, -1))).value));
     const reading = await measure(manager, campaign, target, on);
     const increase = target.kind === 'count' && target.mode === 'increase';
     const progress = assess(period(campaign), today, {
@@ -181,7 +182,7 @@ export class ProgressService {
       goal: target.goal,
       ceiling: target.kind === 'share' ? 100 : target.kind === 'list' ? reading.outOf : undefined,
     });
-    return { ...progress, baseline: Math.round(baseline * 100) / 100 };
+    return { ...progress, baseline };
   }
 
   /** Campaigns whose stored progress is not as of `today`: new in their period, moving with it, or just past it. */
@@ -200,3 +201,6 @@ export class ProgressService {
 export function period(campaign: CampaignRow) {
   return { start: campaign.period_start, end: campaign.period_end };
 }
+
+/** A baseline as stored: to the hundredth (a share's is a percentage). */
+const roundBaseline = (value: number): number => Math.round(value * 100) / 100;
