@@ -1,6 +1,5 @@
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { lowerCaseIds } from '@antq/contracts';
+import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsUuid } from '@antq/contracts';
 import { ROLES, type Role } from './roles';
 
 /** The claims a platform token must carry; a token is input too, and is validated. */
@@ -25,8 +24,7 @@ export class TokenClaims {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
-  @IsUUID('all', { each: true, message: 'jurisdiction must hold unit ids (UUIDs)' })
-  @Transform(lowerCaseIds)
+  @IsUuid({ each: true, message: 'jurisdiction must hold unit ids (UUIDs)' })
   jurisdiction?: string[];
 
   @IsOptional()

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery } from '@antq/platform';
-import { ASSESSMENT_STATES, IsCalendarDate, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type AssessmentState, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
+import { ASSESSMENT_STATES, IsCalendarDate, IsUuid, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type AssessmentState, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
 
 export class CriterionResultInput {
@@ -18,7 +18,7 @@ export class CriterionResultInput {
 
 export class DraftAssessmentRequest {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'unitId must be a UUID' })
+  @IsUuid({ message: 'unitId must be a UUID' })
   unitId!: string;
 
   @ApiProperty({ example: 'drug-free' })
@@ -94,7 +94,7 @@ export class StatusSearchQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Units anywhere under this one (on the date).' })
   @IsOptional()
-  @IsUUID('all', { message: 'within must be a UUID' })
+  @IsUuid({ message: 'within must be a UUID' })
   within?: string;
 
   @ApiPropertyOptional({ enum: UNIT_KINDS, isArray: true })
@@ -112,7 +112,7 @@ export class StatusSearchQuery extends PageQuery {
 export class AssessmentSearchQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Assessments of this unit and of every unit under it in the tree as it stands.' })
   @IsOptional()
-  @IsUUID('all', { message: 'within must be a UUID' })
+  @IsUuid({ message: 'within must be a UUID' })
   within?: string;
 
   @ApiPropertyOptional({ enum: PROGRAMME_CODES })

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor } from '@antq/auth';
-import { IsCalendarDate } from '@antq/contracts';
+import { IsCalendarDate, IsUuid } from '@antq/contracts';
 import type { Principal } from '../authority/authority.service';
 import { KeyAreasService } from './key-areas.service';
 
@@ -26,7 +26,7 @@ class KeyAreaDecisionRequest {
 
 class DesignationRequest extends KeyAreaDecisionRequest {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'unitId must be a UUID' })
+  @IsUuid({ message: 'unitId must be a UUID' })
   unitId!: string;
 
   @ApiProperty({ example: 2024 })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -11,7 +11,6 @@ import {
   IsNumber,
   IsOptional,
   IsString,
-  IsUUID,
   Max,
   MaxLength,
   Min,
@@ -23,7 +22,7 @@ import {
 import {
   COUNT_MODES,
   IsCalendarDate,
-  lowerCaseIds,
+  IsUuid,
   PROGRAMME_CODES,
   TARGET_KINDS,
   UNIT_KINDS,
@@ -89,8 +88,7 @@ export class TargetInput {
   @ArrayNotEmpty({ message: 'unitIds must name at least one unit' })
   @ArrayMaxSize(10_000)
   @ArrayUnique({ message: 'unitIds must not repeat a unit' })
-  @IsUUID('all', { each: true, message: 'unitIds must be UUIDs' })
-  @Transform(lowerCaseIds)
+  @IsUuid({ each: true, message: 'unitIds must be UUIDs' })
   unitIds?: string[];
 
   @ApiPropertyOptional({ example: 'festival-days', description: 'For activity targets: what is tallied.' })
@@ -117,8 +115,7 @@ export class CreateCampaignRequest {
   name!: string;
 
   @ApiProperty({ format: 'uuid', description: 'The root unit of the scope.' })
-  @IsUUID('all', { message: 'scopeUnitId must be a UUID' })
-  @Transform(lowerCaseIds)
+  @IsUuid({ message: 'scopeUnitId must be a UUID' })
   scopeUnitId!: string;
 
   @ApiProperty({ example: '2024-01-01' })
@@ -196,6 +193,6 @@ export class AsOfQuery {
 export class CampaignSearchQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Campaigns scoped at this unit.' })
   @IsOptional()
-  @IsUUID('all', { message: 'scopeUnitId must be a UUID' })
+  @IsUuid({ message: 'scopeUnitId must be a UUID' })
   scopeUnitId?: string;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, ValidateBy } from 'class-validator';
-import { ALERT_SEVERITIES, type AlertSeverity } from '@antq/contracts';
+import { IsBoolean, IsIn, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { ALERT_SEVERITIES, IsUuid, type AlertSeverity } from '@antq/contracts';
 import { PageQuery } from '@antq/platform';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -25,7 +25,7 @@ export class FeedQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all', { message: 'ruleId must be a UUID' })
+  @IsUuid({ message: 'ruleId must be a UUID' })
   ruleId?: string;
 }
 
@@ -37,7 +37,7 @@ export class AlertQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all', { message: 'ruleId must be a UUID' })
+  @IsUuid({ message: 'ruleId must be a UUID' })
   ruleId?: string;
 
   @ApiPropertyOptional({ description: 'The unit the alerts are about' })
@@ -59,7 +59,7 @@ export class DeliveryQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Only the deliveries to this webhook' })
   @IsOptional()
-  @IsUUID('all', { message: 'webhookId must be a UUID' })
+  @IsUuid({ message: 'webhookId must be a UUID' })
   webhookId?: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { ALERT_SEVERITIES, type AlertSeverity } from '@antq/contracts';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ALERT_SEVERITIES, IsUuid, type AlertSeverity } from '@antq/contracts';
 
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -9,7 +9,7 @@ const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 export class FilterRequest {
   @ApiPropertyOptional({ format: 'uuid', description: 'Root of the subtree; absent means every unit.' })
   @IsOptional()
-  @IsUUID('all', { message: 'unitId must be a UUID' })
+  @IsUuid({ message: 'unitId must be a UUID' })
   unitId?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['antq.assessments.unit-status-changed.v1'], description: 'Triggering event types; empty or absent means all.' })
@@ -86,7 +86,7 @@ export class ResponsibilitiesRequest {
   @ApiProperty({ type: [String], description: 'Units the agency is responsible for (with their subtrees).' })
   @IsArray()
   @ArrayMaxSize(1000)
-  @IsUUID('all', { each: true, message: 'unitIds must hold unit UUIDs' })
+  @IsUuid({ each: true, message: 'unitIds must hold unit UUIDs' })
   unitIds!: string[];
 }
 

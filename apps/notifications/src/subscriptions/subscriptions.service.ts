@@ -211,7 +211,7 @@ export class SubscriptionsService {
    * an admin may.
    */
   private async checkUnits(actor: Caller, unitIds: string[], { everyUnit, what }: { everyUnit: boolean; what: string }): Promise<void> {
-    const ids = [...new Set(unitIds.map((id) => id.toLowerCase()))];
+    const ids = [...new Set(unitIds)];
     // Each unit once, with its path up the replica (itself included): known or not, and where.
     const rows = !ids.length ? [] : ((await this.dataSource.query(
       `SELECT u.id, r.unit_id IS NOT NULL AS known, ARRAY[u.id::text] || ${REPLICA_ANCESTORS_SQL('u.id')}::text[] AS path

@@ -231,8 +231,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
           tally(outcomes, event.type, 'ignored');
           continue;
         }
-        // The claimed ids come back from PostgreSQL in lower case, whatever case the producer wrote.
-        if (!fresh.delete(event.id.toLowerCase())) {
+        if (!fresh.delete(event.id)) {
           tally(outcomes, event.type, 'duplicate');
           continue;
         }

@@ -40,5 +40,7 @@ export function decodeEvent(value: Buffer | string | null, key?: string | null):
     problems.push(`record key ${key} differs from subject ${event.subject}`);
   }
   if (problems.length) throw new InvalidEventError(`invalid event: ${problems.join('; ')}`);
-  return event;
+  // Its id as PostgreSQL writes it, so that the inbox and every event caused by it hold the same text.
+  const id = event.id.toLowerCase();
+  return id === event.id ? event : { ...event, id };
 }

@@ -9,7 +9,6 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -17,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@antq/platform';
-import { IsCalendarDate, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
+import { IsCalendarDate, IsUuid, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
 
 
 export class EffectiveDated {
@@ -46,7 +45,7 @@ export class NewUnitFields {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all', { message: 'parentId must be a UUID' })
+  @IsUuid({ message: 'parentId must be a UUID' })
   parentId?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['border'], description: `Predefined: ${UNIT_TAGS.join(', ')}; free tags allowed.` })
@@ -91,7 +90,7 @@ export class UpdateUnitRequest extends EffectiveDated {
 
 export class MoveUnitRequest extends EffectiveDated {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'parentId must be a UUID' })
+  @IsUuid({ message: 'parentId must be a UUID' })
   parentId!: string;
 }
 
@@ -101,7 +100,7 @@ export class CloseUnitRequest extends EffectiveDated {}
 export class ExistingOrNewUnit {
   @ApiPropertyOptional({ format: 'uuid', description: 'An existing unit; leave out to describe a new one.' })
   @IsOptional()
-  @IsUUID('all', { message: 'unitId must be a UUID' })
+  @IsUuid({ message: 'unitId must be a UUID' })
   unitId?: string;
 
   @ApiPropertyOptional()
@@ -124,7 +123,7 @@ export class ExistingOrNewUnit {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all', { message: 'parentId must be a UUID' })
+  @IsUuid({ message: 'parentId must be a UUID' })
   parentId?: string;
 
   @ApiPropertyOptional({ type: [String] })
@@ -140,7 +139,7 @@ export class MergeUnitsRequest extends EffectiveDated {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
-  @IsUUID('all', { each: true, message: 'each source id must be a UUID' })
+  @IsUuid({ each: true, message: 'each source id must be a UUID' })
   sourceIds!: string[];
 
   @ApiProperty({ type: ExistingOrNewUnit })
@@ -166,7 +165,7 @@ export class AbolishLevelRequest extends EffectiveDated {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Only within this unit (e.g. one province).' })
   @IsOptional()
-  @IsUUID('all', { message: 'withinId must be a UUID' })
+  @IsUuid({ message: 'withinId must be a UUID' })
   withinId?: string;
 }
 
@@ -207,12 +206,12 @@ export class UnitSearchQuery extends UnitPageQuery {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Direct children of this unit.' })
   @IsOptional()
-  @IsUUID('all', { message: 'parentId must be a UUID' })
+  @IsUuid({ message: 'parentId must be a UUID' })
   parentId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Anywhere under this unit.' })
   @IsOptional()
-  @IsUUID('all', { message: 'within must be a UUID' })
+  @IsUuid({ message: 'within must be a UUID' })
   within?: string;
 
   @ApiPropertyOptional({ enum: UNIT_KINDS, isArray: true })
