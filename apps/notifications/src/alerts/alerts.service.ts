@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { Actor, AlertSeverity, CloudEvent } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
-import { releaseTime } from '../delivery/quiet-hours';
+import { quietHoursOf, releaseTime } from '../delivery/quiet-hours';
 import { evaluateCondition } from '../rules/condition';
 import { RulesService, type AlertRule } from '../rules/rules.service';
 import { renderTemplate } from '../rules/template';
@@ -246,7 +246,7 @@ export class AlertsService {
       .map((p) => ({
         subscriber: p.subscriber,
         email: p.email as string,
-        at: critical ? now : releaseTime(now, p.quiet_start && p.quiet_end ? { start: p.quiet_start, end: p.quiet_end } : null, p.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE),
+        at: critical ? now : releaseTime(now, quietHoursOf(p), p.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE),
       }));
   }
 }

@@ -12,7 +12,7 @@ import { retryDelayMs } from './backoff';
 import { deliveryAttempts, deliveryDuration } from './delivery.metrics';
 import type { EmailPayload } from './email.content';
 import { EMAIL_ATTEMPT_MAX_MS, EmailSender } from './email.sender';
-import { releaseTime } from './quiet-hours';
+import { quietHoursOf, releaseTime } from './quiet-hours';
 import { sendWebhook, type SendResult } from './webhook.sender';
 
 interface ClaimedDelivery {
@@ -174,10 +174,11 @@ export class DeliveryWorker extends QueueWorker {
          FROM (SELECT 1) AS one LEFT JOIN preferences p ON p.subscriber = $2`,
       [delivery.alert_id, delivery.recipient],
     )) as { severity: string | null; quiet_start: string | null; quiet_end: string | null; time_zone: string | null }[];
-    if (held.severity === 'critical' || !held.quiet_start || !held.quiet_end) return backoff;
+    const quiet = quietHoursOf(held);
+    if (held.severity === 'critical' || !quiet) return backoff;
     const now = Date.now();
     const due = new Date(now + backoff.ms);
-    const released = releaseTime(due, { start: held.quiet_start, end: held.quiet_end }, held.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE);
+    const released = releaseTime(due, quiet, held.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE);
     return released === due ? backoff : { ms: released.getTime() - now, heldReason: 'quiet-hours' };
   }
 

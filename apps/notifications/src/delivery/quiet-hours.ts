@@ -6,6 +6,11 @@ export interface QuietHours {
   end: string;
 }
 
+/** A subscriber's quiet hours as its preferences row holds them; null without both ends. */
+export function quietHoursOf(row: { quiet_start: string | null; quiet_end: string | null } | undefined): QuietHours | null {
+  return row?.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end } : null;
+}
+
 export function isTimeOfDay(value: unknown): value is string {
   return typeof value === 'string' && TIME.test(value);
 }

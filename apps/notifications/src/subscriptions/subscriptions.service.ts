@@ -7,7 +7,7 @@ import { ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } 
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 import { NotificationsConfig } from '../config/notifications.config';
 import { AddressDeniedError, AddressPolicy, AddressResolutionError } from '../delivery/address-policy';
-import { isTimeZone } from '../delivery/quiet-hours';
+import { isTimeZone, quietHoursOf } from '../delivery/quiet-hours';
 import { ALERTABLE_EVENT_TYPES, isAlertableEventType } from '../rules/event-fields';
 import type { FilterRequest, PreferencesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
 import { newWebhookSecret } from '../delivery/signature';
@@ -85,7 +85,7 @@ export class SubscriptionsService {
       channels: row?.channels ?? ['feed'],
       email: row?.email ?? null,
       digest: row?.digest ?? false,
-      quietHours: row?.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end } : null,
+      quietHours: quietHoursOf(row),
       timeZone: row?.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE,
     };
   }
