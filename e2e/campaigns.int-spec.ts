@@ -1,5 +1,5 @@
 import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
-import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
+import { CAMPAIGN_SET_LOCK, CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { EVENT_TOPICS, today, type UnitSnapshot } from '@antq/contracts';
@@ -474,6 +474,42 @@ describe('campaigns and targets', () => {
     expect(progressValues(share.id)).toEqual([33.33]);
   });
 
+  it('counts a recognition that lands while a campaign is being planned', async () => {
+    const district = await unit('QM', 'district', 'Q');
+    const commune = await unit('QM1', 'commune', 'QM');
+    for (const service of [assessments, campaigns]) await awaitReplicated(service, [district, commune]);
+    const planner = new ApiClient(campaigns.url, testToken('ubnd-q', ['campaign-manager'], 'planner-q', [ids['Q']]));
+    const plan = (name: string) =>
+      planner.post('/campaigns', { name, scopeUnitId: district, periodStart: today(), periodEnd: shift(today(), 90), targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 1 }] });
+    const first = await plan('Xã sạch ma túy, đợt 1');
+    expect({ status: first.status, message: first.body.message }).toEqual({ status: 201, message: undefined });
+    // A session holding the first campaign's row stops the batch bringing the recognition
+    // once it has looked for the campaigns the recognition moves (and found only the first).
+    const holder = campaigns.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    // Asked outside the holder's transaction, which would see the server's activity as it first read it.
+    const waiting = async (sql: string, params: unknown[] = []) => ((await campaigns.dataSource.query(sql, params)) as { n: number }[])[0].n;
+    let second: ReturnType<typeof plan>;
+    try {
+      await holder.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [first.body.id]);
+      await recognise(commune, today(), ids['Q']);
+      const evaluationsHeld = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM campaigns WHERE id = $1 FOR UPDATE'";
+      await eventually(async () => expect(await waiting(evaluationsHeld)).toBeGreaterThanOrEqual(1));
+      // The second is planned meanwhile: it waits for that batch to commit before its first evaluation.
+      second = plan('Xã sạch ma túy, đợt 2');
+      const admissionHeld = "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND mode = 'ExclusiveLock' AND objid::bigint = $1 AND objsubid = 1";
+      await Promise.race([second, eventually(async () => expect(await waiting(admissionHeld, [CAMPAIGN_SET_LOCK])).toBe(1))]);
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    const planned = await second;
+    expect(planned.status).toBe(201);
+    expect(target(planned.body, 'count').progress).toMatchObject({ value: 1, state: 'achieved' });
+    await eventually(async () => expect(target((await admin.get(`/campaigns/${first.body.id}`)).body, 'count').progress).toMatchObject({ value: 1, state: 'achieved' }));
+  });
+
   it('calls a campaign off, saying why: its targets keep their last state and move no more', async () => {
     const commune = await unit('QK', 'commune', 'QD');
     for (const service of [assessments, campaigns]) await awaitReplicated(service, [commune]);
@@ -505,7 +541,8 @@ describe('campaigns and targets', () => {
     await holder.connect();
     await holder.startTransaction();
     const waitingForLocks = async (n: number) => {
-      const [{ waiting }] = (await holder.query("SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) as { waiting: number }[];
+      // Asked outside the holder's transaction, which would see the server's activity as it first read it.
+      const [{ waiting }] = (await campaigns.dataSource.query("SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) as { waiting: number }[];
       expect(waiting).toBe(n);
     };
     let cancelling: ReturnType<typeof cancel>;

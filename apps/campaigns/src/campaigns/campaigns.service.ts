@@ -63,7 +63,7 @@ export class CampaignsService {
           data: { campaignId: id, name: request.name, scopeUnitId: request.scopeUnitId, periodStart: request.periodStart, periodEnd: request.periodEnd, agency: actor.agency, targets },
         }),
       ]);
-      await this.progress.evaluate(manager, id);
+      await this.progress.evaluateNew(manager, id);
     });
     return this.get(id);
   }

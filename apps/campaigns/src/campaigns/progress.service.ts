@@ -25,6 +25,13 @@ export interface TargetProgress extends Progress {
 const PROGRESS_LOCK = 0x70726f67;
 
 /**
+ * Held shared by every batch from before it looks for the campaigns its changes move until it
+ * commits, and exclusively by a campaign being planned for its first evaluation: either the
+ * batch finds the new campaign, or the campaign's evaluation reads the batch's changes.
+ */
+export const CAMPAIGN_SET_LOCK = 0x63616d70;
+
+/**
  * For units $1 changed from dates $2: their ancestors on every date $3 a started campaign is
  * measured on that is not before the change. A change dated today ($4) is measured today
  * only, where the current tree (the replica's tree in force) already gives its ancestors:
@@ -68,6 +75,7 @@ export class ProgressService {
   }
 
   private async reevaluateAffected(manager: EntityManager, changed: Map<string, string>): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CAMPAIGN_SET_LOCK]);
     const today = this.clock.today();
     // The dates started campaigns with unit targets are measured on (today, or their last day).
     // Most batches (a national reorganisation, say) meet no campaign at all: skip the paths then.
@@ -112,6 +120,15 @@ export class ProgressService {
     // hold one campaign's rows while waiting for another's.
     await manager.query('SELECT pg_advisory_xact_lock($1)', [PROGRESS_LOCK]);
     for (const id of [...due].sort()) await this.evaluate(manager, id, today);
+  }
+
+  /**
+   * A new campaign's first evaluation: after every batch that may have missed the campaign
+   * has committed, and before any later one looks for campaigns (CAMPAIGN_SET_LOCK).
+   */
+  async evaluateNew(manager: EntityManager, campaignId: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [CAMPAIGN_SET_LOCK]);
+    await this.evaluate(manager, campaignId);
   }
 
   /**
