@@ -1,4 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
+import { EventTooLargeError } from '@antq/messaging';
 import { RuleViolationError } from './errors';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 
@@ -39,5 +40,11 @@ describe('PlatformExceptionFilter', () => {
     const { host, sent } = httpHost();
     filter.catch(error, host);
     expect(sent).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, body: { statusCode: 503, message: expect.stringMatching(/nothing was changed: retry shortly/) } });
+  });
+
+  it('answers a change whose event would be too large to publish with a 413 saying so', () => {
+    const { host, sent } = httpHost();
+    filter.catch(new EventTooLargeError('The change would emit a big event: nothing was changed'), host);
+    expect(sent).toMatchObject({ status: 413, body: { statusCode: 413, error: 'Payload Too Large', message: 'The change would emit a big event: nothing was changed' } });
   });
 });

@@ -3,14 +3,15 @@ import { Catch, Logger, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
-import { isTransientDatabaseError } from '@antq/messaging';
+import { EventTooLargeError, isTransientDatabaseError } from '@antq/messaging';
 import { DomainError } from './errors';
 
 /**
  * The one place where errors meet the edge. HTTP: domain errors become
  * `{ statusCode, error, message, details? }` with their status; the database's transient
  * trouble (no connection free in time, a deadlock) is a 503 the client may retry, the
- * transaction having rolled back; anything else gets Nest's default handling. Events: the original error goes back to the consumer unchanged, which
+ * transaction having rolled back; a change whose event would be too large to publish is a
+ * 413; anything else gets Nest's default handling. Events: the original error goes back to the consumer unchanged, which
  * retries it or dead-letters it with its message attached.
  */
 @Catch()
@@ -27,6 +28,10 @@ export class PlatformExceptionFilter extends BaseExceptionFilter {
         message: exception.message,
         ...(exception.details ? { details: exception.details } : {}),
       });
+      return;
+    }
+    if (exception instanceof EventTooLargeError && host.getType() === 'http') {
+      host.switchToHttp().getResponse<Response>().status(413).json({ statusCode: 413, error: STATUS_CODES[413], message: exception.message });
       return;
     }
     if (isTransientDatabaseError(exception) && host.getType() === 'http') {

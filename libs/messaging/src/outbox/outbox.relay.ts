@@ -13,7 +13,7 @@ import { sessionConfig, WakeSignal } from '@antq/persistence';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { eventsPublished, outboxSources } from '../metrics';
-import { OUTBOX_CHANNEL } from './outbox.service';
+import { MAX_EVENT_BYTES, OUTBOX_CHANNEL } from './outbox.service';
 
 interface OutboxRow {
   id: string;
@@ -27,12 +27,6 @@ interface OutboxRow {
 /** Any constant shared by a service's instances: only one of them relays at a time. */
 const RELAY_LOCK_ID = 0x616e7471;
 const MAX_BACKOFF_MS = 5_000;
-/**
- * Bytes of events sent at once at most: kafkajs sends a partition's share of a batch as one
- * record batch, which the broker refuses beyond `message.max.bytes` (1 MB by default); a
- * batch over it would be refused, and retried, for ever.
- */
-const MAX_BATCH_BYTES = 768 * 1024;
 
 /**
  * Publishes outbox rows to Kafka in id order, then deletes them. One instance per database
@@ -152,12 +146,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       [this.options.outbox.batchSize],
     )) as OutboxRow[];
     if (!fetched.length) return { more: false };
-    // In order, up to the byte limit (the first row goes whatever its size).
+    // In order, up to the byte limit the outbox holds each event to (the first row goes whatever its size).
     let bytes = 0;
     let count = 0;
     for (const row of fetched) {
       bytes += Buffer.byteLength(row.payload);
-      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+      if (count > 0 && bytes > MAX_EVENT_BYTES) break;
       count++;
     }
     const rows = fetched.slice(0, count);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { CloudEvent } from '@antq/contracts';
 import type { MessagingOptions } from '../messaging.options';
-import { OUTBOX_CHANNEL, OutboxService } from './outbox.service';
+import { EventTooLargeError, MAX_EVENT_BYTES, OUTBOX_CHANNEL, OutboxService } from './outbox.service';
 
 function recordingManager() {
   const calls: { sql: string; params: unknown[] }[] = [];
@@ -36,5 +36,19 @@ describe('OutboxService.append', () => {
     expect(calls).toEqual([]);
     const outside = { ...manager, queryRunner: undefined } as unknown as EntityManager;
     await expect(outbox.append(outside, [event])).rejects.toThrow(/inside a transaction/);
+  });
+
+  it('refuses an event too large to publish, counting its bytes as UTF-8, and writes none of the change', async () => {
+    const { manager, calls } = recordingManager();
+    // Each "ệ" is 3 bytes: fewer characters than the limit, more bytes.
+    const withName = (characters: number) => ({ ...event, data: { name: 'ệ'.repeat(characters) } }) as CloudEvent;
+    const tooLarge = withName(Math.ceil(MAX_EVENT_BYTES / 3));
+    const refused = outbox.append(manager, [event, tooLarge], [{ sql: 'UPDATE a SET x = 1', params: [] }]);
+    await expect(refused).rejects.toThrow(EventTooLargeError);
+    await expect(refused).rejects.toThrow(/would emit an event \(antq\.units\.unit-created\.v1\) of \d+ bytes, more than the 786432 an event may take: nothing was changed/);
+    expect(calls).toEqual([]);
+    // Just under the limit, it goes.
+    await outbox.append(manager, [withName(Math.floor((MAX_EVENT_BYTES - Buffer.byteLength(JSON.stringify(withName(0)))) / 3))]);
+    expect(calls).toHaveLength(1);
   });
 });

@@ -1,9 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { prefixedTopic, topicOf, type CloudEvent, type EventType } from '@antq/contracts';
+import { NonRetryableEventError } from '../consumer/event-errors';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 
 export const OUTBOX_CHANNEL = 'antq_outbox';
+
+/**
+ * Bytes an event may take at most, and the relay's batch size: kafkajs sends a partition's
+ * share of a batch as one record batch, which the broker refuses beyond `message.max.bytes`
+ * (1 MB by default). An event over it could never go out and would hold back every event
+ * after it, so the change that makes it is refused instead.
+ */
+export const MAX_EVENT_BYTES = 768 * 1024;
+
+/** A change would emit an event too large to publish: the change is refused (a consumed event is dead-lettered). */
+export class EventTooLargeError extends NonRetryableEventError {
+  override readonly name = 'EventTooLargeError';
+}
 
 /**
  * A data-modifying statement (INSERT, UPDATE or DELETE, without a WITH of its own) that
@@ -35,13 +49,21 @@ export class OutboxService {
       params.push(...write.params);
       return `write_${i} AS (${write.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
     });
+    const payloads = events.map((event) => JSON.stringify(event));
+    payloads.forEach((payload, i) => {
+      // Counting bytes only where the characters alone could be too many (a character is at most 3 bytes in UTF-8).
+      const bytes = payload.length * 3 > MAX_EVENT_BYTES ? Buffer.byteLength(payload) : 0;
+      if (bytes > MAX_EVENT_BYTES) {
+        throw new EventTooLargeError(`The change would emit an event (${events[i].type}) of ${bytes} bytes, more than the ${MAX_EVENT_BYTES} an event may take: nothing was changed`);
+      }
+    });
     const at = params.length;
     params.push(
       events.map((event) => event.id),
       events.map((event) => prefixedTopic(this.options.topicPrefix, topicOf(event.type as EventType))),
       events.map((event) => event.subject),
       events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event)),
+      payloads,
       OUTBOX_CHANNEL,
     );
     // One round trip: the co-writes, the rows in order (ids follow the list), and the
