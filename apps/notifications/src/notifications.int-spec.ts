@@ -432,6 +432,7 @@ describe('webhooks', () => {
     const cases: [string, RegExp][] = [
       ['http://10.0.0.5/hook', /address 10\.0\.0\.5 is in a denied range/],
       ['http://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is in a denied range/],
+      ['http://[64:ff9b::169.254.169.254]/latest/meta-data', /address 64:ff9b::a9fe:a9fe \(169\.254\.169\.254\) is in a denied range/],
       ['ftp://files.example.vn/x', /must be http or https/],
       ['not a url', /"not a url" is not a valid URL/],
       ['https://user:pass@example.vn/hook', /must not carry credentials/],

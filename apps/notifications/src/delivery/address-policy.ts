@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /** Addresses a webhook may not reach unless allowed: this host, private networks, link-local, metadata, multicast. */
 export const DEFAULT_DENIED_CIDRS = [
@@ -16,6 +17,9 @@ export const DEFAULT_DENIED_CIDRS = [
   '240.0.0.0/4',
   '::/128',
   '::1/128',
+  // Teredo tunnels and local-use NAT64 (whose IPv4 part sits where its operator chose) lead into networks unseen from here.
+  '2001::/32',
+  '64:ff9b:1::/48',
   'fc00::/7',
   'fe80::/10',
   'ff00::/8',
@@ -50,11 +54,29 @@ function blockList(cidrs: string[]): BlockList {
   return list;
 }
 
-/** `::ffff:10.0.0.1` is 10.0.0.1: check mapped addresses as IPv4. */
-function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return { address: mapped[1], family: 'ipv4' };
-  return { address, family: isIP(address) === 4 ? 'ipv4' : 'ipv6' };
+/**
+ * The IPv4 address an IPv6 one reaches, where it carries one: IPv4-mapped (::ffff:a.b.c.d),
+ * -translated (::ffff:0:a.b.c.d), -compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4
+ * (2002:aabb:ccdd::). A webhook may not reach an internal IPv4 host through any of them.
+ */
+function embeddedIpv4(address: string): string | undefined {
+  const bytes = ipaddr.IPv6.parse(address).toByteArray();
+  const zeros = (from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
+  const last = bytes.slice(12).join('.');
+  if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return last;
+  // IPv4-compatible, but not :: and ::1, which are themselves.
+  if (zeros(0, 12) && bytes[12] !== 0) return last;
+  if (zeros(0, 8) && bytes[8] === 0xff && bytes[9] === 0xff && zeros(10, 12)) return last;
+  if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(4, 12)) return last;
+  if (bytes[0] === 0x20 && bytes[1] === 0x02) return bytes.slice(2, 6).join('.');
+  return undefined;
+}
+
+/** The forms an address is checked in: the IPv4 address it carries, if any, then itself. */
+function formsOf(address: string): { address: string; family: 'ipv4' | 'ipv6' }[] {
+  if (isIP(address) === 4) return [{ address, family: 'ipv4' }];
+  const ipv4 = embeddedIpv4(address);
+  return [...(ipv4 ? [{ address: ipv4, family: 'ipv4' as const }] : []), { address, family: 'ipv6' }];
 }
 
 /** The address is refused by the policy (or the URL is malformed): final, trying again cannot help. */
@@ -89,12 +111,18 @@ export class AddressPolicy {
     this.deny = blockList(denyCidrs);
   }
 
-  /** Undefined when the address may be reached, else the reason it may not. */
+  /**
+   * Undefined when the address may be reached, else the reason it may not. The allow list
+   * opens an address in either of its forms (itself, the IPv4 address it carries); else
+   * either form in the deny list closes it.
+   */
   refusal(address: string): string | undefined {
-    const { address: ip, family } = normalise(address);
-    if (this.allow.check(ip, family)) return undefined;
-    if (this.deny.check(ip, family)) return `address ${ip} is in a denied range (WEBHOOK_DENY_CIDRS) and not in WEBHOOK_ALLOW_CIDRS`;
-    return undefined;
+    const forms = formsOf(address);
+    if (forms.some((f) => this.allow.check(f.address, f.family))) return undefined;
+    const denied = forms.find((f) => this.deny.check(f.address, f.family));
+    if (!denied) return undefined;
+    const shown = denied.address === address ? address : `${address} (${denied.address})`;
+    return `address ${shown} is in a denied range (WEBHOOK_DENY_CIDRS) and not in WEBHOOK_ALLOW_CIDRS`;
   }
 
   /** Checks a webhook URL's form (http or https, a host, no credentials). Returns the problem, if any. */

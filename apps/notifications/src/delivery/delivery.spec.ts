@@ -55,6 +55,28 @@ describe('webhook address policy', () => {
     expect(policy.refusal('2001:db8::1')).toBeUndefined();
   });
 
+  it('refuses an internal IPv4 host reached through an IPv6 address that carries it', () => {
+    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS);
+    const carriers = {
+      '::ffff:a00:1': '10.0.0.1',
+      '::ffff:0:a9fe:a9fe': '169.254.169.254',
+      '::7f00:1': '127.0.0.1',
+      '64:ff9b::c0a8:101': '192.168.1.1',
+      '64:ff9b::10.1.2.3': '10.1.2.3',
+      '2002:ac14:5::1': '172.20.0.5',
+    };
+    for (const [address, ipv4] of Object.entries(carriers)) {
+      expect(policy.refusal(address)).toBe(`address ${address} (${ipv4}) is in a denied range (WEBHOOK_DENY_CIDRS) and not in WEBHOOK_ALLOW_CIDRS`);
+    }
+    // Teredo and local-use NAT64 are closed as such.
+    expect(policy.refusal('2001:0:4136:e378:8000:63bf:3fff:fdd2')).toMatch(/^address 2001:0:4136:e378:8000:63bf:3fff:fdd2 is in a denied range/);
+    expect(policy.refusal('64:ff9b:1::a00:1')).toMatch(/denied range/);
+    // A public host stays reachable through NAT64 and 6to4; the allow list opens both forms.
+    expect(policy.refusal('64:ff9b::cb00:710a')).toBeUndefined();
+    expect(policy.refusal('2002:cb00:710a::1')).toBeUndefined();
+    expect(new AddressPolicy(['10.20.0.0/16'], DEFAULT_DENIED_CIDRS).refusal('64:ff9b::a14:304')).toBeUndefined();
+  });
+
   it('lets the allow list open a denied range', () => {
     const policy = new AddressPolicy(['127.0.0.1/32', '10.20.0.0/16'], DEFAULT_DENIED_CIDRS);
     expect(policy.refusal('127.0.0.1')).toBeUndefined();
