@@ -126,6 +126,33 @@ describe('bearer tokens verified with an identity provider key set (JWKS)', () =
     expect((await call(jwksOnly.url, provider.token({ ...claims, kid: 'ec-2026' }))).status).toBe(200);
   });
 
+  it('fetches the key set again once it is ten minutes old, answering from the old set meanwhile: a withdrawn key is then refused', async () => {
+    const refreshing = await startApp({ jwksUri: provider.jwksUri });
+    const realNow = Date.now.bind(Date);
+    try {
+      provider.addKey('withdrawn-later', 'rsa');
+      const fetchesBefore = provider.fetches;
+      const token = () => provider.token({ ...claims, kid: 'withdrawn-later' });
+      expect((await call(refreshing.url, token())).status).toBe(200);
+      provider.withdrawKey('withdrawn-later');
+      // Within ten minutes the set in memory answers, and nothing is fetched.
+      jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 9 * 60_000);
+      expect((await call(refreshing.url, token())).status).toBe(200);
+      expect(provider.fetches - fetchesBefore).toBe(1);
+      // Past them, the old set still answers while the new one is fetched.
+      jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 11 * 60_000);
+      expect((await call(refreshing.url, token())).status).toBe(200);
+      await eventually(() => expect(provider.fetches - fetchesBefore).toBe(2));
+      await eventually(async () =>
+        expect(await call(refreshing.url, token())).toEqual({ status: 401, body: expect.objectContaining({ message: "Invalid token: the issuer publishes no signing key that matches 'withdrawn-later'" }) }),
+      );
+      expect((await call(refreshing.url, provider.token({ ...claims, kid: 'rsa-2026' }))).status).toBe(200);
+    } finally {
+      jest.restoreAllMocks();
+      await refreshing.app.close();
+    }
+  });
+
   it('answers 503, not 401, while the key set cannot be fetched', async () => {
     const gone = await new TestIdentityProvider().start();
     await gone.stop();

@@ -35,6 +35,11 @@ export class TestIdentityProvider {
     return pair.publicKey;
   }
 
+  /** Stops publishing `kid` (a key retired or compromised); tokens can still be signed with it. */
+  withdrawKey(kid: string): void {
+    this.published.delete(kid);
+  }
+
   get jwksUri(): string {
     if (!this.uri) throw new Error('The identity provider is not started');
     return this.uri;
