@@ -1,7 +1,9 @@
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS, DerivationWorker } from '@antq/app-assessments';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { randomUUID } from 'node:crypto';
-import { EVENT_TOPICS, type UnitSnapshot, type UnitStatusChangedData } from '@antq/contracts';
+import { EVENT_TOPICS, type CloudEvent, type UnitSnapshot, type UnitStatusChangedData } from '@antq/contracts';
+import { EventContext } from '@antq/messaging';
+import { UnitEventsHandler } from '@antq/unit-replica';
 import {
   ApiClient,
   awaitReplicated,
@@ -440,6 +442,38 @@ describe('cycles and deadlines of their own for some unit kinds (version 2)', ()
 });
 
 describe('derivation under concurrency', () => {
+  it("leaves no derived status on a district whose closure is applied while it is derived", async () => {
+    // A district's closure reaches the replica before its communes' moves (events of different
+    // units travel on different partitions), and a commune under it is recognised meanwhile.
+    const district = await unit('DV', 'district', 'P');
+    await unit('CV', 'commune', 'DV');
+    await awaitReplicated(service, [district, ids['CV']]);
+    const [held] = (await service.dataSource.query(
+      'SELECT unit_id AS "unitId", code, name, kind, subtype, parent_id AS "parentId", tags, version FROM replica_units WHERE unit_id = $1',
+      [district],
+    )) as UnitSnapshot[];
+    const closure = { data: { ...held, status: 'closed', version: held.version + 1, effectiveFrom: '2024-09-01' } } as CloudEvent<UnitSnapshot>;
+    // The closure's batch, held open once it has applied the closure and ended the district's statuses (it has none yet).
+    const batch = service.dataSource.createQueryRunner();
+    await batch.connect();
+    await batch.startTransaction();
+    const derivedStatus = () => service.dataSource.query(`SELECT status FROM unit_statuses WHERE unit_id = $1 AND programme = 'drug-free'`, [district]) as Promise<{ status: string }[]>;
+    try {
+      await service.app.get(UnitEventsHandler).onUnitChanged(closure, new EventContext([{ manager: batch.manager, topic: 'test', partition: 0, offset: '0' }]));
+      await recognise('CV', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-08-01');
+      // The derivation waits for the closure to commit (were it not to, it would set the district's status now).
+      const waiting = async () =>
+        ((await service.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) as { n: number }[])[0].n;
+      await eventually(async () => expect({ waiting: (await waiting()) > 0, derived: await derivedStatus() }).toEqual({ waiting: true, derived: [] }));
+    } finally {
+      await batch.commitTransaction();
+      await batch.release();
+    }
+    await derivationsDone();
+    expect(await derivedStatus()).toEqual([]);
+    expect(await service.dataSource.query('SELECT status FROM replica_units WHERE unit_id = $1', [district])).toEqual([{ status: 'closed' }]);
+  });
+
   it('derives each district when its last two communes are recognised at the same moment', async () => {
     const districts: string[] = [];
     const communes: string[] = [];

@@ -6,3 +6,4 @@ export * from './unit-replica.module';
 export * from './unit-replica.repository';
 export * from './unit-tree-observer';
 export * from './replica-paths';
+export * from './unit-events.handler';

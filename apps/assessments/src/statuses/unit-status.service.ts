@@ -215,6 +215,10 @@ export class UnitStatusService {
    */
   async derive(manager: EntityManager, requests: DerivationRequest[]): Promise<void> {
     if (!requests.length) return;
+    // The units' replica rows first, shared, as every writer takes them (before the status): a
+    // closure being applied beside the derivation commits before it counts, or waits for it
+    // and then ends the status it set, so a closed unit never keeps a derived status.
+    await manager.query('SELECT 1 FROM replica_units WHERE unit_id = ANY($1::uuid[]) ORDER BY unit_id FOR SHARE', [[...new Set(requests.map((r) => r.unitId))]]);
     // Locked before counting: a child changed meanwhile queues another derivation, which waits here.
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext(key)) FROM unnest($1::text[]) WITH ORDINALITY AS k(key, position) ORDER BY position`, [
       requests.map((r) => statusLockKey(r.unitId, r.programme)),
