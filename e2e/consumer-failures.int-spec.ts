@@ -3,7 +3,7 @@ import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { deadLetterTopic, EVENT_TOPICS, type CloudEvent, type UnitCreatedData } from '@antq/contracts';
-import { atBatchEnd, EventContext, InboxRetention1764100008000, MessagingTables1764100000000 } from '@antq/messaging';
+import { atBatchEnd, EventConsumer, EventContext, InboxRetention1764100008000, MessagingTables1764100000000 } from '@antq/messaging';
 import { PlatformModule, type Environment, type ServiceDefinition } from '@antq/platform';
 import {
   awaitCommitted,
@@ -52,6 +52,8 @@ class ProbeHandler {
   async onUnitCreated(@Payload() event: CloudEvent<UnitCreatedData>, @Ctx() context: EventContext): Promise<void> {
     const { name } = event.data;
     if (name === 'refused-by-handler') throw new Error('the handler refuses this event');
+    // Holds its batch until the test lets go of the lock, so that the records behind it pile up.
+    if (name === 'waits-for-test') await context.manager.query('SELECT pg_advisory_xact_lock($1)', [HOLD_LOCK]);
     // Collected per batch, as the real handlers do: a failed attempt's entries must not leak.
     const names = collected.get(context.manager) ?? [];
     names.push(name);
@@ -70,6 +72,7 @@ class ProbeHandler {
 }
 
 const collected = new WeakMap<object, string[]>();
+const HOLD_LOCK = 0x686f6c64;
 
 @Module({ controllers: [ProbeHandler] })
 class ProbeModule {
@@ -185,4 +188,69 @@ it('settles batches of event types it does not handle without effect, counts the
     foreign.map((e) => e.id),
   ])) as { n: number }[];
   expect(processed.n).toBe(0);
+});
+
+it('dead-letters a batch whose dead letters are more than the broker takes in one request, in several, and goes on', async () => {
+  const unitId = (unitCreatedEvent().data as UnitCreatedData).unitId;
+  const topic = runTopic(runId, EVENT_TOPICS.units.name);
+  const dlq = await new TopicRecorder(kafka, runTopic(runId, deadLetterTopic(PROBE.service).name)).start();
+  const holder = probe.dataSource.createQueryRunner();
+  await holder.connect();
+  try {
+    await holder.query('SELECT pg_advisory_lock($1)', [HOLD_LOCK]);
+    await produceRaw(kafka, topic, [{ key: unitId, value: JSON.stringify(unitCreatedEvent({ unitId, name: 'waits-for-test' })) }]);
+    // A megabyte of unreadable records behind it (250 of 4 kB, in requests the broker takes), then a good event:
+    // the next batch holds them all, and their dead letters with their headers come to more than 1 MB.
+    const unreadable = Array.from({ length: 250 }, (_, i) => ({ key: unitId, value: `{"unreadable": ${i}, "padding": "${'x'.repeat(3_960)}"` }));
+    for (let i = 0; i < unreadable.length; i += 50) await produceRaw(kafka, topic, unreadable.slice(i, i + 50));
+    const after = unitCreatedEvent({ unitId, name: 'after-large-letters' });
+    await produceRaw(kafka, topic, [{ key: unitId, value: JSON.stringify(after) }]);
+  } finally {
+    await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_LOCK]);
+    await holder.release();
+  }
+  try {
+    await eventually(async () => expect(await probe.dataSource.query('SELECT name FROM probe_effects WHERE name = $1', ['after-large-letters'])).toEqual([{ name: 'after-large-letters' }]), 30_000);
+    await eventually(() => expect(dlq.messages.filter((m) => m.value?.toString().startsWith('{"unreadable"'))).toHaveLength(250));
+    expect(probe.app.get(EventConsumer).failure).toBeUndefined();
+  } finally {
+    await dlq.stop();
+  }
+});
+
+describe('a message retried for longer than the group session', () => {
+  const slowRunId = uniqueRunId();
+  let slow: RunningService;
+
+  beforeAll(async () => {
+    await createRunTopics(slowRunId, kafka);
+    // Attempts 4 s and 8 s apart: 12 s of waiting, twice the 6 s session that only heartbeats keep.
+    slow = await startTestService(PROBE, (env) => ProbeModule.forRoot(env), slowRunId, {
+      CONSUMER_MAX_ATTEMPTS: '3',
+      CONSUMER_RETRY_BACKOFF_MS: '4000',
+      CONSUMER_SESSION_TIMEOUT_MS: '6000',
+    });
+  });
+
+  afterAll(async () => {
+    await dropTestDatabases([slow].filter(Boolean));
+    await deleteRunTopics(slowRunId, kafka);
+  });
+
+  it('keeps its member in the group meanwhile, then dead-letters it and applies the next', async () => {
+    const unitId = (unitCreatedEvent().data as UnitCreatedData).unitId;
+    const dlq = await new TopicRecorder(kafka, runTopic(slowRunId, deadLetterTopic(PROBE.service).name)).start();
+    try {
+      const events = ['refused-by-handler', 'after-slow-retries'].map((name) => unitCreatedEvent({ unitId, name }));
+      await produceRaw(kafka, runTopic(slowRunId, EVENT_TOPICS.units.name), events.map((event) => ({ key: unitId, value: JSON.stringify(event) })));
+      const letter = await eventually(() => {
+        expect(dlq.messages).toHaveLength(1);
+        return dlq.messages[0];
+      }, 40_000);
+      expect({ error: headerText(letter.headers, 'dlq-error'), attempts: headerText(letter.headers, 'dlq-attempts') }).toEqual({ error: 'the handler refuses this event', attempts: '3' });
+      await eventually(async () => expect(await slow.dataSource.query('SELECT name FROM probe_effects')).toEqual([{ name: 'after-slow-retries' }]));
+    } finally {
+      await dlq.stop();
+    }
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 export * from './consumer/batch-hooks';
+export * from './consumer/consumer.health';
 export * from './consumer/event-consumer.server';
 export * from './consumer/event-errors';
 export * from './consumer/event-validation';

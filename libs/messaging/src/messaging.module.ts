@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type FactoryProvider, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Kafka } from 'kafkajs';
+import { ConsumerHealthIndicator } from './consumer/consumer.health';
 import { EventConsumer } from './consumer/event-consumer.server';
 import { EventFactory } from './event.factory';
 import { InboxPruner } from './inbox/inbox.pruner';
@@ -43,9 +44,10 @@ export class MessagingModule implements OnApplicationShutdown {
         EventConsumer,
         BrokerAdmin,
         KafkaHealthIndicator,
+        ConsumerHealthIndicator,
         InboxPruner,
       ],
-      exports: [MESSAGING_OPTIONS, KAFKA_CLIENT, KAFKA_PRODUCER, EventFactory, OutboxService, OutboxRelay, EventConsumer, KafkaHealthIndicator, InboxPruner],
+      exports: [MESSAGING_OPTIONS, KAFKA_CLIENT, KAFKA_PRODUCER, EventFactory, OutboxService, OutboxRelay, EventConsumer, KafkaHealthIndicator, ConsumerHealthIndicator, InboxPruner],
     };
   }
 

@@ -13,6 +13,8 @@ export interface MessagingOptions {
   maxAttempts: number;
   /** First retry delay; doubles with each attempt. */
   retryBackoffMs: number;
+  /** How long the group waits for a silent member before taking its partitions. */
+  sessionTimeoutMs: number;
   /** Partitions one instance processes at once. */
   partitionsConsumedConcurrently: number;
   outbox: {

@@ -41,6 +41,7 @@ export function messagingOptions(service: ServiceName, config: ServiceConfig): M
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
     retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
+    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
     partitionsConsumedConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
     outbox: {
       relayEnabled: config.OUTBOX_RELAY_ENABLED,

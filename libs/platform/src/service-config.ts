@@ -127,6 +127,12 @@ export class ServiceConfig extends KafkaSettings {
   @Max(60_000)
   CONSUMER_RETRY_BACKOFF_MS: number = 200;
 
+  /** The broker's group.min/max.session.timeout.ms bound it (6 s to 30 min by default). */
+  @IsInt()
+  @Min(6_000)
+  @Max(1_800_000)
+  CONSUMER_SESSION_TIMEOUT_MS: number = 30_000;
+
   @IsInt()
   @Min(1)
   @Max(64)

@@ -14,6 +14,7 @@ import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { consumerBatchDuration, consumerSources, eventsConsumed } from '../metrics';
+import { MAX_EVENT_BYTES } from '../outbox/outbox.service';
 import { isTransientDatabaseError, NonRetryableEventError } from './event-errors';
 import { closeBatch, openBatch } from './batch-hooks';
 import { decodeEvent } from './event-validation';
@@ -42,6 +43,36 @@ interface Settled {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Longest sleep between heartbeats while a message waits for its next attempt. */
+const HEARTBEAT_SLICE_MS = 1_000;
+
+/** A record's bytes as the broker counts them, near enough: key, value and headers. */
+function recordBytes(record: { key?: Buffer | string | null; value: Buffer | string | null; headers?: IHeaders }): number {
+  const size = (part: unknown): number =>
+    part == null ? 0 : Array.isArray(part) ? part.reduce((n: number, p) => n + size(p), 0) : Buffer.isBuffer(part) ? part.length : Buffer.byteLength(String(part));
+  return size(record.key) + size(record.value) + Object.entries(record.headers ?? {}).reduce((n, [name, value]) => n + Buffer.byteLength(name) + size(value), 0);
+}
+
+/**
+ * Records in order, in groups of at most `limit` bytes (a record larger than that alone):
+ * one send is one record batch, which the broker refuses whole beyond its size limit.
+ */
+export function inSizedGroups<T extends Parameters<typeof recordBytes>[0]>(records: T[], limit = MAX_EVENT_BYTES): T[][] {
+  const groups: T[][] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = recordBytes(record);
+    const last = groups[groups.length - 1];
+    if (last && bytes + size <= limit) {
+      last.push(record);
+      bytes += size;
+    } else {
+      groups.push([record]);
+      bytes = size;
+    }
+  }
+  return groups;
+}
 /** What went wrong, whatever was thrown: a handler may reject with anything, even nothing. */
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 /** Replays of a batch that met a deadlock or lost its connection, before kafkajs's own retries. */
@@ -64,6 +95,8 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   private readonly deadLetterTopic: string;
   /** Handlers by event type: Nest's pattern lookup parses the pattern on every call. */
   private readonly handlers = new Map<string, MessageHandler | null>();
+  /** Why the consumer stopped for good, if it did: the service then consumes no more until restarted. */
+  private stoppedBy?: string;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -76,6 +109,11 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
     super();
     this.groupId = options.groupId ?? prefixedTopic(options.topicPrefix, options.service);
     this.deadLetterTopic = prefixedTopic(options.topicPrefix, deadLetterTopic(options.service).name);
+  }
+
+  /** Set once kafkajs has given up on the consumer (an error it does not retry): the process must be restarted. */
+  get failure(): string | undefined {
+    return this.stoppedBy;
   }
 
   /** Event types this service handles, from its `@EventPattern` handlers. */
@@ -94,13 +132,15 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
 
       this.consumer = this.kafka.consumer({
         groupId: this.groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
+        sessionTimeout: this.options.sessionTimeoutMs,
+        heartbeatInterval: Math.min(3_000, Math.floor(this.options.sessionTimeoutMs / 3)),
         allowAutoTopicCreation: false,
       });
-      this.consumer.on(this.consumer.events.CRASH, (event) =>
-        this.log.error(`Consumer crashed (restart: ${event.payload.restart}): ${event.payload.error.message}`),
-      );
+      this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+        this.log.error(`Consumer crashed (restart: ${payload.restart}): ${payload.error.message}`);
+        // kafkajs restarts the consumer after errors it retries; after any other it stays stopped.
+        if (!payload.restart) this.stoppedBy = payload.error.message;
+      });
       await this.consumer.connect();
       await this.consumer.subscribe({ topics, fromBeginning: true });
       await this.consumer.run({
@@ -246,7 +286,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
           tally(outcomes, event.type, 'applied');
           continue;
         }
-        const failure = await this.invokeWithRetries(handler, event, delivery, `${topic}/${partition}/${item.message.offset}`);
+        const failure = await this.invokeWithRetries(handler, event, delivery, `${topic}/${partition}/${item.message.offset}`, () => payload.heartbeat());
         if (failure) {
           deadLetters.push({ item, ...failure });
           await releaseEvent(manager, this.groupId, event.id);
@@ -267,10 +307,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         throw new HandlerFailure(messageOf(error));
       }
       if (deadLetters.length) {
-        await this.producer.send(
-          this.deadLetterTopic,
-          deadLetters.map((d) => this.toDeadLetter(d, topic, partition)),
-        );
+        for (const group of inSizedGroups(deadLetters.map((d) => this.toDeadLetter(d, topic, partition)))) await this.producer.send(this.deadLetterTopic, group);
         for (const d of deadLetters) {
           this.log.warn(`Dead-lettered ${topic}[${partition}]@${d.item.message.offset} (correlation ${d.item.event?.correlationid ?? 'unknown'}): ${d.error.message}`);
         }
@@ -290,6 +327,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
     event: CloudEvent,
     delivery: EventDelivery,
     position: string,
+    heartbeat: () => Promise<void>,
   ): Promise<{ error: Error; attempts: number } | undefined> {
     const { manager } = delivery;
     for (let attempt = 1; ; attempt++) {
@@ -311,8 +349,20 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
           return { error: failure, attempts: attempt };
         }
         this.log.warn(`Retrying ${event.type} ${event.id} (attempt ${attempt}): ${failure.message}`);
-        await sleep(this.options.retryBackoffMs * 2 ** (attempt - 1));
+        await this.waitHeartbeating(this.options.retryBackoffMs * 2 ** (attempt - 1), heartbeat);
       }
+    }
+  }
+
+  /**
+   * Waits before a retry, heartbeating meanwhile: the group would otherwise take a member
+   * that retries longer than its session for dead, and the batch with its verdicts would be
+   * thrown away and fetched again, for ever.
+   */
+  private async waitHeartbeating(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    for (let left = ms; left > 0; left -= HEARTBEAT_SLICE_MS) {
+      await sleep(Math.min(left, HEARTBEAT_SLICE_MS));
+      await heartbeat();
     }
   }
 
