@@ -85,7 +85,7 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
   it('answers liveness and readiness without a token, and refuses an anonymous command with 401', async () => {
     expect((await fetch(`${service().url}/health/live`)).status).toBe(200);
     const ready = (await (await fetch(`${service().url}/health/ready`)).json()) as { status: string; details: Record<string, { status: string }> };
-    expect(ready).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
+    expect(ready).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } } });
     const anonymous = await fetch(`${service().url}${COMMANDS[name]}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(anonymous.status).toBe(401);
   });
