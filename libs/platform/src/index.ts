@@ -9,3 +9,4 @@ export * from './migrate';
 export * from './run-service';
 export * from './query-params';
 export * from './page.query';
+export * from './parse-id.pipe';

@@ -47,4 +47,13 @@ describe('PlatformExceptionFilter', () => {
     filter.catch(new EventTooLargeError('The change would emit a big event: nothing was changed'), host);
     expect(sent).toMatchObject({ status: 413, body: { statusCode: 413, error: 'Payload Too Large', message: 'The change would emit a big event: nothing was changed' } });
   });
+
+  it.each([
+    ['text', '22021'],
+    ['JSON', '22P05'],
+  ])('answers a NUL character the database refuses in %s with a 400', (_, code) => {
+    const { host, sent } = httpHost();
+    filter.catch(Object.assign(new Error('query failed'), { driverError: { code } }), host);
+    expect(sent).toMatchObject({ status: 400, body: { statusCode: 400, message: 'Text may not contain the NUL character (\\u0000): nothing was changed' } });
+  });
 });

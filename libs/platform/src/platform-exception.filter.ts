@@ -6,12 +6,23 @@ import { throwError, type Observable } from 'rxjs';
 import { EventTooLargeError, isTransientDatabaseError } from '@antq/messaging';
 import { DomainError } from './errors';
 
+const NUL_CHARACTER_MESSAGE = 'Text may not contain the NUL character (\\u0000): nothing was changed';
+
+/**
+ * PostgreSQL refuses the NUL character in text (22021) and in JSON (22P05): the only
+ * character a JavaScript string can hold that it cannot store, so the caller's input.
+ */
+function isNulCharacterError(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
+  return code === '22021' || code === '22P05';
+}
+
 /**
  * The one place where errors meet the edge. HTTP: domain errors become
  * `{ statusCode, error, message, details? }` with their status; the database's transient
  * trouble (no connection free in time, a deadlock) is a 503 the client may retry, the
  * transaction having rolled back; a change whose event would be too large to publish is a
- * 413; anything else gets Nest's default handling. Events: the original error goes back to the consumer unchanged, which
+ * 413, text holding a NUL character a 400; anything else gets Nest's default handling. Events: the original error goes back to the consumer unchanged, which
  * retries it or dead-letters it with its message attached.
  */
 @Catch()
@@ -28,6 +39,10 @@ export class PlatformExceptionFilter extends BaseExceptionFilter {
         message: exception.message,
         ...(exception.details ? { details: exception.details } : {}),
       });
+      return;
+    }
+    if (isNulCharacterError(exception) && host.getType() === 'http') {
+      host.switchToHttp().getResponse<Response>().status(400).json({ statusCode: 400, error: STATUS_CODES[400], message: NUL_CHARACTER_MESSAGE });
       return;
     }
     if (exception instanceof EventTooLargeError && host.getType() === 'http') {

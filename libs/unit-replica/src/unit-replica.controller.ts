@@ -1,7 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { ReplicaUnit } from './replica-unit.entity';
-import { PageQuery } from '@antq/platform';
+import { PageQuery, ParseIdPipe } from '@antq/platform';
 import { unknownUnit, UnitReplicaRepository } from './unit-replica.repository';
 
 export class ReplicaUnitResponse {
@@ -51,7 +51,7 @@ export class UnitReplicaController {
 
   @Get(':unitId')
   @ApiOkResponse({ type: ReplicaUnitResponse })
-  async get(@Param('unitId', ParseUUIDPipe) unitId: string): Promise<ReplicaUnitResponse> {
+  async get(@Param('unitId', ParseIdPipe) unitId: string): Promise<ReplicaUnitResponse> {
     const unit = await this.replica.findById(unitId);
     if (!unit) throw unknownUnit(unitId);
     return ReplicaUnitResponse.from(unit);

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
-import { asArray, Clock } from '@antq/platform';
+import { asArray, Clock, ParseIdPipe } from '@antq/platform';
 import type { Principal } from '../authority/authority.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatusQueries } from '../statuses/status-queries';
@@ -41,38 +41,38 @@ export class AssessmentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'An assessment with every transition (actor, agency, time, decision, comment, evidence)' })
-  get(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Principal) {
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Principal) {
     return this.assessments.get(id, actor);
   }
 
   @Post(':id/submit')
   @HttpCode(200)
-  submit(@Param('id', ParseUUIDPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
+  submit(@Param('id', ParseIdPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
     return this.assessments.step(id, 'submit', request, actor);
   }
 
   @Post(':id/verify')
   @HttpCode(200)
-  verify(@Param('id', ParseUUIDPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
+  verify(@Param('id', ParseIdPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
     return this.assessments.step(id, 'verify', request, actor);
   }
 
   @Post(':id/recognise')
   @HttpCode(200)
   @ApiOperation({ summary: 'Recognise by decision (number and date); the unit’s status follows' })
-  recognise(@Param('id', ParseUUIDPipe) id: string, @Body() request: DecisionRequest, @CurrentActor() actor: Principal) {
+  recognise(@Param('id', ParseIdPipe) id: string, @Body() request: DecisionRequest, @CurrentActor() actor: Principal) {
     return this.assessments.step(id, 'recognise', request, actor);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
-  reject(@Param('id', ParseUUIDPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
+  reject(@Param('id', ParseIdPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
     return this.assessments.step(id, 'reject', request, actor);
   }
 
   @Post(':id/revoke')
   @HttpCode(200)
-  revoke(@Param('id', ParseUUIDPipe) id: string, @Body() request: DecisionRequest, @CurrentActor() actor: Principal) {
+  revoke(@Param('id', ParseIdPipe) id: string, @Body() request: DecisionRequest, @CurrentActor() actor: Principal) {
     return this.assessments.step(id, 'revoke', request, actor);
   }
 }
@@ -105,13 +105,13 @@ export class StatusesController {
 
   @Get('units/:unitId/statuses')
   @ApiOperation({ summary: 'A unit’s current status under every programme' })
-  current(@Param('unitId', ParseUUIDPipe) unitId: string) {
+  current(@Param('unitId', ParseIdPipe) unitId: string) {
     return this.queries.current(unitId);
   }
 
   @Get('units/:unitId/statuses/:programme/history')
   @ApiOperation({ summary: 'Every status a unit had under a programme, with dates and sources' })
-  history(@Param('unitId', ParseUUIDPipe) unitId: string, @Param('programme') programme: string) {
+  history(@Param('unitId', ParseIdPipe) unitId: string, @Param('programme') programme: string) {
     return this.queries.history(unitId, programme);
   }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ParseIdPipe } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor } from '@antq/auth';
@@ -50,21 +51,21 @@ export class KeyAreasController {
 
   @Get(':unitId')
   @ApiOperation({ summary: "An area's current place on the list and every decision on it: designation, follow-up, removal, carry-over" })
-  decisions(@Param('unitId', ParseUUIDPipe) unitId: string) {
+  decisions(@Param('unitId', ParseIdPipe) unitId: string) {
     return this.keyAreas.decisions(unitId);
   }
 
   @Post(':unitId/follow-up')
   @HttpCode(200)
   @ApiOperation({ summary: 'A transformed area goes under follow-up' })
-  async followUp(@Param('unitId', ParseUUIDPipe) unitId: string, @Body() request: KeyAreaDecisionRequest, @CurrentActor() actor: Principal) {
+  async followUp(@Param('unitId', ParseIdPipe) unitId: string, @Body() request: KeyAreaDecisionRequest, @CurrentActor() actor: Principal) {
     return { status: await this.keyAreas.advance(unitId, 'followed-up', request, actor) };
   }
 
   @Post(':unitId/removal')
   @HttpCode(200)
   @ApiOperation({ summary: 'Take an area off the list' })
-  async remove(@Param('unitId', ParseUUIDPipe) unitId: string, @Body() request: KeyAreaDecisionRequest, @CurrentActor() actor: Principal) {
+  async remove(@Param('unitId', ParseIdPipe) unitId: string, @Body() request: KeyAreaDecisionRequest, @CurrentActor() actor: Principal) {
     return { status: await this.keyAreas.advance(unitId, 'removed', request, actor) };
   }
 }

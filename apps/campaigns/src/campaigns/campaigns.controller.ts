@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import { ActivityRequest, AmendTargetRequest, AsOfQuery, CampaignSearchQuery, CancelCampaignRequest, CreateCampaignRequest } from './campaign.requests';
@@ -41,13 +42,13 @@ export class CampaignsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A campaign with its targets and their latest progress' })
-  get(@Param('id', ParseUUIDPipe) id: string) {
+  get(@Param('id', ParseIdPipe) id: string) {
     return this.campaigns.get(id);
   }
 
   @Get(':id/progress')
   @ApiOperation({ summary: 'Progress of every target as it stood on a date (from the history; nothing is stored)' })
-  progress(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery) {
+  progress(@Param('id', ParseIdPipe) id: string, @Query() query: AsOfQuery) {
     return this.campaigns.progressAsOf(id, query.asOf);
   }
 
@@ -55,7 +56,7 @@ export class CampaignsController {
   @HttpCode(200)
   @Roles('campaign-manager', 'admin')
   @ApiOperation({ summary: 'Call a campaign off before its end, saying why: its targets keep their last state and are evaluated no more' })
-  cancel(@Param('id', ParseUUIDPipe) id: string, @Body() request: CancelCampaignRequest, @CurrentActor() actor: Principal) {
+  cancel(@Param('id', ParseIdPipe) id: string, @Body() request: CancelCampaignRequest, @CurrentActor() actor: Principal) {
     return this.campaigns.cancel(id, request, actor);
   }
 
@@ -63,14 +64,14 @@ export class CampaignsController {
   @HttpCode(200)
   @Roles('campaign-manager', 'admin')
   @ApiOperation({ summary: "Revise a target's goal from today, saying why; progress as of earlier dates keeps the goal of those dates" })
-  amendTarget(@Param('id', ParseUUIDPipe) id: string, @Param('targetId', ParseUUIDPipe) targetId: string, @Body() request: AmendTargetRequest, @CurrentActor() actor: Principal) {
+  amendTarget(@Param('id', ParseIdPipe) id: string, @Param('targetId', ParseIdPipe) targetId: string, @Body() request: AmendTargetRequest, @CurrentActor() actor: Principal) {
     return this.campaigns.amendTarget(id, targetId, request, actor);
   }
 
   @Post(':id/targets/:targetId/activities')
   @Roles('campaign-manager', 'admin')
   @ApiOperation({ summary: 'Record activities held (festival days, models built) for an activity target' })
-  recordActivity(@Param('id', ParseUUIDPipe) id: string, @Param('targetId', ParseUUIDPipe) targetId: string, @Body() request: ActivityRequest, @CurrentActor() actor: Principal) {
+  recordActivity(@Param('id', ParseIdPipe) id: string, @Param('targetId', ParseIdPipe) targetId: string, @Body() request: ActivityRequest, @CurrentActor() actor: Principal) {
     return this.campaigns.recordActivity(id, targetId, request, actor);
   }
 }

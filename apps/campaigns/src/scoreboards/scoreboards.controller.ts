@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsIn } from 'class-validator';
@@ -27,7 +28,7 @@ export class ScoreboardsController {
 
   @Get(':unitId')
   @ApiOperation({ summary: "A unit's descendants under a programme: by kind, status and grade, share recognised, average score" })
-  async get(@Param('unitId', ParseUUIDPipe) unitId: string, @Query() query: ProgrammeQuery) {
+  async get(@Param('unitId', ParseIdPipe) unitId: string, @Query() query: ProgrammeQuery) {
     await requireKnownUnit(this.dataSource, unitId);
     return { unitId, programme: query.programme, kinds: await this.scoreboards.read(this.dataSource.manager, unitId, query.programme) };
   }

@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
@@ -49,7 +50,7 @@ export class AlertsController {
 
   @Get('alerts/:id')
   @ApiOperation({ summary: "An alert the caller sees (404 otherwise) with its agency's delivery log (an admin's: every delivery) and every attempt" })
-  alert(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Caller) {
+  alert(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Caller) {
     return this.queries.alert(id, actor);
   }
 
@@ -61,7 +62,7 @@ export class AlertsController {
 
   @Get('deliveries/:id')
   @ApiOperation({ summary: 'A delivery with its attempts: time, duration, response code, outcome, error' })
-  delivery(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Caller) {
+  delivery(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Caller) {
     return this.queries.delivery(id, actor);
   }
 
@@ -69,7 +70,7 @@ export class AlertsController {
   @HttpCode(200)
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Send a failed delivery again (after the receiver is fixed), with a fresh budget of attempts' })
-  resend(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Caller) {
+  resend(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Caller) {
     return this.queries.resend(id, actor);
   }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
+import { ParseIdPipe } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
@@ -29,7 +30,7 @@ export class RulesController {
   }
 
   @Get(':id')
-  get(@Param('id', ParseUUIDPipe) id: string) {
+  get(@Param('id', ParseIdPipe) id: string) {
     return this.rules.get(id);
   }
 
@@ -43,14 +44,14 @@ export class RulesController {
   @Put(':id')
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Replace a rule (a new version of it)' })
-  replace(@Param('id', ParseUUIDPipe) id: string, @Body() request: RuleRequest, @CurrentActor() actor: Actor) {
+  replace(@Param('id', ParseIdPipe) id: string, @Body() request: RuleRequest, @CurrentActor() actor: Actor) {
     return this.rules.replace(id, request, actor);
   }
 
   @Delete(':id')
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Disable a rule (alerts it raised keep their history)' })
-  disable(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  disable(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
     return this.rules.disable(id, actor);
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ParseIdPipe } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
@@ -26,7 +27,7 @@ export class SubscriptionsController {
 
   @Delete('subscriptions/:id')
   @HttpCode(204)
-  async unsubscribe(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  async unsubscribe(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
     await this.subscriptions.unsubscribe(id, actor);
   }
 
@@ -67,7 +68,7 @@ export class SubscriptionsController {
   }
 
   @Get('webhooks/:id')
-  webhook(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  webhook(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
     return this.subscriptions.webhook(id, actor);
   }
 
@@ -75,14 +76,14 @@ export class SubscriptionsController {
   @HttpCode(200)
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Replace the signing secret; the new one is shown once' })
-  rotateSecret(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  rotateSecret(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
     return this.subscriptions.rotateSecret(id, actor);
   }
 
   @Delete('webhooks/:id')
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Disable a webhook' })
-  disableWebhook(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  disableWebhook(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
     return this.subscriptions.disableWebhook(id, actor);
   }
 

@@ -344,6 +344,14 @@ describe('the unit tree', () => {
     });
   });
 
+  it('takes a unit id in the path in capitals as the same unit, for reads and changes alike', async () => {
+    const unit = await createUnit({ code: 'NA-TC-UP', name: 'Xã Thanh Sơn', kind: 'commune', parentId: district.id, effectiveFrom: '2020-01-01' });
+    const shouted = unit.id.toUpperCase();
+    expect((await api.get(`/units/${shouted}`)).body).toMatchObject({ id: unit.id });
+    const renamed = await api.patch(`/units/${shouted}`, { name: 'Xã Thanh Sơn Mới', effectiveFrom: '2024-03-01' });
+    expect({ status: renamed.status, id: renamed.body.id, name: renamed.body.name }).toEqual({ status: 200, id: unit.id, name: 'Xã Thanh Sơn Mới' });
+  });
+
   describe('refuses bad input with a clear message and changes nothing', () => {
     it('an invalid body', () => expectRefused(() => api.post('/units', { code: 'bad code', kind: 'planet' }), 400, /kind must be one of/));
     it('a kind placed where the rules forbid it', () =>
@@ -403,6 +411,13 @@ describe('the unit tree', () => {
         422,
         /names each successor once/,
       );
+    });
+    it('a merge without a target', () =>
+      expectRefused(() => api.post('/units/merge', { sourceIds: [commune.id], effectiveFrom: '2024-06-01' }), 400, /target must name an existing unit \(unitId\) or describe a new one/));
+    it('a name cleared with null', () => expectRefused(() => api.patch(`/units/${commune.id}`, { name: null, effectiveFrom: '2024-06-01' }), 400, /name must be a string/));
+    it('a NUL character in a name or a search', async () => {
+      await expectRefused(() => api.post('/units', { code: 'NUL-1', name: 'Xã\u0000Lạc', kind: 'province', effectiveFrom: '2024-01-01' }), 400, /may not contain the NUL character/);
+      expect((await api.get('/units?q=%00')).status).toBe(400);
     });
     it('a year 0, which the calendar does not have', () => expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '0000-01-01' }), 400, /effectiveFrom must be a date/));
     it('abolishing a level with a unit changed after the date', async () => {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import { foldForSearch, type Actor } from '@antq/contracts';
-import { asArray, Clock, InvalidInputError, NotFoundError } from '@antq/platform';
+import { asArray, Clock, InvalidInputError, NotFoundError, ParseIdPipe } from '@antq/platform';
 import {
   AbolishLevelRequest,
   AsOfQuery,
@@ -85,7 +85,7 @@ export class UnitsController {
 
   @Get(':id')
   @ApiOkResponse({ type: UnitResponse })
-  async get(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse> {
+  async get(@Param('id', ParseIdPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse> {
     return UnitResponse.from(await this.requireExistedOn(id, query.asOf ?? this.clock.today()));
   }
 
@@ -93,7 +93,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Rename a unit or change its subtype or tags, from a date' })
   @ApiOkResponse({ type: UnitResponse })
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body() request: UpdateUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+  async update(@Param('id', ParseIdPipe) id: string, @Body() request: UpdateUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
     const { effectiveFrom, ...patch } = request;
     return UnitResponse.from(await this.tree.update(id, patch, effectiveFrom ?? this.clock.today(), actor));
   }
@@ -103,7 +103,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Place a unit under another parent, from a date (cycles are refused)' })
   @ApiOkResponse({ type: UnitResponse })
-  async move(@Param('id', ParseUUIDPipe) id: string, @Body() request: MoveUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+  async move(@Param('id', ParseIdPipe) id: string, @Body() request: MoveUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
     return UnitResponse.from(await this.tree.move(id, request.parentId, request.effectiveFrom ?? this.clock.today(), actor));
   }
 
@@ -112,7 +112,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Close a unit from a date (it must have no active children then)' })
   @ApiOkResponse({ type: UnitResponse })
-  async close(@Param('id', ParseUUIDPipe) id: string, @Body() request: CloseUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+  async close(@Param('id', ParseIdPipe) id: string, @Body() request: CloseUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
     return UnitResponse.from(await this.tree.close(id, request.effectiveFrom ?? this.clock.today(), actor));
   }
 
@@ -120,7 +120,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Split a unit into several new or existing units; it closes' })
   @ApiCreatedResponse({ type: [UnitResponse] })
-  async split(@Param('id', ParseUUIDPipe) id: string, @Body() request: SplitUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse[]> {
+  async split(@Param('id', ParseIdPipe) id: string, @Body() request: SplitUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse[]> {
     const successors = request.successors.map((s, i) => reference(s, `successors[${i}]`));
     return (await this.tree.split(id, successors, request.effectiveFrom ?? this.clock.today(), actor)).map((u) => UnitResponse.from(u));
   }
@@ -128,21 +128,21 @@ export class UnitsController {
   @Get(':id/children')
   @ApiOperation({ summary: 'Active children as of a date, a page at a time, by code' })
   @ApiOkResponse({ type: UnitPageResponse })
-  async children(@Param('id', ParseUUIDPipe) id: string, @Query() query: UnitPageQuery): Promise<UnitPageResponse> {
+  async children(@Param('id', ParseIdPipe) id: string, @Query() query: UnitPageQuery): Promise<UnitPageResponse> {
     return this.subtreePage(id, query, 1);
   }
 
   @Get(':id/subtree')
   @ApiOperation({ summary: 'Active descendants as of a date down to a depth, each with its depth, a page at a time, by depth then code' })
   @ApiOkResponse({ type: UnitPageResponse })
-  async subtree(@Param('id', ParseUUIDPipe) id: string, @Query() query: SubtreeQuery): Promise<UnitPageResponse> {
+  async subtree(@Param('id', ParseIdPipe) id: string, @Query() query: SubtreeQuery): Promise<UnitPageResponse> {
     return this.subtreePage(id, query, query.depth);
   }
 
   @Get(':id/ancestors')
   @ApiOperation({ summary: 'The path up to the root as of a date, nearest first' })
   @ApiOkResponse({ type: [UnitResponse] })
-  async ancestors(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse[]> {
+  async ancestors(@Param('id', ParseIdPipe) id: string, @Query() query: AsOfQuery): Promise<UnitResponse[]> {
     const asOf = query.asOf ?? this.clock.today();
     await this.requireExistedOn(id, asOf);
     return (await this.repository.ancestors(id, asOf)).map((u) => UnitResponse.from(u));
@@ -151,7 +151,7 @@ export class UnitsController {
   @Get(':id/history')
   @ApiOperation({ summary: 'Every version of the unit effective on or before a date, with who recorded it' })
   @ApiOkResponse({ type: [UnitVersionResponse] })
-  async history(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<UnitVersionResponse[]> {
+  async history(@Param('id', ParseIdPipe) id: string, @Query() query: AsOfQuery): Promise<UnitVersionResponse[]> {
     await this.requireExists(id);
     return (await this.repository.history(id, query.asOf ?? this.clock.today())).map((v) =>
       Object.assign(UnitResponse.from(v), {
@@ -167,7 +167,7 @@ export class UnitsController {
   @Get(':id/lineage')
   @ApiOperation({ summary: 'What the unit was formed from and what it became, through merges and splits effective on or before a date' })
   @ApiOkResponse({ type: LineageResponse })
-  async lineage(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery): Promise<LineageResponse> {
+  async lineage(@Param('id', ParseIdPipe) id: string, @Query() query: AsOfQuery): Promise<LineageResponse> {
     await this.requireExists(id);
     const asOf = query.asOf ?? this.clock.today();
     const edges = await this.repository.lineage(id, asOf);

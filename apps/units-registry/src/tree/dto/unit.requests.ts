@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -13,6 +14,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@antq/platform';
@@ -69,7 +71,8 @@ export class CreateUnitRequest extends NewUnitFields {
 
 export class UpdateUnitRequest extends EffectiveDated {
   @ApiPropertyOptional()
-  @IsOptional()
+  // Left out, the name stays; it cannot be cleared (null is refused).
+  @ValidateIf((_, value: unknown) => value !== undefined)
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -143,6 +146,7 @@ export class MergeUnitsRequest extends EffectiveDated {
   sourceIds!: string[];
 
   @ApiProperty({ type: ExistingOrNewUnit })
+  @IsDefined({ message: 'target must name an existing unit (unitId) or describe a new one (code, name)' })
   @ValidateNested()
   @Type(() => ExistingOrNewUnit)
   target!: ExistingOrNewUnit;
