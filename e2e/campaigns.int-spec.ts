@@ -138,6 +138,7 @@ describe('campaigns and targets', () => {
       [{ ...valid, targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 150 }] }, 400, /percentage: at most 100/],
       [{ ...valid, targets: [{ kind: 'count', programme: 'drug-free', goal: 3 }] }, 400, /unitKind must be one of .*mode must be one of/],
       [{ ...valid, targets: [] }, 400, /at least one target/],
+      [{ ...valid, periodStart: '0001-01-01' }, 400, /must start after 0001-01-01: its baseline is measured on the day before/],
     ];
     for (const [body, status, message] of cases) {
       const response = await manager.post('/campaigns', body);
@@ -464,14 +465,36 @@ describe('campaigns and targets', () => {
       periodEnd: shift(today(), 100),
       targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 80 }],
     });
-    // One commune in three before the period: a third, stored to the hundredth.
+    // One commune in three before the period: a third, stored to the hundredth, and no trend since.
     const share = target(created.body, 'share');
-    expect(share.progress).toMatchObject({ baseline: 33.33, value: 33.33 });
+    expect(share.progress).toMatchObject({ baseline: 33.33, value: 33.33, projection: 33.33 });
     await eventually(() => expect(progressValues(share.id)).toEqual([33.33]));
     // Measured again the same day, from the stored baseline: nothing moved, nothing is announced.
     expect((await admin.post('/campaigns/rebuild', {})).body).toMatchObject({ targetsChanged: 0 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(progressValues(share.id)).toEqual([33.33]);
+  });
+
+  it('records activities sent at the same moment, each once', async () => {
+    const created = await admin.post('/campaigns', { name: 'Ngày hội', scopeUnitId: ids['Q'], periodStart: today(), periodEnd: shift(today(), 30), targets: [{ kind: 'activity', activity: 'festival-days', goal: 4 }] });
+    const activity = target(created.body, 'activity').id;
+    // A session holding the campaign's row lines the requests up behind it, to be let go together.
+    const holder = campaigns.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    let sent: Promise<{ status: number; body: { message?: unknown } }>[] = [];
+    try {
+      await holder.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [created.body.id]);
+      sent = [1, 2, 3].map(() => admin.post(`/campaigns/${created.body.id}/targets/${activity}/activities`, { occurredOn: today() }));
+      const waiting = async () =>
+        ((await campaigns.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) as { n: number }[])[0].n;
+      await eventually(async () => expect(await waiting()).toBe(3));
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    expect((await Promise.all(sent)).map((r) => [r.status, r.body.message])).toEqual([1, 2, 3].map(() => [201, undefined]));
+    expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'activity').progress).toMatchObject({ value: 3 });
   });
 
   it('counts a recognition that lands while a campaign is being planned', async () => {

@@ -32,6 +32,8 @@ export class CampaignsService {
     if (request.periodStart > request.periodEnd) {
       throw new InvalidInputError(`The period starts (${request.periodStart}) after it ends (${request.periodEnd})`);
     }
+    // The baseline is measured on the day before the period, which the calendar must have.
+    if (request.periodStart === '0001-01-01') throw new InvalidInputError('The period must start after 0001-01-01: its baseline is measured on the day before');
     const id = randomUUID();
     await this.dataSource.transaction(async (manager) => {
       await this.checkScope(manager, request, actor);
@@ -214,8 +216,9 @@ export class CampaignsService {
   async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal) {
     const today = this.clock.today();
     return this.dataSource.transaction(async (manager) => {
-      // Shared with other activities, after a cancellation in progress: it then reads the campaign cancelled.
-      const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR SHARE`, [campaignId])) as CampaignRow[];
+      // Locked as the evaluation below locks it (a shared lock, taken by two activities at once,
+      // could not be raised by either), after a cancellation in progress: it then reads the campaign cancelled.
+      const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
       await this.checkAuthority(manager, campaign.scope_unit_id, actor);
       if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was cancelled: activities are no longer recorded for it`);

@@ -190,12 +190,14 @@ export class ProgressService {
     const on = evaluationDate(period(campaign), today);
     if (!on) throw new Error(`Campaign ${campaign.id} starts on ${campaign.period_start}`);
     // Rounded as it is stored, so that the first evaluation and every later one start from the same baseline.
-    const baseline = target.baseline ?? (target.kind === 'activity' ? 0 : roundBaseline((await measure(manager, campaign, target, addDays(campaign.period_start, -1))).value));
+    const baseline = target.baseline ?? (target.kind === 'activity' ? 0 : toHundredths((await measure(manager, campaign, target, addDays(campaign.period_start, -1))).value));
     const reading = await measure(manager, campaign, target, on);
+    // A share is read to the hundredth, as its baseline is stored: a third stays a third, with no trend from rounding.
+    const value = target.kind === 'share' ? toHundredths(reading.value) : reading.value;
     const increase = target.kind === 'count' && target.mode === 'increase';
     const progress = assess(period(campaign), today, {
       base: increase ? 0 : baseline,
-      value: increase ? reading.value - baseline : reading.value,
+      value: increase ? value - baseline : value,
       goal: target.goal,
       ceiling: target.kind === 'share' ? 100 : target.kind === 'list' ? reading.outOf : undefined,
     });
@@ -219,5 +221,5 @@ export function period(campaign: CampaignRow) {
   return { start: campaign.period_start, end: campaign.period_end };
 }
 
-/** A baseline as stored: to the hundredth (a share's is a percentage). */
-const roundBaseline = (value: number): number => Math.round(value * 100) / 100;
+/** A reading as stored: to the hundredth (a share is a percentage). */
+const toHundredths = (value: number): number => Math.round(value * 100) / 100;
