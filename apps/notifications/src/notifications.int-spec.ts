@@ -238,6 +238,17 @@ describe('alerts from rules', () => {
     }
     expect(await api('ca-nghe-an').get('/feed?offset=100000000000000000000')).toMatchObject({ status: 400, body: { message: ['offset must not be greater than 1000000000'] } });
 
+    // Marking all read keeps to the rule asked for.
+    const [{ rule_id: ruleId }] = (await service.dataSource.query('SELECT rule_id FROM alerts WHERE id = $1', [alert.id])) as { rule_id: string }[];
+    const district = api('ca-nghi-loc');
+    const unreadIds = async () => ((await district.get('/feed?unread=true')).body.items as { id: string }[]).map((i) => i.id);
+    expect(await unreadIds()).toContain(alert.id);
+    expect((await district.post('/feed/read-all?ruleId=00000000-0000-4000-8000-000000000000')).body).toEqual({ marked: 0 });
+    expect(await unreadIds()).toContain(alert.id);
+    expect((await district.post(`/feed/read-all?ruleId=${ruleId}`)).body).toMatchObject({ marked: expect.any(Number) });
+    expect(await unreadIds()).not.toContain(alert.id);
+    expect(await district.post('/feed/read-all?unread=false')).toMatchObject({ status: 400, body: { message: ['property unread should not exist'] } });
+
     // alert-raised travels on the notifications topic.
     await eventually(() => expect(recorder.events('antq.notifications.alert-raised.v1').map((e) => e.data.alertId)).toContain(alert.id));
   });
@@ -412,6 +423,8 @@ describe('webhooks', () => {
     recovered = true;
     expect((await api('ca-nghe-an', ['viewer']).post(`/deliveries/${delivery.id}/resend`)).status).toBe(403);
     expect((await api().post(`/deliveries/${delivery.id}/resend`)).status).toBe(200);
+    // Sent again, it is no longer a dead letter.
+    expect((await api().get('/dead-letters')).body.items.map((d: { deliveryId: string }) => d.deliveryId)).not.toContain(delivery.id);
     const resent = await eventually(async () => {
       const response = await api().get(`/deliveries/${delivery.id}`);
       expect(response.body).toMatchObject({ state: 'delivered' });

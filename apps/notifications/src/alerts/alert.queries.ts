@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from '@antq/platform';
 import { DELIVERY_OF_AGENCY, deliveryScope, isAdmin, type Caller } from '../subscriptions/agency-scope';
 import { agencyKey, userKey } from '../subscriptions/subscriptions.service';
 import { DELIVERY_CHANNEL } from './alerts.service';
-import type { AlertQuery, DeliveryQuery, FeedQuery } from './feed.requests';
+import type { AlertQuery, DeliveryQuery, FeedQuery, FeedSelection } from './feed.requests';
 
 const ALERT_COLUMNS = `a.id, a.rule_id AS "ruleId", a.rule_name AS "ruleName", a.severity, a.unit_id AS "unitId", a.unit_name AS "unitName",
   a.unit_path AS "unitPath", a.event_type AS "eventType", a.event_id AS "eventId", a.event_time AS "eventTime",
@@ -69,10 +69,11 @@ export class AlertQueries {
     return updated[0];
   }
 
-  async markAllRead(actor: Actor, query: FeedQuery) {
+  async markAllRead(actor: Actor, query: FeedSelection) {
     const [, marked] = (await this.dataSource.query(
-      `UPDATE feed_items SET read_at = now(), read_by = $2 WHERE recipient = ANY($1) AND read_at IS NULL AND ($3::text IS NULL OR severity = $3)`,
-      [this.recipientsOf(actor, query.for), actor.principal, query.severity ?? null],
+      `UPDATE feed_items f SET read_at = now(), read_by = $2 WHERE f.recipient = ANY($1) AND f.read_at IS NULL AND ($3::text IS NULL OR f.severity = $3)
+          AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM alerts a WHERE a.id = f.alert_id AND a.rule_id = $4))`,
+      [this.recipientsOf(actor, query.for), actor.principal, query.severity ?? null, query.ruleId ?? null],
     )) as [unknown[], number];
     return { marked };
   }
@@ -132,7 +133,10 @@ export class AlertQueries {
     return { ...delivery, attemptLog: (await this.attempts([id])).get(id) ?? [] };
   }
 
-  /** Sends a failed delivery again, with a fresh budget of attempts; its history stays. */
+  /**
+   * Sends a failed delivery again, with a fresh budget of attempts; its history stays. It
+   * leaves the dead letters (it is no longer given up on); failing again puts it back.
+   */
   async resend(id: string, actor: Caller) {
     await this.dataSource.transaction(async (manager) => {
       // Another agency's delivery does not exist for the caller, as when it is read.
@@ -145,6 +149,7 @@ export class AlertQueries {
         `UPDATE deliveries SET state = 'pending', attempts_before_resend = attempts, next_attempt_at = now(), lease_until = NULL, held_reason = NULL, finished_at = NULL WHERE id = $1`,
         [id],
       );
+      await manager.query('DELETE FROM dead_letters WHERE delivery_id = $1', [id]);
       await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
     });
     return this.delivery(id, actor);

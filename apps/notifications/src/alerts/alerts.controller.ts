@@ -3,7 +3,7 @@ import { ParseIdPipe } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
-import { AlertQuery, DeliveryQuery, FeedItemParam, FeedQuery } from './feed.requests';
+import { AlertQuery, DeliveryQuery, FeedItemParam, FeedQuery, FeedSelection } from './feed.requests';
 import type { Caller } from '../subscriptions/agency-scope';
 import { AlertQueries } from './alert.queries';
 
@@ -27,8 +27,8 @@ export class FeedController {
 
   @Post('read-all')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Marks every unread item of the feed read' })
-  readAll(@Query() query: FeedQuery, @CurrentActor() actor: Actor) {
+  @ApiOperation({ summary: 'Marks every unread item of the feed read (of a severity, recipient or rule, if given)' })
+  readAll(@Query() query: FeedSelection, @CurrentActor() actor: Actor) {
     return this.queries.markAllRead(actor, query);
   }
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, ValidateBy } from 'class-validator';
 import { ALERT_SEVERITIES, IsUuid, type AlertSeverity } from '@antq/contracts';
@@ -6,13 +6,8 @@ import { PageQuery } from '@antq/platform';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class FeedQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Only unread (true) or read (false) items' })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'unread must be true or false' })
-  unread?: boolean;
-
+/** Which feed items: by severity, recipient (the agency or the caller) and rule. */
+export class FeedSelection {
   @ApiPropertyOptional({ enum: ALERT_SEVERITIES })
   @IsOptional()
   @IsIn(ALERT_SEVERITIES, { message: `severity must be one of ${ALERT_SEVERITIES.join(', ')}` })
@@ -27,6 +22,14 @@ export class FeedQuery extends PageQuery {
   @IsOptional()
   @IsUuid({ message: 'ruleId must be a UUID' })
   ruleId?: string;
+}
+
+export class FeedQuery extends IntersectionType(PageQuery, FeedSelection) {
+  @ApiPropertyOptional({ description: 'Only unread (true) or read (false) items' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'unread must be true or false' })
+  unread?: boolean;
 }
 
 export class AlertQuery extends PageQuery {
