@@ -570,6 +570,20 @@ describe('email, quiet hours and digests', () => {
     expect(next.subject).toMatch(/Alert digest for \d{4}-\d{2}-\d{2}: 1$/);
     expect(next.text).toContain(late.message_en);
   });
+
+  it('holds a digest until the quiet hours of its reader end', async () => {
+    const sleeper = api('ca-nghe-an', ['viewer'], 'tong-hop-dem');
+    expect((await sleeper.post('/subscriptions', { for: 'user', unitId: ids['P'], minSeverity: 'info' })).status).toBe(201);
+    expect((await sleeper.request('PUT', '/preferences/me', { channels: ['feed', 'email'], email: 'tong-hop-dem@example.vn', digest: true, quietHours: windowAroundNow(), timeZone: ZONE })).status).toBe(200);
+    const designated = statusChanged('C', 'key-complex-area', 'unassessed', 'designated');
+    await publish('assessments', designated);
+    await eventually(async () => expect((await sleeper.get('/feed?for=user')).body.items.map((i: { eventId: string }) => i.eventId)).toContain(designated.id));
+    expect(await service.app.get(DigestService).run()).toBeGreaterThanOrEqual(1);
+    const [held] = (await service.dataSource.query(
+      `SELECT state, held_reason, attempts, next_attempt_at > now() + interval '50 minutes' AS later FROM deliveries WHERE kind = 'digest' AND target = 'tong-hop-dem@example.vn'`,
+    )) as { state: string; held_reason: string; attempts: number; later: boolean }[];
+    expect(held).toEqual({ state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
+  });
 });
 
 describe('rules and subscriptions as data, and bad input', () => {

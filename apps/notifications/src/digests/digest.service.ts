@@ -6,14 +6,15 @@ import type { AlertSeverity } from '@antq/contracts';
 import { DELIVERY_CHANNEL } from '../alerts/alerts.service';
 import { NotificationsConfig } from '../config/notifications.config';
 import { digestEmail } from '../delivery/email.content';
-import { localDate, localMinutes } from '../delivery/quiet-hours';
+import { localDate, localMinutes, quietHoursOf, releaseTime } from '../delivery/quiet-hours';
 
 /** How far before the previous digest's end a digest still looks for items it has not taken. */
 const DIGEST_LAG_MS = 6 * 3600_000;
 
 /**
  * The daily digest: once a day, from DIGEST_HOUR local time, each subscriber who chose it
- * gets one email listing the alerts addressed to them that no previous digest listed. A
+ * gets one email listing the alerts addressed to them that no previous digest listed (held,
+ * like any non-critical email, until the subscriber's quiet hours end). A
  * digest is recorded per subscriber and local date (its primary key), in the same
  * transaction as its delivery, so it is sent once however often the job runs.
  */
@@ -35,10 +36,11 @@ export class DigestService {
   /** Queues the digests due at `now`; returns how many were queued. */
   async run(now = new Date()): Promise<number> {
     const subscribers = (await this.dataSource.query(
-      `SELECT subscriber, email, time_zone FROM preferences WHERE digest AND 'email' = ANY(channels) AND email IS NOT NULL ORDER BY subscriber`,
-    )) as { subscriber: string; email: string; time_zone: string | null }[];
+      `SELECT subscriber, email, time_zone, quiet_start, quiet_end FROM preferences WHERE digest AND 'email' = ANY(channels) AND email IS NOT NULL ORDER BY subscriber`,
+    )) as { subscriber: string; email: string; time_zone: string | null; quiet_start: string | null; quiet_end: string | null }[];
     let queued = 0;
-    for (const { subscriber, email, time_zone } of subscribers) {
+    for (const preference of subscribers) {
+      const { subscriber, email, time_zone } = preference;
       const zone = time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE;
       if (localMinutes(now, zone) < this.config.DIGEST_HOUR * 60) continue;
       const date = localDate(now, zone);
@@ -60,9 +62,13 @@ export class DigestService {
           [subscriber, since, now],
         )) as { severity: AlertSeverity; raised_at: Date; message_vi: string; message_en: string }[];
         if (!alerts.length) return 0;
+        // Sent at once, unless quiet hours hold it until they end.
+        const released = releaseTime(now, quietHoursOf(preference), zone);
+        const held = released > now ? released : null;
         const [{ id }] = (await manager.query(
-          `INSERT INTO deliveries (id, alert_id, channel, kind, recipient, target, payload) VALUES (gen_random_uuid(), NULL, 'email', 'digest', $1, $2, $3) RETURNING id`,
-          [subscriber, email, JSON.stringify(digestEmail(email, date, alerts))],
+          `INSERT INTO deliveries (id, alert_id, channel, kind, recipient, target, payload, next_attempt_at, held_reason)
+           VALUES (gen_random_uuid(), NULL, 'email', 'digest', $1, $2, $3, COALESCE($4, now()), $5) RETURNING id`,
+          [subscriber, email, JSON.stringify(digestEmail(email, date, alerts)), held, held ? 'quiet-hours' : null],
         )) as { id: string }[];
         await manager.query('UPDATE digest_runs SET delivery_id = $3, alerts = $4 WHERE subscriber = $1 AND digest_date = $2', [subscriber, date, id, alerts.length]);
         await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
