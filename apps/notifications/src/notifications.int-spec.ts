@@ -733,6 +733,24 @@ describe('agencies act for themselves, within their jurisdiction', () => {
     expect((await admin.request('DELETE', `/subscriptions/${everything.body.id}`)).status).toBe(204);
   });
 
+  it("lets an admin manage another agency's webhooks and subscriptions; another agency's manager finds none of them", async () => {
+    const owner = new ApiClient(service.url, testToken('ca-con-cuong', ['alert-manager'], 'quan-ly', [ids['D2']]));
+    const hook = await owner.post('/webhooks', { url: `${receiverUrl}/ok`, unitId: ids['D2'] });
+    const subscription = await owner.post('/subscriptions', { for: 'agency', unitId: ids['D2'] });
+    expect([hook.status, subscription.status]).toEqual([201, 201]);
+    const stranger = new ApiClient(service.url, testToken('ca-nghi-loc', ['alert-manager'], 'quan-ly', [ids['P']]));
+    expect((await stranger.get(`/webhooks/${hook.body.id}`)).status).toBe(404);
+    expect((await stranger.request('DELETE', `/webhooks/${hook.body.id}`)).status).toBe(404);
+    expect((await stranger.request('DELETE', `/subscriptions/${subscription.body.id}`)).status).toBe(404);
+    const admin = new ApiClient(service.url, testToken('ca-nghe-an', ['admin'], 'quan-tri'));
+    expect((await admin.get('/webhooks')).body.map((w: { id: string }) => w.id)).toContain(hook.body.id);
+    const rotated = await admin.post(`/webhooks/${hook.body.id}/secret`);
+    expect({ status: rotated.status, secret: typeof rotated.body.secret }).toEqual({ status: 200, secret: 'string' });
+    expect((await admin.request('DELETE', `/webhooks/${hook.body.id}`)).body).toMatchObject({ id: hook.body.id, agency: 'ca-con-cuong', enabled: false });
+    expect((await admin.request('DELETE', `/subscriptions/${subscription.body.id}`)).status).toBe(204);
+    expect((await owner.get('/subscriptions')).body.map((x: { id: string }) => x.id)).not.toContain(subscription.body.id);
+  });
+
   it('refuses units the unit tree does not hold with 422, for admins too', async () => {
     const nowhere = randomUUID();
     const admin = api('ca-nghe-an', ['admin']);

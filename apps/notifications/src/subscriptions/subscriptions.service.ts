@@ -62,9 +62,10 @@ export class SubscriptionsService {
     return rows.map((r) => ({ id: r.id, subscriber: r.subscriber, ...filterOf(r), createdAt: r.created_at.toISOString() }));
   }
 
+  /** Removes the caller's own subscription or its agency's; an admin removes anyone's. */
   async unsubscribe(id: string, actor: Actor): Promise<void> {
     const [row] = (await this.dataSource.query('SELECT subscriber FROM subscriptions WHERE id = $1', [id])) as { subscriber: string }[];
-    if (!row || ![agencyKey(actor.agency), userKey(actor)].includes(row.subscriber)) throw new NotFoundError(`Subscription ${id} does not exist`);
+    if (!row || (!isAdmin(actor) && ![agencyKey(actor.agency), userKey(actor)].includes(row.subscriber))) throw new NotFoundError(`Subscription ${id} does not exist`);
     if (row.subscriber.startsWith('agency:')) this.requireManager(actor, "remove an agency's subscription");
     await this.dataSource.query('DELETE FROM subscriptions WHERE id = $1', [id]);
   }
@@ -132,16 +133,17 @@ export class SubscriptionsService {
     return { ...(await this.webhook(id, actor)), secret };
   }
 
+  /** The agency's webhooks; every agency's, for an admin. */
   async webhooks(actor: Actor) {
-    const rows = (await this.dataSource.query('SELECT id FROM webhooks WHERE agency = $1 ORDER BY created_at', [actor.agency])) as { id: string }[];
+    const rows = (await this.dataSource.query('SELECT id FROM webhooks WHERE $1::text IS NULL OR agency = $1 ORDER BY created_at', [agencyScope(actor)])) as { id: string }[];
     return Promise.all(rows.map((r) => this.webhook(r.id, actor)));
   }
 
-  /** A webhook as the API shows it: never its secret. */
+  /** A webhook as the API shows it, never its secret: one of the agency's (any, for an admin), else 404. */
   async webhook(id: string, actor: Actor) {
     const [row] = (await this.dataSource.query(
-      'SELECT id, agency, url, description, unit_id, event_types, min_severity, enabled, created_by, created_at FROM webhooks WHERE id = $1 AND agency = $2',
-      [id, actor.agency],
+      'SELECT id, agency, url, description, unit_id, event_types, min_severity, enabled, created_by, created_at FROM webhooks WHERE id = $1 AND ($2::text IS NULL OR agency = $2)',
+      [id, agencyScope(actor)],
     )) as (FilterRow & { id: string; agency: string; url: string; description: string; enabled: boolean; created_by: string; created_at: Date })[];
     if (!row) throw new NotFoundError(`Webhook ${id} does not exist`);
     return {
@@ -241,3 +243,6 @@ export class SubscriptionsService {
     if (!actor.roles.some((role) => MANAGERS.includes(role))) throw new ForbiddenError(`To ${what}, the alert-manager or admin role is needed`);
   }
 }
+
+/** The agency whose webhooks the caller manages; null for an admin, who manages every agency's. */
+const agencyScope = (actor: Actor): string | null => (isAdmin(actor) ? null : actor.agency);
