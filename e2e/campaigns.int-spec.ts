@@ -373,6 +373,33 @@ describe('campaigns and targets', () => {
     await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 0, evaluatedOn: '2024-07-31' }));
   });
 
+  it('measures an ended campaign again when a unit moved out of its scope on a past date is heard of after a later version', async () => {
+    await unit('QV', 'district', 'Q');
+    await unit('QW', 'district', 'Q');
+    await unit('V1', 'commune', 'QV');
+    for (const service of [assessments, campaigns]) await awaitReplicated(service, [ids['QV'], ids['QW'], ids['V1']]);
+    await recognise(ids['V1'], '2024-03-01', ids['Q']);
+    const created = await admin.post('/campaigns', {
+      name: 'Huyện QV 2024',
+      scopeUnitId: ids['QV'],
+      periodStart: '2024-01-01',
+      periodEnd: '2024-07-31',
+      targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 1 }],
+    });
+    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1, evaluatedOn: '2024-07-31' }));
+    // Moved out from June, renamed from September; the rename reaches the replica first (a replay,
+    // say), and alone it changes nothing before September.
+    const current = (await registrar.get(`/units/${ids['V1']}`)).body as UnitSnapshot;
+    const moved: UnitSnapshot = { ...current, unitId: ids['V1'], parentId: ids['QW'], version: current.version + 1, effectiveFrom: '2024-06-01' };
+    const renamed: UnitSnapshot = { ...moved, name: 'Xã V Mới', version: current.version + 2, effectiveFrom: '2024-09-01' };
+    const topic = runTopic(runId, EVENT_TOPICS.units.name);
+    await produceRaw(kafka, topic, [{ key: ids['V1'], value: JSON.stringify(testEvent('antq.units.unit-updated.v1', ids['V1'], { ...renamed, changes: [{ field: 'name', from: current.name, to: renamed.name }] })) }]);
+    await eventually(async () => expect(await campaigns.dataSource.query('SELECT version FROM replica_units WHERE unit_id = $1', [ids['V1']])).toEqual([{ version: renamed.version }]));
+    expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1 });
+    await produceRaw(kafka, topic, [{ key: ids['V1'], value: JSON.stringify(testEvent('antq.units.unit-moved.v1', ids['V1'], { ...moved, fromParentId: ids['QV'], toParentId: ids['QW'] })) }]);
+    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 0, evaluatedOn: '2024-07-31' }));
+  });
+
   it("revises a target's goal from today, saying why: progress follows, and earlier dates keep the goal of their day", async () => {
     const commune = await unit('QR', 'commune', 'QD');
     for (const service of [assessments, campaigns, notifications]) await awaitReplicated(service, [commune]);

@@ -29,9 +29,10 @@ export class UnitEventsHandler {
       const batch = this.pending.get(manager) ?? { units: [], lineage: [] };
       this.pending.delete(manager);
       await this.replica.recordLineage(manager, batch.lineage);
-      for (const change of await this.replica.applyMany(manager, batch.units, this.clock.today())) {
-        if (this.observer) await this.observer.onUnitChanged(manager, change);
-      }
+      const { changes, rewrites } = await this.replica.applyMany(manager, batch.units, this.clock.today());
+      if (!this.observer) return;
+      for (const change of changes) await this.observer.onUnitChanged(manager, change);
+      for (const rewrite of rewrites) await this.observer.onHistoryRewritten?.(manager, rewrite);
     }, 'replicate');
   }
 

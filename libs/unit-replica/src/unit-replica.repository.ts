@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitSnapshot } from '@antq/contracts';
 import { NotFoundError } from '@antq/platform';
 import { ReplicaUnit } from './replica-unit.entity';
-import type { Placement, ReplicaState, UnitChange } from './unit-tree-observer';
+import type { HistoryRewrite, Placement, ReplicaState, UnitChange } from './unit-tree-observer';
 
 export interface LineageEdge {
   predecessorId: string;
@@ -38,10 +38,11 @@ export class UnitReplicaRepository {
    * versions until `promoteDue` finds it in force (and a current state not yet in force, as
    * replicas kept before they followed the date, gives way to the one that is). Returns, for
    * each unit whose current state changed, what it was before, what it is now and the
-   * versions it took in between.
+   * versions it took in between; and, for each unit that received a version older than the
+   * one it held, how its history was rewritten.
    */
-  async applyMany(manager: EntityManager, units: UnitSnapshot[], today: string): Promise<UnitChange[]> {
-    if (!units.length) return [];
+  async applyMany(manager: EntityManager, units: UnitSnapshot[], today: string): Promise<{ changes: UnitChange[]; rewrites: HistoryRewrite[] }> {
+    if (!units.length) return { changes: [], rewrites: [] };
     const ids = [...new Set(units.map((u) => u.unitId))];
     const rows = JSON.stringify(
       units.map((u) => ({
@@ -98,7 +99,7 @@ export class UnitReplicaRepository {
     const byVersion = new Map(units.map((u) => [`${u.unitId}:${u.version}`, u]));
     const insertedByUnit = new Map<string, typeof inserted>();
     for (const v of inserted) insertedByUnit.set(v.unit_id, [...(insertedByUnit.get(v.unit_id) ?? []), v]);
-    return changed.map((c) => {
+    const changes = changed.map((c) => {
       const was = before.get(c.unit_id);
       const after = byVersion.get(`${c.unit_id}:${c.version}`) as UnitSnapshot;
       // The versions between the one the replica held and the one now in force; a version
@@ -113,6 +114,26 @@ export class UnitReplicaRepository {
         placements: [...between, { parentId: after.parentId ?? null, status: after.status, effectiveFrom: after.effectiveFrom }],
       };
     });
+    return { changes, rewrites: await this.rewrites(manager, inserted, before) };
+  }
+
+  /** Versions older than the one their unit held (rare: a redelivery, a replay), as history rewrites. */
+  private async rewrites(manager: EntityManager, inserted: { unit_id: string; version: number; effectiveFrom: string }[], held: Map<string, { version: number }>): Promise<HistoryRewrite[]> {
+    const from = new Map<string, string>();
+    for (const v of inserted) {
+      const was = held.get(v.unit_id);
+      if (!was || v.version >= was.version) continue;
+      const earliest = from.get(v.unit_id);
+      if (!earliest || v.effectiveFrom < earliest) from.set(v.unit_id, v.effectiveFrom);
+    }
+    if (!from.size) return [];
+    const parents = (await manager.query(
+      `SELECT v.unit_id, array_agg(DISTINCT v.parent_id) FILTER (WHERE v.parent_id IS NOT NULL) AS parent_ids
+         FROM unnest($1::uuid[], $2::date[]) AS r(unit_id, from_date) JOIN replica_unit_versions v ON v.unit_id = r.unit_id AND (v.valid_to IS NULL OR v.valid_to >= r.from_date)
+        GROUP BY v.unit_id`,
+      [[...from.keys()], [...from.values()]],
+    )) as { unit_id: string; parent_ids: string[] | null }[];
+    return parents.map((p) => ({ unitId: p.unit_id, from: from.get(p.unit_id) as string, parentIds: p.parent_ids ?? [] }));
   }
 
   /**
@@ -131,7 +152,7 @@ export class UnitReplicaRepository {
         WHERE u.version IS DISTINCT FROM v.version`,
       [today],
     )) as UnitSnapshot[];
-    return this.applyMany(manager, due, today);
+    return (await this.applyMany(manager, due, today)).changes;
   }
 
   /** Lineage edges; an edge also reported by a split is a split edge, whatever arrives first. */

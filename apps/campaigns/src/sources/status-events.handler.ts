@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
 import type { CloudEvent, UnitStatusChangedData } from '@antq/contracts';
 import { atBatchEnd, EventContext } from '@antq/messaging';
-import type { UnitChange, UnitTreeObserver } from '@antq/unit-replica';
+import type { HistoryRewrite, UnitChange, UnitTreeObserver } from '@antq/unit-replica';
 import { ProgressService } from '../campaigns/progress.service';
 import { ScoreboardService } from '../scoreboards/scoreboard.service';
 
@@ -136,5 +136,10 @@ export class CampaignsTreeObserver implements UnitTreeObserver {
     await this.progress.unitChanged(manager, after.unitId, from);
     // Campaigns over the places it left count it no more.
     for (const place of places) if (place !== (after.parentId ?? null)) await this.progress.unitChanged(manager, place, from);
+  }
+
+  /** An older version arrived late: campaigns measured since its date, over any place the unit held since, are measured again. */
+  async onHistoryRewritten(manager: EntityManager, { unitId, from, parentIds }: HistoryRewrite): Promise<void> {
+    for (const id of [unitId, ...parentIds]) await this.progress.unitChanged(manager, id, from);
   }
 }
