@@ -528,6 +528,31 @@ describe('email, quiet hours and digests', () => {
     await eventually(async () => expect(await delivery()).toEqual({ id, state: 'pending', attempts: 4, held_reason: 'quiet-hours', later: true }));
   });
 
+  it('holds an email that falls due inside quiet hours set after it was scheduled', async () => {
+    const late = api('ca-con-cuong', ['viewer'], 'doi-gio');
+    expect((await late.post('/subscriptions', { for: 'user', unitId: ids['D2'] })).status).toBe(201);
+    expect((await late.request('PUT', '/preferences/me', { channels: ['email'], email: 'doi-gio@example.vn', quietHours: windowAroundNow(), timeZone: ZONE })).status).toBe(200);
+    const warning = targetAtRisk('C2');
+    await publish('campaigns', warning);
+    const delivery = async () =>
+      ((await service.dataSource.query(
+        `SELECT d.id, d.state, d.attempts, d.held_reason, d.next_attempt_at > now() + interval '50 minutes' AS later
+           FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.event_id = $1 AND d.target = 'doi-gio@example.vn'`,
+        [warning.id],
+      )) as { id: string; state: string; attempts: number; held_reason: string | null; later: boolean }[])[0];
+    const { id } = await eventually(async () => {
+      const found = await delivery();
+      expect(found).toMatchObject({ state: 'pending', held_reason: 'quiet-hours' });
+      return found!;
+    });
+    // Say it had been scheduled for now before these quiet hours were chosen: it comes due, and waits again.
+    await service.dataSource.query(`UPDATE deliveries SET next_attempt_at = now(), held_reason = NULL WHERE id = $1`, [id]);
+    await eventually(async () => expect(await delivery()).toEqual({ id, state: 'pending', attempts: 0, held_reason: 'quiet-hours', later: true }));
+    const [{ n }] = (await service.dataSource.query('SELECT count(*)::int AS n FROM delivery_attempts WHERE delivery_id = $1', [id])) as { n: number }[];
+    expect(n).toBe(0);
+    expect(mails.filter((m) => JSON.stringify(m.to).includes('doi-gio@'))).toEqual([]);
+  });
+
   it('sends a daily digest once to subscribers who chose it', async () => {
     const reader = api('ca-nghe-an', ['viewer'], 'doc-tong-hop');
     expect((await reader.post('/subscriptions', { for: 'user', unitId: ids['P'], minSeverity: 'info' })).status).toBe(201);

@@ -132,6 +132,11 @@ export class DeliveryWorker extends QueueWorker {
   }
 
   private async perform(delivery: ClaimedDelivery): Promise<void> {
+    // Quiet hours as they are now (set, say, after a retry was scheduled); a resent delivery goes regardless.
+    if (delivery.channel === 'email' && delivery.attempts_before_resend === 0) {
+      const until = await this.quietUntil(delivery, new Date());
+      if (until) return this.hold(delivery, until);
+    }
     const startedAt = new Date();
     const started = performance.now();
     let result: SendResult;
@@ -168,18 +173,35 @@ export class DeliveryWorker extends QueueWorker {
    */
   private async retryDelay(delivery: ClaimedDelivery): Promise<{ ms: number; heldReason: 'quiet-hours' | null }> {
     const backoff = { ms: retryDelayMs(delivery.attempts - delivery.attempts_before_resend, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS), heldReason: null };
-    if (delivery.channel !== 'email') return backoff;
+    const now = Date.now();
+    const released = await this.quietUntil(delivery, new Date(now + backoff.ms));
+    return released ? { ms: released.getTime() - now, heldReason: 'quiet-hours' } : backoff;
+  }
+
+  /**
+   * When an email due at `at` may go instead, if its recipient's quiet hours hold it then;
+   * null if it may go at `at` (a webhook, a critical alert, no quiet hours).
+   */
+  private async quietUntil(delivery: ClaimedDelivery, at: Date): Promise<Date | null> {
+    if (delivery.channel !== 'email') return null;
     const [held] = (await this.dataSource.query(
       `SELECT (SELECT severity FROM alerts WHERE id = $1) AS severity, p.quiet_start, p.quiet_end, p.time_zone
          FROM (SELECT 1) AS one LEFT JOIN preferences p ON p.subscriber = $2`,
       [delivery.alert_id, delivery.recipient],
     )) as { severity: string | null; quiet_start: string | null; quiet_end: string | null; time_zone: string | null }[];
     const quiet = quietHoursOf(held);
-    if (held.severity === 'critical' || !quiet) return backoff;
-    const now = Date.now();
-    const due = new Date(now + backoff.ms);
-    const released = releaseTime(due, quiet, held.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE);
-    return released === due ? backoff : { ms: released.getTime() - now, heldReason: 'quiet-hours' };
+    if (held.severity === 'critical' || !quiet) return null;
+    const released = releaseTime(at, quiet, held.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE);
+    return released.getTime() > at.getTime() ? released : null;
+  }
+
+  /** Puts a claimed email back unsent until `until`, its claim undone: no attempt was made. */
+  private async hold(delivery: ClaimedDelivery, until: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries SET attempts = attempts - 1, lease_until = NULL, next_attempt_at = $3, held_reason = 'quiet-hours'
+        WHERE id = $1 AND attempts = $2 AND state = 'pending'`,
+      [delivery.id, delivery.attempts, until],
+    );
   }
 
   /** Records the attempt and moves the delivery on: delivered, due again later, or failed and dead-lettered. */
