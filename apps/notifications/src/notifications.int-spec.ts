@@ -585,7 +585,7 @@ describe('email, quiet hours and digests', () => {
       `SELECT id, message_en FROM alerts WHERE id NOT IN (SELECT alert_id FROM feed_items WHERE recipient = $1) ORDER BY raised_at LIMIT 1`,
       [recipient],
     )) as { id: string; message_en: string }[];
-    await service.dataSource.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, $2, 'info', $3)`, [late.id, recipient, new Date(until.getTime() - 1000)]);
+    await service.dataSource.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, $2, 'info', $3)`, [late.id, recipient, new Date(until.getTime() - 10)]);
     expect(await digests.run(new Date(Date.now() + 24 * 3600_000))).toBe(1);
     const next = await eventually(() => {
       const found = mails.filter((m) => JSON.stringify(m.to).includes('tong-hop@'));
@@ -594,6 +594,30 @@ describe('email, quiet hours and digests', () => {
     });
     expect(next.subject).toMatch(/Alert digest for \d{4}-\d{2}-\d{2}: 1$/);
     expect(next.text).toContain(late.message_en);
+  });
+
+  it('lists in a first digest nothing from before it was chosen, which went out one by one', async () => {
+    const switching = api('ca-nghe-an', ['viewer'], 'chuyen-tong-hop');
+    expect((await switching.post('/subscriptions', { for: 'user', unitId: ids['P'] })).status).toBe(201);
+    expect((await switching.request('PUT', '/preferences/me', { channels: ['feed', 'email'], email: 'chuyen-tong-hop@example.vn' })).status).toBe(200);
+    const before = targetAtRisk('C');
+    await publish('campaigns', before);
+    await eventually(() => expect(mails.filter((m) => JSON.stringify(m.to).includes('chuyen-tong-hop@'))).toHaveLength(1));
+    expect((await switching.request('PUT', '/preferences/me', { channels: ['feed', 'email'], email: 'chuyen-tong-hop@example.vn', digest: true })).status).toBe(200);
+    const digests = service.app.get(DigestService);
+    // Nothing has come since the switch: no digest, though the earlier alert is within a day.
+    expect(await digests.run()).toBe(0);
+    const after = targetAtRisk('C');
+    await publish('campaigns', after);
+    await eventually(async () => expect((await switching.get('/feed?for=user')).body.items.map((i: { eventId: string }) => i.eventId)).toContain(after.id));
+    expect(await digests.run(new Date(Date.now() + 24 * 3600_000))).toBe(1);
+    const mailed = await eventually(() => {
+      const found = mails.filter((m) => JSON.stringify(m.to).includes('chuyen-tong-hop@'));
+      expect(found).toHaveLength(2);
+      return found;
+    });
+    // The digest holds the alert that came after the switch, not the one already emailed.
+    expect(mailed[1].subject).toMatch(/Alert digest for \d{4}-\d{2}-\d{2}: 1$/);
   });
 
   it('holds a digest until the quiet hours of its reader end', async () => {

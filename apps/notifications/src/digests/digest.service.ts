@@ -36,8 +36,8 @@ export class DigestService {
   /** Queues the digests due at `now`; returns how many were queued. */
   async run(now = new Date()): Promise<number> {
     const subscribers = (await this.dataSource.query(
-      `SELECT subscriber, email, time_zone, quiet_start, quiet_end FROM preferences WHERE digest AND 'email' = ANY(channels) AND email IS NOT NULL ORDER BY subscriber`,
-    )) as { subscriber: string; email: string; time_zone: string | null; quiet_start: string | null; quiet_end: string | null }[];
+      `SELECT subscriber, email, time_zone, quiet_start, quiet_end, digest_since FROM preferences WHERE digest AND 'email' = ANY(channels) AND email IS NOT NULL ORDER BY subscriber`,
+    )) as { subscriber: string; email: string; time_zone: string | null; quiet_start: string | null; quiet_end: string | null; digest_since: Date | null }[];
     let queued = 0;
     for (const preference of subscribers) {
       const { subscriber, email, time_zone } = preference;
@@ -53,8 +53,10 @@ export class DigestService {
         if (!claimed.length) return 0;
         // The items no digest took yet. A feed item is stamped when its transaction began, so
         // one committed after the previous digest may carry an earlier time: what was taken is
-        // marked, and the window reaches back DIGEST_LAG_MS before the previous digest's end.
-        const since = previous?.until ? new Date(previous.until.getTime() - DIGEST_LAG_MS) : new Date(now.getTime() - 24 * 3600_000);
+        // marked, and the window reaches back DIGEST_LAG_MS before the previous digest's end;
+        // never before the digest was chosen, when alerts went out one by one.
+        const afterPrevious = previous?.until ? new Date(previous.until.getTime() - DIGEST_LAG_MS) : new Date(now.getTime() - 24 * 3600_000);
+        const since = preference.digest_since && preference.digest_since > afterPrevious ? preference.digest_since : afterPrevious;
         const alerts = (await manager.query(
           `WITH taken AS (
              UPDATE feed_items f SET digested_at = $3 WHERE f.recipient = $1 AND f.digested_at IS NULL AND f.created_at > $2 RETURNING f.id, f.alert_id

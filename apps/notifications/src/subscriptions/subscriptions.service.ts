@@ -99,10 +99,12 @@ export class SubscriptionsService {
     if (request.timeZone !== undefined && !isTimeZone(request.timeZone)) problems.push(`timeZone: "${request.timeZone}" is not an IANA time zone such as Asia/Ho_Chi_Minh`);
     if (problems.length) throw new InvalidInputError(`Invalid preferences: ${problems.join('; ')}`, { problems });
     await this.dataSource.query(
-      `INSERT INTO preferences (subscriber, channels, email, digest, quiet_start, quiet_end, time_zone, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+      `INSERT INTO preferences (subscriber, channels, email, digest, quiet_start, quiet_end, time_zone, updated_at, digest_since)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), CASE WHEN $4 THEN now() END)
        ON CONFLICT (subscriber) DO UPDATE SET channels = EXCLUDED.channels, email = EXCLUDED.email, digest = EXCLUDED.digest,
-         quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, time_zone = EXCLUDED.time_zone, updated_at = now()`,
+         quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, time_zone = EXCLUDED.time_zone, updated_at = now(),
+         -- The digest taken up (again) from now: what came before went out one by one.
+         digest_since = CASE WHEN NOT EXCLUDED.digest THEN NULL WHEN preferences.digest THEN preferences.digest_since ELSE now() END`,
       [subscriber, channels, request.email ?? null, request.digest ?? false, request.quietHours?.start ?? null, request.quietHours?.end ?? null, request.timeZone ?? null],
     );
     return this.preferences(subscriber);
