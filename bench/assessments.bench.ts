@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
-import { TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import { CREATING, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor, type CloudEvent, type UnitStatusChangedData } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
 import {
@@ -71,7 +71,7 @@ export async function main(): Promise<void> {
     await cls.run(async () => {
       cls.set('actor', ACTOR);
       cls.set('correlationId', `bench-${runId}`);
-      await registry.app.get(TreeService).change(ACTOR, (set) => registry.app.get(UnitImporter).createAll(set, rows.map((row, i) => ({ line: i + 1, row: row as never })), '2020-01-01'));
+      await registry.app.get(TreeService).change(ACTOR, (set) => registry.app.get(UnitImporter).createAll(set, rows.map((row, i) => ({ line: i + 1, row: row as never })), '2020-01-01'), CREATING);
     });
     const [{ ids }] = (await registry.dataSource.query(`SELECT array_agg(id ORDER BY code) AS ids FROM units WHERE kind = 'commune'`)) as { ids: string[] }[];
     await waitUntil('the assessments replica', async () => {

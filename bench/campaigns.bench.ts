@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute, ScoreboardService } from '@antq/app-campaigns';
-import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
+import { CREATING, readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor, type CloudEvent, type ScoreboardUpdatedData, type StatusSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
 import { ApiClient, createRunTopics, DRUG_FREE_RESULTS, runTopic, startTestService, testEvent, testKafka, testToken, uniqueRunId, type RunningService } from '@antq/testing';
@@ -442,7 +442,7 @@ export async function main(): Promise<void> {
     await cls.run(async () => {
       cls.set('actor', ACTOR);
       cls.set('correlationId', `bench-${runId}`);
-      await registry.app.get(TreeService).change(ACTOR, (set) => registry.app.get(UnitImporter).createAll(set, rows, '2024-01-01'));
+      await registry.app.get(TreeService).change(ACTOR, (set) => registry.app.get(UnitImporter).createAll(set, rows, '2024-01-01'), CREATING);
     });
     for (const replica of [assessments, campaigns]) {
       await waitUntil(`the ${replica.definition.service} replica`, async () => (await count(replica, 'SELECT count(*)::int AS n FROM replica_units')) >= rows.length, 300_000, 200);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
-import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
+import { CREATING, readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import type { Actor } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
 import { createRunTopics, dropTestDatabases, startTestService, testKafka, uniqueRunId, type RunningService } from '@antq/testing';
@@ -59,7 +59,7 @@ export async function main(): Promise<void> {
 
     progress(NAME, `importing ${rows.length} units`);
     let started = now();
-    await asActor(() => tree.change(ACTOR, (set) => importer.createAll(set, rows, '2024-01-01')));
+    await asActor(() => tree.change(ACTOR, (set) => importer.createAll(set, rows, '2024-01-01'), CREATING));
     const importSeconds = (now() - started) / 1000;
 
     // The reorganisation is timed on its own, not while the replicas still apply the import.

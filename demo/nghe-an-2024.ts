@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AssessmentsModule, ASSESSMENTS, DerivationWorker } from '@antq/app-assessments';
 import { CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
-import { readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
+import { CREATING, readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
 import {
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
         return work();
       });
     const tree = registry.app.get(TreeService);
-    await asImporter(() => tree.change(ACTOR, (set) => registry.app.get(UnitImporter).createAll(set, rows, '2020-01-01')));
+    await asImporter(() => tree.change(ACTOR, (set) => registry.app.get(UnitImporter).createAll(set, rows, '2020-01-01'), CREATING));
     const versions = (service: RunningService) => rowCount(service, 'replica_unit_versions');
     const registered = await rowCount(registry, 'unit_versions');
     await eventually(async () => {

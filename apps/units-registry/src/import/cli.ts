@@ -70,7 +70,7 @@ async function main(): Promise<number> {
           if (!reorganise) return { ...created, treeSeconds };
           const reorganisation = await tree.applyReorganisation(set, plan);
           return { ...created, treeSeconds, reorganisation };
-        }, { structural: reorganise });
+        }, { structure: reorganise ? 'exclusive' : 'shared' });
       }
     });
     const committedSeconds = (Date.now() - started) / 1000;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '@antq/contracts';
 import { DomainError } from '@antq/platform';
 import type { TreeChangeSet } from '../tree/tree-change-set';
-import { TreeService } from '../tree/tree.service';
+import { CREATING, TreeService } from '../tree/tree.service';
 import { ImportRejectedError, type NumberedRow, type Rejection } from './unit-import-row';
 
 export interface ImportProgress {
@@ -22,7 +22,7 @@ export class UnitImporter {
    * rows the tree's rules reject, and rows under them are rejected as under a rejected parent.
    */
   async import(rows: NumberedRow[], actor: Actor, defaultDate: string, progress?: ImportProgress, rejected: Rejection[] = []): Promise<{ created: number }> {
-    return this.tree.change(actor, async (set) => this.createAll(set, rows, defaultDate, progress, rejected));
+    return this.tree.change(actor, async (set) => this.createAll(set, rows, defaultDate, progress, rejected), CREATING);
   }
 
   async createAll(set: TreeChangeSet, rows: NumberedRow[], defaultDate: string, progress?: ImportProgress, rejected: Rejection[] = []): Promise<{ created: number }> {

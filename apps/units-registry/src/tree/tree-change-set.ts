@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { foldForSearch, type Actor, type UnitCloseReason, type UnitKind, type UnitSnapshot, type UnitSubtype } from '@antq/contracts';
 import type { EventFactory, NewEvent, OutboxService } from '@antq/messaging';
 import { ConflictError, RuleViolationError } from '@antq/platform';
-import type { TreeRepository } from './tree.repository';
+import type { Abolition, StructureLock, TreeRepository } from './tree.repository';
 import { subtypeMismatch } from './unit-subtypes';
 import { holdsOn, type MergePolicy, type PlacementRule, type UnitChangeKind, type UnitState } from './unit-state';
 
@@ -42,7 +42,9 @@ export class TreeChangeSet {
   private readonly events: AnyNewEvent[] = [];
   private readonly closures: { id: string; date: string }[] = [];
   private readonly codes = new Set<string>();
-  private structureLocked = false;
+  private structureLock?: StructureLock;
+  /** Levels abolished, as recorded (loaded on the first create). */
+  private abolitions?: Abolition[];
   /** Dates on which units moved, recorded or in this change set (loaded on the first move). */
   private moveDates?: Set<string>;
 
@@ -82,10 +84,12 @@ export class TreeChangeSet {
    * transaction ends (see TreeRepository.lockStructure). Take it before loading units, so
    * that waiting for it never holds a unit another change waits for.
    */
-  async lockStructure(): Promise<void> {
-    if (this.structureLocked) return;
-    await this.repository.lockStructure(this.manager);
-    this.structureLocked = true;
+  async lockStructure(mode: StructureLock = 'exclusive'): Promise<void> {
+    if (this.structureLock === mode || this.structureLock === 'exclusive') return;
+    // Two changes holding it shared could each wait for the other to let go.
+    if (this.structureLock) throw new Error('The structure lock cannot be raised from shared to exclusive within a change');
+    await this.repository.lockStructure(this.manager, mode);
+    this.structureLock = mode;
   }
 
   /** Refuses codes that are taken, in the registry or earlier in this change set. */
@@ -131,9 +135,12 @@ export class TreeChangeSet {
   // ---- changes ----
 
   async create(operationId: string, spec: NewUnitSpec, date: string): Promise<UnitState> {
+    // Taken by TreeService.change, shared at least, before any unit was loaded.
+    if (!this.structureLock) throw new Error('A create must run under the structure lock (shared at least)');
     this.checkSubtype(spec.kind, spec.subtype, spec.code);
     const parent = spec.parentId ? await this.stateAt(spec.parentId, date) : null;
     this.checkPlacement(spec.kind, spec.code, parent, date, spec.parentId ?? null);
+    await this.refuseAbolishedLevel(spec, date);
     if (spec.parentId) await this.refuseLaterParentChanges(spec.kind, spec.code, spec.parentId, date);
     const state: UnitState = {
       id: randomUUID(),
@@ -173,7 +180,7 @@ export class TreeChangeSet {
     const current = this.activeOn(id, date);
     if (current.parentId === parentId) throw new RuleViolationError(`Unit ${current.code} is already under that parent`);
     // Taken by TreeService.change for structural changes, before any unit was loaded.
-    if (!this.structureLocked) throw new Error('A move must run in a structural change, under the structure lock');
+    if (this.structureLock !== 'exclusive') throw new Error('A move must run in a structural change, under the structure lock');
     const parent = await this.stateAt(parentId, date);
     this.checkPlacement(current.kind, current.code, parent, date, parentId);
     await this.refuseLaterParentChanges(current.kind, current.code, parentId, date);
@@ -359,6 +366,35 @@ export class TreeChangeSet {
     throw new RuleViolationError(
       `A ${kind} cannot be placed ${parentKind ? `under a ${parentKind}` : 'without a parent'} on ${date} (unit ${code}; a ${kind} then sits under ${options})`,
     );
+  }
+
+  /**
+   * A unit of a level abolished after its date would outlive the level: the abolition closed
+   * the units of that kind it found, and this one would stay open under the new parents.
+   */
+  private async refuseAbolishedLevel(spec: NewUnitSpec, date: string): Promise<void> {
+    this.abolitions ??= await this.repository.abolitions(this.manager);
+    const recorded = this.operations
+      .filter((o) => o.kind === 'abolish-level' || o.kind === 'reorganise')
+      .map((o) => {
+        const details = o.details as { kind?: UnitKind; abolishKind?: UnitKind; withinId?: string | null };
+        return { kind: (details.kind ?? details.abolishKind) as UnitKind, effectiveDate: o.date, withinId: details.withinId ?? null };
+      });
+    for (const abolition of [...this.abolitions, ...recorded]) {
+      if (abolition.kind !== spec.kind || abolition.effectiveDate <= date) continue;
+      if (abolition.withinId && !(await this.placedWithin(spec.parentId ?? null, abolition.withinId, abolition.effectiveDate))) continue;
+      const where = abolition.withinId ? ` within unit ${abolition.withinId}` : '';
+      throw new RuleViolationError(
+        `A ${spec.kind} cannot be created on ${date} (${spec.code}): the ${spec.kind} level was abolished${where} from ${abolition.effectiveDate}, and the unit would outlive it`,
+      );
+    }
+  }
+
+  /** Whether a unit placed under `parentId` lies within `rootId`'s subtree on a date. */
+  private async placedWithin(parentId: string | null, rootId: string, date: string): Promise<boolean> {
+    if (!parentId) return false;
+    if (parentId === rootId) return true;
+    return (await this.repository.ancestors(parentId, date)).some((a) => a.id === rootId);
   }
 
   /**

@@ -199,6 +199,32 @@ describe('the unit tree', () => {
     expect(before.body.items.filter((u: { depth: number }) => u.depth === 1).map((u: { code: string }) => u.code)).toEqual(['HT-D1', 'HT-D2']);
     // Untouched elsewhere: Nghệ An's districts still exist.
     expect((await api.get(`/units/${district.id}?asOf=2025-07-01`)).body.status).toBe('active');
+    // A district created afterwards but dated before the abolition would outlive it there; elsewhere it may be.
+    await expectRefused(
+      () => api.post('/units', { code: 'HT-D3', name: 'Huyện 3', kind: 'district', parentId: p.id, effectiveFrom: '2025-03-01' }),
+      422,
+      new RegExp(`A district cannot be created on 2025-03-01 \\(HT-D3\\): the district level was abolished within unit ${p.id} from 2025-07-01`),
+    );
+    expect((await api.post('/units', { code: 'NA-D9', name: 'Huyện 9', kind: 'district', parentId: province.id, effectiveFrom: '2025-03-01' })).status).toBe(201);
+  });
+
+  it('creates a unit only once a structural change in progress has committed', async () => {
+    const holder = service.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    let created: Promise<{ status: number }> | undefined;
+    try {
+      // What an abolition of a level in progress holds.
+      await holder.query('SELECT pg_advisory_xact_lock($1)', [0x616e747101]);
+      created = api.post('/units', { code: 'WAIT-1', name: 'Xã Chờ', kind: 'commune', parentId: district.id, effectiveFrom: '2024-01-01' });
+      const waiting = async () =>
+        ((await service.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()")) as { n: number }[])[0].n;
+      await eventually(async () => expect(await waiting()).toBe(1));
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    expect((await created)?.status).toBe(201);
   });
 
   it('a reorganisation gives continuing units the subtype of their new name', async () => {

@@ -39,6 +39,14 @@ export function toState(row: VersionRow): UnitState {
   };
 }
 
+export type StructureLock = 'exclusive' | 'shared';
+
+export interface Abolition {
+  kind: UnitKind;
+  effectiveDate: string;
+  withinId: string | null;
+}
+
 /** Key of the transaction-level advisory lock that serialises structural changes ("antq" in ASCII, then 1). */
 const TREE_STRUCTURE_LOCK = 0x616e747101;
 
@@ -83,11 +91,20 @@ export class TreeRepository {
   /**
    * Takes the tree's structure lock until the transaction ends. Changes that can change
    * a unit's ancestors (moves, and the merges, splits and abolitions that move children)
-   * take it first, so that two of them cannot each pass the cycle check and together
-   * commit a cycle. Creates, updates and closes do not need it.
+   * take it exclusively first, so that two of them cannot each pass the cycle check and
+   * together commit a cycle. Creates take it shared: an abolition of a level either sees a
+   * unit created beside it or is seen by its creation. Updates and closes do not need it.
    */
-  async lockStructure(manager: EntityManager): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [TREE_STRUCTURE_LOCK]);
+  async lockStructure(manager: EntityManager, mode: StructureLock = 'exclusive'): Promise<void> {
+    await manager.query(mode === 'shared' ? 'SELECT pg_advisory_xact_lock_shared($1)' : 'SELECT pg_advisory_xact_lock($1)', [TREE_STRUCTURE_LOCK]);
+  }
+
+  /** Levels abolished (alone or in a reorganisation): their kind, date and the subtree they were abolished in (null: everywhere). */
+  async abolitions(manager: EntityManager): Promise<Abolition[]> {
+    return (await manager.query(
+      `SELECT COALESCE(details->>'kind', details->>'abolishKind') AS kind, to_char(effective_date, 'YYYY-MM-DD') AS "effectiveDate", details->>'withinId' AS "withinId"
+         FROM structural_operations WHERE kind IN ('abolish-level', 'reorganise') ORDER BY effective_date`,
+    )) as Abolition[];
   }
 
   /**

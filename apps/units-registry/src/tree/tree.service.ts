@@ -7,7 +7,7 @@ import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging'
 import { uniqueViolation } from '@antq/persistence';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { TreeChangeSet, type NewUnitSpec, type UnitPatch } from './tree-change-set';
-import { TreeRepository } from './tree.repository';
+import { TreeRepository, type StructureLock } from './tree.repository';
 import type { UnitState } from './unit-state';
 
 export type MergeTarget = { unitId: string } | Omit<NewUnitSpec, 'kind'>;
@@ -33,7 +33,9 @@ export interface ReorganisationResult {
   levelUnitsClosed: number;
 }
 
-const STRUCTURAL = { structural: true };
+const STRUCTURAL = { structure: 'exclusive' } as const;
+/** Creations wait for structural changes in progress, and those for them (see TreeRepository.lockStructure). */
+export const CREATING = { structure: 'shared' } as const;
 
 /** The code a change found taken by the units' unique code index, if that is how it failed. */
 function takenCode(error: unknown): string | undefined {
@@ -60,13 +62,14 @@ export class TreeService {
 
   /**
    * Runs work on a change set and commits it with its events. A structural change (one
-   * that may move units) takes the structure lock first; see TreeRepository.lockStructure.
+   * that may move units) takes the structure lock first, exclusively; one that creates units,
+   * shared. See TreeRepository.lockStructure.
    */
-  async change<T>(actor: Actor, work: (set: TreeChangeSet) => Promise<T>, { structural = false } = {}): Promise<T> {
+  async change<T>(actor: Actor, work: (set: TreeChangeSet) => Promise<T>, { structure }: { structure?: StructureLock } = {}): Promise<T> {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const set = await TreeChangeSet.open(manager, this.repository, actor, this.cls.get('correlationId') ?? 'none');
-        if (structural) await set.lockStructure();
+        if (structure) await set.lockStructure(structure);
         const result = await work(set);
         await set.flush();
         await set.publish(this.events, this.outbox);
@@ -84,7 +87,7 @@ export class TreeService {
     return this.change(actor, async (set) => {
       await set.reserveCodes([spec.code]);
       return set.create(set.operation('create', date, { code: spec.code }), spec, date);
-    });
+    }, CREATING);
   }
 
   update(id: string, patch: UnitPatch, date: string, actor: Actor): Promise<UnitState> {
@@ -189,7 +192,7 @@ export class TreeService {
     return this.change(actor, (set) => this.applyReorganisation(set, plan), STRUCTURAL);
   }
 
-  /** Run it as a structural change (`change(..., { structural: true })`): it moves units. */
+  /** Run it as a structural change (`change(..., { structure: 'exclusive' })`): it moves units. */
   async applyReorganisation(set: TreeChangeSet, plan: ReorganisationPlan): Promise<ReorganisationResult> {
     const date = plan.effectiveFrom;
     const result: ReorganisationResult = { provincesCreated: 0, provincesContinued: 0, communesCreated: 0, communesContinued: 0, merged: 0, split: 0, levelUnitsClosed: 0 };
