@@ -58,7 +58,9 @@ export class TreeChangeSet {
   ) {}
 
   static async open(manager: EntityManager, repository: TreeRepository, actor: Actor, correlationId: string): Promise<TreeChangeSet> {
-    const [rules, policies] = await Promise.all([repository.placementRules(manager), repository.mergePolicies(manager)]);
+    // One after the other: the transaction's connection runs one query at a time.
+    const rules = await repository.placementRules(manager);
+    const policies = await repository.mergePolicies(manager);
     return new TreeChangeSet(manager, repository, rules, policies, actor, correlationId);
   }
 
