@@ -118,6 +118,30 @@ it('prepares a statement anew at ten times its runs, deallocating the one before
   expect(third).toEqual([`${first[0]}_g2`]);
 });
 
+it('sends a deallocation and the query behind it one after the other, never queued on a busy connection', async () => {
+  const text = 'SELECT (value * 5 + $1::int)::int AS n FROM readings WHERE id = $2';
+  const first = await dueForPreparingAnew(text);
+  // The 30th run prepares the statement anew; the old one is deallocated before the next query runs.
+  expect((await pool.query(text, [30, 1])).rows).toEqual([{ n: 80 }]);
+  const send = Client.prototype.query;
+  const sent: { text: string; busy: number }[] = [];
+  const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+    const connection = this as unknown as { _activeQuery: unknown; _queryQueue: unknown[] };
+    const config = args[0] as string | { text: string };
+    sent.push({ text: typeof config === 'string' ? config : config.text, busy: (connection._activeQuery ? 1 : 0) + connection._queryQueue.length });
+    return (send as (...a: unknown[]) => unknown).apply(this, args) as never;
+  });
+  try {
+    expect((await pool.query(text, [31, 2])).rows).toEqual([{ n: 131 }]);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(sent).toEqual([
+    { text: `DEALLOCATE "${first}"`, busy: 0 },
+    { text, busy: 0 },
+  ]);
+});
+
 it('prepared anew inside a failed transaction, answers right after the rollback and deallocates the old statement then', async () => {
   const text = 'SELECT (value - $1::int)::int AS n FROM readings WHERE id = $2';
   const first = await dueForPreparingAnew(text);

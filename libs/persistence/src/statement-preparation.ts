@@ -76,9 +76,14 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
     private readonly retired: string[] = [];
 
     override query(config: unknown, values?: unknown, callback?: unknown): never {
+      // The connection runs one query at a time: the caller's waits for the deallocations.
+      const deallocating = this.deallocateRetired();
+      if (deallocating) {
+        const next = deallocating.then(() => this.query(config, values, callback) as unknown);
+        return (typeof callback === 'function' ? undefined : next) as never;
+      }
       const run = super.query as (...args: unknown[]) => unknown;
       const statement = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.statementFor(config) : undefined;
-      this.deallocateRetired();
       if (!statement) return run.call(this, config, values, callback) as never;
       const text = config as string;
       const { generation } = statement;
@@ -138,15 +143,18 @@ export function preparingClient({ threshold, capacity = DEFAULT_CAPACITY }: Stat
     }
 
     /**
-     * Deallocates retired statements, queued ahead of the query about to run, but only while
-     * the connection is idle outside a transaction: a DEALLOCATE that fails there (a pooler
-     * such as PgBouncer names statements its own way) fails alone, where inside a transaction
-     * it would abort the caller's work.
+     * Deallocates retired statements, one after the other, ahead of the query about to run
+     * (settled when they are), but only while the connection is idle outside a transaction:
+     * a DEALLOCATE that fails there (a pooler such as PgBouncer names statements its own way)
+     * fails alone, where inside a transaction it would abort the caller's work.
      */
-    private deallocateRetired(): void {
-      if (!this.retired.length || this.getTransactionStatus() !== 'I' || !(this as unknown as { readyForQuery: boolean }).readyForQuery) return;
+    private deallocateRetired(): Promise<void> | undefined {
+      if (!this.retired.length || this.getTransactionStatus() !== 'I' || !(this as unknown as { readyForQuery: boolean }).readyForQuery) return undefined;
       const run = super.query as (text: string) => Promise<unknown>;
-      for (const name of this.retired.splice(0)) run.call(this, `DEALLOCATE "${name}"`).catch(() => undefined);
+      return this.retired.splice(0).reduce<Promise<void>>(
+        (done, name) => done.then(() => run.call(this, `DEALLOCATE "${name}"`).then(() => undefined, () => undefined)),
+        Promise.resolve(),
+      );
     }
   };
 }
