@@ -2,18 +2,22 @@ import { Client, type ClientConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 
-/** A session of its own on the data source's database (for LISTEN and session locks). */
+/**
+ * A session of its own on the data source's database (for LISTEN and session locks), with
+ * TCP keepalives, and a connection attempt that gives up after 10 s rather than never.
+ */
 export function sessionConfig(dataSource: DataSource, applicationName: string): ClientConfig {
   const options = dataSource.options as PostgresDataSourceOptions;
+  const session = { application_name: applicationName, keepAlive: true, connectionTimeoutMillis: 10_000 };
   return options.url
-    ? { connectionString: options.url, application_name: applicationName }
+    ? { connectionString: options.url, ...session }
     : {
         host: options.host,
         port: options.port,
         user: options.username,
         password: typeof options.password === 'string' ? options.password : undefined,
         database: options.database,
-        application_name: applicationName,
+        ...session,
       };
 }
 

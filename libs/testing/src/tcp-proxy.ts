@@ -4,12 +4,16 @@ import type { AddressInfo } from 'node:net';
 /**
  * A TCP relay on 127.0.0.1 in front of a real server (PostgreSQL, say) that a test can cut
  * and restore: cutting drops every open connection and refuses new ones on the same port,
- * as a server that went away does; restoring accepts them again.
+ * as a server that went away does; restoring accepts them again. Freezing keeps every
+ * connection open but passes no byte either way, as a network path gone silent does (a
+ * connection closed meanwhile still closes its other end); thawing passes what waited.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private listenPort = 0;
+  private frozen = false;
+  private readonly held: { to: Socket; chunk: Buffer }[] = [];
 
   constructor(
     private readonly targetHost: string,
@@ -48,7 +52,17 @@ export class TcpProxy {
     if (!this.server) await this.listen();
   }
 
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const { to, chunk } of this.held.splice(0)) if (!to.destroyed) to.write(chunk);
+  }
+
   stop(): Promise<void> {
+    this.held.length = 0;
     return this.cut();
   }
 
@@ -64,7 +78,12 @@ export class TcpProxy {
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
-      client.pipe(upstream).pipe(client);
+      const forward = (to: Socket) => (chunk: Buffer) => {
+        if (this.frozen) this.held.push({ to, chunk });
+        else to.write(chunk);
+      };
+      client.on('data', forward(upstream));
+      upstream.on('data', forward(client));
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);

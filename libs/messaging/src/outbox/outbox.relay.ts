@@ -27,6 +27,18 @@ interface OutboxRow {
 /** Any constant shared by a service's instances: only one of them relays at a time. */
 const RELAY_LOCK_ID = 0x616e7471;
 const MAX_BACKOFF_MS = 5_000;
+/**
+ * How often the relaying instance asks its session whether it still answers, and how long it
+ * waits: a session whose network path went silent (a failover, a host gone) raises no error,
+ * and would keep the lock, and the relaying, to itself while the server keeps it too.
+ */
+const SESSION_CHECK_MS = 5_000;
+/**
+ * The server's own checks on the session: a relaying host gone without a word loses its
+ * session, and the lock, within a minute (30 s idle, then 3 probes 10 s apart) rather than
+ * the two hours of the operating system's default.
+ */
+const SERVER_KEEPALIVES = 'SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3';
 
 /**
  * Publishes outbox rows to Kafka in id order, then deletes them. One instance per database
@@ -40,6 +52,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loop?: Promise<void>;
   private client?: Client;
+  /** Checks the session while this instance relays (one check at a time). */
+  private sessionCheck?: NodeJS.Timeout;
+  private checking = false;
   /** Poked by NOTIFY: work arrived, so the relay must not sleep a whole interval. */
   private readonly signal = new WakeSignal();
   private published = 0;
@@ -125,15 +140,39 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return false;
     }
     client.on('notification', () => this.signal.poke());
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}; ${SERVER_KEEPALIVES}`);
     this.client = client;
+    this.sessionCheck = setInterval(() => void this.checkSession(client), SESSION_CHECK_MS);
     this.logger.log('Outbox relay is active');
     return true;
+  }
+
+  /** Stands down if the session no longer answers in time: another instance may then relay. */
+  private async checkSession(client: Client): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${SESSION_CHECK_MS} ms`)), SESSION_CHECK_MS);
+    });
+    try {
+      await Promise.race([client.query('SELECT 1'), silent]);
+    } catch (error) {
+      if (this.client !== client) return;
+      this.logger.warn(`Outbox relay stands down: its database session stopped answering (${(error as Error).message})`);
+      await this.releaseClient();
+    } finally {
+      clearTimeout(timer);
+      this.checking = false;
+    }
   }
 
   private async releaseClient(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    clearInterval(this.sessionCheck);
+    this.sessionCheck = undefined;
+    // Ending sends a goodbye and closes the socket; a silent path gets the close, if not the goodbye.
     await client?.end().catch(() => undefined);
   }
 
