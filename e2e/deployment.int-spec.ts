@@ -53,6 +53,12 @@ describe('docker-compose.yml', () => {
     expect(container.depends_on?.['topics']).toEqual({ condition: 'service_completed_successfully' });
   });
 
+  it('publishes ports on the host\'s loopback address only: its broker listener has no authentication, its default key is public', () => {
+    const published = Object.entries(compose.services).flatMap(([name, container]) => ((container as { ports?: string[] }).ports ?? []).map((port) => ({ name, port })));
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter(({ port }) => !port.startsWith('127.0.0.1:'))).toEqual([]);
+  });
+
   it('runs the broker version the local stack fetches', () => {
     const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(read('tools/kafka/pom.xml'))?.[1];
     expect(version).toMatch(/^\d+\.\d+\.\d+$/);

@@ -161,6 +161,9 @@ describe('bearer tokens verified with an identity provider key set (JWKS)', () =
       const response = await call(unreachable.url, provider.token({ ...claims, kid: 'rsa-2026' }));
       expect(response.status).toBe(503);
       expect(response.body.message).toMatch(/^the token issuer's keys are unavailable: /);
+      // Past the ten fetches a minute too: the issuer is away, the token's key not unknown.
+      const more = await Promise.all([...Array(15).keys()].map(() => call(unreachable.url, provider.token({ ...claims, kid: 'rsa-2026' }))));
+      expect(new Set(more.map((r) => r.status))).toEqual(new Set([503]));
     } finally {
       await unreachable.app.close();
     }

@@ -37,6 +37,8 @@ export class VerificationKeys {
   private fetching?: Promise<NonNullable<VerificationKeys['keySet']>>;
   /** When the last fetches started, for the limit per minute. */
   private readonly fetchTimes: number[] = [];
+  /** Why the last fetch failed, while it is the last: the issuer is away, not the key unknown. */
+  private lastFailure?: string;
 
   constructor(options: AuthOptions) {
     if (!options.secret && !options.jwksUri) throw new Error('Token verification needs a secret or a JWKS URL');
@@ -63,6 +65,8 @@ export class VerificationKeys {
       return known;
     }
     if (!this.mayFetch() && !this.fetching) {
+      // Past the limit, a kid the last set lacks is refused; while the issuer is away, no set says so.
+      if (this.lastFailure !== undefined) throw new KeySetUnavailableError(`the token issuer's keys are unavailable: ${this.lastFailure}`);
       throw new UnknownKeyError(`the issuer publishes no signing key that matches '${kid}' (its key set was fetched ${FETCHES_PER_MINUTE} times in the last minute)`);
     }
     let keySet: NonNullable<VerificationKeys['keySet']>;
@@ -92,7 +96,11 @@ export class VerificationKeys {
         // A token without a kid is verified with the only key, if there is only one.
         if (published.length === 1) keys.set(undefined, keys.get(published[0].kid) as KeyObject);
         this.keySet = { keys, fetchedAt: Date.now() };
+        this.lastFailure = undefined;
         return this.keySet;
+      } catch (error) {
+        this.lastFailure = (error as Error).message;
+        throw error;
       } finally {
         this.fetching = undefined;
       }
