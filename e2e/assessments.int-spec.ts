@@ -231,6 +231,13 @@ describe('assessments and statuses', () => {
     const v2 = { ...current.definition, criteria: { '*': [...(current.definition['criteria'] as { '*': unknown[] })['*'], { code: 'no-users', label: { vi: 'Không có người sử dụng', en: 'No drug users' }, type: 'boolean' }] } };
     expect((await admin.post('/programmes/drug-free/versions', { validFrom: '2025-01-01', definition: v2 })).status).toBe(201);
     await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: { ...v2, scoring: { rule: 'sometimes' } } }), 400, /scoring.rule/);
+    const incomplete = Object.fromEntries(Object.entries(v2).filter(([field]) => field !== 'cycle' && field !== 'scoring'));
+    await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: incomplete }), 400, /scoring is required.*cycle is required|cycle is required.*scoring is required/);
+    // A cycle before the programme's first version is assessed under that first one, not the newest.
+    const early = await unit('CE', 'commune', 'D2');
+    await awaitReplicated(service, [early]);
+    const before2020 = await client('ubnd-commune', ['assessor'], [early]).post('/assessments', { unitId: early, programme: 'drug-free', cycle: 2019, results: DRUG_FREE_RESULTS });
+    expect({ status: before2020.status, version: before2020.body.programmeVersion }).toEqual({ status: 201, version: 1 });
     const [first] = v2.criteria['*'];
     await expectRefused(
       () => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: { ...v2, criteria: { '*': [first, { ...(first as object), type: 'maybe' }] } } }),
@@ -278,10 +285,18 @@ describe('key complex areas', () => {
     await expectRefused(() => committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber: 'TD-2024b', decisionDate: '2024-03-01' }), 409, /already on the list/);
     await expectRefused(() => committee.post(`/key-areas/${area}/removal`, { decisionNumber: 'R', decisionDate: '2024-03-01' }), 409, /only from transformed or followed-up/);
 
+    // A second transformation drafted while the area was on the list, for the next cycle.
+    const later = await verifiedAssessment(area, 'key-complex-area', transformation, 2025);
     await recognise('KA1', 'key-complex-area', transformation, 2024, '2024-10-01');
     expect((await admin.get(`/units/${area}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'key-complex-area', status: 'transformed', validUntil: null })]);
     expect((await committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: 'TD-FU', decisionDate: '2024-11-01' })).body).toEqual({ status: 'followed-up' });
     expect((await committee.post(`/key-areas/${area}/removal`, { decisionNumber: 'TD-RM', decisionDate: '2025-03-01' })).body).toEqual({ status: 'removed' });
+    // Off the list, the area's transformation is no longer recognised: it would put it back.
+    await expectRefused(
+      () => committee.post(`/assessments/${later}/recognise`, { decisionNumber: 'QD-KA1-2025', decisionDate: '2025-04-01' }),
+      409,
+      /no longer a designated key complex area \(it is removed\)/,
+    );
 
     // KA2 was not transformed in 2024: at the cycle end it stays designated for 2025.
     await service.app.get(AssessmentsService).lapseDue('2025-01-03');
@@ -865,6 +880,57 @@ describe('key complex areas decided at once', () => {
     expect(steps).toEqual([
       ['designated', 2030],
       ['carried-over', 2031],
+    ]);
+  });
+});
+
+describe('closures and new versions beside other changes', () => {
+  it('designates an area only once a closure of its unit being applied has committed, and adds versions one at a time', async () => {
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const area = await unit('KA9', 'commune', 'D2');
+    await awaitReplicated(service, [area]);
+    const holder = service.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    let designated: Promise<{ status: number }> | undefined;
+    try {
+      // What a closure's batch holds while it applies the closure to the replica.
+      await holder.query('SELECT unit_id FROM replica_units WHERE unit_id = $1 FOR UPDATE', [area]);
+      designated = committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber: 'TD-KA9', decisionDate: '2024-02-01' });
+      const waiting = async () =>
+        ((await service.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) as { n: number }[])[0].n;
+      await eventually(async () => expect(await waiting()).toBe(1));
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    expect((await designated)?.status).toBe(201);
+
+    // Two new versions of one programme at once: each in turn, numbered one after the other.
+    const [shipped] = (await admin.get('/programmes/model-unit/versions')).body as { version: number; definition: Record<string, unknown> }[];
+    const added = await Promise.all([1, 2].map(() => admin.post('/programmes/model-unit/versions', { validFrom: '2027-01-01', definition: shipped.definition })));
+    expect(added.map((r) => r.status)).toEqual([201, 201]);
+    expect(added.map((r) => r.body.version as number).sort()).toEqual([shipped.version + 1, shipped.version + 2]);
+  });
+
+  it('ends a status at a closure recorded late and dated before it began, from the day it began', async () => {
+    const commune = await unit('CBD', 'commune', 'D2');
+    await awaitReplicated(service, [commune]);
+    const recognised = await recognise('CBD', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-06-01');
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    expect((await committee.post(`/assessments/${recognised}/revoke`, { decisionNumber: 'TH-CBD', decisionDate: '2024-09-01' })).status).toBe(200);
+    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
+    expect((await registryApi.post(`/units/${commune}/close`, { effectiveFrom: '2024-08-01' })).status).toBe(200);
+    await eventually(async () => expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'unit-closed', since: '2024-09-01' })]));
+    // No two statuses on one day: each row ends where the next begins.
+    const rows = (await service.dataSource.query(
+      `SELECT status, to_char(valid_from, 'YYYY-MM-DD') AS "from", to_char(valid_to, 'YYYY-MM-DD') AS "to" FROM unit_status_history WHERE unit_id = $1 AND programme = 'drug-free' ORDER BY sequence`,
+      [commune],
+    )) as { status: string; from: string; to: string | null }[];
+    expect(rows).toEqual([
+      { status: 'recognised', from: '2024-06-01', to: '2024-09-01' },
+      { status: 'revoked', from: '2024-09-01', to: '2024-09-01' },
+      { status: 'unit-closed', from: '2024-09-01', to: null },
     ]);
   });
 });

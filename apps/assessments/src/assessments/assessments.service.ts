@@ -198,6 +198,10 @@ export class AssessmentsService {
           `Unit ${record.unitId}'s ${record.programme} status comes from assessment ${current.assessmentId} of a later cycle (${current.assessmentCycle}): a cycle ${record.cycle} recognition cannot replace it`,
         );
       }
+      // A transformation is recognised for an area on the list: not one removed, followed up or transformed meanwhile.
+      if (action === 'recognise' && record.programme === KEY_AREA && current?.status !== 'designated') {
+        throw new ConflictError(`Unit ${record.unitId} is no longer a designated key complex area (it is ${current?.status ?? 'unassessed'}): its transformation cannot be recognised`);
+      }
       if (action === 'recognise' && decisionDate < record.periodStart) {
         throw new RuleViolationError(`The decision date ${decisionDate} is before the assessed period starts (${record.periodStart})`);
       }

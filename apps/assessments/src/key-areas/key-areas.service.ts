@@ -133,8 +133,9 @@ export class KeyAreasService {
     return { unitId, status, decisions };
   }
 
+  /** The unit's kind; its replica row is held shared, before the status lock, so a closure being applied commits first or waits. */
   private async unitKind(manager: EntityManager, unitId: string): Promise<UnitKind> {
-    const [unit] = (await manager.query('SELECT kind, status FROM replica_units WHERE unit_id = $1', [unitId])) as { kind: UnitKind; status: string }[];
+    const [unit] = (await manager.query('SELECT kind, status FROM replica_units WHERE unit_id = $1 FOR SHARE', [unitId])) as { kind: UnitKind; status: string }[];
     if (!unit) throw new RuleViolationError(`Unit ${unitId} is unknown`);
     if (unit.status !== 'active') throw new RuleViolationError(`Unit ${unitId} is closed`);
     return unit.kind;

@@ -2,6 +2,7 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
+  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -13,9 +14,9 @@ import {
   Max,
   MaxLength,
   Min,
+  type ValidationError,
   ValidateNested,
   validateSync,
-  type ValidationError,
 } from 'class-validator';
 import { UNIT_KINDS, type UnitKind } from '@antq/contracts';
 
@@ -137,6 +138,7 @@ export class DeadlineDefinition {
  * an older one; each assessment keeps the version it was made under.
  */
 export class ProgrammeDefinition {
+  @IsDefined({ message: 'name is required: { vi, en }' })
   @ValidateNested()
   @Type(() => LocalisedText)
   name!: LocalisedText;
@@ -150,6 +152,7 @@ export class ProgrammeDefinition {
   @IsObject()
   criteria!: Record<string, CriterionDefinition[]>;
 
+  @IsDefined({ message: 'scoring is required: { rule, ... }' })
   @ValidateNested()
   @Type(() => ScoringDefinition)
   scoring!: ScoringDefinition;
@@ -159,6 +162,7 @@ export class ProgrammeDefinition {
   @Type(() => DerivationDefinition)
   derivation?: DerivationDefinition;
 
+  @IsDefined({ message: 'cycle is required: { startMonth, startDay }' })
   @ValidateNested()
   @Type(() => CycleDefinition)
   cycle!: CycleDefinition;

@@ -39,11 +39,11 @@ export class ProgrammesService {
     return rows.map(toVersion);
   }
 
-  /** The version in force on a date. */
+  /** The version in force on a date; before the programme's first version, that first one. */
   async inForce(programme: string, date: string, manager: EntityManager = this.dataSource.manager): Promise<ProgrammeVersion> {
     const rows = (await manager.query(
       `SELECT programme, version, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, definition FROM programme_versions
-        WHERE programme = $1 ORDER BY (valid_from <= $2::date) DESC, version DESC LIMIT 1`,
+        WHERE programme = $1 ORDER BY (valid_from <= $2::date) DESC, CASE WHEN valid_from <= $2::date THEN -version ELSE version END LIMIT 1`,
       [programme, date],
     )) as Row[];
     if (!rows.length) throw new RuleViolationError(`Unknown programme "${programme}"`);
@@ -77,6 +77,8 @@ export class ProgrammesService {
     const problems = definitionProblems(raw);
     if (problems.length) throw new InvalidInputError(`Invalid programme definition: ${problems.join('; ')}`, { problems });
     return this.dataSource.transaction(async (manager) => {
+      // One new version of a programme at a time: the second waits, then reads the first as the latest.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`programme-versions:${programme}`]);
       const [current] = (await manager.query(
         'SELECT version, to_char(valid_from, \'YYYY-MM-DD\') AS valid_from FROM programme_versions WHERE programme = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE',
         [programme],

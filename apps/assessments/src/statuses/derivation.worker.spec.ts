@@ -1,5 +1,5 @@
 import { coalesce } from './derivation.worker';
-import { derivedSince } from './unit-status.service';
+import { derivedSince, requiredRecognised } from './unit-status.service';
 
 const row = (id: string, unit_id: string, effective_on: string, programme = 'drug-free', correlation_id: string | null = `c${id}`) => ({ id, unit_id, programme, effective_on, correlation_id });
 
@@ -33,5 +33,16 @@ describe('derivedSince', () => {
     expect(derivedSince('2024-06-10', '2024-06-20', null)).toBe('2024-06-20');
     expect(derivedSince('2024-08-01', null, '2024-09-01')).toBe('2024-09-01');
     expect(derivedSince('2024-10-01', '2024-06-20', '2024-09-01')).toBe('2024-10-01');
+  });
+});
+
+describe('requiredRecognised', () => {
+  it('asks for the share of the children, rounded up, without floating point surprises', () => {
+    expect(requiredRecognised(100, 0.55)).toBe(55);
+    expect(requiredRecognised(100, 0.07)).toBe(7);
+    expect(requiredRecognised(25, 0.28)).toBe(7);
+    expect(requiredRecognised(3, 0.5)).toBe(2);
+    expect(requiredRecognised(7, 1)).toBe(7);
+    expect(requiredRecognised(10, 0.01)).toBe(1);
   });
 });

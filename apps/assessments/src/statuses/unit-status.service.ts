@@ -117,11 +117,14 @@ export class UnitStatusService {
     // derive); `current`: and read the status under it (null: none yet).
     if (!alongside.locked) await lockStatus(manager, change.unitId, change.programme);
     const before = alongside.locked && alongside.current !== undefined ? (alongside.current ?? undefined) : await this.current(manager, change.unitId, change.programme, true);
+    // A tree change (a closure recorded late, dated before the status it ends began) takes
+    // effect from that status's start: the history never holds two statuses on one day.
+    const since = change.source === 'tree' && before?.since && before.since > change.since ? before.since : change.since;
     const after: StatusSnapshot = {
       status: change.status,
       grade: change.grade ?? null,
       score: change.score ?? null,
-      since: change.since,
+      since,
       validUntil: change.validUntil ?? null,
     };
     const writes = alongside.writes ?? [];
@@ -147,7 +150,7 @@ export class UnitStatusService {
             programme: change.programme,
             before: before ? { status: before.status, grade: before.grade, score: before.score, since: before.since, validUntil: before.validUntil } : UNASSESSED,
             after,
-            effectiveFrom: change.since,
+            effectiveFrom: since,
             source: change.source,
             assessmentId: change.assessmentId ?? null,
             sequence,
@@ -166,7 +169,7 @@ export class UnitStatusService {
         },
         {
           sql: `UPDATE unit_status_history SET valid_to = GREATEST(valid_from, $3::date) WHERE unit_id = $1 AND programme = $2 AND sequence = $4`,
-          params: [change.unitId, change.programme, change.since, sequence - 1],
+          params: [change.unitId, change.programme, since, sequence - 1],
         },
         // A recognition holds until its validity ends: the history says so, so "as of" reads need no lapse job.
         {
@@ -174,7 +177,7 @@ export class UnitStatusService {
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
           params: row,
         },
-        this.derivationsWrite([{ unitId: change.unitId, on: change.since }], change.programme, 'parents'),
+        this.derivationsWrite([{ unitId: change.unitId, on: since }], change.programme, 'parents'),
       ],
     );
     return true;
@@ -250,7 +253,7 @@ export class UnitStatusService {
       for (const request of group) {
         const unit = counted.get(request.unitId);
         if (!unit) continue;
-        const recognised = unit.children > 0 && unit.recognised >= Math.ceil(unit.children * derivation.share);
+        const recognised = unit.children > 0 && unit.recognised >= requiredRecognised(unit.children, derivation.share);
         const current = unit.status === null ? null : currentStatus(unit);
         // Nothing recognised below and nothing recorded yet: the unit simply stays unassessed.
         if (!recognised && current === null) continue;
@@ -271,6 +274,14 @@ export class UnitStatusService {
       }
     }
   }
+}
+
+/**
+ * How many of `children` must be recognised for a share: 55% of 100 is 55, though
+ * 0.55 * 100 is 55.00000000000001 in floating point (shares are given to far fewer places).
+ */
+export function requiredRecognised(children: number, share: number): number {
+  return Math.ceil(children * share - 1e-9);
 }
 
 /**
