@@ -29,3 +29,4 @@ export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent];
 export * from './kafka/dead-letters';
 export * from './metrics';
 export * from './kafka/headers';
+export { withTimeout } from './kafka/timeout';

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { withTimeout } from '@antq/messaging';
 
 /** Addresses a webhook may not reach unless allowed: this host, private networks, link-local, metadata, multicast. */
 export const DEFAULT_DENIED_CIDRS = [
@@ -153,16 +154,10 @@ export class AddressPolicy {
     if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
     else {
       // The system resolver has no deadline of its own: an attempt must end within its lease.
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${resolveWithinMs} ms`)), resolveWithinMs);
-      });
       try {
-        addresses = await Promise.race([this.resolve(host), late]);
+        addresses = await withTimeout(this.resolve(host), resolveWithinMs);
       } catch (error) {
         throw new AddressResolutionError(`the host ${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      } finally {
-        clearTimeout(timer);
       }
     }
     if (!addresses.length) throw new AddressResolutionError(`the host ${host} has no address`);

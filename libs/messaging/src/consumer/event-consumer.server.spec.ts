@@ -6,24 +6,7 @@ import type { BrokerAdmin } from '../kafka/broker-admin';
 import type { ReliableProducer } from '../kafka/producer';
 import type { MessagingOptions } from '../messaging.options';
 import { ConsumerHealthIndicator } from './consumer.health';
-import { EventConsumer, inSizedGroups } from './event-consumer.server';
-
-describe('inSizedGroups', () => {
-  const record = (bytes: number, name = 'x') => ({ key: name, value: Buffer.alloc(bytes - name.length - 4), headers: { a: 'bcd' } });
-
-  it('groups records in order under the byte limit, a record larger than it alone', () => {
-    const records = [record(400, 'r1'), record(500, 'r2'), record(100, 'r3'), record(2_000, 'r4'), record(300, 'r5')];
-    const groups = inSizedGroups(records, 1_000);
-    expect(groups.map((g) => g.map((r) => r.key))).toEqual([['r1', 'r2', 'r3'], ['r4'], ['r5']]);
-  });
-
-  it('counts header values, arrays of them and UTF-8 text as bytes', () => {
-    const letter = { key: null, value: 'ệ'.repeat(100), headers: { error: ['ệ'.repeat(100), Buffer.alloc(100)], empty: undefined } };
-    // 300 bytes of value; "error" (5) with 300 + 100; "empty" (5): 710 bytes each.
-    expect(inSizedGroups([letter, letter], 1_419)).toHaveLength(2);
-    expect(inSizedGroups([letter, letter], 1_420)).toHaveLength(1);
-  });
-});
+import { EventConsumer } from './event-consumer.server';
 
 describe('EventConsumer after kafkajs gives up on it', () => {
   function consumerWithCrash() {

@@ -14,7 +14,6 @@ import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
 import { KAFKA_CLIENT } from '../kafka/tokens';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { consumerBatchDuration, consumerSources, eventsConsumed } from '../metrics';
-import { MAX_EVENT_BYTES } from '../outbox/outbox.service';
 import { isTransientDatabaseError, NonRetryableEventError } from './event-errors';
 import { closeBatch, openBatch } from './batch-hooks';
 import { decodeEvent } from './event-validation';
@@ -46,33 +45,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Longest sleep between heartbeats while a message waits for its next attempt. */
 const HEARTBEAT_SLICE_MS = 1_000;
 
-/** A record's bytes as the broker counts them, near enough: key, value and headers. */
-function recordBytes(record: { key?: Buffer | string | null; value: Buffer | string | null; headers?: IHeaders }): number {
-  const size = (part: unknown): number =>
-    part == null ? 0 : Array.isArray(part) ? part.reduce((n: number, p) => n + size(p), 0) : Buffer.isBuffer(part) ? part.length : Buffer.byteLength(String(part));
-  return size(record.key) + size(record.value) + Object.entries(record.headers ?? {}).reduce((n, [name, value]) => n + Buffer.byteLength(name) + size(value), 0);
-}
-
-/**
- * Records in order, in groups of at most `limit` bytes (a record larger than that alone):
- * one send is one record batch, which the broker refuses whole beyond its size limit.
- */
-export function inSizedGroups<T extends Parameters<typeof recordBytes>[0]>(records: T[], limit = MAX_EVENT_BYTES): T[][] {
-  const groups: T[][] = [];
-  let bytes = 0;
-  for (const record of records) {
-    const size = recordBytes(record);
-    const last = groups[groups.length - 1];
-    if (last && bytes + size <= limit) {
-      last.push(record);
-      bytes += size;
-    } else {
-      groups.push([record]);
-      bytes = size;
-    }
-  }
-  return groups;
-}
 /** What went wrong, whatever was thrown: a handler may reject with anything, even nothing. */
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 /** Replays of a batch that met a deadlock or lost its connection, before kafkajs's own retries. */
@@ -307,7 +279,10 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         throw new HandlerFailure(messageOf(error));
       }
       if (deadLetters.length) {
-        for (const group of inSizedGroups(deadLetters.map((d) => this.toDeadLetter(d, topic, partition)))) await this.producer.send(this.deadLetterTopic, group);
+        await this.producer.send(
+          this.deadLetterTopic,
+          deadLetters.map((d) => this.toDeadLetter(d, topic, partition)),
+        );
         for (const d of deadLetters) {
           this.log.warn(`Dead-lettered ${topic}[${partition}]@${d.item.message.offset} (correlation ${d.item.event?.correlationid ?? 'unknown'}): ${d.error.message}`);
         }

@@ -1,4 +1,7 @@
-/** `promise`, or a rejection once `ms` have passed: a broker that does not answer must not hold up a probe or a scrape. */
+/**
+ * `promise`, or a rejection once `ms` have passed: a broker, a database session or a resolver
+ * that does not answer must not hold up a probe, a scrape or a delivery.
+ */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([

@@ -11,9 +11,10 @@ import { DataSource } from 'typeorm';
 import { CLOUD_EVENTS_CONTENT_TYPE } from '@antq/contracts';
 import { sessionConfig, WakeSignal } from '@antq/persistence';
 import { KAFKA_PRODUCER, type ReliableProducer } from '../kafka/producer';
+import { withTimeout } from '../kafka/timeout';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { eventsPublished, outboxSources } from '../metrics';
-import { MAX_EVENT_BYTES, OUTBOX_CHANNEL } from './outbox.service';
+import { OUTBOX_CHANNEL } from './outbox.service';
 
 interface OutboxRow {
   id: string;
@@ -151,18 +152,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async checkSession(client: Client): Promise<void> {
     if (this.checking) return;
     this.checking = true;
-    let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${SESSION_CHECK_MS} ms`)), SESSION_CHECK_MS);
-    });
     try {
-      await Promise.race([client.query('SELECT 1'), silent]);
+      await withTimeout(client.query('SELECT 1'), SESSION_CHECK_MS);
     } catch (error) {
       if (this.client !== client) return;
       this.logger.warn(`Outbox relay stands down: its database session stopped answering (${(error as Error).message})`);
       await this.releaseClient();
     } finally {
-      clearTimeout(timer);
       this.checking = false;
     }
   }
@@ -179,22 +175,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Publishes the oldest rows, as many as fit in a batch; `more`: whether rows may be waiting still. */
   private async publishBatch(): Promise<{ more: boolean }> {
     this.signal.clear();
-    const fetched = (await this.dataSource.query(
+    const rows = (await this.dataSource.query(
       `SELECT id, topic, message_key, event_id, event_type, payload
          FROM outbox_messages ORDER BY id LIMIT $1`,
       [this.options.outbox.batchSize],
     )) as OutboxRow[];
-    if (!fetched.length) return { more: false };
-    // In order, up to the byte limit the outbox holds each event to (the first row goes whatever its size).
-    let bytes = 0;
-    let count = 0;
-    for (const row of fetched) {
-      bytes += Buffer.byteLength(row.payload);
-      if (count > 0 && bytes > MAX_EVENT_BYTES) break;
-      count++;
-    }
-    const rows = fetched.slice(0, count);
-
+    if (!rows.length) return { more: false };
+    // The producer sends them in as many requests as the broker needs, in order.
     const byTopic = new Map<string, OutboxRow[]>();
     for (const row of rows) {
       const list = byTopic.get(row.topic) ?? [];
@@ -218,6 +205,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.dataSource.query('DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     this.published += rows.length;
     for (const [topic, list] of byTopic) eventsPublished.inc({ topic }, list.length);
-    return { more: fetched.length === this.options.outbox.batchSize || rows.length < fetched.length };
+    return { more: rows.length === this.options.outbox.batchSize };
   }
 }

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { CloudEvent } from '@antq/contracts';
 import type { MessagingOptions } from '../messaging.options';
-import { EventTooLargeError, MAX_EVENT_BYTES, OUTBOX_CHANNEL, OutboxService } from './outbox.service';
+import { MAX_SEND_BYTES as MAX_EVENT_BYTES } from '../kafka/producer';
+import { EventTooLargeError, OUTBOX_CHANNEL, OutboxService } from './outbox.service';
 
 function recordingManager() {
   const calls: { sql: string; params: unknown[] }[] = [];

@@ -2,19 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { prefixedTopic, topicOf, type CloudEvent, type EventType } from '@antq/contracts';
 import { NonRetryableEventError } from '../consumer/event-errors';
+import { MAX_SEND_BYTES } from '../kafka/producer';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 
 export const OUTBOX_CHANNEL = 'antq_outbox';
 
 /**
- * Bytes an event may take at most, and the relay's batch size: kafkajs sends a partition's
- * share of a batch as one record batch, which the broker refuses beyond `message.max.bytes`
- * (1 MB by default). An event over it could never go out and would hold back every event
- * after it, so the change that makes it is refused instead.
+ * A change would emit an event larger than one send to the broker carries (MAX_SEND_BYTES):
+ * it could never go out and would hold back every event after it, so the change is refused
+ * (a consumed event is dead-lettered).
  */
-export const MAX_EVENT_BYTES = 768 * 1024;
-
-/** A change would emit an event too large to publish: the change is refused (a consumed event is dead-lettered). */
 export class EventTooLargeError extends NonRetryableEventError {
   override readonly name = 'EventTooLargeError';
 }
@@ -52,9 +49,9 @@ export class OutboxService {
     const payloads = events.map((event) => JSON.stringify(event));
     payloads.forEach((payload, i) => {
       // Counting bytes only where the characters alone could be too many (a character is at most 3 bytes in UTF-8).
-      const bytes = payload.length * 3 > MAX_EVENT_BYTES ? Buffer.byteLength(payload) : 0;
-      if (bytes > MAX_EVENT_BYTES) {
-        throw new EventTooLargeError(`The change would emit an event (${events[i].type}) of ${bytes} bytes, more than the ${MAX_EVENT_BYTES} an event may take: nothing was changed`);
+      const bytes = payload.length * 3 > MAX_SEND_BYTES ? Buffer.byteLength(payload) : 0;
+      if (bytes > MAX_SEND_BYTES) {
+        throw new EventTooLargeError(`The change would emit an event (${events[i].type}) of ${bytes} bytes, more than the ${MAX_SEND_BYTES} an event may take: nothing was changed`);
       }
     });
     const at = params.length;
