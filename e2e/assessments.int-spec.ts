@@ -13,16 +13,18 @@ import {
   DRUG_FREE_RESULTS,
   eventually,
   produceRaw,
+  type RunningService,
   runTopic,
+  sessionsWaiting,
   SettableClock,
   startTestService,
+  testEvent,
   testKafka,
   testToken,
-  testEvent,
   TopicRecorder,
   uniqueRunId,
   UnitFixtures,
-  type RunningService,
+  whileHolding,
 } from '@antq/testing';
 
 const runId = uniqueRunId();
@@ -468,22 +470,17 @@ describe('derivation under concurrency', () => {
       [district],
     )) as UnitSnapshot[];
     const closure = { data: { ...held, status: 'closed', version: held.version + 1, effectiveFrom: '2024-09-01' } } as CloudEvent<UnitSnapshot>;
-    // The closure's batch, held open once it has applied the closure and ended the district's statuses (it has none yet).
-    const batch = service.dataSource.createQueryRunner();
-    await batch.connect();
-    await batch.startTransaction();
     const derivedStatus = () => service.dataSource.query(`SELECT status FROM unit_statuses WHERE unit_id = $1 AND programme = 'drug-free'`, [district]) as Promise<{ status: string }[]>;
-    try {
-      await service.app.get(UnitEventsHandler).onUnitChanged(closure, new EventContext([{ manager: batch.manager, topic: 'test', partition: 0, offset: '0' }]));
-      await recognise('CV', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-08-01');
-      // The derivation waits for the closure to commit (were it not to, it would set the district's status now).
-      const waiting = async () =>
-        ((await service.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) as { n: number }[])[0].n;
-      await eventually(async () => expect({ waiting: (await waiting()) > 0, derived: await derivedStatus() }).toEqual({ waiting: true, derived: [] }));
-    } finally {
-      await batch.commitTransaction();
-      await batch.release();
-    }
+    await whileHolding(
+      service.dataSource,
+      // The closure's batch, held open once it has applied the closure and ended the district's statuses (it has none yet).
+      (batch) => service.app.get(UnitEventsHandler).onUnitChanged(closure, new EventContext([{ manager: batch, topic: 'test', partition: 0, offset: '0' }])),
+      async () => {
+        await recognise('CV', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-08-01');
+        // The derivation waits for the closure to commit (were it not to, it would set the district's status now).
+        await eventually(async () => expect({ waiting: (await sessionsWaiting(service.dataSource)) > 0, derived: await derivedStatus() }).toEqual({ waiting: true, derived: [] }));
+      },
+    );
     await derivationsDone();
     expect(await derivedStatus()).toEqual([]);
     expect(await service.dataSource.query('SELECT status FROM replica_units WHERE unit_id = $1', [district])).toEqual([{ status: 'closed' }]);
@@ -889,21 +886,17 @@ describe('closures and new versions beside other changes', () => {
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     const area = await unit('KA9', 'commune', 'D2');
     await awaitReplicated(service, [area]);
-    const holder = service.dataSource.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
-    let designated: Promise<{ status: number }> | undefined;
-    try {
+    const { designated } = await whileHolding(
+      service.dataSource,
       // What a closure's batch holds while it applies the closure to the replica.
-      await holder.query('SELECT unit_id FROM replica_units WHERE unit_id = $1 FOR UPDATE', [area]);
-      designated = committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber: 'TD-KA9', decisionDate: '2024-02-01' });
-      const waiting = async () =>
-        ((await service.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) as { n: number }[])[0].n;
-      await eventually(async () => expect(await waiting()).toBe(1));
-    } finally {
-      await holder.rollbackTransaction();
-      await holder.release();
-    }
+      (held) => held.query('SELECT unit_id FROM replica_units WHERE unit_id = $1 FOR UPDATE', [area]),
+      async () => {
+        const designated = committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber: 'TD-KA9', decisionDate: '2024-02-01' });
+        await eventually(async () => expect(await sessionsWaiting(service.dataSource)).toBe(1));
+        return { designated };
+      },
+      'rollback',
+    );
     expect((await designated)?.status).toBe(201);
 
     // Two new versions of one programme at once: each in turn, numbered one after the other.

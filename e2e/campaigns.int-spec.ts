@@ -3,6 +3,7 @@ import { CAMPAIGN_SET_LOCK, CampaignsModule, CampaignsService, CAMPAIGNS } from 
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { EVENT_TOPICS, today, type UnitSnapshot } from '@antq/contracts';
+import type { EntityManager } from 'typeorm';
 import {
   ApiClient,
   awaitReplicated,
@@ -12,7 +13,9 @@ import {
   DRUG_FREE_RESULTS,
   eventually,
   produceRaw,
+  type RunningService,
   runTopic,
+  sessionsWaiting,
   startTestService,
   testEvent,
   testKafka,
@@ -20,7 +23,7 @@ import {
   TopicRecorder,
   uniqueRunId,
   UnitFixtures,
-  type RunningService,
+  whileHolding,
 } from '@antq/testing';
 
 const runId = uniqueRunId();
@@ -71,6 +74,38 @@ async function campaignRows() {
   )) as object[];
   return row;
 }
+
+/**
+ * A 2024 campaign of a new district that ended in July, counting its one commune (recognised
+ * in March), and the registry's next two versions of that commune as events: moved to a
+ * sibling district from June, renamed from September.
+ */
+async function endedCampaignAndALaterMove(districtCode: string, siblingCode: string, communeCode: string) {
+  const [district, sibling, commune] = [await unit(districtCode, 'district', 'Q'), await unit(siblingCode, 'district', 'Q'), await unit(communeCode, 'commune', districtCode)];
+  for (const service of [assessments, campaigns]) await awaitReplicated(service, [district, sibling, commune]);
+  await recognise(commune, '2024-03-01', ids['Q']);
+  const created = await admin.post('/campaigns', {
+    name: `Huyện ${districtCode} 2024`,
+    scopeUnitId: district,
+    periodStart: '2024-01-01',
+    periodEnd: '2024-07-31',
+    targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 1 }],
+  });
+  const count = async () => target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress;
+  await eventually(async () => expect(await count()).toMatchObject({ value: 1, evaluatedOn: '2024-07-31' }));
+  const current = (await registrar.get(`/units/${commune}`)).body as UnitSnapshot;
+  const moved: UnitSnapshot = { ...current, unitId: commune, parentId: sibling, version: current.version + 1, effectiveFrom: '2024-06-01' };
+  const name = `${current.name} Mới`;
+  return {
+    count,
+    commune,
+    movedOut: testEvent('antq.units.unit-moved.v1', commune, { ...moved, fromParentId: district, toParentId: sibling }),
+    renamed: testEvent('antq.units.unit-updated.v1', commune, { ...moved, name, version: current.version + 2, effectiveFrom: '2024-09-01', changes: [{ field: 'name', from: current.name, to: name }] }),
+  };
+}
+
+/** Holds a campaign's row, as its evaluation does: what locks it next waits. */
+const holdCampaign = (campaignId: string) => (held: EntityManager) => held.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [campaignId]);
 
 /** A date some days before or after another (YYYY-MM-DD). */
 const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -349,55 +384,24 @@ describe('campaigns and targets', () => {
   });
 
   it('measures an ended campaign again when one batch moves a unit out of its scope on a past date and renames it later', async () => {
-    await unit('QY', 'district', 'Q');
-    await unit('QZ', 'district', 'Q');
-    await unit('Y1', 'commune', 'QY');
-    for (const service of [assessments, campaigns]) await awaitReplicated(service, [ids['QY'], ids['QZ'], ids['Y1']]);
-    await recognise(ids['Y1'], '2024-03-01', ids['Q']);
-    const created = await admin.post('/campaigns', {
-      name: 'Huyện QY 2024',
-      scopeUnitId: ids['QY'],
-      periodStart: '2024-01-01',
-      periodEnd: '2024-07-31',
-      targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 1 }],
-    });
-    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1, evaluatedOn: '2024-07-31' }));
+    const { count, commune, movedOut, renamed } = await endedCampaignAndALaterMove('QY', 'QZ', 'Y1');
     // The registry's two versions arrive in one batch: moved out from June, renamed from September.
-    const current = (await registrar.get(`/units/${ids['Y1']}`)).body as UnitSnapshot;
-    const moved: UnitSnapshot = { ...current, unitId: ids['Y1'], parentId: ids['QZ'], version: current.version + 1, effectiveFrom: '2024-06-01' };
-    const renamed: UnitSnapshot = { ...moved, name: 'Xã Y Mới', version: current.version + 2, effectiveFrom: '2024-09-01' };
     await produceRaw(kafka, runTopic(runId, EVENT_TOPICS.units.name), [
-      { key: ids['Y1'], value: JSON.stringify(testEvent('antq.units.unit-moved.v1', ids['Y1'], { ...moved, fromParentId: ids['QY'], toParentId: ids['QZ'] })) },
-      { key: ids['Y1'], value: JSON.stringify(testEvent('antq.units.unit-updated.v1', ids['Y1'], { ...renamed, changes: [{ field: 'name', from: current.name, to: renamed.name }] })) },
+      { key: commune, value: JSON.stringify(movedOut) },
+      { key: commune, value: JSON.stringify(renamed) },
     ]);
-    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 0, evaluatedOn: '2024-07-31' }));
+    await eventually(async () => expect(await count()).toMatchObject({ value: 0, evaluatedOn: '2024-07-31' }));
   });
 
   it('measures an ended campaign again when a unit moved out of its scope on a past date is heard of after a later version', async () => {
-    await unit('QV', 'district', 'Q');
-    await unit('QW', 'district', 'Q');
-    await unit('V1', 'commune', 'QV');
-    for (const service of [assessments, campaigns]) await awaitReplicated(service, [ids['QV'], ids['QW'], ids['V1']]);
-    await recognise(ids['V1'], '2024-03-01', ids['Q']);
-    const created = await admin.post('/campaigns', {
-      name: 'Huyện QV 2024',
-      scopeUnitId: ids['QV'],
-      periodStart: '2024-01-01',
-      periodEnd: '2024-07-31',
-      targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 1 }],
-    });
-    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1, evaluatedOn: '2024-07-31' }));
-    // Moved out from June, renamed from September; the rename reaches the replica first (a replay,
-    // say), and alone it changes nothing before September.
-    const current = (await registrar.get(`/units/${ids['V1']}`)).body as UnitSnapshot;
-    const moved: UnitSnapshot = { ...current, unitId: ids['V1'], parentId: ids['QW'], version: current.version + 1, effectiveFrom: '2024-06-01' };
-    const renamed: UnitSnapshot = { ...moved, name: 'Xã V Mới', version: current.version + 2, effectiveFrom: '2024-09-01' };
+    const { count, commune, movedOut, renamed } = await endedCampaignAndALaterMove('QV', 'QW', 'V1');
+    // The rename reaches the replica first (a replay, say), and alone it changes nothing before September.
     const topic = runTopic(runId, EVENT_TOPICS.units.name);
-    await produceRaw(kafka, topic, [{ key: ids['V1'], value: JSON.stringify(testEvent('antq.units.unit-updated.v1', ids['V1'], { ...renamed, changes: [{ field: 'name', from: current.name, to: renamed.name }] })) }]);
-    await eventually(async () => expect(await campaigns.dataSource.query('SELECT version FROM replica_units WHERE unit_id = $1', [ids['V1']])).toEqual([{ version: renamed.version }]));
-    expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 1 });
-    await produceRaw(kafka, topic, [{ key: ids['V1'], value: JSON.stringify(testEvent('antq.units.unit-moved.v1', ids['V1'], { ...moved, fromParentId: ids['QV'], toParentId: ids['QW'] })) }]);
-    await eventually(async () => expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'count').progress).toMatchObject({ value: 0, evaluatedOn: '2024-07-31' }));
+    await produceRaw(kafka, topic, [{ key: commune, value: JSON.stringify(renamed) }]);
+    await eventually(async () => expect(await campaigns.dataSource.query('SELECT version FROM replica_units WHERE unit_id = $1', [commune])).toEqual([{ version: renamed.data.version }]));
+    expect(await count()).toMatchObject({ value: 1 });
+    await produceRaw(kafka, topic, [{ key: commune, value: JSON.stringify(movedOut) }]);
+    await eventually(async () => expect(await count()).toMatchObject({ value: 0, evaluatedOn: '2024-07-31' }));
   });
 
   it("revises a target's goal from today, saying why: progress follows, and earlier dates keep the goal of their day", async () => {
@@ -506,20 +510,11 @@ describe('campaigns and targets', () => {
     const created = await admin.post('/campaigns', { name: 'Ngày hội', scopeUnitId: ids['Q'], periodStart: today(), periodEnd: shift(today(), 30), targets: [{ kind: 'activity', activity: 'festival-days', goal: 4 }] });
     const activity = target(created.body, 'activity').id;
     // A session holding the campaign's row lines the requests up behind it, to be let go together.
-    const holder = campaigns.dataSource.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
-    let sent: Promise<{ status: number; body: { message?: unknown } }>[] = [];
-    try {
-      await holder.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [created.body.id]);
-      sent = [1, 2, 3].map(() => admin.post(`/campaigns/${created.body.id}/targets/${activity}/activities`, { occurredOn: today() }));
-      const waiting = async () =>
-        ((await campaigns.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) as { n: number }[])[0].n;
-      await eventually(async () => expect(await waiting()).toBe(3));
-    } finally {
-      await holder.commitTransaction();
-      await holder.release();
-    }
+    const { sent } = await whileHolding(campaigns.dataSource, holdCampaign(created.body.id), async () => {
+      const sent = [1, 2, 3].map(() => admin.post(`/campaigns/${created.body.id}/targets/${activity}/activities`, { occurredOn: today() }));
+      await eventually(async () => expect(await sessionsWaiting(campaigns.dataSource)).toBe(3));
+      return { sent };
+    });
     expect((await Promise.all(sent)).map((r) => [r.status, r.body.message])).toEqual([1, 2, 3].map(() => [201, undefined]));
     expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'activity').progress).toMatchObject({ value: 3 });
   });
@@ -535,25 +530,18 @@ describe('campaigns and targets', () => {
     expect({ status: first.status, message: first.body.message }).toEqual({ status: 201, message: undefined });
     // A session holding the first campaign's row stops the batch bringing the recognition
     // once it has looked for the campaigns the recognition moves (and found only the first).
-    const holder = campaigns.dataSource.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
     // Asked outside the holder's transaction, which would see the server's activity as it first read it.
     const waiting = async (sql: string, params: unknown[] = []) => ((await campaigns.dataSource.query(sql, params)) as { n: number }[])[0].n;
-    let second: ReturnType<typeof plan>;
-    try {
-      await holder.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [first.body.id]);
+    const { second } = await whileHolding(campaigns.dataSource, holdCampaign(first.body.id), async () => {
       await recognise(commune, today(), ids['Q']);
       const evaluationsHeld = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM campaigns WHERE id = $1 FOR UPDATE'";
       await eventually(async () => expect(await waiting(evaluationsHeld)).toBeGreaterThanOrEqual(1));
       // The second is planned meanwhile: it waits for that batch to commit before its first evaluation.
-      second = plan('Xã sạch ma túy, đợt 2');
+      const second = plan('Xã sạch ma túy, đợt 2');
       const admissionHeld = "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND mode = 'ExclusiveLock' AND objid::bigint = $1 AND objsubid = 1";
       await Promise.race([second, eventually(async () => expect(await waiting(admissionHeld, [CAMPAIGN_SET_LOCK])).toBe(1))]);
-    } finally {
-      await holder.commitTransaction();
-      await holder.release();
-    }
+      return { second };
+    });
     const planned = await second;
     expect(planned.status).toBe(201);
     expect(target(planned.body, 'count').progress).toMatchObject({ value: 1, state: 'achieved' });
@@ -587,26 +575,14 @@ describe('campaigns and targets', () => {
     expect((await alertManager.request('PUT', '/responsibilities/ubnd-q', { unitIds: [ids['Q']] })).status).toBe(200);
     // An activity recorded while the campaign is being called off waits for the cancellation,
     // then is refused. A session holding the campaign's row lines the two up behind it.
-    const holder = campaigns.dataSource.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
-    const waitingForLocks = async (n: number) => {
-      // Asked outside the holder's transaction, which would see the server's activity as it first read it.
-      const [{ waiting }] = (await campaigns.dataSource.query("SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) as { waiting: number }[];
-      expect(waiting).toBe(n);
-    };
-    let cancelling: ReturnType<typeof cancel>;
-    let racing: ReturnType<typeof cancel>;
-    try {
-      await holder.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [created.body.id]);
-      cancelling = cancel(planner, { reason: 'Thay bằng kế hoạch của tỉnh' });
+    const waitingForLocks = async (n: number) => expect(await sessionsWaiting(campaigns.dataSource)).toBe(n);
+    const { cancelling, racing } = await whileHolding(campaigns.dataSource, holdCampaign(created.body.id), async () => {
+      const cancelling = cancel(planner, { reason: 'Thay bằng kế hoạch của tỉnh' });
       await eventually(() => waitingForLocks(1));
-      racing = planner.post(`/campaigns/${created.body.id}/targets/${target(created.body, 'activity').id}/activities`, { occurredOn: today() });
+      const racing = planner.post(`/campaigns/${created.body.id}/targets/${target(created.body, 'activity').id}/activities`, { occurredOn: today() });
       await eventually(() => waitingForLocks(2));
-    } finally {
-      await holder.commitTransaction();
-      await holder.release();
-    }
+      return { cancelling, racing };
+    });
     const cancelled = await cancelling;
     expect(cancelled.status).toBe(200);
     const raced = await racing;

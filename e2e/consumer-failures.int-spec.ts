@@ -13,13 +13,14 @@ import {
   eventually,
   headerText,
   produceRaw,
+  type RunningService,
   runTopic,
   startTestService,
   testKafka,
   TopicRecorder,
   uniqueRunId,
   unitCreatedEvent,
-  type RunningService,
+  whileHolding,
 } from '@antq/testing';
 
 /**
@@ -194,10 +195,7 @@ it('dead-letters a batch whose dead letters are more than the broker takes in on
   const unitId = (unitCreatedEvent().data as UnitCreatedData).unitId;
   const topic = runTopic(runId, EVENT_TOPICS.units.name);
   const dlq = await new TopicRecorder(kafka, runTopic(runId, deadLetterTopic(PROBE.service).name)).start();
-  const holder = probe.dataSource.createQueryRunner();
-  await holder.connect();
-  try {
-    await holder.query('SELECT pg_advisory_lock($1)', [HOLD_LOCK]);
+  await whileHolding(probe.dataSource, (held) => held.query('SELECT pg_advisory_xact_lock($1)', [HOLD_LOCK]), async () => {
     await produceRaw(kafka, topic, [{ key: unitId, value: JSON.stringify(unitCreatedEvent({ unitId, name: 'waits-for-test' })) }]);
     // A megabyte of unreadable records behind it (250 of 4 kB, in requests the broker takes), then a good event:
     // the next batch holds them all, and their dead letters with their headers come to more than 1 MB.
@@ -205,10 +203,7 @@ it('dead-letters a batch whose dead letters are more than the broker takes in on
     for (let i = 0; i < unreadable.length; i += 50) await produceRaw(kafka, topic, unreadable.slice(i, i + 50));
     const after = unitCreatedEvent({ unitId, name: 'after-large-letters' });
     await produceRaw(kafka, topic, [{ key: unitId, value: JSON.stringify(after) }]);
-  } finally {
-    await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_LOCK]);
-    await holder.release();
-  }
+  });
   try {
     await eventually(async () => expect(await probe.dataSource.query('SELECT name FROM probe_effects WHERE name = $1', ['after-large-letters'])).toEqual([{ name: 'after-large-letters' }]), 30_000);
     await eventually(() => expect(dlq.messages.filter((m) => m.value?.toString().startsWith('{"unreadable"'))).toHaveLength(250));

@@ -8,6 +8,7 @@ import {
   dropTestDatabases,
   eventually,
   produceRaw,
+  type RunningService,
   runTopic,
   startTestService,
   testEvent,
@@ -15,7 +16,7 @@ import {
   testToken,
   TopicRecorder,
   uniqueRunId,
-  type RunningService,
+  whileHolding,
 } from '@antq/testing';
 
 /** A small deterministic PRNG, so that a failing stream can be replayed from its seed. */
@@ -365,18 +366,12 @@ it('re-places a moved subtree whole and sums scores exactly, though a unit insid
 
   // The scoreboard workers wait while a move of the district and a status change of a commune
   // under it are queued, so that one pass takes both.
-  const holder = first.dataSource.createQueryRunner();
-  await holder.connect();
-  try {
-    await holder.query('SELECT pg_advisory_lock($1)', [SCOREBOARD_LOCK]);
+  await whileHolding(first.dataSource, (held) => held.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]), async () => {
     world.move(district, to);
     world.status(commune, 'movement-classification', { status: 'recognised', score: 0.7 });
     await deliver();
     expect(await queued()).toBeGreaterThanOrEqual(2);
-  } finally {
-    await holder.query('SELECT pg_advisory_unlock($1)', [SCOREBOARD_LOCK]);
-    await holder.release();
-  }
+  });
   await eventually(async () => expect(await queued()).toBe(0), 30_000, 100);
 
   expect(await recompute.stored(first.dataSource.manager)).toEqual(await recompute.compute(first.dataSource.manager));

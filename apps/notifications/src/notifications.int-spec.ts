@@ -131,6 +131,20 @@ async function alertsFor(eventId: string) {
 const text = (message: unknown) => (Array.isArray(message) ? message.join('; ') : String(message));
 
 /** A local time window around now, in HH:MM, for quiet hours. */
+/**
+ * The email to an address: of the alert an event raised, or (no event) the digest. `later`:
+ * whether it waits beyond the next 50 minutes.
+ */
+async function emailDelivery(target: string, eventId?: string) {
+  const [row] = (await service.dataSource.query(
+    `SELECT d.id, d.state, d.attempts, d.held_reason, d.next_attempt_at > now() + interval '50 minutes' AS later
+       FROM deliveries d LEFT JOIN alerts a ON a.id = d.alert_id
+      WHERE d.target = $1 AND (a.event_id = $2::uuid OR ($2::uuid IS NULL AND d.kind = 'digest'))`,
+    [target, eventId ?? null],
+  )) as { id: string; state: string; attempts: number; held_reason: string | null; later: boolean }[];
+  return row;
+}
+
 function windowAroundNow(): { start: string; end: string } {
   const now = localMinutes(new Date(), ZONE);
   const hhmm = (m: number) => `${String(Math.floor(((m + 1440) % 1440) / 60)).padStart(2, '0')}:${String((m + 1440) % 60).padStart(2, '0')}`;
@@ -498,12 +512,7 @@ describe('email, quiet hours and digests', () => {
     await publish('campaigns', warning);
     await publish('assessments', critical);
     await eventually(() => expect(mails.filter((m) => JSON.stringify(m.to).includes('ngu-dem@')).map((m) => m.text)).toEqual([expect.stringContaining('lost its drug-free status')]));
-    const [held] = (await service.dataSource.query(
-      `SELECT d.state, d.held_reason, d.attempts, d.next_attempt_at > now() + interval '50 minutes' AS later FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-        WHERE a.event_id = $1 AND d.target = 'ngu-dem@example.vn'`,
-      [warning.id],
-    )) as { state: string; held_reason: string; attempts: number; later: boolean }[];
-    expect(held).toEqual({ state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
+    expect(await emailDelivery('ngu-dem@example.vn', warning.id)).toEqual({ id: expect.any(String), state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
   });
 
   it('keeps quiet hours for the retries of a non-critical email too', async () => {
@@ -512,12 +521,7 @@ describe('email, quiet hours and digests', () => {
     expect((await busy.request('PUT', '/preferences/me', { channels: ['email'], email: 'ban-tam-thoi@example.vn' })).status).toBe(200);
     const warning = targetAtRisk('C2');
     await publish('campaigns', warning);
-    const delivery = async () =>
-      ((await service.dataSource.query(
-        `SELECT d.id, d.state, d.attempts, d.held_reason, d.next_attempt_at > now() + interval '50 minutes' AS later
-           FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.event_id = $1 AND d.target = 'ban-tam-thoi@example.vn'`,
-        [warning.id],
-      )) as { id: string; state: string; attempts: number; held_reason: string | null; later: boolean }[])[0];
+    const delivery = () => emailDelivery('ban-tam-thoi@example.vn', warning.id);
     // Outside quiet hours it is tried at once, and again, until its attempts run out.
     await eventually(async () => expect(await delivery()).toMatchObject({ state: 'failed', attempts: 3 }));
     // Quiet hours begin; an operator sends it again: the attempt goes now, and when the mailbox
@@ -534,12 +538,7 @@ describe('email, quiet hours and digests', () => {
     expect((await late.request('PUT', '/preferences/me', { channels: ['email'], email: 'doi-gio@example.vn', quietHours: windowAroundNow(), timeZone: ZONE })).status).toBe(200);
     const warning = targetAtRisk('C2');
     await publish('campaigns', warning);
-    const delivery = async () =>
-      ((await service.dataSource.query(
-        `SELECT d.id, d.state, d.attempts, d.held_reason, d.next_attempt_at > now() + interval '50 minutes' AS later
-           FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.event_id = $1 AND d.target = 'doi-gio@example.vn'`,
-        [warning.id],
-      )) as { id: string; state: string; attempts: number; held_reason: string | null; later: boolean }[])[0];
+    const delivery = () => emailDelivery('doi-gio@example.vn', warning.id);
     const { id } = await eventually(async () => {
       const found = await delivery();
       expect(found).toMatchObject({ state: 'pending', held_reason: 'quiet-hours' });
@@ -628,10 +627,7 @@ describe('email, quiet hours and digests', () => {
     await publish('assessments', designated);
     await eventually(async () => expect((await sleeper.get('/feed?for=user')).body.items.map((i: { eventId: string }) => i.eventId)).toContain(designated.id));
     expect(await service.app.get(DigestService).run()).toBeGreaterThanOrEqual(1);
-    const [held] = (await service.dataSource.query(
-      `SELECT state, held_reason, attempts, next_attempt_at > now() + interval '50 minutes' AS later FROM deliveries WHERE kind = 'digest' AND target = 'tong-hop-dem@example.vn'`,
-    )) as { state: string; held_reason: string; attempts: number; later: boolean }[];
-    expect(held).toEqual({ state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
+    expect(await emailDelivery('tong-hop-dem@example.vn')).toEqual({ id: expect.any(String), state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
   });
 });
 

@@ -14,3 +14,4 @@ export * from './run-script';
 export * from './settable-clock';
 export * from './schema-after';
 export * from './generic-plan';
+export * from './held-locks';

@@ -6,14 +6,16 @@ import {
   deleteRunTopics,
   dropTestDatabases,
   eventually,
+  type RunningService,
   runTopic,
+  sessionsWaiting,
   SettableClock,
   startTestService,
   testKafka,
   testToken,
   TopicRecorder,
   uniqueRunId,
-  type RunningService,
+  whileHolding,
 } from '@antq/testing';
 import { ClsService } from 'nestjs-cls';
 import { UnitsRegistryModule } from '../app.module';
@@ -209,21 +211,16 @@ describe('the unit tree', () => {
   });
 
   it('creates a unit only once a structural change in progress has committed', async () => {
-    const holder = service.dataSource.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
-    let created: Promise<{ status: number }> | undefined;
-    try {
+    const { created } = await whileHolding(
+      service.dataSource,
       // What an abolition of a level in progress holds.
-      await holder.query('SELECT pg_advisory_xact_lock($1)', [0x616e747101]);
-      created = api.post('/units', { code: 'WAIT-1', name: 'Xã Chờ', kind: 'commune', parentId: district.id, effectiveFrom: '2024-01-01' });
-      const waiting = async () =>
-        ((await service.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()")) as { n: number }[])[0].n;
-      await eventually(async () => expect(await waiting()).toBe(1));
-    } finally {
-      await holder.commitTransaction();
-      await holder.release();
-    }
+      (held) => held.query('SELECT pg_advisory_xact_lock($1)', [0x616e747101]),
+      async () => {
+        const created = api.post('/units', { code: 'WAIT-1', name: 'Xã Chờ', kind: 'commune', parentId: district.id, effectiveFrom: '2024-01-01' });
+        await eventually(async () => expect(await sessionsWaiting(service.dataSource, 'advisory lock')).toBe(1));
+        return { created };
+      },
+    );
     expect((await created)?.status).toBe(201);
   });
 
