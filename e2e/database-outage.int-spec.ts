@@ -33,10 +33,10 @@ let deadLetters: TopicRecorder;
 
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
-  const database = new URL(testDatabaseUrl(runId, NOTIFICATIONS.service));
-  proxy = await new TcpProxy(database.hostname, Number(database.port || 5432)).start();
+  const database = testDatabaseUrl(runId, NOTIFICATIONS.service);
+  proxy = await TcpProxy.before(database);
   registry = await startTestService(UNITS_REGISTRY, UnitsRegistryModule.forRoot, runId);
-  notifications = await startTestService(NOTIFICATIONS, NotificationsModule.forRoot, runId, { DATABASE_URL: proxy.via(database.toString()) });
+  notifications = await startTestService(NOTIFICATIONS, NotificationsModule.forRoot, runId, { DATABASE_URL: proxy.via(database) });
   deadLetters = await new TopicRecorder(kafka, runTopic(runId, deadLetterTopic(NOTIFICATIONS.service).name)).start();
 });
 

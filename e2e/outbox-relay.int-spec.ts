@@ -44,7 +44,7 @@ const publishedIds = (recorder: TopicRecorder) => recorder.messages.map((m) => (
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
   const database = testDatabaseUrl(runId, UNITS_REGISTRY.service);
-  proxy = await new TcpProxy(new URL(database).hostname, Number(new URL(database).port || 5432)).start();
+  proxy = await TcpProxy.before(database);
   first = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env), runId, { DATABASE_URL: proxy.via(database) });
   // The first instance relays; the second stands by.
   await eventually(async () => expect(await first.dataSource.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'antq-outbox-relay' AND datname = current_database()")).toEqual([{ n: 1 }]));

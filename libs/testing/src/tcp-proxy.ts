@@ -24,6 +24,12 @@ export class TcpProxy {
     return this.listenPort;
   }
 
+  /** A started relay in front of the server a PostgreSQL URL names (its port 5432 if none). */
+  static async before(url: string): Promise<TcpProxy> {
+    const server = new URL(url);
+    return new TcpProxy(server.hostname, Number(server.port || 5432)).start();
+  }
+
   /** `url` with its host and port replaced by the proxy's. */
   via(url: string): string {
     const proxied = new URL(url);
