@@ -26,6 +26,9 @@ interface ClaimedDelivery {
   attempts: number;
   attempts_before_resend: number;
   subject: string;
+  /** Emails only: the alert's severity (none for a digest) and the recipient's quiet hours, as they are at the claim. */
+  severity: string | null;
+  quiet: { quiet_start: string | null; quiet_end: string | null; time_zone: string | null } | null;
 }
 
 /** Time beyond a channel's own limit for the claim to outlast: database round trips, a slow DNS lookup. */
@@ -126,15 +129,18 @@ export class DeliveryWorker extends QueueWorker {
                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id
         RETURNING d.id, d.alert_id, d.channel, d.recipient, d.webhook_id, d.target, d.payload, d.attempts, d.attempts_before_resend,
-                  COALESCE((SELECT unit_id FROM alerts a WHERE a.id = d.alert_id), d.recipient) AS subject`,
+                  COALESCE((SELECT unit_id FROM alerts a WHERE a.id = d.alert_id), d.recipient) AS subject,
+                  CASE WHEN d.channel = 'email' THEN (SELECT a.severity FROM alerts a WHERE a.id = d.alert_id) END AS severity,
+                  CASE WHEN d.channel = 'email' THEN (SELECT json_build_object('quiet_start', p.quiet_start, 'quiet_end', p.quiet_end, 'time_zone', p.time_zone)
+                                                        FROM preferences p WHERE p.subscriber = d.recipient) END AS quiet`,
       [limit, lease.webhook, lease.email],
     ));
   }
 
   private async perform(delivery: ClaimedDelivery): Promise<void> {
     // Quiet hours as they are now (set, say, after a retry was scheduled); a resent delivery goes regardless.
-    if (delivery.channel === 'email' && delivery.attempts_before_resend === 0) {
-      const until = await this.quietUntil(delivery, new Date());
+    if (delivery.attempts_before_resend === 0) {
+      const until = this.quietUntil(delivery, new Date());
       if (until) return this.hold(delivery, until);
     }
     const startedAt = new Date();
@@ -171,10 +177,10 @@ export class DeliveryWorker extends QueueWorker {
    * whatever more its recipient's quiet hours then add (a retry keeps them as the first
    * attempt did).
    */
-  private async retryDelay(delivery: ClaimedDelivery): Promise<{ ms: number; heldReason: 'quiet-hours' | null }> {
+  private retryDelay(delivery: ClaimedDelivery): { ms: number; heldReason: 'quiet-hours' | null } {
     const backoff = { ms: retryDelayMs(delivery.attempts - delivery.attempts_before_resend, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS), heldReason: null };
     const now = Date.now();
-    const released = await this.quietUntil(delivery, new Date(now + backoff.ms));
+    const released = this.quietUntil(delivery, new Date(now + backoff.ms));
     return released ? { ms: released.getTime() - now, heldReason: 'quiet-hours' } : backoff;
   }
 
@@ -182,16 +188,10 @@ export class DeliveryWorker extends QueueWorker {
    * When an email due at `at` may go instead, if its recipient's quiet hours hold it then;
    * null if it may go at `at` (a webhook, a critical alert, no quiet hours).
    */
-  private async quietUntil(delivery: ClaimedDelivery, at: Date): Promise<Date | null> {
-    if (delivery.channel !== 'email') return null;
-    const [held] = (await this.dataSource.query(
-      `SELECT (SELECT severity FROM alerts WHERE id = $1) AS severity, p.quiet_start, p.quiet_end, p.time_zone
-         FROM (SELECT 1) AS one LEFT JOIN preferences p ON p.subscriber = $2`,
-      [delivery.alert_id, delivery.recipient],
-    )) as { severity: string | null; quiet_start: string | null; quiet_end: string | null; time_zone: string | null }[];
-    const quiet = quietHoursOf(held);
-    if (held.severity === 'critical' || !quiet) return null;
-    const released = releaseTime(at, quiet, held.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE);
+  private quietUntil(delivery: ClaimedDelivery, at: Date): Date | null {
+    const quiet = quietHoursOf(delivery.quiet ?? undefined);
+    if (delivery.channel !== 'email' || delivery.severity === 'critical' || !quiet) return null;
+    const released = releaseTime(at, quiet, delivery.quiet?.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE);
     return released.getTime() > at.getTime() ? released : null;
   }
 
@@ -210,7 +210,7 @@ export class DeliveryWorker extends QueueWorker {
     const final = result.ok || !result.retryable || attempt - delivery.attempts_before_resend >= this.config.DELIVERY_MAX_ATTEMPTS;
     const outcome = result.ok ? 'delivered' : final ? 'failed' : 'retry';
     const error = result.error?.slice(0, 2000) ?? null;
-    const next = outcome === 'retry' ? await this.retryDelay(delivery) : { ms: 0, heldReason: null };
+    const next = outcome === 'retry' ? this.retryDelay(delivery) : { ms: 0, heldReason: null };
     return this.cls.run(() =>
       this.dataSource.transaction(async (manager) => {
         this.cls.set('correlationId', `delivery-${delivery.id}`);
