@@ -392,11 +392,13 @@ export class TreeChangeSet {
     }
   }
 
-  /** Whether a unit placed under `parentId` lies within `rootId`'s subtree on a date. */
+  /** Whether a unit placed under `parentId` lies within `rootId`'s subtree on a date, as this change set sees the tree. */
   private async placedWithin(parentId: string | null, rootId: string, date: string): Promise<boolean> {
-    if (!parentId) return false;
-    if (parentId === rootId) return true;
-    return (await this.repository.ancestors(parentId, date)).some((a) => a.id === rootId);
+    for (let id = parentId, depth = 0; id && depth < 32; depth++) {
+      if (id === rootId) return true;
+      id = (await this.stateAt(id, date))?.parentId ?? null;
+    }
+    return false;
   }
 
   /**
