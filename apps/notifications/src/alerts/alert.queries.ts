@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '@antq/contracts';
 import { ConflictError, NotFoundError } from '@antq/platform';
-import { DELIVERY_OF_AGENCY, deliveryScope, isAdmin, type Caller } from '../subscriptions/agency-scope';
+import { DELIVERY_OF_AGENCY, agencyScope, isAdmin, type Caller } from '../subscriptions/agency-scope';
 import { agencyKey, userKey } from '../subscriptions/subscriptions.service';
 import { DELIVERY_CHANNEL } from './alerts.service';
 import type { AlertQuery, DeliveryQuery, FeedQuery, FeedSelection } from './feed.requests';
@@ -104,7 +104,7 @@ export class AlertQueries {
     )) as Record<string, unknown>[];
     if (!alert) throw new NotFoundError(`Alert ${id} does not exist`);
     const deliveries = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.alert_id = $1 AND ${DELIVERY_OF_AGENCY(2)} ORDER BY d.channel, d.target`,
-      [id, deliveryScope(actor)],
+      [id, agencyScope(actor)],
     )) as { id: string }[];
     const attempts = await this.attempts(deliveries.map((d) => d.id));
     return { ...alert, deliveries: deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] })) };
@@ -112,7 +112,7 @@ export class AlertQueries {
 
   /** The caller's agency's deliveries (an admin's: every agency's). */
   async deliveries(query: DeliveryQuery, actor: Caller) {
-    const params = [query.state ?? null, query.channel ?? null, query.webhookId ?? null, deliveryScope(actor)];
+    const params = [query.state ?? null, query.channel ?? null, query.webhookId ?? null, agencyScope(actor)];
     const where = `($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR d.channel = $2) AND ($3::uuid IS NULL OR d.webhook_id = $3) AND ${DELIVERY_OF_AGENCY(4)}`;
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM deliveries d WHERE ${where}`, params)) as { total: number }[];
     const items = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE ${where} ORDER BY d.created_at DESC, d.id OFFSET $5 LIMIT $6`, [
@@ -125,7 +125,7 @@ export class AlertQueries {
 
   /** A delivery of the caller's agency (any, for an admin); another agency's does not exist for the caller. */
   async delivery(id: string, actor: Caller) {
-    const [delivery] = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1 AND ${DELIVERY_OF_AGENCY(2)}`, [id, deliveryScope(actor)])) as Record<
+    const [delivery] = (await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1 AND ${DELIVERY_OF_AGENCY(2)}`, [id, agencyScope(actor)])) as Record<
       string,
       unknown
     >[];
@@ -140,7 +140,7 @@ export class AlertQueries {
   async resend(id: string, actor: Caller) {
     await this.dataSource.transaction(async (manager) => {
       // Another agency's delivery does not exist for the caller, as when it is read.
-      const [row] = (await manager.query(`SELECT state FROM deliveries d WHERE d.id = $1 AND ${DELIVERY_OF_AGENCY(2)} FOR UPDATE`, [id, deliveryScope(actor)])) as {
+      const [row] = (await manager.query(`SELECT state FROM deliveries d WHERE d.id = $1 AND ${DELIVERY_OF_AGENCY(2)} FOR UPDATE`, [id, agencyScope(actor)])) as {
         state: string;
       }[];
       if (!row) throw new NotFoundError(`Delivery ${id} does not exist`);
@@ -157,7 +157,7 @@ export class AlertQueries {
 
   /** The caller's agency's dead letters (every agency's, for an admin). */
   async deadLetters(query: DeliveryQuery, actor: Caller) {
-    const params = [query.channel ?? null, deliveryScope(actor)];
+    const params = [query.channel ?? null, agencyScope(actor)];
     const where = `($1::text IS NULL OR x.channel = $1) AND EXISTS (SELECT 1 FROM deliveries d WHERE d.id = x.delivery_id AND ${DELIVERY_OF_AGENCY(2)})`;
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM dead_letters x WHERE ${where}`, params)) as { total: number }[];
     const items = (await this.dataSource.query(

@@ -23,5 +23,5 @@ export const DELIVERY_OF_AGENCY = (n: number) =>
 /** The recipient key (`agency:<code>` or `user:<agency>/<sub>`) is the agency's own or one of its users'. */
 export const isOfAgency = (recipient: string, agency: string) => recipient === `agency:${agency}` || recipient.startsWith(`user:${agency}/`);
 
-/** The agency whose deliveries the caller may see, or null for all (admin). */
-export const deliveryScope = (actor: Caller): string | null => (isAdmin(actor) ? null : actor.agency);
+/** The agency whose deliveries, webhooks and the like the caller may see and manage, or null for every agency's (admin). */
+export const agencyScope = (actor: Caller): string | null => (isAdmin(actor) ? null : actor.agency);

@@ -11,7 +11,7 @@ import { isTimeZone, quietHoursOf } from '../delivery/quiet-hours';
 import { ALERTABLE_EVENT_TYPES, isAlertableEventType } from '../rules/event-fields';
 import type { FilterRequest, PreferencesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
 import { newWebhookSecret } from '../delivery/signature';
-import { isAdmin, requireOwnAgency, type Caller } from './agency-scope';
+import { agencyScope, isAdmin, requireOwnAgency, type Caller } from './agency-scope';
 
 export const agencyKey = (agency: string) => `agency:${agency}`;
 /**
@@ -245,6 +245,3 @@ export class SubscriptionsService {
     if (!actor.roles.some((role) => MANAGERS.includes(role))) throw new ForbiddenError(`To ${what}, the alert-manager or admin role is needed`);
   }
 }
-
-/** The agency whose webhooks the caller manages; null for an admin, who manages every agency's. */
-const agencyScope = (actor: Actor): string | null => (isAdmin(actor) ? null : actor.agency);
