@@ -314,13 +314,17 @@ export class TreeRepository {
     if (filter.tags?.length) add((p) => `v.tags @> ${p}::text[]`, filter.tags);
     if (filter.search) add((p) => `v.search_name LIKE ${p}`, `%${filter.search.replace(/[%_\\]/g, '\\$&')}%`);
     if (filter.status) add((p) => `v.status = ${p}`, filter.status);
-    const from = `FROM units u JOIN unit_versions v ON v.unit_id = u.id WHERE ${where.join(' AND ')}`;
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params)) as { total: number }[];
+    // One statement, so the total and the page agree (as in subtree()).
+    params.push(filter.limit, filter.offset);
     const rows = (await this.dataSource.query(
-      `SELECT ${VERSION_COLUMNS} ${from} ORDER BY u.code LIMIT ${filter.limit} OFFSET ${filter.offset}`,
+      `WITH found AS (SELECT ${VERSION_COLUMNS} FROM units u JOIN unit_versions v ON v.unit_id = u.id WHERE ${where.join(' AND ')})
+       SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM found) t
+         LEFT JOIN LATERAL (SELECT * FROM found ORDER BY code LIMIT $${params.length - 1} OFFSET $${params.length}) p ON true
+        ORDER BY p.code`,
       params,
-    )) as VersionRow[];
-    return { total, items: rows.map(toState) };
+    )) as ({ total: number } & (VersionRow | { id: null }))[];
+    // An offset past the end leaves one row holding only the total.
+    return { total: rows[0]?.total ?? 0, items: rows.flatMap((r) => (r.id === null ? [] : [toState(r)])) };
   }
 
   async findOneAt(id: string, date: string): Promise<UnitState | undefined> {
