@@ -460,7 +460,9 @@ export class TreeChangeSet {
       }
       const closing = new Set(ids);
       const later =
-        this.versions.find((v) => v.validFrom > date && v.status === 'active' && v.parentId !== null && closing.has(v.parentId)) ??
+        this.versions.find(
+          (v) => v.validFrom > date && v.validTo !== v.validFrom && v.status === 'active' && v.parentId !== null && closing.has(v.parentId),
+        ) ??
         (await this.repository.firstChildPlacedAfter(this.manager, ids, date));
       if (later) {
         const parent = this.state(later.parentId as string);

@@ -375,6 +375,16 @@ describe('the unit tree', () => {
     expect({ status: renamed.status, id: renamed.body.id, name: renamed.body.name }).toEqual({ status: 200, id: unit.id, name: 'Xã Thanh Sơn Mới' });
   });
 
+  it('closes a unit under which a later child stood for no day at all (moved away the day it was placed)', async () => {
+    const p = await createUnit({ code: 'LC-Q', name: 'Tỉnh Năm', kind: 'province', effectiveFrom: '2020-01-01' });
+    const q = await createUnit({ code: 'LC-R', name: 'Tỉnh Sáu', kind: 'province', effectiveFrom: '2020-01-01' });
+    const agency = await createUnit({ code: 'LC-B', name: 'Công an tỉnh', kind: 'agency', parentId: p.id, effectiveFrom: '2026-01-01' });
+    expect((await api.post(`/units/${agency.id}/move`, { parentId: q.id, effectiveFrom: '2026-01-01' })).status).toBe(200);
+    const closed = await api.post(`/units/${p.id}/close`, { effectiveFrom: '2025-06-01' });
+    expect({ status: closed.status, unit: closed.body.status }).toEqual({ status: 200, unit: 'closed' });
+    expect((await api.get(`/units/${agency.id}?asOf=2026-06-01`)).body).toMatchObject({ status: 'active', parentId: q.id });
+  });
+
   describe('refuses bad input with a clear message and changes nothing', () => {
     it('an invalid body', () => expectRefused(() => api.post('/units', { code: 'bad code', kind: 'planet' }), 400, /kind must be one of/));
     it('a kind placed where the rules forbid it', () =>

@@ -190,12 +190,16 @@ export class TreeRepository {
     return rows.map(toState);
   }
 
-  /** The earliest version, starting after a date, that places an active unit under one of the parents. */
+  /**
+   * The earliest version, starting after a date, that places an active unit under one of the
+   * parents; a version superseded on the day it began (empty range) never placed it there.
+   */
   async firstChildPlacedAfter(manager: EntityManager, parentIds: string[], date: string): Promise<UnitState | undefined> {
     if (!parentIds.length) return undefined;
     const [row] = (await manager.query(
       `SELECT ${VERSION_COLUMNS} FROM units u JOIN unit_versions v ON v.unit_id = u.id
         WHERE v.parent_id = ANY($2::uuid[]) AND v.status = 'active' AND v.valid_from > $1::date
+          AND (v.valid_to IS NULL OR v.valid_to > v.valid_from)
         ORDER BY v.valid_from LIMIT 1`,
       [date, parentIds],
     )) as VersionRow[];
