@@ -222,6 +222,39 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
   expect(inversions(world, all)).toBeGreaterThan(20);
   const byTopic = { units: runTopic(runId, EVENT_TOPICS.units.name), assessments: runTopic(runId, EVENT_TOPICS.assessments.name) };
   const recompute = first.app.get(ScoreboardRecompute);
+  const admin = new ApiClient(first.url, testToken('ca-nghe-an', ['admin']));
+  // 2024 campaigns on every district and province, planned after the first phase: ended, so
+  // measured on their last day, and moved by the events alone (no daily evaluation of theirs).
+  const campaignIds: string[] = [];
+  const planCampaigns = async () => {
+    const scopes = (await first.dataSource.query("SELECT unit_id FROM replica_units WHERE kind IN ('province', 'district') AND status = 'active' ORDER BY unit_id")) as { unit_id: string }[];
+    for (const { unit_id } of scopes) {
+      const created = await admin.post('/campaigns', {
+        name: `Xã sạch ma túy 2024, ${unit_id.slice(0, 8)}`,
+        scopeUnitId: unit_id,
+        periodStart: '2024-01-01',
+        periodEnd: '2024-12-31',
+        targets: [
+          { kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 8 },
+          { kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 50 },
+        ],
+      });
+      expect({ status: created.status, message: created.body.message }).toEqual({ status: 201, message: undefined });
+      campaignIds.push(created.body.id);
+    }
+  };
+  /** Each campaign's stored progress, and as measured afresh from the replicas and the history. */
+  const campaignProgress = async () => {
+    const stored = [];
+    const measured = [];
+    for (const id of campaignIds) {
+      const campaign = (await admin.get(`/campaigns/${id}`)).body as { targets: { id: string; progress: { value: number; state: string } }[] };
+      stored.push(campaign.targets.map((t) => ({ targetId: t.id, value: t.progress.value, state: t.progress.state })));
+      const fresh = (await admin.get(`/campaigns/${id}/progress`)).body as { targets: { targetId: string; progress: { value: number; state: string } }[] };
+      measured.push(fresh.targets.map((t) => ({ targetId: t.targetId, value: t.progress.value, state: t.progress.state })));
+    }
+    return { stored, measured };
+  };
   const seen = new Set<string>();
   for (const [phase, deliveries] of phases.entries()) {
     for (let i = 0; i < deliveries.length; i += 200) {
@@ -245,7 +278,14 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
     await eventually(async () => expect(await first.app.get(ScoreboardService).queued(first.dataSource.manager)).toBe(0), 60_000, 100);
     const stored = await recompute.stored(first.dataSource.manager);
     expect({ phase, ...stored }).toEqual({ phase, ...(await recompute.compute(first.dataSource.manager)) });
+    // So is every campaign's progress, though the batches that moved it ran on two instances.
+    if (phase === 0) await planCampaigns();
+    else {
+      const { stored: kept, measured } = await campaignProgress();
+      expect({ phase, progress: kept }).toEqual({ phase, progress: measured });
+    }
   }
+  expect(campaignIds.length).toBeGreaterThan(5);
   expect(seen.size).toBe(new Set(world.events.map((e) => e.event.id)).size);
 
   // The replicas hold the sources' final state...
@@ -276,7 +316,6 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
   expect(await recompute.stored(first.dataSource.manager)).toEqual(expected);
 
   // The rebuild command gives the same answer, with nothing to correct.
-  const admin = new ApiClient(first.url, testToken('ca-nghe-an', ['admin']));
   const rebuilt = await admin.post('/scoreboards/rebuild');
   expect({ status: rebuilt.status, corrected: rebuilt.body.corrected }).toEqual({ status: 200, corrected: 0 });
   expect(await recompute.stored(first.dataSource.manager)).toEqual(expected);

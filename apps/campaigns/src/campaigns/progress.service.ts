@@ -85,6 +85,12 @@ export class ProgressService {
       [today],
     )) as { measured: string[] | null }[];
     if (!measured) return;
+    // Batches of different partitions (or instances) evaluate one after the other, and never
+    // hold one campaign's rows while waiting for another's. Taken before the campaigns are
+    // chosen: a batch that waited chooses from the tree and statuses the one before it
+    // committed (a status batch choosing from the tree a concurrent move has not yet
+    // committed would miss the campaign the unit moved into, measured without its status).
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [PROGRESS_LOCK]);
     const units = [...changed.keys()];
     // A change counts for a campaign whose scope holds the unit, or whose list names it: its
     // scope now, or on a date the campaign is measured on since the change (a unit moved
@@ -116,9 +122,6 @@ export class ProgressService {
       if (dates.some((d) => d <= on)) due.add(c.id);
     }
     if (!due.size) return;
-    // Batches of different partitions (or instances) evaluate one after the other, and never
-    // hold one campaign's rows while waiting for another's.
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [PROGRESS_LOCK]);
     for (const id of [...due].sort()) await this.evaluate(manager, id, today);
   }
 
