@@ -202,6 +202,24 @@ describe('campaigns and targets', () => {
     expect(planned.body).toMatchObject({ scopeUnitId: ids['Q'], agency: 'ca-tinh' });
   });
 
+  it('lists the campaigns of a scope a page at a time, latest first, with their total', async () => {
+    const district = await unit('QL', 'district', 'Q');
+    await awaitReplicated(campaigns, [district]);
+    for (const [name, periodStart] of [['Kế hoạch B', '2098-01-01'], ['Kế hoạch A', '2098-01-01'], ['Kế hoạch C', '2097-01-01']]) {
+      const planned = await admin.post('/campaigns', { name, scopeUnitId: district, periodStart, periodEnd: '2099-12-31', targets: [{ kind: 'activity', activity: 'patrols', goal: 1 }] });
+      expect(planned.status).toBe(201);
+    }
+    const page = async (offset: number) => {
+      const { total, offset: from, limit, items } = (await admin.get(`/campaigns?scopeUnitId=${district}&limit=2&offset=${offset}`)).body as { total: number; offset: number; limit: number; items: { name: string }[] };
+      return { total, from, limit, names: items.map((c) => c.name) };
+    };
+    expect([await page(0), await page(2), await page(5)]).toEqual([
+      { total: 3, from: 0, limit: 2, names: ['Kế hoạch A', 'Kế hoạch B'] },
+      { total: 3, from: 2, limit: 2, names: ['Kế hoạch C'] },
+      { total: 3, from: 5, limit: 2, names: [] },
+    ]);
+  });
+
   it('takes unit ids written in capitals, as the same units', async () => {
     const shouting = new ApiClient(campaigns.url, testToken('ubnd-tinh', ['campaign-manager'], 'planner', [ids['P'].toUpperCase()]));
     const planned = await shouting.post('/campaigns', {
@@ -464,7 +482,13 @@ describe('campaigns and targets', () => {
     });
     // Progress as of a date before the amendment is measured against the goal of that date.
     const asOf = async (date: string) => ((await admin.get(`/campaigns/${created.body.id}/progress?asOf=${date}`)).body.targets[0] as { progress: { goal: number } }).progress.goal;
-    expect([await asOf(shift(today(), -1)), await asOf(today()), await asOf(shift(today(), 30))]).toEqual([40, 30, 30]);
+    expect([await asOf(shift(today(), -1)), await asOf(today())]).toEqual([40, 30]);
+    // A date still to come has no progress yet.
+    const ahead = await admin.get(`/campaigns/${created.body.id}/progress?asOf=${shift(today(), 30)}`);
+    expect({ status: ahead.status, message: ahead.body.message }).toEqual({
+      status: 422,
+      message: `asOf ${shift(today(), 30)} is after today (${today()}): progress is known up to today, and its projection says where a target is heading`,
+    });
     // Those responsible for the scope hear of it.
     const feed = async () =>
       ((await new ApiClient(notifications.url, testToken('ubnd-q', ['viewer'])).get('/feed?limit=1000')).body.items as { ruleName: string; message: { en: string } }[])
@@ -615,8 +639,8 @@ describe('campaigns and targets', () => {
     await admin.post('/campaigns/rebuild', {});
     expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'list').progress).toMatchObject({ value: 0, state: 'on-track' });
     expect(progressValues(list.id)).toHaveLength(progressBefore);
-    // Read as of a later date, its progress is the one it kept when called off, not a recount.
-    const later = (await admin.get(`/campaigns/${created.body.id}/progress?asOf=${shift(today(), 30)}`)).body;
+    // Read as of the day it was called off, its progress is the one it kept then, not a recount.
+    const later = (await admin.get(`/campaigns/${created.body.id}/progress?asOf=${today()}`)).body;
     expect(later).toMatchObject({ cancelledOn: today(), targets: [{ targetId: list.id, progress: { value: 0, state: 'on-track', evaluatedOn: today() } }, expect.anything()] });
     const before = (await admin.get(`/campaigns/${created.body.id}/progress?asOf=${shift(today(), -1)}`)).body;
     expect({ cancelledOn: before.cancelledOn, progress: before.targets.map((t: { progress: unknown }) => t.progress) }).toEqual({ cancelledOn: undefined, progress: [null, null] });

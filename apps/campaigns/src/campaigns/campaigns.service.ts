@@ -97,14 +97,16 @@ export class CampaignsService {
   }
 
   async list(query: CampaignSearchQuery) {
-    const params = [query.scopeUnitId ?? null];
-    const where = 'WHERE $1::uuid IS NULL OR scope_unit_id = $1::uuid';
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM campaigns ${where}`, params)) as { total: number }[];
+    // One statement, so the total and the page agree; the id keeps the order total.
     const rows = (await this.dataSource.query(
-      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ${where} ORDER BY period_start DESC, name LIMIT ${query.limit} OFFSET ${query.offset}`,
-      params,
-    )) as CampaignRow[];
-    return { total, items: rows.map(campaignView) };
+      `SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM campaigns WHERE $1::uuid IS NULL OR scope_unit_id = $1::uuid) t
+         LEFT JOIN LATERAL (SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE $1::uuid IS NULL OR scope_unit_id = $1::uuid
+                             ORDER BY period_start DESC, name, id LIMIT $2 OFFSET $3) p ON true
+        ORDER BY p.period_start DESC, p.name, p.id`,
+      [query.scopeUnitId ?? null, query.limit, query.offset],
+    )) as ({ total: number } & (CampaignRow | { id: null }))[];
+    // An offset past the end leaves one row holding only the total.
+    return { total: rows[0]?.total ?? 0, offset: query.offset, limit: query.limit, items: rows.flatMap((r) => (r.id === null ? [] : [campaignView(r)])) };
   }
 
   /**
@@ -113,6 +115,10 @@ export class CampaignsService {
    * campaign was called off, its progress is the one it kept then (`cancelledOn` says so).
    */
   async progressAsOf(id: string, asOf = this.clock.today()) {
+    // A later date has not happened: measured from today's statuses it would read as a result.
+    if (asOf > this.clock.today()) {
+      throw new RuleViolationError(`asOf ${asOf} is after today (${this.clock.today()}): progress is known up to today, and its projection says where a target is heading`);
+    }
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${id} does not exist`);
