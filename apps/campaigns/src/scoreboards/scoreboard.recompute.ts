@@ -35,6 +35,21 @@ export class ScoreboardRecompute {
     return { totals, counts };
   }
 
+  /** The scoreboards summed from the membership table (what each unit counts for, and where). */
+  private async fromMembership(manager: EntityManager): Promise<ScoreboardRows> {
+    const totals = (await manager.query(
+      `SELECT a.ancestor AS unit_id, m.kind, count(*)::int AS total
+         FROM scoreboard_membership m CROSS JOIN LATERAL unnest(m.ancestors) AS a(ancestor) GROUP BY 1, 2 ORDER BY 1, 2`,
+    )) as ScoreboardRows['totals'];
+    const counts = (await manager.query(
+      `SELECT a.ancestor AS unit_id, st->>'programme' AS programme, m.kind, st->>'status' AS status, st->>'grade' AS grade, count(*)::int AS count,
+              COALESCE(sum((st->>'score')::numeric), 0)::float8 AS score_sum, count(st->>'score')::int AS scored
+         FROM scoreboard_membership m CROSS JOIN LATERAL unnest(m.ancestors) AS a(ancestor) CROSS JOIN LATERAL jsonb_array_elements(m.statuses) AS st
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+    )) as ScoreboardRows['counts'];
+    return { totals, counts };
+  }
+
   /** What the incremental tables hold (rows that count). */
   async stored(manager: EntityManager): Promise<ScoreboardRows> {
     const totals = (await manager.query(`SELECT unit_id, kind, total FROM scoreboard_totals WHERE total <> 0 ORDER BY 1, 2`)) as ScoreboardRows['totals'];
@@ -52,8 +67,6 @@ export class ScoreboardRecompute {
   async rebuild(manager: EntityManager): Promise<{ totals: number; counts: number; members: number; corrected: number }> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [SCOREBOARD_LOCK]);
     const before = await this.stored(manager);
-    const { totals, counts } = await this.compute(manager);
-    const corrected = corrections(before, { totals, counts });
     await manager.query('DELETE FROM scoreboard_totals');
     await manager.query('DELETE FROM scoreboard_counts');
     await manager.query('DELETE FROM scoreboard_membership');
@@ -65,6 +78,12 @@ export class ScoreboardRecompute {
                           FROM status_replica s WHERE s.unit_id = u.unit_id AND s.status <> 'unassessed'), '[]')
          FROM replica_units u`,
     );
+    // The boards are summed from the membership just written: one statement's view of the
+    // replicas. A batch committing meanwhile leaves its units queued, and the worker applies
+    // them to these rows as to any (summed from the replicas in statements of their own, the
+    // boards could count a unit where the membership no longer places it).
+    const { totals, counts } = await this.fromMembership(manager);
+    const corrected = corrections(before, { totals, counts });
     if (totals.length) {
       await manager.query('INSERT INTO scoreboard_totals (unit_id, kind, total) SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[])', [
         totals.map((t) => t.unit_id),
