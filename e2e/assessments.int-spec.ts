@@ -718,6 +718,57 @@ describe('decision dates', () => {
   });
 });
 
+describe('decisions dated after today', () => {
+  it('are refused for every step that takes a decision, as is a revocation after the recognition held, changing nothing', async () => {
+    const commune = await unit('CF', 'commune', 'DR');
+    const area = await unit('KAF', 'commune', 'DR');
+    await awaitReplicated(service, [commune, area]);
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const recognition = await verifiedAssessment(commune);
+    const transformation = ['crime-reduced', 'hotspots-cleared', 'no-mass-incidents', 'movement-strengthened'].map((criterion) => ({ criterion, value: true }));
+    const ahead = /The decision date 2024-07-02 is after today \(2024-07-01\)/;
+    clock.date = '2024-07-01';
+    try {
+      await expectRefused(() => committee.post(`/assessments/${recognition}/recognise`, { decisionNumber: 'QD-F', decisionDate: '2024-07-02' }), 422, ahead);
+      expect((await committee.post(`/assessments/${recognition}/recognise`, { decisionNumber: 'QD-F', decisionDate: '2024-07-01' })).status).toBe(200);
+      await derivationsDone();
+      await expectRefused(() => committee.post(`/assessments/${recognition}/revoke`, { decisionNumber: 'TH-F', decisionDate: '2024-07-02' }), 422, ahead);
+
+      await expectRefused(() => committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber: 'TD-F', decisionDate: '2024-07-02' }), 422, ahead);
+      expect((await committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber: 'TD-F', decisionDate: '2024-02-01' })).status).toBe(201);
+      const transformed = await verifiedAssessment(area, 'key-complex-area', transformation, 2024);
+      expect((await committee.post(`/assessments/${transformed}/recognise`, { decisionNumber: 'CH-F', decisionDate: '2024-06-01' })).status).toBe(200);
+      await expectRefused(() => committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: 'FU-F', decisionDate: '2024-07-02' }), 422, ahead);
+      expect((await committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: 'FU-F', decisionDate: '2024-07-01' })).status).toBe(200);
+      await expectRefused(() => committee.post(`/key-areas/${area}/removal`, { decisionNumber: 'RM-F', decisionDate: '2024-07-02' }), 422, ahead);
+      const decided = (await admin.get(`/key-areas/${area}`)).body as { status: { status: string }; decisions: { step: string; decisionDate: string }[] };
+      expect({ status: decided.status.status, steps: decided.decisions.map((d) => [d.step, d.decisionDate]) }).toEqual({
+        status: 'followed-up',
+        steps: [
+          ['designated', '2024-02-01'],
+          ['followed-up', '2024-07-01'],
+        ],
+      });
+    } finally {
+      clock.date = undefined;
+    }
+
+    // In 2025, before the daily job has lapsed it, the 2024 recognition is revoked only with a date it still held on.
+    clock.date = '2025-02-01';
+    try {
+      await expectRefused(
+        () => committee.post(`/assessments/${recognition}/revoke`, { decisionNumber: 'TH-F', decisionDate: '2025-01-05' }),
+        422,
+        /The decision date 2025-01-05 is after the recognition's validity ended \(2024-12-31\)/,
+      );
+      expect((await committee.post(`/assessments/${recognition}/revoke`, { decisionNumber: 'TH-F', decisionDate: '2024-12-31' })).status).toBe(200);
+    } finally {
+      clock.date = undefined;
+    }
+    await derivationsDone();
+  });
+});
+
 describe('drafts at the same moment', () => {
   it('open one assessment per unit, programme and cycle; the others are refused with 409', async () => {
     const commune = await unit('CC', 'commune', 'DR');
@@ -813,19 +864,25 @@ describe('a result decided after its cycle, by its kind deadline', () => {
     const classified = await verifiedAssessment(commune, 'movement-classification', sheet, 2026);
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     const classify = (id: string, decisionDate: string) => () => committee.post(`/assessments/${id}/recognise`, { decisionNumber: 'PL-2026', decisionDate });
-
-    // The cycle ended on 15 Nov 2026; a commune's decision is due by 30 Nov, not later.
-    await expectRefused(classify(classified, '2026-12-01'), 422, /after the deadline for cycle 2026 of a commune \(2026-11-30\)/);
-    expect((await classify(classified, '2026-11-25')()).status).toBe(200);
     const graded = { programme: 'movement-classification', status: 'recognised', grade: 'good', since: '2026-11-25', validUntil: '2027-11-30' };
-    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([expect.objectContaining(graded)]);
 
-    // A residential area's is due by 20 Nov; safe-security-order has no deadline past its cycle's end.
-    const villageSheet = await verifiedAssessment(village, 'movement-classification', sheet, 2026);
-    await expectRefused(classify(villageSheet, '2026-11-21'), 422, /deadline for cycle 2026 of a residential-area \(2026-11-20\)/);
-    const safeCommune = [{ criterion: 'no-serious-crime', value: true }, { criterion: 'no-complex-incidents', value: true }, { criterion: 'safe-residential-share', value: 80 }];
-    const safe = await verifiedAssessment(commune, 'safe-security-order', safeCommune, 2026);
-    await expectRefused(classify(safe, '2026-11-16'), 422, /after the end of cycle 2026 \(2026-11-15\)/);
+    // Decided by the end of 2026: no decision date below is still ahead.
+    clock.date = '2026-12-31';
+    try {
+      // The cycle ended on 15 Nov 2026; a commune's decision is due by 30 Nov, not later.
+      await expectRefused(classify(classified, '2026-12-01'), 422, /after the deadline for cycle 2026 of a commune \(2026-11-30\)/);
+      expect((await classify(classified, '2026-11-25')()).status).toBe(200);
+      expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([expect.objectContaining(graded)]);
+
+      // A residential area's is due by 20 Nov; safe-security-order has no deadline past its cycle's end.
+      const villageSheet = await verifiedAssessment(village, 'movement-classification', sheet, 2026);
+      await expectRefused(classify(villageSheet, '2026-11-21'), 422, /deadline for cycle 2026 of a residential-area \(2026-11-20\)/);
+      const safeCommune = [{ criterion: 'no-serious-crime', value: true }, { criterion: 'no-complex-incidents', value: true }, { criterion: 'safe-residential-share', value: 80 }];
+      const safe = await verifiedAssessment(commune, 'safe-security-order', safeCommune, 2026);
+      await expectRefused(classify(safe, '2026-11-16'), 422, /after the end of cycle 2026 \(2026-11-15\)/);
+    } finally {
+      clock.date = undefined;
+    }
 
     // The grade stands until 30 Nov 2027, the deadline for cycle 2027, and lapses the day after.
     const assessments = service.app.get(AssessmentsService);
@@ -866,10 +923,16 @@ describe('key complex areas decided at once', () => {
     const area = await unit('KR', 'commune', 'D2');
     await awaitReplicated(service, [area]);
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
-    const responses = await Promise.all(
-      [1, 2, 3].map((i) => committee.post('/key-areas/designations', { unitId: area, cycle: 2030, decisionNumber: `TD-KR-${i}`, decisionDate: '2030-02-01' })),
-    );
-    expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    // Designated on the day of the decision, in 2030.
+    clock.date = '2030-02-01';
+    try {
+      const responses = await Promise.all(
+        [1, 2, 3].map((i) => committee.post('/key-areas/designations', { unitId: area, cycle: 2030, decisionNumber: `TD-KR-${i}`, decisionDate: '2030-02-01' })),
+      );
+      expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    } finally {
+      clock.date = undefined;
+    }
     // Two instances' daily jobs after the cycle ends: the area moves into the next cycle once.
     const assessments = service.app.get(AssessmentsService);
     await Promise.all([assessments.lapseDue('2031-01-02'), assessments.lapseDue('2031-01-02')]);

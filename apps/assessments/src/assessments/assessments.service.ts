@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type AssessmentState, type CloudEvent, type EventType, type UnitKind } from '@antq/contracts';
@@ -12,7 +12,7 @@ import { cycleBounds, cycleDeadline, recognitionValidUntil } from '../programmes
 import { ONE_OPEN_ASSESSMENT_INDEX } from '../migrations/1764100012000-one-open-assessment';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { evaluate, type CriterionResult } from '../programmes/scoring';
-import { checkDecisionDate, STATUS_LOCK_SQL, UnitStatusService, type CurrentStatus } from '../statuses/unit-status.service';
+import { checkDecisionDate, checkDecisionTaken, STATUS_LOCK_SQL, UnitStatusService, type CurrentStatus } from '../statuses/unit-status.service';
 import { KEY_AREA, KeyAreasService } from '../key-areas/key-areas.service';
 
 export interface DraftCommand {
@@ -73,6 +73,8 @@ const ASSESSMENT_COLUMNS = 'id, unit_id, unit_kind, programme, programme_version
  */
 @Injectable()
 export class AssessmentsService {
+  private readonly logger = new Logger(AssessmentsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly programmes: ProgrammesService,
@@ -168,6 +170,7 @@ export class AssessmentsService {
       if ((action === 'recognise' || action === 'revoke') && !(input.decisionNumber && decisionDate)) {
         throw new RuleViolationError(`To ${action}, give the decision's number and date`);
       }
+      if (setsStatus) checkDecisionTaken(decisionDate, this.clock.today());
       const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
       const bounds = cycleBounds(definition, record.unitKind, record.cycle);
       const validUntil = recognitionValidUntil(definition, record.unitKind, record.cycle);
@@ -193,6 +196,10 @@ export class AssessmentsService {
       // Read under the status lock `load` took: the status a recognition replaces or a revocation ends.
       const current = setsStatus ? await this.statuses.current(manager, record.unitId, record.programme) : undefined;
       if (action === 'revoke') this.checkRevocable(record, current);
+      // A recognition past its validity lapses (whether or not the daily job has run yet); it is revoked only while it holds.
+      if (action === 'revoke' && current?.validUntil && decisionDate > current.validUntil) {
+        throw new RuleViolationError(`The decision date ${decisionDate} is after the recognition's validity ended (${current.validUntil}): only a recognition that still holds can be revoked`);
+      }
       if (action === 'recognise' && current?.assessmentCycle != null && current.assessmentCycle > record.cycle) {
         throw new ConflictError(
           `Unit ${record.unitId}'s ${record.programme} status comes from assessment ${current.assessmentId} of a later cycle (${current.assessmentCycle}): a cycle ${record.cycle} recognition cannot replace it`,
@@ -273,7 +280,13 @@ export class AssessmentsService {
   }
 
   private async lapse(date: string): Promise<number> {
-    const carried = await this.dataSource.transaction((manager) => this.keyAreas.carryOver(manager, date, SYSTEM));
+    // A failed carry-over is logged and left for the next run: the day's lapses do not wait on it.
+    const carried = await this.dataSource
+      .transaction((manager) => this.keyAreas.carryOver(manager, date, SYSTEM))
+      .catch((error: unknown) => {
+        this.logger.error(`Carrying key complex areas over on ${date} failed: ${(error as Error).message}`);
+        return 0;
+      });
     // A period ends on or before its cycle: every recognition whose cycle ended is among these.
     // A key complex area's recognised transformation does not lapse (it is followed up instead).
     const candidates = (await this.dataSource.query(

@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitKind, UnitProgrammeStatus } from '@antq/contracts';
 import type { CoWrite } from '@antq/messaging';
-import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
+import { Clock, ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { AuthorityService, type Principal } from '../authority/authority.service';
 import { cycleBounds } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
-import { checkDecisionDate, UnitStatusService, type CurrentStatus } from '../statuses/unit-status.service';
+import { checkDecisionDate, checkDecisionTaken, UnitStatusService, type CurrentStatus } from '../statuses/unit-status.service';
 
 export const KEY_AREA = 'key-complex-area';
 
@@ -51,6 +51,7 @@ export class KeyAreasService {
     private readonly programmes: ProgrammesService,
     private readonly statuses: UnitStatusService,
     private readonly authority: AuthorityService,
+    private readonly clock: Clock,
   ) {}
 
   designate(unitId: string, cycle: number, decision: KeyAreaDecision, actor: Principal): Promise<UnitProgrammeStatus> {
@@ -64,6 +65,7 @@ export class KeyAreasService {
       if (current && ['designated', 'transformed', 'followed-up'].includes(current.status)) {
         throw new ConflictError(`Unit ${unitId} is already on the list (${current.status})`);
       }
+      checkDecisionTaken(decision.decisionDate, this.clock.today());
       checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current ?? undefined);
       const bounds = cycleBounds(definition, kind, cycle);
       if (decision.decisionDate > bounds.end) throw new RuleViolationError(`The decision date is after the end of cycle ${cycle} (${bounds.end})`);
@@ -86,6 +88,7 @@ export class KeyAreasService {
       if (!current || !allowed.includes(current.status)) {
         throw new ConflictError(`A key complex area moves to ${to} only from ${allowed.join(' or ')} (this one is ${current?.status ?? 'not designated'})`);
       }
+      checkDecisionTaken(decision.decisionDate, this.clock.today());
       checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current);
       await this.statuses.set(
         manager,
@@ -98,9 +101,10 @@ export class KeyAreasService {
 
   /** Designated areas whose cycle ended untransformed stay on the list for the next cycle. */
   async carryOver(manager: EntityManager, date: string, actor: Principal): Promise<number> {
+    // Locked in unit order, as every other writer of several statuses takes them (one programme here).
     const due = (await manager.query(
       `SELECT unit_id, unit_kind, to_char(valid_until, 'YYYY-MM-DD') AS valid_until FROM unit_statuses
-        WHERE programme = $1 AND status = 'designated' AND valid_until < $2::date`,
+        WHERE programme = $1 AND status = 'designated' AND valid_until < $2::date ORDER BY unit_id`,
       [KEY_AREA, date],
     )) as { unit_id: string; unit_kind: UnitKind; valid_until: string }[];
     let carried = 0;

@@ -18,6 +18,38 @@ describe('programme definitions', () => {
     }
   });
 
+  it('refuses a list where an object belongs (name, scoring, derivation, cycle), which would be stored and break its readers', () => {
+    const shapes = { name: '{ vi, en }', scoring: '{ rule, ... }', derivation: '{ kinds, childKinds, share }', cycle: '{ startMonth, startDay }' };
+    for (const [field, shape] of Object.entries(shapes)) {
+      const definition = { ...copy(PROGRAMMES_V1['drug-free']), [field]: [] };
+      expect({ field, problems: definitionProblems(definition) }).toEqual({ field, problems: expect.arrayContaining([`${field}: ${field} must be an object ${shape}, not a list`]) });
+    }
+    // A points programme with a list for its scoring would be scored as "all criteria".
+    const points = { ...copy(PROGRAMMES_V1['movement-classification']), scoring: [] };
+    expect(definitionProblems(points)).toEqual(expect.arrayContaining(['scoring: scoring must be an object { rule, ... }, not a list']));
+    const missing = copy(PROGRAMMES_V1['drug-free']) as unknown as Record<string, unknown>;
+    delete missing['cycle'];
+    expect(definitionProblems(missing)).toEqual(['cycle: cycle is required: { startMonth, startDay }']);
+  });
+
+  it('refuses a list for the label of a criterion or a grade band', () => {
+    const definition = copy(PROGRAMMES_V1['movement-classification']) as unknown as { criteria: Record<string, { label: unknown }[]>; scoring: { bands: { label: unknown }[] } };
+    definition.criteria['*'][0].label = [];
+    definition.scoring.bands[1].label = [];
+    expect(definitionProblems(definition)).toEqual([
+      'scoring.bands.1.label: label must be an object { vi, en }, not a list',
+      'criteria.*[0].label: label must be an object { vi, en }, not a list',
+    ]);
+  });
+
+  it('names derived kinds given as something other than a list, rather than failing on them', () => {
+    for (const kinds of [{}, 'district']) {
+      const definition = copy(PROGRAMMES_V1['drug-free']) as unknown as { derivation: { kinds: unknown } };
+      definition.derivation.kinds = kinds;
+      expect(definitionProblems(definition)).toEqual(expect.arrayContaining([expect.stringMatching(/^derivation\.kinds: kinds must be an array/)]));
+    }
+  });
+
   it('checks each criterion: its type, a code unique in its list, numbers where its type needs them', () => {
     const definition = copy(PROGRAMMES_V1['drug-free']) as unknown as { criteria: Record<string, unknown[]> };
     definition.criteria['*'] = [

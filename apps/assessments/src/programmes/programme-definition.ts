@@ -2,7 +2,6 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
-  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -14,6 +13,7 @@ import {
   Max,
   MaxLength,
   Min,
+  type ValidationArguments,
   type ValidationError,
   ValidateNested,
   validateSync,
@@ -21,6 +21,15 @@ import {
 import { UNIT_KINDS, type UnitKind } from '@antq/contracts';
 
 const CODE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * For a field holding one object: @ValidateNested alone passes a list (it checks each of
+ * its elements, and an empty one has none), which would be stored and break its readers.
+ */
+const anObject = (field: string, shape: string) => ({
+  message: ({ value }: ValidationArguments) =>
+    value === undefined || value === null ? `${field} is required: ${shape}` : `${field} must be an object ${shape}, not ${Array.isArray(value) ? 'a list' : typeof value}`,
+});
 
 export class LocalisedText {
   @IsString()
@@ -37,6 +46,7 @@ export class CriterionDefinition {
   @Matches(CODE)
   code!: string;
 
+  @IsObject(anObject('label', '{ vi, en }'))
   @ValidateNested()
   @Type(() => LocalisedText)
   label!: LocalisedText;
@@ -64,6 +74,7 @@ export class GradeBand {
   @Matches(CODE)
   grade!: string;
 
+  @IsObject(anObject('label', '{ vi, en }'))
   @ValidateNested()
   @Type(() => LocalisedText)
   label!: LocalisedText;
@@ -138,7 +149,7 @@ export class DeadlineDefinition {
  * an older one; each assessment keeps the version it was made under.
  */
 export class ProgrammeDefinition {
-  @IsDefined({ message: 'name is required: { vi, en }' })
+  @IsObject(anObject('name', '{ vi, en }'))
   @ValidateNested()
   @Type(() => LocalisedText)
   name!: LocalisedText;
@@ -152,17 +163,18 @@ export class ProgrammeDefinition {
   @IsObject()
   criteria!: Record<string, CriterionDefinition[]>;
 
-  @IsDefined({ message: 'scoring is required: { rule, ... }' })
+  @IsObject(anObject('scoring', '{ rule, ... }'))
   @ValidateNested()
   @Type(() => ScoringDefinition)
   scoring!: ScoringDefinition;
 
   @IsOptional()
+  @IsObject(anObject('derivation', '{ kinds, childKinds, share }'))
   @ValidateNested()
   @Type(() => DerivationDefinition)
   derivation?: DerivationDefinition;
 
-  @IsDefined({ message: 'cycle is required: { startMonth, startDay }' })
+  @IsObject(anObject('cycle', '{ startMonth, startDay }'))
   @ValidateNested()
   @Type(() => CycleDefinition)
   cycle!: CycleDefinition;
@@ -244,7 +256,8 @@ export function definitionProblems(raw: unknown): string[] {
       if (rule && (rule === 'points') !== (c.type === 'points')) problems.push(`${at}: ${rule} scoring takes ${rule === 'points' ? 'points' : 'boolean or number'} criteria`);
     }
   }
-  const derived = definition.derivation?.kinds ?? [];
+  // Read only as a list: the field problems name anything else given for it.
+  const derived: unknown[] = Array.isArray(definition.derivation?.kinds) ? definition.derivation.kinds : [];
   const lists = criteria as Record<string, unknown>;
   for (const kind of Array.isArray(definition.appliesTo) ? definition.appliesTo : []) {
     if (!derived.includes(kind) && lists[kind] === undefined && lists['*'] === undefined) {

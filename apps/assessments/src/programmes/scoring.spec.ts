@@ -31,6 +31,25 @@ describe('scoring', () => {
     expect(attempt).toThrow(InvalidInputError);
     expect(attempt).toThrow(/"no-addicts" takes true or false.*"x" is not one of drug-free's.*missing criteria: no-drug-crime/);
   });
+
+  it('refuses a value that is not finite (JSON reads 1e400 as Infinity), naming the criterion', () => {
+    const safe = PROGRAMMES_V1['safe-security-order'];
+    const base = [
+      { criterion: 'first-quarter-resolution', value: true },
+      { criterion: 'internal-protection-rules', value: true },
+      { criterion: 'working-models', value: 2 },
+    ];
+    const huge = (JSON.parse('{"value": 1e400}') as { value: number }).value;
+    for (const value of [huge, -huge, NaN]) {
+      const attempt = () => evaluate('safe-security-order', safe, 'enterprise', [...base, { criterion: 'staff-briefed-percent', value }]);
+      expect(attempt).toThrow(InvalidInputError);
+      expect(attempt).toThrow(`Invalid criteria for safe-security-order: criterion "staff-briefed-percent" takes a finite number, not ${value}`);
+    }
+    const points = sheet([10, 15, 15, 20, 25, 15]).map((r, i) => (i === 0 ? { ...r, value: huge } : r));
+    expect(() => evaluate('movement-classification', classification, 'agency', points)).toThrow(
+      'Invalid criteria for movement-classification: criterion "resolution-and-plan" takes a finite number, not Infinity',
+    );
+  });
 });
 
 describe('cycles', () => {

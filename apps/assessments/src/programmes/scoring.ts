@@ -20,7 +20,7 @@ export interface Evaluation {
 /**
  * Checks a unit's criterion results against the programme version and scores them.
  * Throws InvalidInputError naming every problem: criteria that are not the programme's,
- * missing ones, values of the wrong type, points out of range.
+ * missing ones, values of the wrong type or not finite, points out of range.
  */
 export function evaluate(programme: string, definition: ProgrammeDefinition, kind: UnitKind, results: CriterionResult[]): Evaluation {
   const criteria = criteriaFor(definition, kind);
@@ -37,7 +37,9 @@ export function evaluate(programme: string, definition: ProgrammeDefinition, kin
     seen.add(result.criterion);
     if (criterion.type === 'boolean' && typeof result.value !== 'boolean') problems.push(`criterion "${result.criterion}" takes true or false`);
     if (criterion.type !== 'boolean' && typeof result.value !== 'number') problems.push(`criterion "${result.criterion}" takes a number`);
-    if (criterion.type === 'points' && typeof result.value === 'number' && (result.value < 0 || result.value > (criterion.maxPoints ?? 0))) {
+    // JSON reads 1e400 as Infinity, a number that JSONB would store as null.
+    else if (criterion.type !== 'boolean' && !Number.isFinite(result.value)) problems.push(`criterion "${result.criterion}" takes a finite number, not ${result.value}`);
+    else if (criterion.type === 'points' && typeof result.value === 'number' && (result.value < 0 || result.value > (criterion.maxPoints ?? 0))) {
       problems.push(`criterion "${result.criterion}" scores between 0 and ${criterion.maxPoints}, not ${result.value}`);
     }
   }

@@ -61,6 +61,11 @@ export function checkDecisionDate(decisionDate: string, unitId: string, programm
   }
 }
 
+/** A decision is recorded once it has been taken: never dated after the business date. */
+export function checkDecisionTaken(decisionDate: string, today: string): void {
+  if (decisionDate > today) throw new RuleViolationError(`The decision date ${decisionDate} is after today (${today}): a decision is recorded once it has been taken`);
+}
+
 /** NOTIFY channel: derivations were queued (by a trigger on pending_derivations). */
 export const DERIVATION_CHANNEL = 'antq_derivations';
 
