@@ -363,6 +363,10 @@ describe('webhooks', () => {
     }
     expect((await api().get(`/webhooks/${created.body.id}`)).body).not.toHaveProperty('secret');
     expect(recorder.messages.map((m) => m.value!.toString()).join('')).not.toContain(secret);
+    // Their URLs may carry the integrator's tokens: a token of the agency without a role reads none.
+    const roleless = api('ca-nghe-an', []);
+    expect([(await roleless.get('/webhooks')).status, (await roleless.get(`/webhooks/${created.body.id}`)).status]).toEqual([403, 403]);
+    expect((await api('ca-nghe-an', ['viewer']).get(`/webhooks/${created.body.id}`)).status).toBe(200);
 
     // A rotated secret signs the next deliveries; the old one no longer verifies.
     const rotated = await api().post(`/webhooks/${created.body.id}/secret`);
@@ -576,15 +580,19 @@ describe('email, quiet hours and digests', () => {
     expect(mail.text).toContain('key complex area');
     expect(mail.text).toContain('is at risk');
 
-    // An item whose transaction began before that digest but committed after it (stamped
-    // earlier than the digest's end) is in the next day's digest, not lost.
+    // An item held for the digest whose transaction began before that digest but committed
+    // after it (stamped earlier than the digest's end) is in the next day's digest, not lost.
     const recipient = 'user:ca-nghe-an/doc-tong-hop';
     const [{ until }] = (await service.dataSource.query('SELECT max(covered_until) AS until FROM digest_runs WHERE subscriber = $1', [recipient])) as { until: Date }[];
     const [late] = (await service.dataSource.query(
       `SELECT id, message_en FROM alerts WHERE id NOT IN (SELECT alert_id FROM feed_items WHERE recipient = $1) ORDER BY raised_at LIMIT 1`,
       [recipient],
     )) as { id: string; message_en: string }[];
-    await service.dataSource.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, $2, 'info', $3)`, [late.id, recipient, new Date(until.getTime() - 10)]);
+    await service.dataSource.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at, held_for_digest) VALUES ($1, $2, 'info', $3, true)`, [
+      late.id,
+      recipient,
+      new Date(until.getTime() - 10),
+    ]);
     expect(await digests.run(new Date(Date.now() + 24 * 3600_000))).toBe(1);
     const next = await eventually(() => {
       const found = mails.filter((m) => JSON.stringify(m.to).includes('tong-hop@'));
@@ -628,6 +636,54 @@ describe('email, quiet hours and digests', () => {
     await eventually(async () => expect((await sleeper.get('/feed?for=user')).body.items.map((i: { eventId: string }) => i.eventId)).toContain(designated.id));
     expect(await service.app.get(DigestService).run()).toBeGreaterThanOrEqual(1);
     expect(await emailDelivery('tong-hop-dem@example.vn')).toEqual({ id: expect.any(String), state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
+  });
+
+  it('lists in the digest an alert whose batch began before its reader chose the digest', async () => {
+    const switching = api('ca-nghe-an', ['viewer'], 'kip-tong-hop');
+    expect((await switching.post('/subscriptions', { for: 'user', unitId: ids['P'] })).status).toBe(201);
+    expect((await switching.request('PUT', '/preferences/me', { channels: ['feed', 'email'], email: 'kip-tong-hop@example.vn', digest: true })).status).toBe(200);
+    const warning = targetAtRisk('C');
+    await publish('campaigns', warning);
+    await eventually(async () => expect((await switching.get('/feed?for=user')).body.items.map((i: { eventId: string }) => i.eventId)).toContain(warning.id));
+    expect(await emailDelivery('kip-tong-hop@example.vn', warning.id)).toBeUndefined();
+    // Stamped before the switch, as when the batch's transaction began before it and read the preferences after.
+    await service.dataSource.query(`UPDATE feed_items SET created_at = now() - interval '1 hour' WHERE recipient = 'user:ca-nghe-an/kip-tong-hop'`);
+    expect(await service.app.get(DigestService).run()).toBeGreaterThanOrEqual(1);
+    const mail = await eventually(() => {
+      const found = mails.filter((m) => JSON.stringify(m.to).includes('kip-tong-hop@'));
+      expect(found).toHaveLength(1);
+      return found[0];
+    });
+    expect(mail.subject).toMatch(/Alert digest for \d{4}-\d{2}-\d{2}: 1$/);
+    expect(mail.text).toContain('is at risk');
+  });
+
+  it('emails in a last digest what the digest held when its reader gives it up', async () => {
+    const quitting = api('ca-nghe-an', ['viewer'], 'bo-tong-hop');
+    const email = { channels: ['feed', 'email'], email: 'bo-tong-hop@example.vn' };
+    expect((await quitting.post('/subscriptions', { for: 'user', unitId: ids['P'] })).status).toBe(201);
+    expect((await quitting.request('PUT', '/preferences/me', { ...email, digest: true })).status).toBe(200);
+    const digests = service.app.get(DigestService);
+    // Today's digest has gone: a warning now waits for tomorrow's.
+    await digests.run();
+    const warning = targetAtRisk('C');
+    await publish('campaigns', warning);
+    await eventually(async () => expect((await quitting.get('/feed?for=user')).body.items.map((i: { eventId: string }) => i.eventId)).toContain(warning.id));
+    expect(await emailDelivery('bo-tong-hop@example.vn', warning.id)).toBeUndefined();
+    // The reader gives the digest up before then: the next run sends what it held, whatever the hour.
+    expect((await quitting.request('PUT', '/preferences/me', { ...email, digest: false })).status).toBe(200);
+    expect(await digests.run()).toBeGreaterThanOrEqual(1);
+    const mail = await eventually(() => {
+      const found = mails.filter((m) => JSON.stringify(m.to).includes('bo-tong-hop@'));
+      expect(found).toHaveLength(1);
+      return found[0];
+    });
+    expect(mail.subject).toMatch(/Alert digest for \d{4}-\d{2}-\d{2}: 1$/);
+    expect(mail.text).toContain('is at risk');
+    // Once only.
+    await digests.run(new Date(Date.now() + 24 * 3600_000));
+    const [{ n }] = (await service.dataSource.query(`SELECT count(*)::int AS n FROM deliveries WHERE target = 'bo-tong-hop@example.vn'`)) as { n: number }[];
+    expect(n).toBe(1);
   });
 });
 

@@ -114,14 +114,14 @@ export class AlertsService {
     // The same fact again (a redelivery, a replay, a restart): its alert exists already.
     if (!inserted.length) return null;
 
+    const now = new Date();
+    const { emails, heldForDigest } = await this.emailTargets(manager, recipients, rule.severity, now);
     if (recipients.length) {
       await manager.query(
-        `INSERT INTO feed_items (alert_id, recipient, severity) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING`,
-        [alertId, recipients, rule.severity],
+        `INSERT INTO feed_items (alert_id, recipient, severity, held_for_digest) SELECT $1, r, $3, r = ANY($4::text[]) FROM unnest($2::text[]) AS r ON CONFLICT DO NOTHING`,
+        [alertId, recipients, rule.severity, heldForDigest],
       );
     }
-    const now = new Date();
-    const emails = await this.emailTargets(manager, recipients, rule.severity, now);
     const webhooks = (await manager.query(
       `SELECT id, agency, url FROM webhooks
         WHERE enabled AND (unit_id IS NULL OR unit_id = ANY($1::uuid[])) AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))
@@ -233,20 +233,25 @@ export class AlertsService {
 
   /**
    * Recipients who take email: at once, or at the end of their quiet hours for non-critical
-   * alerts. Digest readers get critical alerts at once and the rest in their digest.
+   * alerts. Digest readers get critical alerts at once and the rest in their digest: those
+   * are `heldForDigest`, and their feed items are marked so that the digest owes them.
    */
   private async emailTargets(manager: EntityManager, recipients: string[], severity: AlertSeverity, now: Date) {
-    if (!recipients.length) return [];
+    if (!recipients.length) return { emails: [], heldForDigest: [] };
     const preferences = (await manager.query(`SELECT * FROM preferences WHERE subscriber = ANY($1) AND 'email' = ANY(channels) AND email IS NOT NULL ORDER BY subscriber`, [
       recipients,
     ])) as Preference[];
     const critical = severity === 'critical';
-    return preferences
-      .filter((p) => critical || !p.digest)
-      .map((p) => ({
-        subscriber: p.subscriber,
-        email: p.email as string,
-        at: critical ? now : releaseTime(now, quietHoursOf(p), p.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE),
-      }));
+    const held = (p: Preference) => !critical && p.digest;
+    return {
+      emails: preferences
+        .filter((p) => !held(p))
+        .map((p) => ({
+          subscriber: p.subscriber,
+          email: p.email as string,
+          at: critical ? now : releaseTime(now, quietHoursOf(p), p.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE),
+        })),
+      heldForDigest: preferences.filter(held).map((p) => p.subscriber),
+    };
   }
 }

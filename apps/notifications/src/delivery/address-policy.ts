@@ -80,9 +80,20 @@ function formsOf(address: string): { address: string; family: 'ipv4' | 'ipv6' }[
   return [...(ipv4 ? [{ address: ipv4, family: 'ipv4' as const }] : []), { address, family: 'ipv6' }];
 }
 
-/** The address is refused by the policy (or the URL is malformed): final, trying again cannot help. */
+/**
+ * The address is refused by the policy (or the URL is malformed): final, trying again cannot
+ * help. `publicMessage` is what the caller may be told: how an internal host name resolves
+ * stays in the message, for the server's log.
+ */
 export class AddressDeniedError extends Error {
   override readonly name = 'AddressDeniedError';
+
+  constructor(
+    message: string,
+    readonly publicMessage = message,
+  ) {
+    super(message);
+  }
 }
 
 /** The host could not be resolved now (DNS timeout, server failure, no answer): it may resolve later. */
@@ -163,7 +174,8 @@ export class AddressPolicy {
     if (!addresses.length) throw new AddressResolutionError(`the host ${host} has no address`);
     for (const { address } of addresses) {
       const refusal = this.refusal(address);
-      if (refusal) throw new AddressDeniedError(`${host}: ${refusal}`);
+      // An address the URL itself names is the caller's own; one a host name resolves to is not.
+      if (refusal) throw new AddressDeniedError(`${host}: ${refusal}`, isIP(host) ? undefined : `the host ${host} resolves to an address the webhook policy does not allow`);
     }
     return { url, addresses };
   }

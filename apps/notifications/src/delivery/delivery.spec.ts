@@ -96,6 +96,16 @@ describe('webhook address policy', () => {
     await expect(policy.check('http://[::1]:8080/x')).rejects.toThrow(/::1 is in a denied range/);
   });
 
+  it('tells the caller that a host name leads somewhere refused, but not where; an address it typed, in full', async () => {
+    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({ 'example.internal': ['10.4.2.7'] }));
+    const byName = (await policy.check('https://example.internal/hook').catch((error: unknown) => error)) as AddressDeniedError;
+    expect(byName.message).toMatch(/^example\.internal: address 10\.4\.2\.7 is in a denied range/);
+    expect(byName.publicMessage).toBe('the host example.internal resolves to an address the webhook policy does not allow');
+    const typed = (await policy.check('http://10.4.2.7/hook').catch((error: unknown) => error)) as AddressDeniedError;
+    expect(typed.publicMessage).toBe(typed.message);
+    expect(typed.publicMessage).toMatch(/address 10\.4\.2\.7 is in a denied range/);
+  });
+
   it('retries a webhook whose host does not resolve, and fails one whose address is denied at once', async () => {
     const flaky = new AddressPolicy([], DEFAULT_DENIED_CIDRS, async () => {
       throw Object.assign(new Error('getaddrinfo EAI_AGAIN hooks.example'), { code: 'EAI_AGAIN' });

@@ -8,15 +8,16 @@ import { NotificationsConfig } from '../config/notifications.config';
 import { digestEmail } from '../delivery/email.content';
 import { localDate, localMinutes, quietHoursOf, releaseTime } from '../delivery/quiet-hours';
 
-/** How far before the previous digest's end a digest still looks for items it has not taken. */
-const DIGEST_LAG_MS = 6 * 3600_000;
-
 /**
- * The daily digest: once a day, from DIGEST_HOUR local time, each subscriber who chose it
- * gets one email listing the alerts addressed to them that no previous digest listed (held,
- * like any non-critical email, until the subscriber's quiet hours end). A
- * digest is recorded per subscriber and local date (its primary key), in the same
- * transaction as its delivery, so it is sent once however often the job runs.
+ * The daily digest. A non-critical alert for a subscriber who reads the digest is not emailed
+ * by itself: its feed item is held for the digest (critical alerts go out at once). Once a
+ * day, from DIGEST_HOUR local time, each digest reader gets one email listing the items held
+ * for it that no digest took yet (held, like any non-critical email, until the subscriber's
+ * quiet hours end). A daily digest is recorded per subscriber and local date (its primary
+ * key), in the same transaction as its delivery, so it is sent once however often the job
+ * runs. A subscriber who gave the digest up while items were still held for it gets them in a
+ * last digest at the job's next run, whatever the hour: they are owed by email, and nothing
+ * else sends them.
  */
 @Injectable()
 export class DigestService {
@@ -36,32 +37,32 @@ export class DigestService {
   /** Queues the digests due at `now`; returns how many were queued. */
   async run(now = new Date()): Promise<number> {
     const subscribers = (await this.dataSource.query(
-      `SELECT subscriber, email, time_zone, quiet_start, quiet_end, digest_since FROM preferences WHERE digest AND 'email' = ANY(channels) AND email IS NOT NULL ORDER BY subscriber`,
-    )) as { subscriber: string; email: string; time_zone: string | null; quiet_start: string | null; quiet_end: string | null; digest_since: Date | null }[];
+      `SELECT subscriber, email, digest, time_zone, quiet_start, quiet_end FROM preferences p
+        WHERE 'email' = ANY(channels) AND email IS NOT NULL
+          AND (digest OR EXISTS (SELECT 1 FROM feed_items f WHERE f.recipient = p.subscriber AND f.held_for_digest AND f.digested_at IS NULL))
+        ORDER BY subscriber`,
+    )) as { subscriber: string; email: string; digest: boolean; time_zone: string | null; quiet_start: string | null; quiet_end: string | null }[];
     let queued = 0;
     for (const preference of subscribers) {
       const { subscriber, email, time_zone } = preference;
       const zone = time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE;
-      if (localMinutes(now, zone) < this.config.DIGEST_HOUR * 60) continue;
+      if (preference.digest && localMinutes(now, zone) < this.config.DIGEST_HOUR * 60) continue;
       const date = localDate(now, zone);
       queued += await this.dataSource.transaction(async (manager) => {
-        const [previous] = (await manager.query('SELECT max(covered_until) AS until FROM digest_runs WHERE subscriber = $1', [subscriber])) as { until: Date | null }[];
-        const claimed = (await manager.query(
-          `INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING RETURNING subscriber`,
-          [subscriber, date, now],
-        )) as unknown[];
-        if (!claimed.length) return 0;
-        // The items no digest took yet. A feed item is stamped when its transaction began, so
-        // one committed after the previous digest may carry an earlier time: what was taken is
-        // marked, and the window reaches back DIGEST_LAG_MS before the previous digest's end;
-        // never before the digest was chosen, when alerts went out one by one.
-        const afterPrevious = previous?.until ? new Date(previous.until.getTime() - DIGEST_LAG_MS) : new Date(now.getTime() - 24 * 3600_000);
-        const since = preference.digest_since && preference.digest_since > afterPrevious ? preference.digest_since : afterPrevious;
+        if (preference.digest) {
+          const claimed = (await manager.query(
+            `INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING RETURNING subscriber`,
+            [subscriber, date, now],
+          )) as unknown[];
+          if (!claimed.length) return 0;
+        }
+        // Every held item no digest took yet, however late its transaction committed. Taking
+        // them locks them: a run elsewhere at the same time waits, then finds them taken.
         const alerts = (await manager.query(
           `WITH taken AS (
-             UPDATE feed_items f SET digested_at = $3 WHERE f.recipient = $1 AND f.digested_at IS NULL AND f.created_at > $2 RETURNING f.id, f.alert_id
+             UPDATE feed_items f SET digested_at = $2 WHERE f.recipient = $1 AND f.held_for_digest AND f.digested_at IS NULL RETURNING f.id, f.alert_id
            ) SELECT a.severity, a.raised_at, a.message_vi, a.message_en FROM taken t JOIN alerts a ON a.id = t.alert_id ORDER BY t.id`,
-          [subscriber, since, now],
+          [subscriber, now],
         )) as { severity: AlertSeverity; raised_at: Date; message_vi: string; message_en: string }[];
         if (!alerts.length) return 0;
         // Sent at once, unless quiet hours hold it until they end.
@@ -72,7 +73,9 @@ export class DigestService {
            VALUES (gen_random_uuid(), NULL, 'email', 'digest', $1, $2, $3, COALESCE($4, now()), $5) RETURNING id`,
           [subscriber, email, JSON.stringify(digestEmail(email, date, alerts)), held, held ? 'quiet-hours' : null],
         )) as { id: string }[];
-        await manager.query('UPDATE digest_runs SET delivery_id = $3, alerts = $4 WHERE subscriber = $1 AND digest_date = $2', [subscriber, date, id, alerts.length]);
+        if (preference.digest) {
+          await manager.query('UPDATE digest_runs SET delivery_id = $3, alerts = $4 WHERE subscriber = $1 AND digest_date = $2', [subscriber, date, id, alerts.length]);
+        }
         await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_CHANNEL]);
         return 1;
       });

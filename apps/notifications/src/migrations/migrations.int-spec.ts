@@ -12,21 +12,30 @@ beforeAll(async () => {
 
 afterAll(() => schema?.drop());
 
-it('moves user keys to agency and principal where the old key names one agency, marks what digests took, leaves existing rules to admins, and keeps a rule named like a later seeded one', async () => {
+it('moves user keys to agency and principal where the old key names one agency, marks what digests took and what the next one owes, leaves existing rules to admins, and keeps a rule named like a later seeded one', async () => {
   const alert = randomUUID();
+  const [warning, critical] = [randomUUID(), randomUUID()];
   const subscription = (subscriber: string, agency: string) =>
     schema.db.query(`INSERT INTO subscriptions (id, subscriber, agency, created_by) VALUES ($1, $2, $3, 'x')`, [randomUUID(), subscriber, agency]);
   await subscription('user:solo', 'ca-a');
   await subscription('user:shared', 'ca-a');
   await subscription('user:shared', 'ca-b');
   await subscription('agency:ca-a', 'ca-a');
-  await schema.db.query(`INSERT INTO preferences (subscriber, channels, email) VALUES ('user:solo', '{feed,email}', 'solo@a.vn'), ('user:shared', '{feed}', NULL)`);
-  await schema.db.query(
-    `INSERT INTO alerts (id, dedupe_key, rule_id, rule_name, severity, unit_id, event_id, event_type, event_time, message_vi, message_en, data, recipients)
-     VALUES ($1, 'k', $2, 'r', 'info', 'u', $3, 't', now(), 'vi', 'en', '{}', '{agency:ca-a,user:solo,user:shared}')`,
-    [alert, randomUUID(), randomUUID()],
-  );
+  await schema.db.query(`INSERT INTO preferences (subscriber, channels, email, digest) VALUES ('user:solo', '{feed,email}', 'solo@a.vn', true), ('user:shared', '{feed}', NULL, false)`);
+  for (const [id, severity] of [
+    [alert, 'info'],
+    [warning, 'warning'],
+    [critical, 'critical'],
+  ]) {
+    await schema.db.query(
+      `INSERT INTO alerts (id, dedupe_key, rule_id, rule_name, severity, unit_id, event_id, event_type, event_time, message_vi, message_en, data, recipients)
+       VALUES ($1, $4, $2, 'r', $4, 'u', $3, 't', now(), 'vi', 'en', '{}', '{agency:ca-a,user:solo,user:shared}')`,
+      [id, randomUUID(), randomUUID(), severity],
+    );
+  }
   await schema.db.query(`INSERT INTO feed_items (alert_id, recipient, severity, created_at) VALUES ($1, 'user:solo', 'info', now() - interval '2 days'), ($1, 'user:shared', 'info', now())`, [alert]);
+  // Since the last digest: a warning the next one would list, a critical alert that was emailed at once.
+  await schema.db.query(`INSERT INTO feed_items (alert_id, recipient, severity) VALUES ($1, 'user:solo', 'warning'), ($2, 'user:solo', 'critical')`, [warning, critical]);
   await schema.db.query(`INSERT INTO digest_runs (subscriber, digest_date, alerts, covered_until) VALUES ('user:solo', '2026-01-01', 1, now() - interval '1 day')`);
   // A rule an operator named as a later release's seeded one: theirs is kept.
   await schema.db.query(
@@ -35,7 +44,7 @@ it('moves user keys to agency and principal where the old key names one agency, 
     [randomUUID()],
   );
 
-  expect(await schema.migrateRest()).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000', 'DigestSince1764100020000']);
+  expect(await schema.migrateRest()).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000', 'DigestSince1764100020000', 'FeedItemsHeldForDigest1764100022000']);
 
   expect((await schema.db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
     { subscriber: 'agency:ca-a', agency: 'ca-a' },
@@ -48,11 +57,13 @@ it('moves user keys to agency and principal where the old key names one agency, 
     { subscriber: 'user:ca-a/solo', email: 'solo@a.vn' },
     { subscriber: 'user:shared', email: null },
   ]);
-  expect((await schema.db.query('SELECT recipient, digested_at IS NOT NULL AS digested FROM feed_items ORDER BY recipient')) as unknown[]).toEqual([
-    { recipient: 'user:ca-a/solo', digested: true },
-    { recipient: 'user:shared', digested: false },
+  expect((await schema.db.query('SELECT recipient, severity, digested_at IS NOT NULL AS digested, held_for_digest AS held FROM feed_items ORDER BY recipient, id')) as unknown[]).toEqual([
+    { recipient: 'user:ca-a/solo', severity: 'info', digested: true, held: false },
+    { recipient: 'user:ca-a/solo', severity: 'warning', digested: false, held: true },
+    { recipient: 'user:ca-a/solo', severity: 'critical', digested: false, held: false },
+    { recipient: 'user:shared', severity: 'info', digested: false, held: false },
   ]);
-  expect((await schema.db.query('SELECT recipients FROM alerts')) as unknown[]).toEqual([{ recipients: ['agency:ca-a', 'user:ca-a/solo', 'user:shared'] }]);
+  expect((await schema.db.query('SELECT recipients FROM alerts WHERE id = $1', [alert])) as unknown[]).toEqual([{ recipients: ['agency:ca-a', 'user:ca-a/solo', 'user:shared'] }]);
   expect((await schema.db.query('SELECT subscriber FROM digest_runs')) as unknown[]).toEqual([{ subscriber: 'user:ca-a/solo' }]);
   expect((await schema.db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 6 }]);
   expect((await schema.db.query(`SELECT updated_by FROM alert_rules WHERE name = 'target-amended'`)) as unknown[]).toEqual([{ updated_by: 'seed' }]);

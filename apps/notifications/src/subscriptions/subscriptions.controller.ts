@@ -61,13 +61,16 @@ export class SubscriptionsController {
     return this.subscriptions.addWebhook(request, actor);
   }
 
+  // Their URLs may carry an integrator's tokens: the roles that read the delivery log.
   @Get('webhooks')
+  @Roles('alert-manager', 'admin', 'viewer')
   @ApiOperation({ summary: "The agency's webhooks (without secrets)" })
   webhooks(@CurrentActor() actor: Actor) {
     return this.subscriptions.webhooks(actor);
   }
 
   @Get('webhooks/:id')
+  @Roles('alert-manager', 'admin', 'viewer')
   webhook(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
     return this.subscriptions.webhook(id, actor);
   }

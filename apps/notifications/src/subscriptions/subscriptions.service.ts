@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor, AlertSeverity } from '@antq/contracts';
@@ -32,6 +32,8 @@ const filterOf = (row: FilterRow) => ({ unitId: row.unit_id, eventTypes: row.eve
 /** Who hears of what: subscriptions, preferences, webhooks, and which agency answers for which units. */
 @Injectable()
 export class SubscriptionsService {
+  private readonly logger = new Logger(SubscriptionsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AddressPolicy) private readonly addresses: AddressPolicy,
@@ -98,15 +100,20 @@ export class SubscriptionsService {
     if (request.digest && !channels.includes('email')) problems.push('digest: the digest is sent by email; add "email" to channels');
     if (request.timeZone !== undefined && !isTimeZone(request.timeZone)) problems.push(`timeZone: "${request.timeZone}" is not an IANA time zone such as Asia/Ho_Chi_Minh`);
     if (problems.length) throw new InvalidInputError(`Invalid preferences: ${problems.join('; ')}`, { problems });
-    await this.dataSource.query(
-      `INSERT INTO preferences (subscriber, channels, email, digest, quiet_start, quiet_end, time_zone, updated_at, digest_since)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), CASE WHEN $4 THEN now() END)
-       ON CONFLICT (subscriber) DO UPDATE SET channels = EXCLUDED.channels, email = EXCLUDED.email, digest = EXCLUDED.digest,
-         quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, time_zone = EXCLUDED.time_zone, updated_at = now(),
-         -- The digest taken up (again) from now: what came before went out one by one.
-         digest_since = CASE WHEN NOT EXCLUDED.digest THEN NULL WHEN preferences.digest THEN preferences.digest_since ELSE now() END`,
-      [subscriber, channels, request.email ?? null, request.digest ?? false, request.quietHours?.start ?? null, request.quietHours?.end ?? null, request.timeZone ?? null],
-    );
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO preferences (subscriber, channels, email, digest, quiet_start, quiet_end, time_zone, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+         ON CONFLICT (subscriber) DO UPDATE SET channels = EXCLUDED.channels, email = EXCLUDED.email, digest = EXCLUDED.digest,
+           quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, time_zone = EXCLUDED.time_zone, updated_at = now()`,
+        [subscriber, channels, request.email ?? null, request.digest ?? false, request.quietHours?.start ?? null, request.quietHours?.end ?? null, request.timeZone ?? null],
+      );
+      // Items held for the digest are owed by email (a last digest sends them once it is given
+      // up), but not to a subscriber who no longer takes email: they would come at its return, stale.
+      if (!channels.includes('email')) {
+        await manager.query('UPDATE feed_items SET held_for_digest = false WHERE recipient = $1 AND held_for_digest AND digested_at IS NULL', [subscriber]);
+      }
+    });
     return this.preferences(subscriber);
   }
 
@@ -121,9 +128,12 @@ export class SubscriptionsService {
     try {
       await this.addresses.check(request.url);
     } catch (error) {
-      if (error instanceof AddressDeniedError || error instanceof AddressResolutionError) {
-        throw new InvalidInputError(`Webhook URL refused: ${error.message}`, { problems: [`url: ${error.message}`] });
+      if (error instanceof AddressDeniedError) {
+        // Where an internal host name leads is for the operators, not the caller.
+        if (error.publicMessage !== error.message) this.logger.warn(`Webhook registration by ${actor.agency}/${actor.principal} refused: ${error.message}`);
+        throw new InvalidInputError(`Webhook URL refused: ${error.publicMessage}`, { problems: [`url: ${error.publicMessage}`] });
       }
+      if (error instanceof AddressResolutionError) throw new InvalidInputError(`Webhook URL refused: ${error.message}`, { problems: [`url: ${error.message}`] });
       throw error;
     }
     const id = randomUUID();
