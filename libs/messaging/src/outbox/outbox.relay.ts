@@ -135,13 +135,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       void this.releaseClient();
     });
     await client.connect();
-    const [{ locked }] = (await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_ID])).rows;
-    if (!locked) {
-      await client.end();
-      return false;
+    try {
+      const [{ locked }] = (await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_ID])).rows;
+      if (!locked) {
+        await client.end();
+        return false;
+      }
+      client.on('notification', () => this.signal.poke());
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}; ${SERVER_KEEPALIVES}`);
+    } catch (error) {
+      // A session left open would keep the lock, and the relaying, from every instance.
+      await client.end().catch(() => undefined);
+      throw error;
     }
-    client.on('notification', () => this.signal.poke());
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}; ${SERVER_KEEPALIVES}`);
     this.client = client;
     this.sessionCheck = setInterval(() => void this.checkSession(client), SESSION_CHECK_MS);
     this.logger.log('Outbox relay is active');
