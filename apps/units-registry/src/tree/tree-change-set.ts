@@ -142,7 +142,7 @@ export class TreeChangeSet {
     this.checkSubtype(spec.kind, spec.subtype, spec.code);
     const parent = spec.parentId ? await this.stateAt(spec.parentId, date) : null;
     this.checkPlacement(spec.kind, spec.code, parent, date, spec.parentId ?? null);
-    await this.refuseAbolishedLevel(spec, date);
+    await this.refuseAbolishedLevel({ kind: spec.kind, code: spec.code }, spec.parentId ?? null, date, 'created');
     if (spec.parentId) await this.refuseLaterParentChanges(spec.kind, spec.code, spec.parentId, date);
     const state: UnitState = {
       id: randomUUID(),
@@ -185,6 +185,7 @@ export class TreeChangeSet {
     if (this.structureLock !== 'exclusive') throw new Error('A move must run in a structural change, under the structure lock');
     const parent = await this.stateAt(parentId, date);
     this.checkPlacement(current.kind, current.code, parent, date, parentId);
+    await this.refuseAbolishedLevel(current, parentId, date, 'moved');
     await this.refuseLaterParentChanges(current.kind, current.code, parentId, date);
     await this.refuseCycle(current, parentId, date);
     const state = this.append({ ...current, parentId }, 'moved', date, operationId);
@@ -372,9 +373,15 @@ export class TreeChangeSet {
 
   /**
    * A unit of a level abolished after its date would outlive the level: the abolition closed
-   * the units of that kind it found, and this one would stay open under the new parents.
+   * the units of that kind it found, and this one would stay open under the new parents. A
+   * moved unit carries its subtree along, so a unit of that level below it would as well.
    */
-  private async refuseAbolishedLevel(spec: NewUnitSpec, date: string): Promise<void> {
+  private async refuseAbolishedLevel(
+    unit: { id?: string; kind: UnitKind; code: string },
+    parentId: string | null,
+    date: string,
+    change: 'created' | 'moved',
+  ): Promise<void> {
     this.abolitions ??= await this.repository.abolitions(this.manager);
     const recorded = this.operations
       .filter((o) => o.kind === 'abolish-level' || o.kind === 'reorganise')
@@ -383,12 +390,22 @@ export class TreeChangeSet {
         return { kind: (details.kind ?? details.abolishKind) as UnitKind, effectiveDate: o.date, withinId: details.withinId ?? null };
       });
     for (const abolition of [...this.abolitions, ...recorded]) {
-      if (abolition.kind !== spec.kind || abolition.effectiveDate <= date) continue;
-      if (abolition.withinId && !(await this.placedWithin(spec.parentId ?? null, abolition.withinId, abolition.effectiveDate))) continue;
+      // An abolition's own changes share its date, so they never meet it here.
+      if (abolition.effectiveDate <= date) continue;
+      if (abolition.kind !== unit.kind && !unit.id) continue;
+      if (abolition.withinId && !(await this.placedWithin(parentId, abolition.withinId, abolition.effectiveDate))) continue;
       const where = abolition.withinId ? ` within unit ${abolition.withinId}` : '';
-      throw new RuleViolationError(
-        `A ${spec.kind} cannot be created on ${date} (${spec.code}): the ${spec.kind} level was abolished${where} from ${abolition.effectiveDate}, and the unit would outlive it`,
-      );
+      const abolished = `the ${abolition.kind} level was abolished${where} from ${abolition.effectiveDate}`;
+      if (abolition.kind === unit.kind) {
+        throw new RuleViolationError(`A ${unit.kind} cannot be ${change} on ${date} (${unit.code}): ${abolished}, and the unit would outlive it`);
+      }
+      // Units of the level it already held there were closed by the abolition, so only those it brings in are found.
+      const [carried] = await this.repository.unitsOfKindAt(this.manager, abolition.kind, abolition.effectiveDate, unit.id);
+      if (carried) {
+        throw new RuleViolationError(
+          `A ${unit.kind} cannot be ${change} on ${date} (${unit.code}): ${abolished}, and ${carried.code}, a unit of that level it carries along, would outlive it`,
+        );
+      }
     }
   }
 

@@ -210,6 +210,32 @@ describe('the unit tree', () => {
     expect((await api.post('/units', { code: 'NA-D9', name: 'Huyện 9', kind: 'district', parentId: province.id, effectiveFrom: '2025-03-01' })).status).toBe(201);
   });
 
+  it('abolishes a level whose units nest: children go to the nearest unit that stays, and each closed unit names it', async () => {
+    const p = await createUnit({ code: 'NE-P', name: 'Tỉnh Mười', kind: 'province', effectiveFrom: '2020-01-01' });
+    const a = await createUnit({ code: 'NE-A', name: 'Công an tỉnh', kind: 'agency', parentId: p.id, effectiveFrom: '2020-01-01' });
+    const b = await createUnit({ code: 'NE-B', name: 'Phòng B', kind: 'agency', parentId: a.id, effectiveFrom: '2020-01-01' });
+    const c = await createUnit({ code: 'NE-C', name: 'Đội C', kind: 'agency', parentId: b.id, effectiveFrom: '2020-01-01' });
+    // The rules place only agencies under an agency; one more, for this test, shows where other kinds go.
+    const [rule] = (await service.dataSource.query(`INSERT INTO placement_rules (child_kind, parent_kind) VALUES ('school', 'agency') RETURNING id`)) as { id: number }[];
+    try {
+      await createUnit({ code: 'NE-S1', name: 'Trường Một', kind: 'school', parentId: c.id, effectiveFrom: '2020-01-01' });
+      await createUnit({ code: 'NE-S2', name: 'Trường Hai', kind: 'school', parentId: b.id, effectiveFrom: '2020-01-01' });
+    } finally {
+      await service.dataSource.query('DELETE FROM placement_rules WHERE id = $1', [rule.id]);
+    }
+    const result = await api.post('/units/abolish-level', { kind: 'agency', withinId: p.id, effectiveFrom: '2025-07-01' });
+    expect({ status: result.status, body: result.body }).toEqual({ status: 200, body: { closed: 3, moved: 2 } });
+    const children = await api.get(`/units/${p.id}/children?asOf=2025-07-01`);
+    expect(children.body.items.map((u: { code: string }) => u.code)).toEqual(['NE-S1', 'NE-S2']);
+    for (const unit of [a, b, c]) expect((await api.get(`/units/${unit.id}?asOf=2025-07-01`)).body).toMatchObject({ status: 'closed' });
+    await eventually(() => {
+      for (const unit of [a, b, c]) {
+        expect(eventsFor(unit.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-closed.v1']);
+        expect(eventsFor(unit.id)[1].data).toMatchObject({ reason: 'level-abolished', successorIds: [p.id] });
+      }
+    });
+  });
+
   it('creates a unit only once a structural change in progress has committed', async () => {
     const { created } = await whileHolding(
       service.dataSource,
@@ -487,6 +513,43 @@ describe('the unit tree', () => {
           422,
           /A commune cannot be placed under a district on 2025-08-01 \(unit SE-C4/,
         );
+      });
+    });
+    describe('a move dated before an abolition of a level, into where it applied', () => {
+      let p1: { id: string };
+      let p2: { id: string };
+      beforeAll(async () => {
+        p1 = await createUnit({ code: 'AV-P1', name: 'Tỉnh Mười Một', kind: 'province', effectiveFrom: '2020-01-01' });
+        p2 = await createUnit({ code: 'AV-P2', name: 'Tỉnh Mười Hai', kind: 'province', effectiveFrom: '2020-01-01' });
+        await createUnit({ code: 'AV-P1-A', name: 'Công an tỉnh', kind: 'agency', parentId: p1.id, effectiveFrom: '2020-01-01' });
+        expect((await api.post('/units/abolish-level', { kind: 'agency', withinId: p1.id, effectiveFrom: '2025-07-01' })).status).toBe(200);
+      });
+      it('a unit of that level', async () => {
+        const agency = await createUnit({ code: 'AV-G', name: 'Công an tỉnh', kind: 'agency', parentId: p2.id, effectiveFrom: '2020-01-01' });
+        await expectRefused(
+          () => api.post(`/units/${agency.id}/move`, { parentId: p1.id, effectiveFrom: '2025-03-01' }),
+          422,
+          new RegExp(`A agency cannot be moved on 2025-03-01 \\(AV-G\\): the agency level was abolished within unit ${p1.id} from 2025-07-01, and the unit would outlive it`),
+        );
+        // After the abolition it may be.
+        expect((await api.post(`/units/${agency.id}/move`, { parentId: p1.id, effectiveFrom: '2025-08-01' })).status).toBe(200);
+      });
+      it('a unit that carries one of that level along', async () => {
+        const [d1, d2] = [
+          await createUnit({ code: 'AV-D1', name: 'Huyện Một', kind: 'district', parentId: p1.id, effectiveFrom: '2020-01-01' }),
+          await createUnit({ code: 'AV-D2', name: 'Huyện Hai', kind: 'district', parentId: p2.id, effectiveFrom: '2020-01-01' }),
+        ];
+        const [carrying, bare] = [
+          await createUnit({ code: 'AV-C1', name: 'Xã Một', kind: 'commune', parentId: d2.id, effectiveFrom: '2020-01-01' }),
+          await createUnit({ code: 'AV-C2', name: 'Xã Hai', kind: 'commune', parentId: d2.id, effectiveFrom: '2020-01-01' }),
+        ];
+        await createUnit({ code: 'AV-C1-CA', name: 'Công an xã', kind: 'agency', parentId: carrying.id, effectiveFrom: '2020-01-01' });
+        await expectRefused(
+          () => api.post(`/units/${carrying.id}/move`, { parentId: d1.id, effectiveFrom: '2025-03-01' }),
+          422,
+          /A commune cannot be moved on 2025-03-01 \(AV-C1\): the agency level was abolished within unit .* from 2025-07-01, and AV-C1-CA, a unit of that level it carries along, would outlive it/,
+        );
+        expect((await api.post(`/units/${bare.id}/move`, { parentId: d1.id, effectiveFrom: '2025-03-01' })).status).toBe(200);
       });
     });
     describe('a backdated change that later recorded changes would invalidate', () => {

@@ -178,7 +178,8 @@ export class TreeService {
 
   /**
    * Abolishes a level: every child of every active unit of that kind moves to the unit's
-   * parent, and the units close, all on one date (as on 1 July 2025 for districts).
+   * nearest ancestor that stays open, and the units close, all on one date (as on 1 July
+   * 2025 for districts).
    */
   abolishLevel(kind: UnitKind, date: string, actor: Actor, withinId?: string): Promise<{ closed: number; moved: number }> {
     return this.change(actor, async (set) => {
@@ -298,9 +299,17 @@ export class TreeService {
     const orphanRoots = active.filter((u) => !u.parentId);
     if (orphanRoots.length) throw new RuleViolationError(`Units of kind ${kind} have no parent to take their children (e.g. ${orphanRoots[0].code})`);
     const operationId = set.operation('abolish-level', date, { kind, withinId: withinId ?? null, units: active.length });
-    const children = await set.childrenOn(active.map((u) => u.id), date);
+    // Units of the kind may nest (an agency under an agency): each one's children go to its
+    // nearest ancestor that stays, not to a parent that closes with it.
+    const closing = new Set(active.map((u) => u.id));
+    const staying = (unit: UnitState): string => {
+      let id = unit.parentId as string;
+      while (closing.has(id)) id = set.state(id).parentId as string;
+      return successorOf(id);
+    };
+    const parentOf = new Map(active.map((u) => [u.id, staying(u)]));
+    const children = (await set.childrenOn([...closing], date)).filter((c) => !closing.has(c.id));
     await set.load(children.map((c) => c.id));
-    const parentOf = new Map(active.map((u) => [u.id, successorOf(u.parentId as string)]));
     await set.require(new Set(parentOf.values()), 'Parent unit');
     for (const child of children) await set.move(operationId, child.id, parentOf.get(child.parentId as string) as string, date);
     for (const unit of active) set.close(operationId, unit.id, date, 'level-abolished', [parentOf.get(unit.id) as string]);
