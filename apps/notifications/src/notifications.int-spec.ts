@@ -707,16 +707,33 @@ describe('rules and subscriptions as data, and bad input', () => {
       assessmentId: null,
       assessmentState: null,
     });
+    // Another agency's endpoint for such events on that commune.
+    const hook = await api('ca-quy-hop', ['alert-manager']).post('/webhooks', { url: `${receiverUrl}/quy-hop-overdue`, unitId: ids['C2'], eventTypes: ['antq.assessments.assessment-overdue.v1'] });
+    expect(hook.status).toBe(201);
     await publish('assessments', overdue);
     const rows = await eventually(async () => {
-      const found = (await service.dataSource.query('SELECT rule_name, message_en FROM alerts WHERE event_id = $1 ORDER BY rule_name', [overdue.id])) as { rule_name: string; message_en: string }[];
+      const found = (await service.dataSource.query('SELECT rule_name, message_en, recipients FROM alerts WHERE event_id = $1 ORDER BY rule_name', [overdue.id])) as {
+        rule_name: string;
+        message_en: string;
+        recipients: string[];
+      }[];
       expect(found).toHaveLength(2);
       return found;
     });
-    expect(rows).toEqual([
+    expect(rows.map(({ rule_name, message_en }) => ({ rule_name, message_en }))).toEqual([
       { rule_name: 'assessment-overdue', message_en: 'Xã Môn Sơn (Tỉnh Nghệ An › Huyện Con Cuông › Xã Môn Sơn) has no safe-security-order recognition for cycle 2024 (deadline 2024-11-15).' },
       { rule_name: 'safe-order-overdue', message_en: 'Xã Môn Sơn: safe-security-order assessment overdue for 2024' },
     ]);
+    // The platform rule tells every agency up the hierarchy; the agency's own rule, that agency alone.
+    const [platform, own] = rows.map((r) => r.recipients);
+    expect(platform).toEqual(expect.arrayContaining(['agency:ca-nghe-an', 'agency:ca-con-cuong']));
+    expect(own).toEqual(platform.filter((r) => r === 'agency:ca-nghe-an' || r.startsWith('user:ca-nghe-an/')));
+    const hooked = (await service.dataSource.query(
+      "SELECT a.rule_name FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.event_id = $1 AND d.channel = 'webhook' AND d.webhook_id = $2",
+      [overdue.id, hook.body.id],
+    )) as { rule_name: string }[];
+    expect(hooked).toEqual([{ rule_name: 'assessment-overdue' }]);
+    expect((await api('ca-quy-hop', ['alert-manager']).request('DELETE', `/webhooks/${hook.body.id}`)).status).toBe(200);
     const duplicate = await api().post('/rules', {
       name: 'safe-order-overdue',
       eventType: 'antq.assessments.assessment-overdue.v1',

@@ -103,7 +103,10 @@ export class AlertsService {
     const alertId = randomUUID();
     const dedupeKey = `${rule.id}:${factKey(event)}`;
     const chainIds = chain.map((u) => u.unit_id);
-    const recipients = await this.recipients(manager, chainIds, event.type, rule.severity);
+    // An agency's own rule tells that agency (and its users, and its endpoints) only: one
+    // agency does not write into the others' feeds and channels; platform rules tell everyone routed.
+    const owner = rule.ownerAgency;
+    const recipients = (await this.recipients(manager, chainIds, event.type, rule.severity)).filter((r) => owner === null || isOfAgency(r, owner));
 
     const inserted = (await manager.query(
       `INSERT INTO alerts (id, dedupe_key, rule_id, rule_name, severity, unit_id, unit_name, unit_path, event_id, event_type, event_time, message_vi, message_en, data, recipients)
@@ -125,9 +128,9 @@ export class AlertsService {
     const webhooks = (await manager.query(
       `SELECT id, agency, url FROM webhooks
         WHERE enabled AND (unit_id IS NULL OR unit_id = ANY($1::uuid[])) AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))
-          AND ${MIN_SEVERITY_MET}
+          AND ${MIN_SEVERITY_MET} AND ($4::text IS NULL OR agency = $4)
         ORDER BY id`,
-      [chainIds, event.type, SEVERITY_RANK[rule.severity]],
+      [chainIds, event.type, SEVERITY_RANK[rule.severity], owner],
     )) as { id: string; agency: string; url: string }[];
 
     const alertEvent = this.events.create({
