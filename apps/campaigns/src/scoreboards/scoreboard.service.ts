@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PROGRAMME_CODES, type KindCount, type UnitKind } from '@antq/contracts';
+import type { KindCount, UnitKind } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 
@@ -261,9 +261,14 @@ export class ScoreboardService {
    */
   async announce(manager: EntityManager, changed: Iterable<string>, totalsChanged: Iterable<string>): Promise<void> {
     const touched = new Set<string>(changed);
-    // Every programme's board shows the totals (units not assessed under it count as such),
-    // the programmes nobody below was assessed in included.
-    for (const unitId of new Set(totalsChanged)) for (const programme of PROGRAMME_CODES) touched.add(`${unitId}|${programme}`);
+    const totalsTouched = [...new Set(totalsChanged)];
+    if (totalsTouched.length) {
+      const programmes = (await manager.query('SELECT DISTINCT unit_id, programme FROM scoreboard_counts WHERE unit_id = ANY($1::uuid[])', [totalsTouched])) as {
+        unit_id: string;
+        programme: string;
+      }[];
+      for (const { unit_id, programme } of programmes) touched.add(`${unit_id}|${programme}`);
+    }
     const pairs = [...touched].map((key) => {
       const [unitId, programme] = key.split('|');
       return { unitId, programme };
