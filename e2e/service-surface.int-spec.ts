@@ -90,6 +90,21 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     expect(anonymous.status).toBe(401);
   });
 
+  it('answers a body it cannot read with a 4xx saying why: malformed, nested too deep, too large', async () => {
+    const post = async (body: string) => {
+      const response = await fetch(`${service().url}${COMMANDS[name]}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${testToken('ca-nghe-an', ['admin'])}` },
+        body,
+      });
+      return { status: response.status, message: ((await response.json()) as { message: string }).message };
+    };
+    expect(await post('{"name": ')).toEqual({ status: 400, message: 'Unexpected end of JSON input' });
+    // Some thousand levels in a few kilobytes: validation would walk them into a stack overflow.
+    expect(await post(`{"x":${'['.repeat(2000)}${']'.repeat(2000)}}`)).toEqual({ status: 400, message: 'The request body nests arrays and objects more than 64 levels deep' });
+    expect(await post(`{"x":"${'a'.repeat(200_000)}"}`)).toEqual({ status: 413, message: 'request entity too large' });
+  });
+
   it('sends security headers, the agency\'s request budget, and no framework banner', async () => {
     const response = await fetch(`${service().url}${READS[name]}`, { headers: { authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}` } });
     expect(response.status).toBe(200);

@@ -1,9 +1,11 @@
 import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { EventConsumer } from '@antq/messaging';
+import { refuseDeepJson } from './json-depth';
 import { ServiceConfig } from './service-config';
 
 export interface ServiceDocument {
@@ -17,7 +19,9 @@ export interface ServiceDocument {
  * (in-flight batches commit, the consumer leaves its group, the relay stops).
  */
 export async function startService(module: DynamicModule, doc: ServiceDocument): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+  // The default JSON parser (100 kB), which also refuses a body nested deeper than any command.
+  app.useBodyParser('json', { verify: refuseDeepJson });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   // Helmet's defaults (the API docs page loads its scripts from the service itself), but no
