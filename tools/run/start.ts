@@ -71,7 +71,13 @@ async function main(): Promise<void> {
     });
     urls.push([service, `http://${env['HOST'] ?? '127.0.0.1'}:${env['PORT']}`]);
   }
-  await Promise.all(urls.map(([service, url]) => waitReady(service, url, children.get(service) as ChildProcess)));
+  try {
+    await Promise.all(urls.map(([service, url]) => waitReady(service, url, children.get(service) as ChildProcess)));
+  } catch (error) {
+    // Left running, the others would hold their ports against the next start.
+    log(`${(error as Error).message}: stopping the services started`);
+    await stop(1);
+  }
 
   const lines = [
     '',
