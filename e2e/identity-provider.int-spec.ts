@@ -180,6 +180,16 @@ describe('the claims of a token', () => {
     expect(await call(app.url, forever)).toEqual({ status: 401, body: expect.objectContaining({ message: 'Invalid token: it has no expiry (exp)' }) });
   });
 
+  it('allows the issuer\'s clock 30 s either way, and no more', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = (notBefore: number, expiry: number) => sign({ ...CLAIMS, nbf: notBefore, exp: expiry }, SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE });
+    // Issued by a clock 10 s ahead of ours; expired 10 s ago by ours.
+    expect((await call(app.url, token(now + 10, now + 600))).status).toBe(200);
+    expect((await call(app.url, token(now - 600, now - 10))).status).toBe(200);
+    expect(await call(app.url, token(now + 60, now + 600))).toEqual({ status: 401, body: expect.objectContaining({ message: expect.stringMatching(/not active/) }) });
+    expect(await call(app.url, token(now - 600, now - 60))).toEqual({ status: 401, body: expect.objectContaining({ message: expect.stringMatching(/expired/) }) });
+  });
+
   it('takes a jurisdiction of unit ids only, in lower case whatever case they came in', async () => {
     const named = sign({ ...CLAIMS, jurisdiction: ['ca-nghe-an'] }, SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
     expect(await call(app.url, named)).toEqual({ status: 401, body: expect.objectContaining({ message: 'Invalid token claims: jurisdiction must hold unit ids (UUIDs)' }) });

@@ -922,6 +922,9 @@ describe('agencies act for themselves, within their jurisdiction', () => {
     expect(listed.total).toBe(visible);
     const page = (await colleague.get(`/alerts?unitId=${ids['C2']}&severity=critical&limit=1&offset=1`)).body;
     expect(page).toEqual({ total: visible, items: [listed.items[1]] });
+    // The unit's id in capitals is the same unit; what is not an id is said so.
+    expect((await colleague.get(`/alerts?unitId=${ids['C2'].toUpperCase()}&severity=critical`)).body).toEqual(listed);
+    expect(await colleague.get('/alerts?unitId=C2')).toMatchObject({ status: 400, body: { message: ['unitId must be a UUID'] } });
 
     // The agency told by its webhook only: the alert and its delivery, but none of the recipients.
     const thach = api('ca-nghi-thach', ['viewer']);

@@ -13,6 +13,9 @@ export interface AuthModuleAsyncOptions {
   useFactory: (...args: never[]) => AuthOptions;
 }
 
+/** How far the issuer's clock may be from ours when a token's nbf and exp are checked. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
 /** Verifies bearer tokens on every HTTP route, checks roles, and limits each agency's request rate (global guards). */
 @Module({})
 export class AuthModule {
@@ -27,7 +30,9 @@ export class AuthModule {
             const keys = new VerificationKeys(auth);
             return {
               secretOrKeyProvider: (_type, token) => keys.keyFor(token as string),
-              verifyOptions: { algorithms: keys.algorithms, issuer: auth.issuer, audience: auth.audience },
+              // An identity provider's clock a few seconds off ours must not refuse a fresh token
+              // (not yet valid) nor take a stale one much longer.
+              verifyOptions: { algorithms: keys.algorithms, issuer: auth.issuer, audience: auth.audience, clockTolerance: CLOCK_TOLERANCE_SECONDS },
             };
           },
           extraProviders: [{ provide: AUTH_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],

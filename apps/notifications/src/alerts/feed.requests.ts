@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, ValidateBy } from 'class-validator';
 import { ALERT_SEVERITIES, IsUuid, type AlertSeverity } from '@antq/contracts';
 import { PageQuery } from '@antq/platform';
 
@@ -43,9 +43,9 @@ export class AlertQuery extends PageQuery {
   @IsUuid({ message: 'ruleId must be a UUID' })
   ruleId?: string;
 
-  @ApiPropertyOptional({ description: 'The unit the alerts are about' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'The unit the alerts are about' })
   @IsOptional()
-  @IsString()
+  @IsUuid({ message: 'unitId must be a UUID' })
   unitId?: string;
 }
 
