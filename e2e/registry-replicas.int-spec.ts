@@ -34,7 +34,7 @@ let api: ApiClient;
 
 function runCli(args: string[]): Promise<ScriptResult> {
   return runScript(CLI, args, {
-    DATABASE_URL: registry.databaseUrl,
+    UNITS_REGISTRY_DATABASE_URL: registry.databaseUrl,
     KAFKA_BROKERS: TEST_BROKERS,
     KAFKA_TOPIC_PREFIX: `${runId}.`,
     JWT_SECRET: TEST_JWT_SECRET,

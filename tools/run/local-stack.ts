@@ -4,62 +4,13 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { allTopics, SERVICES, type ServiceName } from '@antq/contracts';
 import { ensureTopics } from '@antq/messaging';
-import { kafkaFromEnv } from '@antq/platform';
+import { kafkaFromEnv, serviceEnv, stackSettings, type StackSettings } from '@antq/platform';
 
 const run = promisify(execFile);
 
 /** The repository root, from dist/tools/run or tools/run. */
 export const ROOT = resolve(__dirname, __dirname.includes(`${'dist'}`) ? '../../..' : '../..');
 const KAFKA_SCRIPT = resolve(ROOT, 'tools/kafka/kafka.sh');
-
-export const SERVICE_PORTS: Record<ServiceName, number> = {
-  'units-registry': 3101,
-  assessments: 3102,
-  campaigns: 3103,
-  notifications: 3104,
-};
-
-/** Signing key used only when JWT_SECRET is not set: local development, never production. */
-export const DEV_JWT_SECRET = 'antq-local-development-signing-key-change-me';
-
-export interface StackSettings {
-  /** When set, an external cluster is used and no local broker is started. */
-  externalBrokers?: string;
-  brokers: string;
-  postgresUrl: string;
-  topicPrefix: string;
-}
-
-export function stackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
-  const port = env['KAFKA_PORT'] ?? '19092';
-  return {
-    externalBrokers: env['KAFKA_BROKERS'],
-    brokers: env['KAFKA_BROKERS'] ?? `127.0.0.1:${port}`,
-    postgresUrl: env['POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    topicPrefix: env['KAFKA_TOPIC_PREFIX'] ?? '',
-  };
-}
-
-/** DATABASE_URL of a service: `<SERVICE>_DATABASE_URL` or a database per service on POSTGRES_URL. */
-export function serviceDatabaseUrl(service: ServiceName, settings: StackSettings, env = process.env): string {
-  const override = env[`${service.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`];
-  if (override) return override;
-  const url = new URL(settings.postgresUrl);
-  url.pathname = `/antq_${service.replace(/-/g, '_')}`;
-  return url.toString();
-}
-
-export function serviceEnv(service: ServiceName, settings: StackSettings, env = process.env): NodeJS.ProcessEnv {
-  return {
-    ...env,
-    PORT: env[`${service.toUpperCase().replace(/-/g, '_')}_PORT`] ?? String(SERVICE_PORTS[service]),
-    DATABASE_URL: serviceDatabaseUrl(service, settings, env),
-    KAFKA_BROKERS: settings.brokers,
-    KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-    // With an identity provider's key set configured, no development secret is slipped in beside it.
-    ...(env['JWT_SECRET'] || !env['JWT_JWKS_URL'] ? { JWT_SECRET: env['JWT_SECRET'] ?? DEV_JWT_SECRET } : {}),
-  };
-}
 
 export function log(message: string): void {
   process.stdout.write(`[stack] ${message}\n`);

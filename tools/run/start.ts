@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SERVICES, type ServiceName } from '@antq/contracts';
-import { log, ROOT, serviceEnv, stackSettings, stackUp } from './local-stack';
+import { serviceEnv, stackSettings } from '@antq/platform';
+import { log, ROOT, stackUp } from './local-stack';
 
 const READY_DEADLINE_MS = 90_000;
 

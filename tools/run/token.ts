@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { issueToken, TokenClaims } from '@antq/auth';
-import { DEV_JWT_SECRET } from './local-stack';
+import { DEV_JWT_SECRET } from '@antq/platform';
 
 /**
  * `npm run token -- --agency ca-nghe-an --roles admin[,registrar] [--sub alice] [--jurisdiction <unit-id>]`

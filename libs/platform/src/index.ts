@@ -10,3 +10,4 @@ export * from './run-service';
 export * from './query-params';
 export * from './page.query';
 export * from './parse-id.pipe';
+export * from './stack-settings';

@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { extname } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { MultiBar, Presets } from 'cli-progress';
 import { ClsService } from 'nestjs-cls';
@@ -12,9 +10,9 @@ import { Clock, ConfigError, DomainError, ServiceConfig } from '@antq/platform';
 import { UnitsRegistryModule } from '../app.module';
 import { TreeService } from '../tree/tree.service';
 import { importEnvironment, parseImportArgs, USAGE, UsageError, type ImportCommand } from './cli-options';
-import { ImportRejectedError, parseCsv, parseJson, validateRows } from './unit-import-row';
+import { readImportFile, type ImportInput } from './import-file';
+import { ImportFileError, ImportRejectedError } from './unit-import-row';
 import { UnitImporter } from './unit-importer';
-import { readVnAdmin, type VnAdminFile } from './vn-admin';
 
 async function main(): Promise<number> {
   let options: ImportCommand;
@@ -29,9 +27,16 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { file } = options;
-  const actor: Actor = { agency: options.agency, principal: `cli:${userInfo().username}`, roles: ['admin'] };
-  const text = readFileSync(file, 'utf8');
+  let input: ImportInput;
+  try {
+    // Before any connection: a file the command cannot use costs nothing and touches nothing.
+    input = readImportFile(options);
+  } catch (error) {
+    if (!(error instanceof ImportFileError || error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  const actor: Actor = { agency: input.agency, principal: `cli:${userInfo().username}`, roles: ['admin'] };
 
   const app = await NestFactory.createApplicationContext(UnitsRegistryModule.forRoot(importEnvironment(process.env)), { logger: ['error', 'warn'] });
   const bars = new MultiBar(
@@ -47,18 +52,14 @@ async function main(): Promise<number> {
     await cls.run(async () => {
       cls.set('correlationId', `import-${randomUUID()}`);
       cls.set('actor', actor);
-      if (options.command === 'units') {
-        const records = extname(file).toLowerCase() === '.csv' ? parseCsv(text) : parseJson(text);
-        // Rows with format problems are listed with those the tree's rules reject, in one run.
-        const { rows, rejections } = validateRows(records);
+      if (input.command === 'units') {
+        const { rows, rejections } = input;
         const bar = bars.create(rows.length, 0, { phase: 'importing ', unit: 'units' });
-        const result = await app.get(UnitImporter).import(rows, actor, options.effectiveFrom ?? app.get(Clock).today(), (done) => bar.update(done), rejections);
+        const result = await app.get(UnitImporter).import(rows, actor, input.effectiveFrom ?? app.get(Clock).today(), (done) => bar.update(done), rejections);
         bar.update(rows.length);
         summary = { created: result.created };
       } else {
-        const { treeFrom, reorganise } = options;
-        const selection = options.provinces ? { oldProvinceIds: options.provinces } : {};
-        const { rows, plan } = readVnAdmin(JSON.parse(text) as VnAdminFile, treeFrom, options.reorganiseOn, selection);
+        const { rows, plan, treeFrom, reorganise } = input;
         const bar = bars.create(rows.length, 0, { phase: 'old tree  ', unit: 'units' });
         const tree = app.get(TreeService);
         const importer = app.get(UnitImporter);
@@ -82,7 +83,24 @@ async function main(): Promise<number> {
     }
     const written = (await relay.backlog()) - backlogBefore;
     const publishing = bars.create(Math.max(written, 1), 0, { phase: 'publishing', unit: 'events' });
+    // A relay that cannot reach a broker would keep the command waiting for ever: it gives up once
+    // no event has been published for the timeout, the import being committed all the same.
+    let lowest = Infinity;
+    let progressed = Date.now();
     for (let backlog = await relay.backlog(); backlog > 0; backlog = await relay.backlog()) {
+      if (backlog < lowest) {
+        lowest = backlog;
+        progressed = Date.now();
+      }
+      if (Date.now() - progressed >= input.publishTimeout * 1000) {
+        bars.stop();
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        process.stderr.write(
+          `the import is committed, but no event was published for ${input.publishTimeout} s (can a relay reach a broker?): ` +
+            `${backlog} unpublished event${backlog === 1 ? ' waits' : 's wait'} in the outbox for the registry's relay\n`,
+        );
+        return 3;
+      }
       publishing.update(Math.max(0, written - backlog));
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -1,4 +1,4 @@
-import { parseCsv, parseJson, validateRows } from './unit-import-row';
+import { ImportFileError, parseCsv, parseJson, validateRows } from './unit-import-row';
 
 describe('import files', () => {
   it('reads JSON units, an array or { units }, in camelCase or snake_case, numbering them from 1', () => {
@@ -23,7 +23,7 @@ describe('import files', () => {
       { line: 2, code: 'X', reason: expect.stringMatching(/kind must be one of/) },
       { line: 3, code: undefined, reason: expect.stringMatching(/code/) },
     ]);
-    expect(() => parseJson('{"unit": []}')).toThrow('The JSON file must hold an array of units');
+    expect(() => parseJson('{"unit": []}')).toThrow('the JSON file must hold an array of units');
   });
 
   it('reads CSV with its header, tags separated by semicolons, numbering rows by their line in the file', () => {
@@ -49,5 +49,43 @@ describe('import files', () => {
       { line: 3, code: 'XA', reason: 'the row has 8 fields where the header names 7 (quote a value that holds a comma)' },
       { line: 5, code: 'XC', reason: 'the row has 3 fields where the header names 7 (quote a value that holds a comma)' },
     ]);
+  });
+
+  it('numbers a row whose quoted value spans lines by the line it starts on', () => {
+    const csv = 'code,name,kind\nNA,"Tỉnh\nNghệ An",province\n\nHT,Tỉnh Hà Tĩnh,province\n';
+    expect(validateRows(parseCsv(csv)).rows.map(({ line, row }) => [line, row.code])).toEqual([
+      [2, 'NA'],
+      [5, 'HT'],
+    ]);
+  });
+
+  it('takes the required columns alone, the optional ones in any order', () => {
+    const { rows, rejections } = validateRows(parseCsv('tags,kind,code,name\nborder,province,NA,Tỉnh Nghệ An\n'));
+    expect(rejections).toEqual([]);
+    expect(rows.map(({ row }) => [row.code, row.tags, row.parentCode])).toEqual([['NA', ['border'], undefined]]);
+  });
+
+  it.each([
+    ['code,name,kind,tag,effective_date\nNA,Tỉnh Nghệ An,province,border,2024-01-01', /^unknown columns tag, effective_date in the header; the columns are code, name, kind, subtype, parent_code, tags, effective_from$/],
+    ['code,name,kind,parent\nNA-NL,Huyện Nghi Lộc,district,NA', /^unknown column parent in the header; the columns are code, name, kind, subtype, parent_code, tags, effective_from$/],
+    ['code,name,kind,\nNA,Tỉnh Nghệ An,province,', /^unknown column \(blank\) in the header/],
+    ['code,name,subtype\nNA,Tỉnh Nghệ An,tinh', /^the header lacks kind: code, name and kind are required$/],
+    ['code,name,kind,code\nNA,Tỉnh Nghệ An,province,NB', /^column code appears more than once in the header$/],
+    ['code,name,kind,subtype,parent_code,tags,effective_from\n', /^the file holds a header and no units$/],
+    ['\n\n', /^the file is empty: it needs the header and a row per unit$/],
+    ['code,name,kind\nNA,"Tỉnh Nghệ An,province\n', /^not valid CSV: Quote Not Closed: .* at line \d+$/],
+  ])('refuses the whole file, before any row, when its header or form is wrong: %j', (csv, message) => {
+    expect(() => parseCsv(csv)).toThrow(ImportFileError);
+    expect(() => parseCsv(csv)).toThrow(message);
+  });
+
+  it.each([
+    ['[]', /^the file holds no units$/],
+    ['{"units": []}', /^the file holds no units$/],
+    ['{"units": [', /^not valid JSON: /],
+    ['"units"', /^the JSON file must hold an array of units/],
+  ])('refuses a JSON file with no units or no list: %s', (json, message) => {
+    expect(() => parseJson(json)).toThrow(ImportFileError);
+    expect(() => parseJson(json)).toThrow(message);
   });
 });

@@ -48,6 +48,9 @@ export interface Rejection {
   reason: string;
 }
 
+/** A file the command cannot read as a whole (missing, malformed, a wrong header, no units): no row is looked at. */
+export class ImportFileError extends Error {}
+
 /** Thrown when any row is rejected: nothing is imported, and every rejected row is listed. */
 export class ImportRejectedError extends Error {
   constructor(readonly rejections: Rejection[]) {
@@ -94,26 +97,68 @@ export interface ParsedRecord {
   problem?: string;
 }
 
+/** The columns a CSV header may name; the first three it must. */
+export const CSV_COLUMNS = ['code', 'name', 'kind', 'subtype', 'parent_code', 'tags', 'effective_from'] as const;
+const REQUIRED_COLUMNS = ['code', 'name', 'kind'];
+
+// A misspelt column would otherwise be dropped from every row without a word (tags lost, today's date).
+function checkHeader(header: string[]): string[] {
+  const unknown = header.filter((column) => !(CSV_COLUMNS as readonly string[]).includes(column));
+  if (unknown.length) {
+    const names = unknown.map((column) => column || '(blank)').join(', ');
+    throw new ImportFileError(`unknown column${unknown.length === 1 ? '' : 's'} ${names} in the header; the columns are ${CSV_COLUMNS.join(', ')}`);
+  }
+  const repeated = [...new Set(header.filter((column, i) => header.indexOf(column) !== i))];
+  if (repeated.length) throw new ImportFileError(`column ${repeated.join(', ')} appears more than once in the header`);
+  const missing = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
+  if (missing.length) throw new ImportFileError(`the header lacks ${missing.join(', ')}: code, name and kind are required`);
+  return header;
+}
+
 /**
- * CSV with a header: code,name,kind,subtype,parent_code,tags (separated by ;),effective_from.
+ * CSV with a header naming CSV_COLUMNS (code, name and kind required; tags separated by ;).
  * A row with more or fewer fields than the header is kept, to be reported with the others.
  */
 export function parseCsv(text: string): ParsedRecord[] {
-  const records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, info: true, relax_column_count: true }) as {
-    record: Record<string, unknown>;
-    info: { lines: number; error?: Error; columns: unknown[]; index: number };
-  }[];
-  return records.map(({ record, info }) => ({
-    line: info.lines,
+  let header = false;
+  let records;
+  try {
+    records = parse(text, {
+      columns: (names: string[]) => ((header = true), checkHeader(names)),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      info: true,
+      raw: true,
+      relax_column_count: true,
+    }) as { record: Record<string, unknown>; raw: string; info: { lines: number; error?: Error; columns: unknown[]; index: number } }[];
+  } catch (error) {
+    if (error instanceof ImportFileError) throw error;
+    throw new ImportFileError(`not valid CSV: ${(error as Error).message}`);
+  }
+  if (!header) throw new ImportFileError('the file is empty: it needs the header and a row per unit');
+  if (!records.length) throw new ImportFileError('the file holds a header and no units');
+  return records.map(({ record, raw, info }) => ({
+    // info.lines is where the record ends: a quoted value may span lines, so count back to its first.
+    line: info.lines - lineBreaks(raw.replace(/^[\r\n]+/, '').replace(/(\r\n|\r|\n)$/, '')),
     raw: record,
     ...(info.error ? { problem: `the row has ${info.index} fields where the header names ${info.columns.length} (quote a value that holds a comma)` } : {}),
   }));
 }
 
+// Each \r and \n, as the parser counts lines.
+const lineBreaks = (text: string) => text.match(/[\r\n]/g)?.length ?? 0;
+
 /** JSON: an array of objects with the same fields (camelCase or snake_case). */
 export function parseJson(text: string): ParsedRecord[] {
-  const data = JSON.parse(text) as unknown;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ImportFileError(`not valid JSON: ${(error as Error).message}`);
+  }
   const list = Array.isArray(data) ? data : (data as { units?: unknown })?.units;
-  if (!Array.isArray(list)) throw new Error('The JSON file must hold an array of units (or { "units": [...] })');
+  if (!Array.isArray(list)) throw new ImportFileError('the JSON file must hold an array of units (or { "units": [...] })');
+  if (!list.length) throw new ImportFileError('the file holds no units');
   return list.map((raw, i) => ({ line: i + 1, raw: (raw ?? {}) as Record<string, unknown> }));
 }

@@ -1,6 +1,6 @@
 import type { UnitSubtype } from '@antq/contracts';
 import type { ReorganisationPlan } from '../tree/tree.service';
-import { UnitImportRow, type NumberedRow } from './unit-import-row';
+import { ImportFileError, UnitImportRow, type NumberedRow } from './unit-import-row';
 
 /** The shape of Vietnam's 2025 "new to old" mapping file (see the fixture's README). */
 interface OldWard {
@@ -14,6 +14,46 @@ interface OldWard {
 export interface VnAdminFile {
   provinces: Record<string, { new_province_id: string; new_province_name: string; old_provinces: { old_province_id: string; old_province_name: string }[] }>;
   wards: Record<string, { new_ward_id: string; new_ward_name: string; new_province_id: string; old_wards: OldWard[] }>;
+}
+
+/**
+ * The parsed JSON as a mapping file, checked field by field as readVnAdmin reads it: a file of
+ * another shape is refused naming the first thing wrong, not left to fail halfway through.
+ */
+export function vnAdminFile(data: unknown): VnAdminFile {
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(data) || !isObject(data['provinces']) || !isObject(data['wards'])) {
+    throw new ImportFileError('the file must hold the provinces and wards of a vn-admin mapping file');
+  }
+  const strings = (item: unknown, path: string, fields: string[]) => {
+    if (!isObject(item)) throw new ImportFileError(`${path} must be an object`);
+    for (const field of fields) if (typeof item[field] !== 'string') throw new ImportFileError(`${path}.${field} must be a string`);
+    return item;
+  };
+  const list = (item: Record<string, unknown>, path: string, field: string) => {
+    const value = item[field];
+    if (!Array.isArray(value)) throw new ImportFileError(`${path}.${field} must be a list`);
+    return value as unknown[];
+  };
+  const { provinces, wards } = data;
+  if (!Object.keys(provinces).length) throw new ImportFileError('the file holds no provinces');
+  for (const [key, value] of Object.entries(provinces)) {
+    const path = `provinces[${JSON.stringify(key)}]`;
+    const province = strings(value, path, ['new_province_id', 'new_province_name']);
+    list(province, path, 'old_provinces').forEach((old, i) => strings(old, `${path}.old_provinces[${i}]`, ['old_province_id', 'old_province_name']));
+  }
+  for (const [key, value] of Object.entries(wards)) {
+    const path = `wards[${JSON.stringify(key)}]`;
+    const ward = strings(value, path, ['new_ward_id', 'new_ward_name', 'new_province_id']);
+    const fields = ['old_ward_id', 'old_ward_name', 'old_district_id', 'old_district_name', 'old_province_id', 'old_province_name'];
+    list(ward, path, 'old_wards').forEach((old, i) => strings(old, `${path}.old_wards[${i}]`, fields));
+  }
+  return data as unknown as VnAdminFile;
+}
+
+/** The old provinces (data set ids) the file holds, in its order. */
+export function oldProvinceIds(file: VnAdminFile): string[] {
+  return [...new Set(Object.values(file.provinces).flatMap((p) => p.old_provinces.map((o) => o.old_province_id)))];
 }
 
 /** Unit codes: the data set's own ids, prefixed by level and era. */
@@ -104,6 +144,8 @@ export function readVnAdmin(file: VnAdminFile, treeFrom: string, reorganiseOn: s
   const plan: ReorganisationPlan = {
     effectiveFrom: reorganiseOn,
     abolishKind: 'district',
+    // Limited to some provinces, districts elsewhere in the registry are none of this import's business.
+    ...(selection.oldProvinceIds ? { abolishWithinCodes: [...new Set(provinces.flatMap((p) => p.old_provinces.map((o) => vnCodes.oldProvince(o.old_province_id))))] } : {}),
     provinces: provinces.map((p) => ({
       code: vnCodes.newProvince(p.new_province_id),
       name: p.new_province_name,

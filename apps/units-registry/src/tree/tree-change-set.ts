@@ -385,9 +385,11 @@ export class TreeChangeSet {
     this.abolitions ??= await this.repository.abolitions(this.manager);
     const recorded = this.operations
       .filter((o) => o.kind === 'abolish-level' || o.kind === 'reorganise')
-      .map((o) => {
+      .flatMap((o) => {
         const details = o.details as { kind?: UnitKind; abolishKind?: UnitKind; withinId?: string | null };
-        return { kind: (details.kind ?? details.abolishKind) as UnitKind, effectiveDate: o.date, withinId: details.withinId ?? null };
+        const kind = details.kind ?? details.abolishKind;
+        // A reorganisation that abolished a level within some units only leaves that to its abolish-level operations.
+        return kind ? [{ kind, effectiveDate: o.date, withinId: details.withinId ?? null }] : [];
       });
     for (const abolition of [...this.abolitions, ...recorded]) {
       // An abolition's own changes share its date, so they never meet it here.

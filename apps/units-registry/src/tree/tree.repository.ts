@@ -103,7 +103,9 @@ export class TreeRepository {
   async abolitions(manager: EntityManager): Promise<Abolition[]> {
     return (await manager.query(
       `SELECT COALESCE(details->>'kind', details->>'abolishKind') AS kind, to_char(effective_date, 'YYYY-MM-DD') AS "effectiveDate", details->>'withinId' AS "withinId"
-         FROM structural_operations WHERE kind IN ('abolish-level', 'reorganise') ORDER BY effective_date`,
+         FROM structural_operations
+        WHERE kind IN ('abolish-level', 'reorganise') AND COALESCE(details->>'kind', details->>'abolishKind') IS NOT NULL
+        ORDER BY effective_date`,
     )) as Abolition[];
   }
 

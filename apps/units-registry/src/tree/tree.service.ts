@@ -21,6 +21,8 @@ export interface ReorganisationPlan {
   communes: { code: string; name: string; subtype: NewUnitSpec['subtype']; provinceCode: string; predecessorCodes: string[] }[];
   /** The level abolished on the same date. */
   abolishKind: UnitKind;
+  /** Units (codes) within which alone the level is abolished, one abolition each; everywhere when absent. */
+  abolishWithinCodes?: string[];
 }
 
 export interface ReorganisationResult {
@@ -197,13 +199,16 @@ export class TreeService {
   async applyReorganisation(set: TreeChangeSet, plan: ReorganisationPlan): Promise<ReorganisationResult> {
     const date = plan.effectiveFrom;
     const result: ReorganisationResult = { provincesCreated: 0, provincesContinued: 0, communesCreated: 0, communesContinued: 0, merged: 0, split: 0, levelUnitsClosed: 0 };
-    const oldCodes = [...new Set([...plan.provinces, ...plan.communes].flatMap((u) => u.predecessorCodes))];
+    const oldCodes = [...new Set([...plan.provinces, ...plan.communes].flatMap((u) => u.predecessorCodes).concat(plan.abolishWithinCodes ?? []))];
     const idByCode = await set.idsByCode(oldCodes);
     const unknown = oldCodes.filter((code) => !idByCode.has(code));
     if (unknown.length) throw new RuleViolationError(`Unknown unit codes in the plan: ${unknown.slice(0, 20).join(', ')}`);
     await set.require(idByCode.values());
     await set.reserveCodes([...plan.provinces, ...plan.communes].map((u) => u.code).filter((code) => !idByCode.has(code)));
-    const operationId = set.operation('reorganise', date, { provinces: plan.provinces.length, communes: plan.communes.length, abolishKind: plan.abolishKind });
+    // Limited to some units, the abolition is recorded by its abolish-level operations alone, each
+    // with its unit: an abolishKind here would read as the level abolished everywhere.
+    const abolished = plan.abolishWithinCodes ? { abolishKindWithin: plan.abolishKind } : { abolishKind: plan.abolishKind };
+    const operationId = set.operation('reorganise', date, { provinces: plan.provinces.length, communes: plan.communes.length, ...abolished });
 
     // Provinces: one predecessor, or one of the same name, continues; otherwise a new province.
     const provinceId = new Map<string, string>();
@@ -268,8 +273,9 @@ export class TreeService {
     }
 
     // The abolished level's remaining children go to their province's successor.
-    const abolished = await this.abolish(set, plan.abolishKind, date, undefined, (parentId) => provinceSuccessor.get(parentId) ?? parentId);
-    result.levelUnitsClosed = abolished.closed;
+    const successorOf = (parentId: string) => provinceSuccessor.get(parentId) ?? parentId;
+    const within = plan.abolishWithinCodes ? plan.abolishWithinCodes.map((code) => idByCode.get(code)) : [undefined];
+    for (const withinId of within) result.levelUnitsClosed += (await this.abolish(set, plan.abolishKind, date, withinId, successorOf)).closed;
 
     for (const { target, sources, existing } of absorbedProvinces) {
       for (const child of await set.childrenOn(sources, date)) await set.move(operationId, child.id, target, date);
