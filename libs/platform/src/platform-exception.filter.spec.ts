@@ -1,4 +1,4 @@
-import type { ArgumentsHost } from '@nestjs/common';
+import { Logger, type ArgumentsHost } from '@nestjs/common';
 import { EventTooLargeError } from '@antq/messaging';
 import { RuleViolationError } from './errors';
 import { PlatformExceptionFilter } from './platform-exception.filter';
@@ -46,6 +46,21 @@ describe('PlatformExceptionFilter', () => {
     const { host, sent } = httpHost();
     filter.catch(new EventTooLargeError('The change would emit a big event: nothing was changed'), host);
     expect(sent).toMatchObject({ status: 413, body: { statusCode: 413, error: 'Payload Too Large', message: 'The change would emit a big event: nothing was changed' } });
+  });
+
+  it.each([
+    ['too large', Object.assign(new Error('request entity too large'), { status: 413, statusCode: 413, expose: true, type: 'entity.too.large' })],
+    ['malformed', Object.assign(new SyntaxError('Unexpected end of JSON input'), { status: 400, statusCode: 400, expose: true, type: 'entity.parse.failed' })],
+  ])('answers a body the parser refused as %s with its 4xx and message, as a warning', (_, error) => {
+    const { host, sent } = httpHost();
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    filter.catch(error, host);
+    expect(sent).toMatchObject({ status: error.status, body: { statusCode: error.status, message: error.message } });
+    expect(warn).toHaveBeenCalledWith(`Request body refused (${error.status}): ${error.message}`);
+    expect(logged).not.toHaveBeenCalled();
+    warn.mockRestore();
+    logged.mockRestore();
   });
 
   it.each([

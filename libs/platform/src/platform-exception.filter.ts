@@ -18,11 +18,21 @@ function isNulCharacterError(error: unknown): boolean {
 }
 
 /**
+ * A body the JSON parser refused (too large, malformed, nested too deep, an unsupported
+ * charset): the caller's trouble, told to the caller, not the service's to log with a stack.
+ */
+function refusedBody(error: unknown): { status: number; message: string } | undefined {
+  const e = error as { status?: unknown; type?: unknown; expose?: unknown; message?: unknown } | null;
+  const refused = typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.type === 'string' && e.expose === true && typeof e.message === 'string';
+  return refused ? { status: e.status as number, message: e.message as string } : undefined;
+}
+
+/**
  * The one place where errors meet the edge. HTTP: domain errors become
  * `{ statusCode, error, message, details? }` with their status; the database's transient
  * trouble (no connection free in time, a deadlock) is a 503 the client may retry, the
  * transaction having rolled back; a change whose event would be too large to publish is a
- * 413, text holding a NUL character a 400; anything else gets Nest's default handling. Events: the original error goes back to the consumer unchanged, which
+ * 413, text holding a NUL character a 400, a body the parser refused its own 4xx; anything else gets Nest's default handling. Events: the original error goes back to the consumer unchanged, which
  * retries it or dead-letters it with its message attached.
  */
 @Catch()
@@ -47,6 +57,12 @@ export class PlatformExceptionFilter extends BaseExceptionFilter {
     }
     if (exception instanceof EventTooLargeError && host.getType() === 'http') {
       host.switchToHttp().getResponse<Response>().status(413).json({ statusCode: 413, error: STATUS_CODES[413], message: exception.message });
+      return;
+    }
+    const refused = host.getType() === 'http' ? refusedBody(exception) : undefined;
+    if (refused) {
+      this.logger.warn(`Request body refused (${refused.status}): ${refused.message}`);
+      host.switchToHttp().getResponse<Response>().status(refused.status).json({ statusCode: refused.status, error: STATUS_CODES[refused.status], message: refused.message });
       return;
     }
     if (isTransientDatabaseError(exception) && host.getType() === 'http') {
