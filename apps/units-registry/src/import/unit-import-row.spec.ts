@@ -26,6 +26,12 @@ describe('import files', () => {
     expect(() => parseJson('{"unit": []}')).toThrow('the JSON file must hold an array of units');
   });
 
+  it('reports a JSON unit with a field it does not know (a misspelling would drop it without a word)', () => {
+    const { rows, rejections } = validateRows(parseJson(JSON.stringify([{ code: 'NA', name: 'Tỉnh Nghệ An', kind: 'province', tag: ['border'], effective_date: '2020-01-01' }])));
+    expect(rows).toEqual([]);
+    expect(rejections).toEqual([{ line: 1, code: 'NA', reason: expect.stringMatching(/^unknown fields tag, effective_date; the fields are code, name, kind, /) }]);
+  });
+
   it('reads CSV with its header, tags separated by semicolons, numbering rows by their line in the file', () => {
     const { rows, rejections } = validateRows(parseCsv('code,name,kind,subtype,parent_code,tags,effective_from\nNA,Tỉnh Nghệ An,province,tinh,,border;coastal,2024-01-01\n'));
     expect(rejections).toEqual([]);

@@ -160,5 +160,13 @@ export function parseJson(text: string): ParsedRecord[] {
   const list = Array.isArray(data) ? data : (data as { units?: unknown })?.units;
   if (!Array.isArray(list)) throw new ImportFileError('the JSON file must hold an array of units (or { "units": [...] })');
   if (!list.length) throw new ImportFileError('the file holds no units');
-  return list.map((raw, i) => ({ line: i + 1, raw: (raw ?? {}) as Record<string, unknown> }));
+  return list.map((entry: unknown, i) => {
+    const raw = (entry ?? {}) as Record<string, unknown>;
+    // A misspelt field would otherwise be dropped without a word, as a misspelt CSV column would.
+    const unknown = typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((field) => !JSON_FIELDS.has(field)) : [];
+    return { line: i + 1, raw, ...(unknown.length ? { problem: `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; the fields are ${[...JSON_FIELDS].join(', ')}` } : {}) };
+  });
 }
+
+/** The fields a JSON unit may hold: the CSV columns, or their camelCase names. */
+const JSON_FIELDS = new Set(['code', 'name', 'kind', 'subtype', 'parentCode', 'parent_code', 'tags', 'effectiveFrom', 'effective_from']);
