@@ -5,3 +5,4 @@ export * from './notification-listener';
 export * from './queue-worker';
 export * from './metrics';
 export * from './statement-preparation';
+export * from './counted-page';

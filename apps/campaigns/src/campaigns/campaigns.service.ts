@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, CampaignReference, TargetDefinition, TargetKind, TargetState } from '@antq/contracts';
 import { EventFactory, OutboxService } from '@antq/messaging';
 import { Clock, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
+import { countedPage } from '@antq/persistence';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 import { notWholeGoal, type ActivityRequest, type AmendTargetRequest, type CampaignSearchQuery, type CancelCampaignRequest, type CreateCampaignRequest, type TargetInput } from './campaign.requests';
 import { evaluationDate, shareDone } from './progress';
@@ -97,16 +98,15 @@ export class CampaignsService {
   }
 
   async list(query: CampaignSearchQuery) {
-    // One statement, so the total and the page agree; the id keeps the order total.
-    const rows = (await this.dataSource.query(
-      `SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM campaigns WHERE $1::uuid IS NULL OR scope_unit_id = $1::uuid) t
-         LEFT JOIN LATERAL (SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE $1::uuid IS NULL OR scope_unit_id = $1::uuid
-                             ORDER BY period_start DESC, name, id LIMIT $2 OFFSET $3) p ON true
-        ORDER BY p.period_start DESC, p.name, p.id`,
-      [query.scopeUnitId ?? null, query.limit, query.offset],
-    )) as ({ total: number } & (CampaignRow | { id: null }))[];
-    // An offset past the end leaves one row holding only the total.
-    return { total: rows[0]?.total ?? 0, offset: query.offset, limit: query.limit, items: rows.flatMap((r) => (r.id === null ? [] : [campaignView(r)])) };
+    const { total, rows } = await countedPage<CampaignRow>(
+      this.dataSource,
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE $1::uuid IS NULL OR scope_unit_id = $1::uuid`,
+      // The id keeps the order total.
+      'period_start DESC, name, id',
+      [query.scopeUnitId ?? null],
+      query,
+    );
+    return { total, offset: query.offset, limit: query.limit, items: rows.map(campaignView) };
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitKind } from '@antq/contracts';
+import { countedPage } from '@antq/persistence';
 import { holdsOn, type MergePolicy, type PlacementRule, type UnitState } from './unit-state';
 
 interface VersionRow {
@@ -320,17 +321,14 @@ export class TreeRepository {
     if (filter.tags?.length) add((p) => `v.tags @> ${p}::text[]`, filter.tags);
     if (filter.search) add((p) => `v.search_name LIKE ${p}`, `%${filter.search.replace(/[%_\\]/g, '\\$&')}%`);
     if (filter.status) add((p) => `v.status = ${p}`, filter.status);
-    // One statement, so the total and the page agree (as in subtree()).
-    params.push(filter.limit, filter.offset);
-    const rows = (await this.dataSource.query(
-      `WITH found AS (SELECT ${VERSION_COLUMNS} FROM units u JOIN unit_versions v ON v.unit_id = u.id WHERE ${where.join(' AND ')})
-       SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM found) t
-         LEFT JOIN LATERAL (SELECT * FROM found ORDER BY code LIMIT $${params.length - 1} OFFSET $${params.length}) p ON true
-        ORDER BY p.code`,
+    const { total, rows } = await countedPage<VersionRow>(
+      this.dataSource,
+      `SELECT ${VERSION_COLUMNS} FROM units u JOIN unit_versions v ON v.unit_id = u.id WHERE ${where.join(' AND ')}`,
+      'code',
       params,
-    )) as ({ total: number } & (VersionRow | { id: null }))[];
-    // An offset past the end leaves one row holding only the total.
-    return { total: rows[0]?.total ?? 0, items: rows.flatMap((r) => (r.id === null ? [] : [toState(r)])) };
+      filter,
+    );
+    return { total, items: rows.map(toState) };
   }
 
   async findOneAt(id: string, date: string): Promise<UnitState | undefined> {
@@ -373,7 +371,7 @@ export class TreeRepository {
   /**
    * One page of the active subtree under a unit on a date, down to `depth` levels, with each
    * unit's depth, ordered by depth then code (codes are unique, so pages never overlap), and
-   * the size of the whole subtree. One statement, so the total and the page agree.
+   * the size of the whole subtree.
    */
   async subtree(
     id: string,
@@ -381,23 +379,21 @@ export class TreeRepository {
     depth: number,
     page: { offset: number; limit: number },
   ): Promise<{ total: number; items: (UnitState & { depth: number })[] }> {
-    const rows = (await this.dataSource.query(
+    const { total, rows } = await countedPage<VersionRow & { depth: number }>(
+      this.dataSource,
       `WITH RECURSIVE down(id, depth) AS (
          SELECT v.unit_id, 1 FROM unit_versions v WHERE v.parent_id = $2 AND ${AS_OF} AND v.status = 'active'
          UNION ALL
          SELECT v.unit_id, down.depth + 1 FROM unit_versions v JOIN down ON v.parent_id = down.id
           WHERE ${AS_OF} AND v.status = 'active' AND down.depth < $3
-       ), found AS (
-         SELECT ${VERSION_COLUMNS}, down.depth FROM down JOIN units u ON u.id = down.id JOIN unit_versions v ON v.unit_id = u.id
-          WHERE ${AS_OF} AND v.status = 'active'
        )
-       SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM found) t
-         LEFT JOIN LATERAL (SELECT * FROM found ORDER BY depth, code LIMIT $4 OFFSET $5) p ON true
-        ORDER BY p.depth, p.code`,
-      [date, id, depth, page.limit, page.offset],
-    )) as ({ total: number } & ((VersionRow & { depth: number }) | { id: null }))[];
-    // An offset past the end leaves one row holding only the total.
-    return { total: rows[0]?.total ?? 0, items: rows.flatMap((r) => (r.id === null ? [] : [{ ...toState(r), depth: r.depth }])) };
+       SELECT ${VERSION_COLUMNS}, down.depth FROM down JOIN units u ON u.id = down.id JOIN unit_versions v ON v.unit_id = u.id
+        WHERE ${AS_OF} AND v.status = 'active'`,
+      'depth, code',
+      [date, id, depth],
+      page,
+    );
+    return { total, items: rows.map((r) => ({ ...toState(r), depth: r.depth })) };
   }
 
   /**
