@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { foldForSearch, type Actor, type UnitCloseReason, type UnitKind, type UnitSnapshot, type UnitSubtype } from '@antq/contracts';
 import type { EventFactory, NewEvent, OutboxService } from '@antq/messaging';
 import { ConflictError, RuleViolationError } from '@antq/platform';
-import type { Abolition, StructureLock, TreeRepository } from './tree.repository';
+import { abolitionOf, type Abolition, type StructureLock, type TreeRepository } from './tree.repository';
 import { subtypeMismatch } from './unit-subtypes';
 import { holdsOn, type MergePolicy, type PlacementRule, type UnitChangeKind, type UnitState } from './unit-state';
 
@@ -43,8 +43,10 @@ export class TreeChangeSet {
   private readonly closures: { id: string; date: string }[] = [];
   private readonly codes = new Set<string>();
   private structureLock?: StructureLock;
-  /** Levels abolished, as recorded (loaded on the first create). */
+  /** Levels abolished, as recorded (loaded on the first create or move). */
   private abolitions?: Abolition[];
+  /** Levels this change set abolishes: kept past a flush, which the list loaded before it predates. */
+  private readonly abolishedHere: Abolition[] = [];
   /** Dates on which units moved, recorded or in this change set (loaded on the first move). */
   private moveDates?: Set<string>;
 
@@ -131,6 +133,8 @@ export class TreeChangeSet {
   operation(kind: string, date: string, details: object = {}): string {
     const id = randomUUID();
     this.operations.push({ id, kind, date, details });
+    const abolition = abolitionOf(kind, date, details);
+    if (abolition) this.abolishedHere.push(abolition);
     return id;
   }
 
@@ -383,15 +387,7 @@ export class TreeChangeSet {
     change: 'created' | 'moved',
   ): Promise<void> {
     this.abolitions ??= await this.repository.abolitions(this.manager);
-    const recorded = this.operations
-      .filter((o) => o.kind === 'abolish-level' || o.kind === 'reorganise')
-      .flatMap((o) => {
-        const details = o.details as { kind?: UnitKind; abolishKind?: UnitKind; withinId?: string | null };
-        const kind = details.kind ?? details.abolishKind;
-        // A reorganisation that abolished a level within some units only leaves that to its abolish-level operations.
-        return kind ? [{ kind, effectiveDate: o.date, withinId: details.withinId ?? null }] : [];
-      });
-    for (const abolition of [...this.abolitions, ...recorded]) {
+    for (const abolition of [...this.abolitions, ...this.abolishedHere]) {
       // An abolition's own changes share its date, so they never meet it here.
       if (abolition.effectiveDate <= date) continue;
       if (abolition.kind !== unit.kind && !unit.id) continue;

@@ -48,6 +48,18 @@ export interface Abolition {
   withinId: string | null;
 }
 
+/**
+ * The level a structural operation abolished, if it did: an abolish-level names it as `kind`,
+ * a reorganisation as `abolishKind` (one that abolished it within some units only leaves that
+ * to its abolish-level operations).
+ */
+export function abolitionOf(kind: string, effectiveDate: string, details: object): Abolition | undefined {
+  if (kind !== 'abolish-level' && kind !== 'reorganise') return undefined;
+  const d = details as { kind?: UnitKind; abolishKind?: UnitKind; withinId?: string | null };
+  const level = d.kind ?? d.abolishKind;
+  return level ? { kind: level, effectiveDate, withinId: d.withinId ?? null } : undefined;
+}
+
 /** Key of the transaction-level advisory lock that serialises structural changes ("antq" in ASCII, then 1). */
 const TREE_STRUCTURE_LOCK = 0x616e747101;
 
@@ -102,12 +114,11 @@ export class TreeRepository {
 
   /** Levels abolished (alone or in a reorganisation): their kind, date and the subtree they were abolished in (null: everywhere). */
   async abolitions(manager: EntityManager): Promise<Abolition[]> {
-    return (await manager.query(
-      `SELECT COALESCE(details->>'kind', details->>'abolishKind') AS kind, to_char(effective_date, 'YYYY-MM-DD') AS "effectiveDate", details->>'withinId' AS "withinId"
-         FROM structural_operations
-        WHERE kind IN ('abolish-level', 'reorganise') AND COALESCE(details->>'kind', details->>'abolishKind') IS NOT NULL
-        ORDER BY effective_date`,
-    )) as Abolition[];
+    const operations = (await manager.query(
+      `SELECT kind, to_char(effective_date, 'YYYY-MM-DD') AS "effectiveDate", details
+         FROM structural_operations WHERE kind IN ('abolish-level', 'reorganise') ORDER BY effective_date`,
+    )) as { kind: string; effectiveDate: string; details: object }[];
+    return operations.flatMap((o) => abolitionOf(o.kind, o.effectiveDate, o.details) ?? []);
   }
 
   /**
