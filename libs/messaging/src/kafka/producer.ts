@@ -53,7 +53,11 @@ export class ReliableProducer {
     const records = topicMessages.flatMap(({ topic, messages }) => messages.map((message) => ({ topic, message, key: message.key, value: message.value, headers: message.headers })));
     for (const group of inSizedGroups(records)) {
       const byTopic = new Map<string, Message[]>();
-      for (const { topic, message } of group) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+      for (const { topic, message } of group) {
+        const messages = byTopic.get(topic);
+        if (messages) messages.push(message);
+        else byTopic.set(topic, [message]);
+      }
       const producer = await this.connected();
       try {
         await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });

@@ -187,30 +187,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       [this.options.outbox.batchSize],
     )) as OutboxRow[];
     if (!rows.length) return { more: false };
-    // The producer sends them in as many requests as the broker needs, in order.
-    const byTopic = new Map<string, OutboxRow[]>();
-    for (const row of rows) {
-      const list = byTopic.get(row.topic) ?? [];
-      list.push(row);
-      byTopic.set(row.topic, list);
-    }
+    // In id order: the producer groups them by topic and sends as many requests as the broker needs.
     await this.producer.sendBatch(
-      [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((row) => ({
-          key: row.message_key,
-          value: row.payload,
-          headers: {
-            'content-type': CLOUD_EVENTS_CONTENT_TYPE,
-            ce_id: row.event_id,
-            ce_type: row.event_type,
-          },
-        })),
+      rows.map((row) => ({
+        topic: row.topic,
+        messages: [{ key: row.message_key, value: row.payload, headers: { 'content-type': CLOUD_EVENTS_CONTENT_TYPE, ce_id: row.event_id, ce_type: row.event_type } }],
       })),
     );
     await this.dataSource.query('DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     this.published += rows.length;
-    for (const [topic, list] of byTopic) eventsPublished.inc({ topic }, list.length);
+    const perTopic = new Map<string, number>();
+    for (const row of rows) perTopic.set(row.topic, (perTopic.get(row.topic) ?? 0) + 1);
+    for (const [topic, count] of perTopic) eventsPublished.inc({ topic }, count);
     return { more: rows.length === this.options.outbox.batchSize };
   }
 }
