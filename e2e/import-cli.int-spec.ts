@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import {
@@ -8,20 +8,14 @@ import {
   createRunTopics,
   deleteRunTopics,
   dropTestDatabases,
-  runScript,
   startTestService,
-  TEST_BROKERS,
-  TEST_JWT_SECRET,
   testKafka,
   testToken,
+  NGHE_AN_MAPPING,
+  runImportCommand,
   uniqueRunId,
   type RunningService,
-  type ScriptResult,
 } from '@antq/testing';
-
-const ROOT = resolve(__dirname, '..');
-const CLI = resolve(ROOT, 'dist/apps/units-registry/src/import/cli.js');
-const NGHE_AN = resolve(ROOT, 'apps/units-registry/test/fixtures/vn-admin-nghe-an.json');
 
 const runId = uniqueRunId();
 const kafka = testKafka();
@@ -35,16 +29,7 @@ function file(name: string, text: string): string {
 }
 
 /** The command as an operator runs it beside `npm start`: the database named as the local stack names it. */
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
-  return runScript(CLI, args, {
-    UNITS_REGISTRY_DATABASE_URL: registry.databaseUrl,
-    KAFKA_BROKERS: TEST_BROKERS,
-    KAFKA_TOPIC_PREFIX: `${runId}.`,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
-}
+const runCli = (args: string[], env: NodeJS.ProcessEnv = {}) => runImportCommand(registry, runId, args, env);
 
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
@@ -70,7 +55,7 @@ describe('the import command', () => {
     ['invalid JSON', () => ['units', file('invalid.json', '[{"code": "NA",')], /^cannot import .*invalid\.json: not valid JSON: /],
     ['JSON without a list', () => ['units', file('object.json', '{"code": "NA"}')], /^cannot import .*object\.json: the JSON file must hold an array of units/],
     ['another shape than the mapping file', () => ['vn-admin', file('units.json', '[]')], /^cannot import .*units\.json: the file must hold the provinces and wards of a vn-admin mapping file$/],
-    ['a --province the mapping file does not hold', () => ['vn-admin', NGHE_AN, '--province', '99'], /^--province: 99 is no old province of .*vn-admin-nghe-an\.json \(it holds 51\)$/],
+    ['a --province the mapping file does not hold', () => ['vn-admin', NGHE_AN_MAPPING, '--province', '99'], /^--province: 99 is no old province of .*vn-admin-nghe-an\.json \(it holds 51\)$/],
   ])('refuses %s in one line with exit 2, before it opens the database', async (_, args, message) => {
     // A database that does not exist: the file is refused before any connection is tried.
     const result = await runCli(args(), { UNITS_REGISTRY_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', KAFKA_BROKERS: '127.0.0.1:1' });
@@ -84,7 +69,7 @@ describe('the import command', () => {
     const otherDistrict = (await api.post('/units', { code: 'HT-D', name: 'Huyện Kỳ Anh', kind: 'district', subtype: 'huyen', parentId: other.id, effectiveFrom: '2020-01-01' }))
       .body as { id: string };
 
-    const result = await runCli(['vn-admin', NGHE_AN, '--province', '51']);
+    const result = await runCli(['vn-admin', NGHE_AN_MAPPING, '--province', '51']);
     expect(result.stderr).not.toMatch(/refused|failed|rejected/);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout.split('\n').find((line) => line.startsWith('{')) as string)).toMatchObject({ created: 433, reorganisation: { levelUnitsClosed: 20 } });

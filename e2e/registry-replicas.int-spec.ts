@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
@@ -12,19 +12,13 @@ import {
   dropTestDatabases,
   eventually,
   startTestService,
-  TEST_BROKERS,
-  TEST_JWT_SECRET,
   testKafka,
   testToken,
-  runScript,
+  NGHE_AN_MAPPING,
+  runImportCommand,
   uniqueRunId,
   type RunningService,
-  type ScriptResult,
 } from '@antq/testing';
-
-const ROOT = resolve(__dirname, '..');
-const CLI = resolve(ROOT, 'dist/apps/units-registry/src/import/cli.js');
-const NGHE_AN = resolve(ROOT, 'apps/units-registry/test/fixtures/vn-admin-nghe-an.json');
 
 const runId = uniqueRunId();
 const kafka = testKafka();
@@ -32,15 +26,7 @@ let registry: RunningService;
 let replicas: RunningService[];
 let api: ApiClient;
 
-function runCli(args: string[]): Promise<ScriptResult> {
-  return runScript(CLI, args, {
-    UNITS_REGISTRY_DATABASE_URL: registry.databaseUrl,
-    KAFKA_BROKERS: TEST_BROKERS,
-    KAFKA_TOPIC_PREFIX: `${runId}.`,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'warn',
-  });
-}
+const runCli = (args: string[]) => runImportCommand(registry, runId, args);
 
 const VERSIONS = `SELECT unit_id, version, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to,
                           code, name, kind, subtype, parent_id, tags, status FROM %s ORDER BY unit_id, version`;
@@ -96,7 +82,7 @@ describe('importing Nghệ An and its 2025 reorganisation', () => {
   });
 
   it('builds the old tree, applies the reorganisation, and every replica equals the registry', async () => {
-    const result = await runCli(['vn-admin', NGHE_AN]);
+    const result = await runCli(['vn-admin', NGHE_AN_MAPPING]);
     expect(result.stderr).not.toMatch(/refused|failed|rejected/);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout.split('\n').find((line) => line.startsWith('{')) as string) as Record<string, unknown>;

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { TEST_BROKERS, TEST_JWT_SECRET } from './test-env';
 
 export interface ScriptResult {
   code: number;
@@ -16,5 +18,23 @@ export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', fail);
     child.on('exit', (code) => done({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** The Nghệ An subset of Vietnam's 2025 mapping file, kept as a test fixture. */
+export const NGHE_AN_MAPPING = resolve(__dirname, '../../../apps/units-registry/test/fixtures/vn-admin-nghe-an.json');
+
+/**
+ * The built import command, run as an operator runs it beside `npm start`: into the test
+ * registry's database (named as the local stack names it), publishing under the run's topics.
+ */
+export function runImportCommand(registry: { databaseUrl: string }, runId: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
+  return runScript(resolve(__dirname, '../../../dist/apps/units-registry/src/import/cli.js'), args, {
+    UNITS_REGISTRY_DATABASE_URL: registry.databaseUrl,
+    KAFKA_BROKERS: TEST_BROKERS,
+    KAFKA_TOPIC_PREFIX: `${runId}.`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    ...env,
   });
 }
