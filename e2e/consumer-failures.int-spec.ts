@@ -39,7 +39,6 @@ class ProbeEffects1700000000000 implements MigrationInterface {
 
 const PROBE: ServiceDefinition = {
   service: 'campaigns',
-  defaultPort: 0,
   entities: [],
   migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ProbeEffects1700000000000],
 };

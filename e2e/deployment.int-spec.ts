@@ -2,12 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { getMetadataStorage } from 'class-validator';
 import { parse, parseAllDocuments } from 'yaml';
-import { ASSESSMENTS } from '@antq/app-assessments';
-import { CAMPAIGNS } from '@antq/app-campaigns';
-import { NOTIFICATIONS, NotificationsConfig } from '@antq/app-notifications';
-import { UNITS_REGISTRY } from '@antq/app-units-registry';
+import { NotificationsConfig } from '@antq/app-notifications';
 import { SERVICES, type ServiceName } from '@antq/contracts';
-import { ServiceConfig } from '@antq/platform';
+import { SERVICE_PORTS, ServiceConfig } from '@antq/platform';
 
 /*
  * No container engine runs here, so docker-compose.yml and deploy/k8s are checked against
@@ -17,7 +14,6 @@ import { ServiceConfig } from '@antq/platform';
 
 const ROOT = resolve(__dirname, '..');
 const read = (path: string) => readFileSync(resolve(ROOT, path), 'utf8');
-const DEFINITIONS = [UNITS_REGISTRY, ASSESSMENTS, CAMPAIGNS, NOTIFICATIONS];
 
 /** The settings a class validates (its properties with class-validator decorators). */
 function settingsOf(target: new () => object): string[] {
@@ -37,7 +33,6 @@ describe('docker-compose.yml', () => {
   };
 
   it.each([...SERVICES])('runs %s with settings it reads, its own port and database, after its migrations', (service) => {
-    const definition = DEFINITIONS.find((d) => d.service === service);
     for (const name of [service, `${service}-migrate`]) {
       const container = compose.services[name];
       expect(container).toBeDefined();
@@ -47,7 +42,7 @@ describe('docker-compose.yml', () => {
       expect(String(environment['DATABASE_URL'])).toMatch(new RegExp(`/${databaseOf(service)}$`));
     }
     const container = compose.services[service];
-    expect(Number(container.environment?.['PORT'])).toBe(definition?.defaultPort);
+    expect(Number(container.environment?.['PORT'])).toBe(SERVICE_PORTS[service]);
     expect(container.healthcheck).toBeDefined();
     expect(container.depends_on?.[`${service}-migrate`]).toEqual({ condition: 'service_completed_successfully' });
     expect(container.depends_on?.['topics']).toEqual({ condition: 'service_completed_successfully' });
@@ -80,7 +75,6 @@ describe('deploy/k8s', () => {
   });
 
   it.each([...SERVICES])('deploys %s with settings it reads, its own port, and secrets that exist', (service) => {
-    const definition = DEFINITIONS.find((d) => d.service === service);
     const deployment = documents(`${service}.yaml`).find((d) => d.kind === 'Deployment');
     const pod = deployment?.spec?.template?.spec;
     const containers = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])];
@@ -89,7 +83,7 @@ describe('deploy/k8s', () => {
       const env = container.env ?? [];
       expect(env.map((e) => e.name).filter((name) => !known(service).has(name))).toEqual([]);
       expect(env.find((e) => e.name === 'SERVICE')?.value).toBe(service);
-      expect(Number(env.find((e) => e.name === 'PORT')?.value)).toBe(definition?.defaultPort);
+      expect(Number(env.find((e) => e.name === 'PORT')?.value)).toBe(SERVICE_PORTS[service]);
       expect(container.envFrom?.map((e) => e.configMapRef?.name)).toContain(configMap?.metadata.name);
       // A required secret key must be in the secret; an optional one may be left out.
       const missing = env.flatMap((e) => {

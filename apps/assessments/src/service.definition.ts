@@ -11,7 +11,6 @@ import { AssessmentsByState1764100016000 } from './migrations/1764100016000-asse
 
 export const ASSESSMENTS: ServiceDefinition = {
   service: 'assessments',
-  defaultPort: 3102,
   entities: [ReplicaUnit],
   migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Assessments1764100003000, OverdueNotices1764100006000, DerivationQueue1764100007000, OneOpenAssessment1764100012000, KeyAreaDecisions1764100013000, ProgrammesPerKind1764100014000, AssessmentsByState1764100016000],
 };

@@ -12,7 +12,6 @@ import { EvaluatedGoal1764100019000 } from './migrations/1764100019000-evaluated
 
 export const CAMPAIGNS: ServiceDefinition = {
   service: 'campaigns',
-  defaultPort: 3103,
   entities: [ReplicaUnit],
   migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Scoreboards1764100004000, Campaigns1764100005000, TargetTransitions1764100006000, ScoreboardQueue1764100009000, CampaignCancellation1764100016000, CancelledOn1764100017000, TargetAmendments1764100018000, EvaluatedGoal1764100019000],
 };

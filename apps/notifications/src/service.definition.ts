@@ -13,7 +13,6 @@ import { FeedItemsHeldForDigest1764100022000 } from './migrations/1764100022000-
 
 export const NOTIFICATIONS: ServiceDefinition = {
   service: 'notifications',
-  defaultPort: 3104,
   entities: [ReplicaUnit],
   migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Notifications1764100005000, NotificationUserKeys1764100010000, AlertRuleOwners1764100011000, DigestedFeedItems1764100012000, WebhookDeliveriesByAgency1764100014000, CampaignCancelledRule1764100016000, TargetAmendedRule1764100018000, DigestSince1764100020000, FeedItemsHeldForDigest1764100022000],
 };

@@ -3,6 +3,7 @@ import { MESSAGING_ENTITIES } from '@antq/messaging';
 import { ensureDatabase, postgresOptions } from '@antq/persistence';
 import { defaultDatabaseUrl, type Environment, type ServiceDefinition } from './platform.module';
 import { loadServiceConfig } from './service-config';
+import { SERVICE_PORTS } from './stack-settings';
 
 /**
  * Creates the service's database when missing and runs its pending migrations. Services
@@ -11,7 +12,7 @@ import { loadServiceConfig } from './service-config';
  */
 export async function migrateService(definition: ServiceDefinition, env: Environment): Promise<string[]> {
   const config = loadServiceConfig(definition.service, env, {
-    PORT: String(definition.defaultPort),
+    PORT: String(SERVICE_PORTS[definition.service]),
     DATABASE_URL: defaultDatabaseUrl(definition.service),
   });
   await ensureDatabase(config.DATABASE_URL);

@@ -17,10 +17,10 @@ import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { RequestContextModule } from './request-context.module';
 import { kafkaConnection, loadServiceConfig, ServiceConfig } from './service-config';
+import { SERVICE_PORTS } from './stack-settings';
 
 export interface ServiceDefinition {
   service: ServiceName;
-  defaultPort: number;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -62,7 +62,7 @@ export function messagingOptions(service: ServiceName, config: ServiceConfig): M
 export class PlatformModule {
   static forRoot(definition: ServiceDefinition, env: Environment, options: PlatformOptions = {}): DynamicModule {
     const config = loadServiceConfig(definition.service, env, {
-      PORT: String(definition.defaultPort),
+      PORT: String(SERVICE_PORTS[definition.service]),
       DATABASE_URL: defaultDatabaseUrl(definition.service),
     });
     return {
