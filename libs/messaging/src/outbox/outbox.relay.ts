@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
+import { Client, type QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { CLOUD_EVENTS_CONTENT_TYPE } from '@antq/contracts';
 import { sessionConfig, WakeSignal } from '@antq/persistence';
@@ -35,6 +35,18 @@ const MAX_BACKOFF_MS = 5_000;
  */
 const SESSION_CHECK_MS = 5_000;
 /**
+ * How long a statement of the relaying session may take (the session is not checked while one
+ * runs): one that has not answered by then ends the session, and another instance, or this
+ * one anew, takes the relaying over. Reading or deleting a batch takes milliseconds.
+ */
+const RELAY_STATEMENT_TIMEOUT_MS = 10_000;
+// Named: the server plans each of the relay's statements once per session.
+const OLDEST_ROWS = {
+  name: 'outbox-relay-oldest-rows',
+  text: 'SELECT id, topic, message_key, event_id, event_type, payload FROM outbox_messages ORDER BY id LIMIT $1',
+};
+const DELETE_ROWS = { name: 'outbox-relay-delete-rows', text: 'DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])' };
+/**
  * The server's own checks on the session: a relaying host gone without a word loses its
  * session, and the lock, within a minute (30 s idle, then 3 probes 10 s apart) rather than
  * the two hours of the operating system's default.
@@ -53,9 +65,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loop?: Promise<void>;
   private client?: Client;
-  /** Checks the session while this instance relays (one check at a time). */
+  /** Checks the session while this instance relays and sits idle. */
   private sessionCheck?: NodeJS.Timeout;
-  private checking = false;
+  /** A statement is on the relaying session: it is its own check, with its own timeout. */
+  private busy = false;
   /** Poked by NOTIFY: work arrived, so the relay must not sleep a whole interval. */
   private readonly signal = new WakeSignal();
   private published = 0;
@@ -112,11 +125,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     let backoff = 100;
     while (this.running) {
       try {
-        if (!(await this.holdLeadership())) {
+        const client = await this.holdLeadership();
+        if (!client) {
           await this.signal.sleep(this.options.outbox.pollIntervalMs * 5);
           continue;
         }
-        const { more } = await this.publishBatch();
+        const { more } = await this.publishBatch(client);
         backoff = 100;
         if (!more) await this.signal.sleep(this.options.outbox.pollIntervalMs);
       } catch (error) {
@@ -127,8 +141,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async holdLeadership(): Promise<boolean> {
-    if (this.client) return true;
+  /** The relaying session: this instance's own, or a new one when it takes the lock; none when another instance holds it. */
+  private async holdLeadership(): Promise<Client | undefined> {
+    if (this.client) return this.client;
     const client = new Client(sessionConfig(this.dataSource, 'antq-outbox-relay'));
     client.on('error', (error) => {
       this.logger.warn(`Outbox relay lost its database session: ${error.message}`);
@@ -139,7 +154,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const [{ locked }] = (await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_ID])).rows;
       if (!locked) {
         await client.end();
-        return false;
+        return undefined;
       }
       client.on('notification', () => this.signal.poke());
       await client.query(`LISTEN ${OUTBOX_CHANNEL}; ${SERVER_KEEPALIVES}`);
@@ -151,21 +166,34 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.client = client;
     this.sessionCheck = setInterval(() => void this.checkSession(client), SESSION_CHECK_MS);
     this.logger.log('Outbox relay is active');
-    return true;
+    return client;
   }
 
   /** Stands down if the session no longer answers in time: another instance may then relay. */
   private async checkSession(client: Client): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
+    if (this.busy) return;
+    await this.onSession(client, { text: 'SELECT 1' }, SESSION_CHECK_MS).catch(() => undefined);
+  }
+
+  /**
+   * A statement on the relaying session, one at a time. The rows are read and deleted there
+   * rather than through the pool: a statement that does not answer in time ends the session
+   * (and the lock with it) instead of holding the relaying up, and a session that lost the
+   * lock can delete nothing.
+   */
+  private async onSession<R extends object>(client: Client, statement: QueryConfig, timeoutMs = RELAY_STATEMENT_TIMEOUT_MS): Promise<R[]> {
+    this.busy = true;
     try {
-      await withTimeout(client.query('SELECT 1'), SESSION_CHECK_MS);
+      const result = await withTimeout(client.query<R>(statement), timeoutMs);
+      return result.rows;
     } catch (error) {
-      if (this.client !== client) return;
-      this.logger.warn(`Outbox relay stands down: its database session stopped answering (${(error as Error).message})`);
-      await this.releaseClient();
+      if (this.client === client) {
+        this.logger.warn(`Outbox relay stands down: its database session failed or stopped answering (${(error as Error).message})`);
+        await this.releaseClient();
+      }
+      throw error;
     } finally {
-      this.checking = false;
+      this.busy = false;
     }
   }
 
@@ -179,13 +207,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /** Publishes the oldest rows, as many as fit in a batch; `more`: whether rows may be waiting still. */
-  private async publishBatch(): Promise<{ more: boolean }> {
+  private async publishBatch(client: Client): Promise<{ more: boolean }> {
     this.signal.clear();
-    const rows = (await this.dataSource.query(
-      `SELECT id, topic, message_key, event_id, event_type, payload
-         FROM outbox_messages ORDER BY id LIMIT $1`,
-      [this.options.outbox.batchSize],
-    )) as OutboxRow[];
+    const rows = await this.onSession<OutboxRow>(client, { ...OLDEST_ROWS, values: [this.options.outbox.batchSize] });
     if (!rows.length) return { more: false };
     // In id order: the producer groups them by topic and sends as many requests as the broker needs.
     await this.producer.sendBatch(
@@ -194,7 +218,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         messages: [{ key: row.message_key, value: row.payload, headers: { 'content-type': CLOUD_EVENTS_CONTENT_TYPE, ce_id: row.event_id, ce_type: row.event_type } }],
       })),
     );
-    await this.dataSource.query('DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    await this.onSession(client, { ...DELETE_ROWS, values: [rows.map((r) => r.id)] });
     this.published += rows.length;
     const perTopic = new Map<string, number>();
     for (const row of rows) perTopic.set(row.topic, (perTopic.get(row.topic) ?? 0) + 1);
