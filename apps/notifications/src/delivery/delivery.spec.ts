@@ -127,10 +127,17 @@ describe('webhook address policy', () => {
     const empty = new AddressPolicy([], DEFAULT_DENIED_CIDRS, async () => []);
     await expect(sendWebhook(empty, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({ ok: false, retryable: true });
     const internal = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({ 'hooks.example': ['10.0.0.7'] }));
-    await expect(sendWebhook(internal, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({
+    // The delivery log and its event say that the host leads somewhere refused; only the server's log says where.
+    await expect(sendWebhook(internal, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toEqual({
       ok: false,
-      error: expect.stringMatching(/^refused: hooks\.example: address 10\.0\.0\.7 is in a denied range/),
+      statusCode: null,
+      error: 'refused: the host hooks.example resolves to an address the webhook policy does not allow',
+      logError: expect.stringMatching(/^refused: hooks\.example: address 10\.0\.0\.7 is in a denied range/),
       retryable: false,
+    });
+    const typed = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({}));
+    await expect(sendWebhook(typed, { url: 'http://10.0.0.7/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({
+      error: expect.stringMatching(/^refused: 10\.0\.0\.7: address 10\.0\.0\.7 is in a denied range/),
     });
   });
 

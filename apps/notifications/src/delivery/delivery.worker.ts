@@ -245,7 +245,7 @@ export class DeliveryWorker extends QueueWorker {
                last_error = EXCLUDED.last_error, created_at = now()`,
             [delivery.id],
           );
-          this.logger.warn(`Delivery ${delivery.id} (${delivery.channel}) failed after ${attempt} attempts: ${error ?? 'unknown error'}`);
+          this.logger.warn(`Delivery ${delivery.id} (${delivery.channel}) failed after ${attempt} attempts: ${result.logError ?? error ?? 'unknown error'}`);
         }
         await this.outbox.append(manager, [
           outcome === 'delivered'

@@ -7,7 +7,10 @@ import { AddressDeniedError, AddressResolutionError, type AddressPolicy } from '
 export interface SendResult {
   ok: boolean;
   statusCode: number | null;
+  /** What went wrong, as the delivery log, its API and the failed event tell it. */
   error?: string;
+  /** The fuller account, for the server's log only: where a refused host name resolves. */
+  logError?: string;
   /** Whether trying again can help (timeouts, 5xx, 429); refusals and 4xx cannot. */
   retryable: boolean;
 }
@@ -32,7 +35,9 @@ export async function sendWebhook(
   try {
     checked = await policy.check(target.url, timeoutMs);
   } catch (error) {
-    if (error instanceof AddressDeniedError) return { ok: false, statusCode: null, error: `refused: ${error.message}`, retryable: false };
+    if (error instanceof AddressDeniedError) {
+      return { ok: false, statusCode: null, error: `refused: ${error.publicMessage}`, logError: `refused: ${error.message}`, retryable: false };
+    }
     // A DNS failure is often a blip: try again later, within the budget of attempts.
     if (error instanceof AddressResolutionError) return { ok: false, statusCode: null, error: error.message, retryable: true };
     throw error;
