@@ -297,6 +297,34 @@ describe('alerts from rules', () => {
     await eventually(() => expect(recorder.events('antq.notifications.alert-raised.v1').filter((e) => e.data.triggerEventId === marker.id)).toHaveLength(1));
     expect(recorder.events('antq.notifications.alert-raised.v1').filter((e) => e.data.triggerEventId === event.id || e.data.triggerEventId === sameFact.id)).toHaveLength(1);
   });
+
+  it('raises an alert told to more subscribers than its event names: the event names the first 1,000 and counts them all', async () => {
+    await unit('C3', 'commune', 'D2');
+    const admin = api('ca-nghe-an', ['admin']);
+    await eventually(async () => expect((await admin.get(`/replica/units/${ids['C3']}`)).status).toBe(200));
+    await service.dataSource.query(
+      `INSERT INTO subscriptions (id, subscriber, agency, unit_id, created_by)
+       SELECT gen_random_uuid(), 'user:ca-con-cuong/can-bo-' || lpad(n::text, 4, '0'), 'ca-con-cuong', $1, 'test' FROM generate_series(1, 1200) AS n`,
+      [ids['C3']],
+    );
+    const event = statusChanged('C3', 'drug-free', 'recognised', 'revoked');
+    await publish('assessments', event);
+    const raised = await eventually(() => {
+      const found = recorder.events('antq.notifications.alert-raised.v1').find((e) => e.data.triggerEventId === event.id);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    // Agencies first: the ones responsible up the tree are never the ones cut.
+    expect(raised.data.recipientCount).toBe(1202);
+    expect(raised.data.recipients).toHaveLength(1000);
+    expect(raised.data.recipients.slice(0, 3)).toEqual(['agency:ca-con-cuong', 'agency:ca-nghe-an', 'user:ca-con-cuong/can-bo-0001']);
+    // Every one of them got the alert in the feed, and the alert lists them all.
+    const [{ id: alertId }] = await alertsFor(event.id);
+    expect(((await admin.get(`/alerts/${alertId}`)).body.recipients as string[]).length).toBe(1202);
+    const [{ n }] = (await service.dataSource.query('SELECT count(*)::int AS n FROM feed_items WHERE alert_id = $1', [alertId])) as { n: number }[];
+    expect(n).toBe(1202);
+    await service.dataSource.query('DELETE FROM subscriptions WHERE unit_id = $1', [ids['C3']]);
+  });
 });
 
 describe('webhooks', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Actor, AlertSeverity, CloudEvent } from '@antq/contracts';
+import { MAX_ALERT_EVENT_RECIPIENTS, type Actor, type AlertSeverity, type CloudEvent } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { quietHoursOf, releaseTime } from '../delivery/quiet-hours';
@@ -18,6 +18,9 @@ export const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 
 /** SQL: the row's `min_severity` is met by the severity whose rank is $3. */
 const MIN_SEVERITY_MET = `(CASE min_severity WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) <= $3`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An alert event's recipients: the first ones (agencies sort first) and how many in all. */
+const recipientsOf = (recipients: string[]) => ({ recipients: recipients.slice(0, MAX_ALERT_EVENT_RECIPIENTS), recipientCount: recipients.length });
 
 interface ChainUnit {
   unit_id: string;
@@ -148,7 +151,7 @@ export class AlertsService {
         triggerEventType: event.type,
         triggerEventId: event.id,
         message,
-        recipients,
+        ...recipientsOf(recipients),
         deliveries: emails.length + webhooks.length,
       },
     });
@@ -159,7 +162,7 @@ export class AlertsService {
         recipient: `agency:${w.agency}`,
         webhookId: w.id,
         target: w.url,
-        payload: { ...alertEvent, data: { ...alertEvent.data, recipients: recipients.filter((r) => isOfAgency(r, w.agency)) } },
+        payload: { ...alertEvent, data: { ...alertEvent.data, ...recipientsOf(recipients.filter((r) => isOfAgency(r, w.agency))) } },
         at: now,
         held: null as string | null,
       })),

@@ -1,11 +1,14 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export const DELIVERY_CHANNELS = ['webhook', 'email'] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+
+/** The most recipients an alert-raised event names (the alert itself keeps them all). */
+export const MAX_ALERT_EVENT_RECIPIENTS = 1_000;
 
 /** A message in the platform's two languages. */
 export class LocalisedText {
@@ -53,10 +56,20 @@ export class AlertRaisedData {
   @Type(() => LocalisedText)
   message!: LocalisedText;
 
-  /** Who is told: `agency:<code>` and `user:<agency>/<principal>`. */
+  /**
+   * Who is told: `agency:<code>` and `user:<agency>/<principal>`, agencies first, at most
+   * MAX_ALERT_EVENT_RECIPIENTS of them so that the event stays publishable however many
+   * subscribed; `GET /alerts/:id` lists every one.
+   */
   @IsArray()
+  @ArrayMaxSize(MAX_ALERT_EVENT_RECIPIENTS)
   @IsString({ each: true })
   recipients!: string[];
+
+  /** How many were told: more than `recipients` holds when the list was cut. */
+  @IsInt()
+  @Min(0)
+  recipientCount!: number;
 
   /** Webhook endpoints and email addresses the alert is being delivered to. */
   @IsInt()
