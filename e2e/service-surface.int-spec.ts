@@ -2,6 +2,7 @@ import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
+import { resolve } from 'node:path';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { BUSINESS_TIME_ZONE, CLOUD_EVENTS_CONTENT_TYPE, EVENT_TOPICS } from '@antq/contracts';
 import {
@@ -12,9 +13,11 @@ import {
   dropTestDatabases,
   eventually,
   produceRaw,
+  runScript,
   runTopic,
   startTestService,
   testKafka,
+  TEST_JWT_SECRET,
   testToken,
   uniqueRunId,
   unitCreatedEvent,
@@ -114,6 +117,26 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     // The agency's request budget on this instance (RATE_LIMIT_PER_MINUTE's default).
     expect(response.headers.get('x-ratelimit-limit')).toBe('12000');
   });
+});
+
+it('issues with `npm run token` a development token the services take, and refuses a lifetime that is not one', async () => {
+  const token = resolve(__dirname, '../dist/tools/run/token.js');
+  const issued = await runScript(token, ['--agency', 'ca-nghi-loc', '--roles', 'viewer', '--hours', '0.5'], { JWT_SECRET: TEST_JWT_SECRET });
+  expect(issued).toMatchObject({ code: 0, stderr: '' });
+  const registry = services.find((s) => s.definition.service === 'units-registry')!;
+  const read = await fetch(`${registry.url}/units`, { headers: { authorization: `Bearer ${issued.stdout.trim()}` } });
+  expect(read.status).toBe(200);
+  const [, payload] = issued.stdout.trim().split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { agency: string; roles: string[]; iat: number; exp: number };
+  expect(claims).toMatchObject({ agency: 'ca-nghi-loc', roles: ['viewer'] });
+  expect(claims.exp - claims.iat).toBe(1800);
+  // A viewer's token opens reads only.
+  const write = await fetch(`${registry.url}/units`, { method: 'POST', headers: { authorization: `Bearer ${issued.stdout.trim()}`, 'content-type': 'application/json' }, body: '{}' });
+  expect(write.status).toBe(403);
+  for (const hours of ['abc', '0', '-1']) {
+    const refused = await runScript(token, [`--hours=${hours}`], { JWT_SECRET: TEST_JWT_SECRET });
+    expect(refused).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(`--hours must be a number of hours between 0 and 8760, not "${hours}"`) });
+  }
 });
 
 it('runs the daily jobs just after midnight in Vietnam, when the business date turns, whatever the server time zone', () => {

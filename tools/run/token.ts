@@ -5,7 +5,7 @@ import { issueToken, TokenClaims } from '@antq/auth';
 import { DEV_JWT_SECRET } from '@antq/platform';
 
 /**
- * `npm run token -- --agency ca-nghe-an --roles admin[,registrar] [--sub alice] [--jurisdiction <unit-id>]`
+ * `npm run token -- [--agency ca-nghe-an] [--roles admin[,registrar]] [--sub alice] [--name N] [--jurisdiction <unit-id>] [--hours 12]`
  * prints a bearer token signed with JWT_SECRET (or the development key `npm start` uses).
  */
 function main(): void {
@@ -26,7 +26,9 @@ function main(): void {
     ...(values.name ? { name: values.name } : {}),
     ...(values.jurisdiction ? { jurisdiction: values.jurisdiction.split(',').map((id) => id.trim()) } : {}),
   });
+  const hours = Number(values.hours);
   const problems = validateSync(claims).flatMap((e) => Object.values(e.constraints ?? {}));
+  if (!(hours > 0 && hours <= 24 * 365)) problems.push(`--hours must be a number of hours between 0 and 8760, not "${values.hours}"`);
   if (problems.length) throw new Error(problems.join('; '));
   // Services given a key set and no secret accept only the identity provider's tokens.
   if (process.env['JWT_JWKS_URL'] && !process.env['JWT_SECRET']) {
@@ -39,7 +41,7 @@ function main(): void {
       audience: process.env['JWT_AUDIENCE'] ?? 'antq-api',
     },
     claims,
-    Number(values.hours) * 3600,
+    Math.round(hours * 3600),
   );
   process.stdout.write(`${token}\n`);
 }
