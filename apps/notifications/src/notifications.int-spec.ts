@@ -250,7 +250,7 @@ describe('alerts from rules', () => {
     for (const itemId of ['99999999999999999999', 'abc', '0']) {
       expect(await api('ca-nghe-an').post(`/feed/${itemId}/read`)).toMatchObject({ status: 400, body: { message: ['itemId must be a feed item number'] } });
     }
-    expect(await api('ca-nghe-an').get('/feed?offset=100000000000000000000')).toMatchObject({ status: 400, body: { message: ['offset must not be greater than 1000000000'] } });
+    expect(await api('ca-nghe-an').get('/feed?offset=100000000000000000000')).toMatchObject({ status: 400, body: { message: ['offset must be a whole number from 0 to 1000000000'] } });
 
     // Marking all read keeps to the rule asked for.
     const [{ rule_id: ruleId }] = (await service.dataSource.query('SELECT rule_id FROM alerts WHERE id = $1', [alert.id])) as { rule_id: string }[];

@@ -11,3 +11,4 @@ export * from './query-params';
 export * from './page.query';
 export * from './parse-id.pipe';
 export * from './stack-settings';
+export * from './validation';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { PageQuery } from '@antq/platform';
+import { PageQuery, QueryInteger } from '@antq/platform';
 import { ASSESSMENT_STATES, IsCalendarDate, IsUuid, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type AssessmentState, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
 
@@ -122,10 +122,7 @@ export class AssessmentSearchQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: 2024 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'cycle must be a year such as 2024' })
-  @Min(2000)
-  @Max(2100)
+  @QueryInteger(2000, 2100, { message: 'cycle must be a year such as 2024' })
   cycle?: number;
 
   @ApiPropertyOptional({ enum: ASSESSMENT_STATES, isArray: true, description: 'e.g. submitted: the verifiers\' work queue' })

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, ValidateBy } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { ALERT_SEVERITIES, IsUuid, type AlertSeverity } from '@antq/contracts';
-import { PageQuery } from '@antq/platform';
+import { PageQuery, QueryInteger } from '@antq/platform';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -69,7 +69,6 @@ export class DeliveryQuery extends PageQuery {
 /** A feed item's number in the path. */
 export class FeedItemParam {
   @ApiProperty({ example: 42 })
-  @Type(() => Number)
-  @ValidateBy({ name: 'isFeedItemNumber', validator: { validate: (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0, defaultMessage: () => 'itemId must be a feed item number' } })
+  @QueryInteger(1, Number.MAX_SAFE_INTEGER, { message: 'itemId must be a feed item number' })
   itemId!: number;
 }

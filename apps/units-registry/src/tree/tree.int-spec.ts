@@ -337,11 +337,14 @@ describe('the unit tree', () => {
     });
 
     it.each([
-      ['children', 'limit=0', /limit must not be less than 1/],
-      ['children', 'limit=1001', /limit must not be greater than 1000/],
-      ['subtree', 'limit=ten', /limit must be an integer/],
-      ['subtree', 'offset=-1', /offset must not be less than 0/],
-      ['subtree', 'depth=11', /depth must not be greater than 10/],
+      ['children', 'limit=0', /limit must be a whole number from 1 to 1000/],
+      ['children', 'limit=1001', /limit must be a whole number from 1 to 1000/],
+      ['subtree', 'limit=ten', /limit must be a whole number from 1 to 1000/],
+      ['subtree', 'limit=0x10', /limit must be a whole number from 1 to 1000/],
+      ['subtree', 'offset=1e2', /offset must be a whole number from 0 to 1000000000/],
+      ['subtree', 'offset=', /offset must be a whole number from 0 to 1000000000/],
+      ['subtree', 'offset=-1', /offset must be a whole number from 0 to 1000000000/],
+      ['subtree', 'depth=11', /depth must be a whole number from 1 to 10/],
     ])('/%s?%s is refused with 400', async (route, params, message) => {
       const response = await api.get(`/units/${root.id}/${route}?${params}`);
       expect(response.status).toBe(400);

@@ -6,18 +6,15 @@ import {
   IsArray,
   IsDefined,
   IsIn,
-  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { PageQuery } from '@antq/platform';
+import { PageQuery, QueryInteger } from '@antq/platform';
 import { IsCalendarDate, IsUuid, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
 
 
@@ -194,10 +191,7 @@ export class UnitPageQuery extends PageQuery {
 export class SubtreeQuery extends UnitPageQuery {
   @ApiPropertyOptional({ default: 1, maximum: 10, description: 'Levels below the unit: 1 is its children.' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @QueryInteger(1, 10)
   depth = 1;
 }
 

@@ -1,0 +1,32 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { PageQuery } from './page.query';
+import { NotBlank } from './validation';
+
+const problems = (query: object) => validateSync(plainToInstance(PageQuery, query)).flatMap((e) => Object.values(e.constraints ?? {}));
+
+describe('QueryInteger', () => {
+  it('reads decimal digits as a whole number', () => {
+    expect(plainToInstance(PageQuery, { offset: '20', limit: '50' })).toMatchObject({ offset: 20, limit: 50 });
+    expect(problems({ offset: '0', limit: '1000' })).toEqual([]);
+  });
+
+  it('refuses what Number() would read otherwise: hexadecimal, exponents, empty values, fractions', () => {
+    for (const limit of ['0x10', '1e2', '', ' 5', '2.5', 'ten', '0', '1001']) expect(problems({ limit })).toEqual(['limit must be a whole number from 1 to 1000']);
+    expect(problems({ offset: '' })).toEqual(['offset must be a whole number from 0 to 1000000000']);
+  });
+});
+
+describe('NotBlank', () => {
+  class Named {
+    @NotBlank()
+    name!: string;
+  }
+
+  it('refuses text of white space alone, and takes any other', () => {
+    const check = (name: string) => validateSync(plainToInstance(Named, { name })).flatMap((e) => Object.values(e.constraints ?? {}));
+    expect(check('   ')).toEqual(['name must not be blank']);
+    expect(check('\t\n')).toEqual(['name must not be blank']);
+    expect(check(' Xã Nghi Thạch ')).toEqual([]);
+  });
+});

@@ -1,0 +1,30 @@
+import { Transform } from 'class-transformer';
+import { Matches, ValidateBy, type ValidationOptions } from 'class-validator';
+
+/**
+ * A whole number from `min` to `max` given in a query or path as decimal digits
+ * (`?limit=50`), checked with one message that says what is wanted. Any other text (`0x10`,
+ * `1e2`, an empty value) is refused, not read by JavaScript's Number as something the caller
+ * did not write.
+ */
+export function QueryInteger(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return (target, property) => {
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^[+-]?\d{1,16}$/.test(value) ? Number(value) : value))(target, property);
+    ValidateBy(
+      {
+        name: 'queryInteger',
+        constraints: [min, max],
+        validator: {
+          validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
+          defaultMessage: (args) => `${args?.property} must be a whole number from ${min} to ${max}`,
+        },
+      },
+      options,
+    )(target, property);
+  };
+}
+
+/** Text that holds more than white space: a name, a reason, a decision number. */
+export function NotBlank(options?: ValidationOptions): PropertyDecorator {
+  return Matches(/\S/, { message: '$property must not be blank', ...options });
+}
