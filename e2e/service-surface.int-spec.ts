@@ -93,15 +93,21 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     expect(anonymous.status).toBe(401);
   });
 
-  it('answers a body it cannot read with a 4xx saying why: malformed, nested too deep, too large', async () => {
-    const post = async (body: string) => {
+  it('answers a body it cannot read with a 4xx saying why: malformed, not an object, nested too deep, too large, not JSON', async () => {
+    const post = async (body: string, contentType: string | null = 'application/json') => {
       const response = await fetch(`${service().url}${COMMANDS[name]}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${testToken('ca-nghe-an', ['admin'])}` },
-        body,
+        headers: { ...(contentType ? { 'content-type': contentType } : {}), authorization: `Bearer ${testToken('ca-nghe-an', ['admin'])}` },
+        body: contentType ? body : Buffer.from(body),
       });
       return { status: response.status, message: ((await response.json()) as { message: string }).message };
     };
+    expect(await post('null')).toEqual({ status: 400, message: 'The request body must be a JSON object, not null' });
+    expect(await post(' 123')).toEqual({ status: 400, message: 'The request body must be a JSON object, not a number' });
+    // Unread, a body of another type would leave the command to run on its defaults.
+    expect(await post('{"name":"x"}', 'text/plain')).toEqual({ status: 415, message: 'The request body must be JSON, sent with Content-Type: application/json, not text/plain' });
+    expect(await post('{"name":"x"}', null)).toEqual({ status: 415, message: 'The request body must be JSON, sent with Content-Type: application/json (none was given)' });
+    expect(await post('name=x', 'application/x-www-form-urlencoded')).toMatchObject({ status: 415 });
     expect(await post('{"name": ')).toEqual({ status: 400, message: 'Unexpected end of JSON input' });
     // Some thousand levels in a few kilobytes: validation would walk them into a stack overflow.
     expect(await post(`{"x":${'['.repeat(2000)}${']'.repeat(2000)}}`)).toEqual({ status: 400, message: 'The request body nests arrays and objects more than 64 levels deep' });

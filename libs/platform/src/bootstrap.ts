@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -6,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { EventConsumer } from '@antq/messaging';
 import { refuseDeepJson } from './json-depth';
+import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson } from './request-body';
 import { ServiceConfig } from './service-config';
 
 export interface ServiceDocument {
@@ -21,7 +23,14 @@ export interface ServiceDocument {
 export async function startService(module: DynamicModule, doc: ServiceDocument): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   // The default JSON parser (100 kB), which also refuses a body nested deeper than any command.
-  app.useBodyParser('json', { verify: refuseDeepJson });
+  app.useBodyParser('json', {
+    verify: (request: IncomingMessage, response: unknown, body: Buffer) => {
+      refuseNonObjectJson(body);
+      refuseDeepJson(request, response, body);
+    },
+  });
+  // Any other body is refused (415) rather than skipped.
+  app.useBodyParser('raw', { type: (request: IncomingMessage) => !isJsonRequest(request), verify: refuseNonJsonBody });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   // Helmet's defaults (the API docs page loads its scripts from the service itself), but no

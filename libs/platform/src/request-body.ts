@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+
+/** Whether the request says its body is JSON: the one kind of body the services read. */
+export function isJsonRequest(request: IncomingMessage): boolean {
+  return JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? '');
+}
+
+/**
+ * The check on a body that is not JSON (no content type, `text/plain`, a form): unread, it
+ * would leave the command to run on its defaults, a unit closed today instead of on the date
+ * the body gave. Thrown as the body parsers throw, to be answered as they are.
+ */
+export function refuseNonJsonBody(request: IncomingMessage, _response: unknown, body: Buffer): void {
+  // A command without a body (`POST /feed/read-all`) may say Content-Length: 0 and no type.
+  if (!body.length) return;
+  const type = request.headers['content-type'];
+  throw Object.assign(new Error(`The request body must be JSON, sent with Content-Type: application/json${type ? `, not ${type}` : ' (none was given)'}`), {
+    status: 415,
+    expose: true,
+    type: 'entity.unsupported.type',
+  });
+}
+
+/**
+ * The check on a JSON body before it is parsed: `null`, `123` or `"text"` is JSON, only not a
+ * command, and the parser's own refusal would call it invalid JSON.
+ */
+export function refuseNonObjectJson(body: Buffer): void {
+  const text = body.toString('utf8').trim();
+  if (!text || text.startsWith('{') || text.startsWith('[')) return;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return; // Not JSON at all: the parser says where.
+  }
+  const what = value === null ? 'null' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+  throw Object.assign(new Error(`The request body must be a JSON object, not ${what}`), { status: 400, expose: true, type: 'entity.not.object' });
+}
