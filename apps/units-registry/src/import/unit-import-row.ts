@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
 import { parse } from 'csv-parse/sync';
 import { IsCalendarDate, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_SUBTYPES, type UnitKind, type UnitSubtype } from '@antq/contracts';
+import { NotBlank } from '@antq/platform';
 
 /** One unit in an import file. Parents are named by code: in the same file or already registered. */
 export class UnitImportRow {
@@ -10,7 +11,7 @@ export class UnitImportRow {
   code!: string;
 
   @IsString()
-  @IsNotEmpty({ message: 'name is empty' })
+  @NotBlank({ message: 'name is empty' })
   @MaxLength(200)
   name!: string;
 

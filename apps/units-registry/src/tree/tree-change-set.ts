@@ -98,9 +98,12 @@ export class TreeChangeSet {
 
   /** Refuses codes that are taken, in the registry or earlier in this change set. */
   async reserveCodes(codes: string[]): Promise<void> {
-    const repeated = codes.filter((code, i) => codes.indexOf(code) !== i || this.codes.has(code));
+    const repeated = [...new Set(codes.filter((code, i) => codes.indexOf(code) !== i || this.codes.has(code)))];
+    if (repeated.length) {
+      throw new RuleViolationError(`Each new unit needs a code of its own: ${repeated.slice(0, 20).join(', ')} ${repeated.length > 1 ? 'are' : 'is'} given more than once`, { codes: repeated });
+    }
     const taken = await this.repository.existingCodes(this.manager, codes);
-    const conflicts = [...new Set([...repeated, ...taken])];
+    const conflicts = [...new Set(taken)];
     if (conflicts.length) {
       throw new ConflictError(`Unit code${conflicts.length > 1 ? 's' : ''} already in use: ${conflicts.slice(0, 20).join(', ')}`, {
         codes: conflicts,

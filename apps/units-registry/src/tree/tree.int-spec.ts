@@ -474,6 +474,19 @@ describe('the unit tree', () => {
         /names each successor once/,
       );
     });
+    it('a merge naming one source twice', () =>
+      expectRefused(() => api.post('/units/merge', { sourceIds: [commune.id, commune.id], target: { unitId: district.id }, effectiveFrom: '2024-06-01' }), 422, /A merge names each source once/));
+    it('a split giving two new units one code', () =>
+      expectRefused(
+        () => api.post(`/units/${commune.id}/split`, { successors: [{ code: 'DUP-X', name: 'Xã Một' }, { code: 'DUP-X', name: 'Xã Hai' }], effectiveFrom: '2024-06-01' }),
+        422,
+        /Each new unit needs a code of its own: DUP-X is given more than once/,
+      ));
+    it.each([
+      ['a new unit', () => api.post('/units', { code: 'BLANK-1', name: '   ', kind: 'province', effectiveFrom: '2024-01-01' })],
+      ['a rename', () => api.patch(`/units/${commune.id}`, { name: ' \t ', effectiveFrom: '2024-06-01' })],
+      ['a merge target', () => api.post('/units/merge', { sourceIds: [commune.id], target: { code: 'BLANK-2', name: ' ' }, effectiveFrom: '2024-06-01' })],
+    ])('a blank name for %s', (_, send) => expectRefused(send, 400, /name must not be blank/));
     it('a merge without a target', () =>
       expectRefused(() => api.post('/units/merge', { sourceIds: [commune.id], effectiveFrom: '2024-06-01' }), 400, /target must name an existing unit \(unitId\) or describe a new one/));
     it('a name cleared with null', () => expectRefused(() => api.patch(`/units/${commune.id}`, { name: null, effectiveFrom: '2024-06-01' }), 400, /name must be a string/));

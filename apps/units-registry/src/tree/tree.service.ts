@@ -117,6 +117,10 @@ export class TreeService {
   merge(sourceIds: string[], target: MergeTarget, date: string, actor: Actor): Promise<UnitState> {
     return this.change(actor, async (set) => {
       const sources = [...new Set(sourceIds)];
+      if (sources.length < sourceIds.length) {
+        const repeated = sourceIds.filter((id, i) => sourceIds.indexOf(id) !== i);
+        throw new RuleViolationError(`A merge names each source once (${[...new Set(repeated)].join(', ')} is named more than once)`);
+      }
       if (isExisting(target) && sources.includes(target.unitId)) {
         throw new RuleViolationError('The merge target cannot also be one of its sources');
       }

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsDefined,
   IsIn,
-  IsNotEmpty,
   IsOptional,
   IsString,
   Matches,
@@ -14,7 +13,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { PageQuery, QueryInteger } from '@antq/platform';
+import { NotBlank, PageQuery, QueryInteger } from '@antq/platform';
 import { IsCalendarDate, IsUuid, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
 
 
@@ -33,7 +32,7 @@ export class NewUnitFields {
 
   @ApiProperty({ example: 'Xã Nghi Long' })
   @IsString()
-  @IsNotEmpty()
+  @NotBlank()
   @MaxLength(200)
   name!: string;
 
@@ -71,7 +70,7 @@ export class UpdateUnitRequest extends EffectiveDated {
   // Left out, the name stays; it cannot be cleared (null is refused).
   @ValidateIf((_, value: unknown) => value !== undefined)
   @IsString()
-  @IsNotEmpty()
+  @NotBlank()
   @MaxLength(200)
   name?: string;
 
@@ -112,7 +111,7 @@ export class ExistingOrNewUnit {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @NotBlank()
   @MaxLength(200)
   name?: string;
 
