@@ -67,8 +67,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private client?: Client;
   /** Checks the session while this instance relays and sits idle. */
   private sessionCheck?: NodeJS.Timeout;
-  /** A statement is on the relaying session: it is its own check, with its own timeout. */
-  private busy = false;
+  /** Statements on the relaying session: one under way is its own check, with its own timeout. */
+  private busy = 0;
   /** Poked by NOTIFY: work arrived, so the relay must not sleep a whole interval. */
   private readonly signal = new WakeSignal();
   private published = 0;
@@ -182,7 +182,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * lock can delete nothing.
    */
   private async onSession<R extends object>(client: Client, statement: QueryConfig, timeoutMs = RELAY_STATEMENT_TIMEOUT_MS): Promise<R[]> {
-    this.busy = true;
+    this.busy++;
     try {
       const result = await withTimeout(client.query<R>(statement), timeoutMs);
       return result.rows;
@@ -193,7 +193,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
       throw error;
     } finally {
-      this.busy = false;
+      this.busy--;
     }
   }
 
