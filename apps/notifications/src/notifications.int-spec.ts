@@ -791,11 +791,23 @@ describe('rules and subscriptions as data, and bad input', () => {
       [{ severity: 'apocalyptic' }, /severity must be one of info, warning, critical/],
       [{ name: 'Bad Name' }, /name must be lowercase words joined by hyphens/],
       [{ condition: undefined }, /condition is required/],
+      [{ template: { vi: '   ', en: '{{unit.name}}' } }, /^template\.vi must not be blank$/],
+      [{ template: { vi: '{{unit.name}}' } }, /^template\.en is required/],
+      [{ template: [] }, /^template must be an object with vi and en$/],
+      [{ template: [{ vi: '{{unit.name}}', en: '{{unit.name}}' }] }, /^template must be an object with vi and en$/],
+      [{ template: 'hello' }, /^template must be an object with vi and en$/],
     ];
     for (const [change, message] of cases) {
       const response = await api().post('/rules', { ...valid, ...change });
       expect({ change, status: response.status, message: text(response.body.message) }).toEqual({ change, status: 400, message: expect.stringMatching(message) });
     }
+    // Missing fields are named as missing first, not by a rule about their length.
+    const empty = await api().post('/rules', {});
+    expect(empty.status).toBe(400);
+    for (const required of ['name is required', 'eventType is required', 'condition is required ({"all": []} matches every event)', 'template is required: {"vi": "...", "en": "..."}']) {
+      expect(empty.body.message).toContain(required);
+    }
+    expect(empty.body.message[0]).toBe('name is required');
     expect((await api('ca-nghe-an', ['viewer']).post('/rules', valid)).status).toBe(403);
     expect((await api().request('PUT', '/responsibilities/Công An', { unitIds: [] })).body.message).toEqual(['agency must be an agency code such as ca-nghe-an']);
     const [{ n: after }] = (await service.dataSource.query('SELECT count(*)::int AS n FROM alert_rules')) as { n: number }[];
@@ -831,11 +843,32 @@ describe('rules and subscriptions as data, and bad input', () => {
       ['PUT', '/preferences/me', { channels: ['email'], email: 'a@b.vn', timeZone: 'Hanoi' }, /"Hanoi" is not an IANA time zone/],
       // An empty zone is no zone: stored, it would stop every alert its subscriber is due.
       ['PUT', '/preferences/me', { channels: ['email'], email: 'a@b.vn', quietHours: { start: '22:00', end: '06:00' }, timeZone: '' }, /timeZone: "" is not an IANA time zone/],
+      ['PUT', '/preferences/me', {}, /^channels is required/],
     ];
     for (const [method, path, body, message] of cases) {
       const response = await me.request(method, path, body);
       expect({ path, status: response.status, message: text(response.body.message) }).toEqual({ path, status: method === 'POST' && path === '/subscriptions' && (body as { for: string }).for === 'agency' ? 403 : 400, message: expect.stringMatching(message) });
     }
+
+    // Quiet hours are one object: a list of them, or anything else, is refused and keeps the saved ones.
+    const manager = api('ca-nghe-an', ['alert-manager'], 'quiet-manager');
+    const saved = { start: '22:00', end: '06:00' };
+    for (const [client, path] of [[me, '/preferences/me'], [manager, '/preferences/agency']] as const) {
+      expect((await client.request('PUT', path, { channels: ['feed'], quietHours: saved })).status).toBe(200);
+      for (const quietHours of [[saved], [], '22:00-06:00', 22]) {
+        const response = await client.request('PUT', path, { channels: ['feed'], quietHours });
+        expect({ path, quietHours, status: response.status, message: response.body.message }).toEqual({ path, quietHours, status: 400, message: ['quietHours must be an object with start and end'] });
+      }
+      expect((await client.get(path)).body.quietHours).toEqual(saved);
+      // null, as a read gives it back, and leaving it out both mean none.
+      expect((await client.request('PUT', path, { channels: ['feed'], quietHours: null })).body.quietHours).toBeNull();
+    }
+    expect((await me.request('PUT', '/preferences/me', { channels: ['feed'], quietHours: { start: '25:00', end: '6:00' } })).body.message).toEqual([
+      'quietHours.start must be a local time HH:MM',
+      'quietHours.end must be a local time HH:MM',
+    ]);
+    expect((await api().post('/webhooks', {})).body.message[0]).toBe('url is required');
+    expect((await api().request('PUT', '/responsibilities/ca-nghe-an', {})).body.message[0]).toBe('unitIds is required ([] for none)');
   });
 });
 

@@ -1,24 +1,32 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ALERT_SEVERITIES, type AlertSeverity } from '@antq/contracts';
+import { NotBlank } from '@antq/platform';
+import { NestedObject } from '../nested-object';
 
+// A template of white space alone would raise alerts that say nothing.
 export class TemplateInput {
   @ApiProperty({ example: '{{unit.name}} mất danh hiệu "không ma túy" từ ngày {{effectiveFrom}}.' })
+  @IsDefined({ message: '$property is required' })
   @IsString()
+  @NotBlank()
   @MaxLength(2000)
   vi!: string;
 
   @ApiProperty({ example: '{{unit.name}} lost its drug-free status on {{effectiveFrom}}.' })
+  @IsDefined({ message: '$property is required' })
   @IsString()
+  @NotBlank()
   @MaxLength(2000)
   en!: string;
 }
 
 export class RuleRequest {
   @ApiProperty({ example: 'drug-free-status-lost', description: 'Unique; lowercase words joined by hyphens.' })
-  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'name must be lowercase words joined by hyphens, e.g. drug-free-status-lost' })
+  @IsDefined({ message: 'name is required' })
   @MaxLength(100)
+  // Last, as class-validator reports the lowest decorator first: this says what a name is.
+  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'name must be lowercase words joined by hyphens, e.g. drug-free-status-lost' })
   name!: string;
 
   @ApiPropertyOptional()
@@ -28,6 +36,7 @@ export class RuleRequest {
   description?: string;
 
   @ApiProperty({ example: 'antq.assessments.unit-status-changed.v1' })
+  @IsDefined({ message: 'eventType is required' })
   @IsString()
   eventType!: string;
 
@@ -43,9 +52,8 @@ export class RuleRequest {
   severity!: AlertSeverity;
 
   @ApiProperty({ type: TemplateInput })
-  @IsDefined()
-  @ValidateNested()
-  @Type(() => TemplateInput)
+  @IsDefined({ message: 'template is required: {"vi": "...", "en": "..."}' })
+  @NestedObject(() => TemplateInput, 'template must be an object with vi and en')
   template!: TemplateInput;
 
   @ApiPropertyOptional({ default: true })

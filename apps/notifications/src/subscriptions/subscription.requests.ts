@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ALERT_SEVERITIES, IsUuid, type AlertSeverity } from '@antq/contracts';
+import { NestedObject } from '../nested-object';
 
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -33,6 +33,7 @@ export class SubscriptionRequest extends FilterRequest {
 
 export class WebhookRequest extends FilterRequest {
   @ApiProperty({ example: 'https://integrator.example.vn/antq/alerts' })
+  @IsDefined({ message: 'url is required' })
   @IsString()
   @MaxLength(2000)
   url!: string;
@@ -44,18 +45,20 @@ export class WebhookRequest extends FilterRequest {
   description?: string;
 }
 
+// The validation pipe puts the parent's name (quietHours.) before these messages.
 export class QuietHoursInput {
   @ApiProperty({ example: '22:00' })
-  @Matches(TIME, { message: 'quietHours.start must be a local time HH:MM' })
+  @Matches(TIME, { message: '$property must be a local time HH:MM' })
   start!: string;
 
   @ApiProperty({ example: '06:00' })
-  @Matches(TIME, { message: 'quietHours.end must be a local time HH:MM' })
+  @Matches(TIME, { message: '$property must be a local time HH:MM' })
   end!: string;
 }
 
 export class PreferencesRequest {
   @ApiProperty({ type: [String], enum: ['feed', 'email'], example: ['feed', 'email'], description: 'The in-app feed always receives alerts; email is optional.' })
+  @IsDefined({ message: 'channels is required (["feed"] for the in-app feed only)' })
   @IsArray()
   @IsIn(['feed', 'email'], { each: true, message: 'channels may hold feed and email (webhooks are registered under /webhooks)' })
   channels!: ('feed' | 'email')[];
@@ -70,11 +73,10 @@ export class PreferencesRequest {
   @IsBoolean()
   digest?: boolean;
 
-  @ApiPropertyOptional({ type: QuietHoursInput, description: 'Non-critical emails wait until the end of quiet hours.' })
+  @ApiPropertyOptional({ type: QuietHoursInput, nullable: true, description: 'Non-critical emails wait until the end of quiet hours; absent or null: none.' })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => QuietHoursInput)
-  quietHours?: QuietHoursInput;
+  @NestedObject(() => QuietHoursInput, 'quietHours must be an object with start and end')
+  quietHours?: QuietHoursInput | null;
 
   @ApiPropertyOptional({ example: 'Asia/Ho_Chi_Minh' })
   @IsOptional()
@@ -84,6 +86,7 @@ export class PreferencesRequest {
 
 export class ResponsibilitiesRequest {
   @ApiProperty({ type: [String], description: 'Units the agency is responsible for (with their subtrees).' })
+  @IsDefined({ message: 'unitIds is required ([] for none)' })
   @IsArray()
   @ArrayMaxSize(1000)
   @IsUuid({ each: true, message: 'unitIds must hold unit UUIDs' })
