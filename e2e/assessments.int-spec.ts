@@ -195,11 +195,22 @@ describe('assessments and statuses', () => {
     await expectRefused(post({ unitId: ids['D'], programme: 'drug-free' }), 422, /derived from its children/);
     await expectRefused(post({ programme: 'no-such-programme' }), 422, /Unknown programme/);
     await expectRefused(post({ cycle: 'soon' }), 400, /cycle must be an integer/);
+    // Results that are not a list say so, and only so: not also checked as one result.
+    await expectRefused(post({ results: { a: 1 } }), 400, /^\["results must be an array of criterion results \(\{ criterion, value \}\)"\]$/);
+    await expectRefused(post({ evidence: Array.from({ length: 5000 }, (_, i) => `doc://${i}.pdf`) }), 400, /evidence may hold at most 100 references/);
+    await expectRefused(post({ evidence: ['doc://bien-ban.pdf', '   '] }), 400, /evidence must not hold a blank reference/);
+    // A role that may not draft is told so before anything about the unit, even that it is unknown.
+    const viewer = client('ca-nghe-an', ['viewer'], [ids['P']]);
+    for (const unitId of [ids['C2'], '7c9e6679-7425-40de-944b-e07fc1f90ae7']) {
+      await expectRefused(() => viewer.post('/assessments', { unitId, programme: 'drug-free', cycle: 2025, results: DRUG_FREE_RESULTS }), 403, /may not draft assessments: that needs the role assessor/);
+    }
 
     const assessor = client('ubnd-commune', ['assessor'], [ids['C2']]);
     const draft = await assessor.post('/assessments', { unitId: ids['C2'], programme: 'drug-free', cycle: 2025, results: DRUG_FREE_RESULTS });
     expect(draft.status).toBe(201);
     await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, {}), 422, /To submit, give at least one evidence reference/);
+    await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: Array(101).fill('doc://bien-ban.pdf') }), 400, /evidence may hold at most 100 references/);
+    await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: [''] }), 400, /evidence must not hold a blank reference/);
     expect((await assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: ['doc://bien-ban.pdf'] })).status).toBe(200);
     expect((await client('ca-nghe-an', ['verifier'], [ids['P']]).post(`/assessments/${draft.body.id}/reject`, { comment: 'chưa đủ hồ sơ' })).status).toBe(200);
   });
@@ -235,6 +246,10 @@ describe('assessments and statuses', () => {
     await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: { ...v2, scoring: { rule: 'sometimes' } } }), 400, /scoring.rule/);
     const incomplete = Object.fromEntries(Object.entries(v2).filter(([field]) => field !== 'cycle' && field !== 'scoring'));
     await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2025-02-01', definition: incomplete }), 400, /scoring is required.*cycle is required|cycle is required.*scoring is required/);
+    for (const definition of ['x', []]) {
+      await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2099-01-01', definition }), 400, /^\["definition must be an object \(a programme definition, see GET \/programmes\)"\]$/);
+    }
+    await expectRefused(() => admin.post('/programmes/drug-free/versions', { validFrom: '2099-01-01', definition: { ...v2, name: { vi: ' ', en: 'Drug-free' } } }), 400, /name\.vi: vi must not be blank/);
     // A cycle before the programme's first version is assessed under that first one, not the newest.
     const early = await unit('CE', 'commune', 'D2');
     await awaitReplicated(service, [early]);
@@ -281,6 +296,31 @@ describe('key complex areas', () => {
     const transformation = ['crime-reduced', 'hotspots-cleared', 'no-mass-incidents', 'movement-strengthened'].map((criterion) => ({ criterion, value: true }));
 
     await expectRefused(() => assessor.post('/assessments', { unitId: area, programme: 'key-complex-area', cycle: 2024, results: transformation }), 422, /not a designated key complex area/);
+    // A designation needs a decision number, and a decision taken within the cycle it designates for.
+    for (const decisionNumber of ['', '   ']) {
+      await expectRefused(() => committee.post('/key-areas/designations', { unitId: area, cycle: 2024, decisionNumber, decisionDate: '2024-02-01' }), 400, /decisionNumber must not be blank/);
+    }
+    await expectRefused(
+      () => committee.post('/key-areas/designations', { unitId: area, cycle: 2030, decisionNumber: '5/QD', decisionDate: '1900-01-01' }),
+      422,
+      /The decision date 1900-01-01 is outside cycle 2030 \(2030-01-01..2030-12-31\)/,
+    );
+    await expectRefused(() => committee.post('/key-areas/designations', { unitId: area, cycle: 2023, decisionNumber: '5/QD', decisionDate: '2024-02-01' }), 422, /outside cycle 2023 \(2023-01-01..2023-12-31\)/);
+    // A role that may not decide is told so first, naming the decision, whatever the unit: closed (C1) or unknown.
+    const viewer = client('ca-nghe-an', ['viewer'], [ids['P']]);
+    const stranger = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    const decision = { decisionNumber: 'X', decisionDate: '2024-03-01' };
+    for (const unitId of [ids['C1'], stranger]) {
+      await expectRefused(() => viewer.post('/key-areas/designations', { unitId, cycle: 2024, ...decision }), 403, /may not designate key complex areas: that needs the role recogniser/);
+      await expectRefused(() => viewer.post(`/key-areas/${unitId}/follow-up`, decision), 403, /may not put key complex areas under follow-up: that needs the role recogniser/);
+      await expectRefused(() => viewer.post(`/key-areas/${unitId}/removal`, decision), 403, /may not take key complex areas off the list: that needs the role recogniser/);
+    }
+    // An unknown unit named by the path is a 404, as on reads; one named by a designation's body a 422, as for a draft.
+    await expectRefused(() => committee.post(`/key-areas/${stranger}/follow-up`, decision), 404, new RegExp(`Unit ${stranger} is not in this service's replica of the tree`));
+    await expectRefused(() => committee.post(`/key-areas/${stranger}/removal`, decision), 404, /not in this service's replica/);
+    await expectRefused(() => committee.post('/key-areas/designations', { unitId: stranger, cycle: 2024, ...decision }), 422, /is unknown/);
+    await expectRefused(() => committee.post(`/key-areas/${ids['C1']}/follow-up`, decision), 422, /is closed/);
+    await expectRefused(() => client('ubnd-commune', ['recogniser'], [area]).post('/key-areas/designations', { unitId: area, cycle: 2024, ...decision }), 403, /no authority above unit .*: a decision on a key complex area belongs to the level above the unit/);
     for (const unitId of [area, stuck]) {
       expect((await committee.post('/key-areas/designations', { unitId, cycle: 2024, decisionNumber: 'TD-2024', decisionDate: '2024-02-01' })).body).toEqual({ status: 'designated' });
     }
@@ -291,7 +331,9 @@ describe('key complex areas', () => {
     const later = await verifiedAssessment(area, 'key-complex-area', transformation, 2025);
     await recognise('KA1', 'key-complex-area', transformation, 2024, '2024-10-01');
     expect((await admin.get(`/units/${area}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'key-complex-area', status: 'transformed', validUntil: null })]);
+    await expectRefused(() => committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: ' ', decisionDate: '2024-11-01' }), 400, /decisionNumber must not be blank/);
     expect((await committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: 'TD-FU', decisionDate: '2024-11-01' })).body).toEqual({ status: 'followed-up' });
+    await expectRefused(() => committee.post(`/key-areas/${area}/removal`, { decisionNumber: '\t', decisionDate: '2025-03-01' }), 400, /decisionNumber must not be blank/);
     expect((await committee.post(`/key-areas/${area}/removal`, { decisionNumber: 'TD-RM', decisionDate: '2025-03-01' })).body).toEqual({ status: 'removed' });
     // Off the list, the area's transformation is no longer recognised: it would put it back.
     await expectRefused(
@@ -644,6 +686,10 @@ describe('assessments of a closed unit', () => {
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     await expectRefused(() => committee.post(`/assessments/${verified}/recognise`, { decisionNumber: 'QD-CZ', decisionDate: '2024-10-15' }), 422, new RegExp(`Unit ${commune} is closed`));
     await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, {}), 422, /is closed/);
+    // A draft for the closed unit: who may not draft hears that first, who may hears that the unit is closed.
+    const newDraft = { unitId: commune, programme: 'drug-free', cycle: 2025, results: DRUG_FREE_RESULTS };
+    await expectRefused(() => client('ca-nghe-an', ['viewer'], [ids['P']]).post('/assessments', newDraft), 403, /may not draft assessments/);
+    await expectRefused(() => assessor.post('/assessments', newDraft), 422, new RegExp(`Unit ${commune} is closed`));
     expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([]);
     expect((await committee.post(`/assessments/${verified}/reject`, { comment: 'đơn vị đã giải thể' })).status).toBe(200);
     // Its draft too is settled by a rejection, which an active unit's draft cannot be.
@@ -697,9 +743,11 @@ describe('decision dates', () => {
     const first = await verifiedAssessment(commune);
     await derivationsDone();
     await expectRefused(() => committee.post(`/assessments/${first}/recognise`, { decisionNumber: 'QD-D0', decisionDate: '2023-12-20' }), 422, /before the assessed period starts \(2024-01-01\)/);
+    await expectRefused(() => committee.post(`/assessments/${first}/recognise`, { decisionNumber: '  ', decisionDate: '2024-06-01' }), 400, /decisionNumber must not be blank/);
     expect((await committee.post(`/assessments/${first}/recognise`, { decisionNumber: 'QD-D1', decisionDate: '2024-06-01' })).status).toBe(200);
     await derivationsDone();
     await expectRefused(() => committee.post(`/assessments/${first}/revoke`, { decisionNumber: 'TH-D1', decisionDate: '2024-05-01' }), 422, /before unit .* status began \(recognised since 2024-06-01\)/);
+    await expectRefused(() => committee.post(`/assessments/${first}/revoke`, { decisionNumber: '', decisionDate: '2024-07-01' }), 400, /decisionNumber must not be blank/);
     const second = await verifiedAssessment(commune);
     await expectRefused(() => committee.post(`/assessments/${second}/recognise`, { decisionNumber: 'QD-D2', decisionDate: '2024-04-01' }), 422, /since 2024-06-01/);
     const listed = async (asOf: string) =>

@@ -1,9 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { PageQuery, QueryInteger } from '@antq/platform';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { NotBlank, PageQuery, QueryInteger } from '@antq/platform';
 import { ASSESSMENT_STATES, IsCalendarDate, IsUuid, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type AssessmentState, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
+/** How many evidence references one step may carry. */
+export const MAX_EVIDENCE = 100;
+
+/** For the checks of a list's length and items: a value that is not a list is refused by IsArray alone. */
+const IF_ARRAY = { validateIf: (_: object, value: unknown) => Array.isArray(value) };
+
+/** References to evidence documents: a bounded list, each reference saying something. */
+function EvidenceList(): PropertyDecorator {
+  return (target, property) => {
+    IsOptional()(target, property);
+    IsArray()(target, property);
+    ArrayMaxSize(MAX_EVIDENCE, { ...IF_ARRAY, message: `evidence may hold at most ${MAX_EVIDENCE} references` })(target, property);
+    IsString({ ...IF_ARRAY, each: true })(target, property);
+    NotBlank({ ...IF_ARRAY, each: true, message: 'evidence must not hold a blank reference' })(target, property);
+    MaxLength(500, { ...IF_ARRAY, each: true })(target, property);
+  };
+}
 
 export class CriterionResultInput {
   @ApiProperty({ example: 'no-addicts' })
@@ -42,17 +59,16 @@ export class DraftAssessmentRequest {
   periodEnd?: string;
 
   @ApiProperty({ type: [CriterionResultInput] })
-  @IsArray()
-  @ArrayMaxSize(200)
+  @IsArray({ message: 'results must be an array of criterion results ({ criterion, value })' })
+  @ArrayMaxSize(200, IF_ARRAY)
   @ValidateNested({ each: true })
   @Type(() => CriterionResultInput)
+  // Only a list is read as results: anything else is refused as not a list, not also checked as one result.
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value : undefined))
   results!: CriterionResultInput[];
 
-  @ApiPropertyOptional({ type: [String], description: 'References to evidence documents.' })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  @MaxLength(500, { each: true })
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_EVIDENCE, description: 'References to evidence documents.' })
+  @EvidenceList()
   evidence?: string[];
 }
 
@@ -63,17 +79,15 @@ export class StepRequest {
   @MaxLength(2000)
   comment?: string;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  @MaxLength(500, { each: true })
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_EVIDENCE })
+  @EvidenceList()
   evidence?: string[];
 }
 
 export class DecisionRequest extends StepRequest {
   @ApiProperty({ example: '1234/QĐ-UBND' })
   @IsString()
+  @NotBlank()
   @MaxLength(100)
   decisionNumber!: string;
 
@@ -137,6 +151,6 @@ export class NewProgrammeVersionRequest {
   validFrom!: string;
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The programme definition (see GET /programmes).' })
-  @IsDefined()
+  @IsObject({ message: 'definition must be an object (a programme definition, see GET /programmes)' })
   definition!: Record<string, unknown>;
 }

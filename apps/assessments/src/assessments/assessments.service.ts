@@ -89,10 +89,12 @@ export class AssessmentsService {
 
   async draft(command: DraftCommand, actor: Principal): Promise<AssessmentRecord> {
     return this.dataSource.transaction(async (manager) => {
+      // The role first: one without it learns nothing of the unit, not even that it is unknown or closed.
+      this.authority.checkRole(actor, 'draft');
       const [unit] = (await manager.query('SELECT kind, status FROM replica_units WHERE unit_id = $1', [command.unitId])) as { kind: UnitKind; status: string }[];
       if (!unit) throw new RuleViolationError(`Unit ${command.unitId} is unknown`);
-      if (unit.status !== 'active') throw new RuleViolationError(`Unit ${command.unitId} is closed`);
       await this.authority.check(manager, actor, 'draft', command.unitId);
+      if (unit.status !== 'active') throw new RuleViolationError(`Unit ${command.unitId} is closed`);
       const { programme, version, definition } = await this.programmes.forCycle(command.programme, command.cycle, manager);
       if (!definition.appliesTo.includes(unit.kind)) {
         throw new RuleViolationError(`Programme ${programme} does not apply to a ${unit.kind} (it applies to ${definition.appliesTo.join(', ')})`);
@@ -167,7 +169,7 @@ export class AssessmentsService {
         throw new RuleViolationError('To submit, give at least one evidence reference (the self-assessment and its documents), on the draft or with the submission');
       }
       const decisionDate = input.decisionDate ?? '';
-      if ((action === 'recognise' || action === 'revoke') && !(input.decisionNumber && decisionDate)) {
+      if ((action === 'recognise' || action === 'revoke') && !(input.decisionNumber?.trim() && decisionDate)) {
         throw new RuleViolationError(`To ${action}, give the decision's number and date`);
       }
       if (setsStatus) checkDecisionTaken(decisionDate, this.clock.today());

@@ -12,39 +12,75 @@ export interface Principal {
 }
 
 export type AssessmentAction = 'draft' | 'submit' | 'verify' | 'recognise' | 'reject' | 'revoke';
+/** Decisions on a key complex area's place on the list. */
+export type KeyAreaAction = 'designate' | 'follow-up' | 'remove';
+type Action = AssessmentAction | KeyAreaAction;
 
 /** Which role may take each step. */
-const ROLES_FOR: Record<AssessmentAction, Role[]> = {
+const ROLES_FOR: Record<Action, Role[]> = {
   draft: ['assessor'],
   submit: ['assessor'],
   verify: ['verifier'],
   recognise: ['recogniser'],
   reject: ['verifier', 'recogniser'],
   revoke: ['recogniser'],
+  designate: ['recogniser'],
+  'follow-up': ['recogniser'],
+  remove: ['recogniser'],
+};
+
+/** Each action as a refusal names it. */
+const DOING: Record<Action, string> = {
+  draft: 'draft assessments',
+  submit: 'submit assessments',
+  verify: 'verify assessments',
+  recognise: 'recognise assessments',
+  reject: 'reject assessments',
+  revoke: 'revoke assessments',
+  designate: 'designate key complex areas',
+  'follow-up': 'put key complex areas under follow-up',
+  remove: 'take key complex areas off the list',
+};
+
+/** Decisions that belong to the authority one level up, and what they are called. */
+const FROM_ABOVE: Partial<Record<Action, string>> = {
+  recognise: 'recognition',
+  revoke: 'recognition',
+  designate: 'a decision on a key complex area',
+  'follow-up': 'a decision on a key complex area',
+  remove: 'a decision on a key complex area',
 };
 
 /**
  * Authority over a unit: the right role, and a jurisdiction (a subtree of units, from the
- * token) that covers the unit. Recognising and revoking belong to the authority one level
- * up, so its jurisdiction must hold the unit strictly below its root. `admin` may do all.
+ * token) that covers the unit. Recognising and revoking, and the decisions on key complex
+ * areas, belong to the authority one level up, so its jurisdiction must hold the unit
+ * strictly below its root. `admin` may do all.
  */
 @Injectable()
 export class AuthorityService {
-  async check(manager: EntityManager, actor: Principal, action: AssessmentAction, unitId: string): Promise<void> {
+  async check(manager: EntityManager, actor: Principal, action: Action, unitId: string): Promise<void> {
+    if (actor.roles.includes('admin')) return;
+    this.checkRole(actor, action);
+    const roots = actor.jurisdiction ?? [];
+    const path = await this.pathToRoot(manager, unitId);
+    const decision = FROM_ABOVE[action];
+    const above = decision ? path.slice(1) : path;
+    if (!roots.some((root) => above.includes(root))) {
+      throw new ForbiddenError(
+        decision
+          ? `Agency ${actor.agency} has no authority above unit ${unitId}: ${decision} belongs to the level above the unit`
+          : `Unit ${unitId} is outside the jurisdiction of agency ${actor.agency}`,
+      );
+    }
+  }
+
+  /** The role alone: checked before anything is said about the unit (that it is unknown or closed). */
+  checkRole(actor: Principal, action: Action): void {
     if (actor.roles.includes('admin')) return;
     const roles = ROLES_FOR[action];
     if (!actor.roles.some((r) => roles.includes(r as Role))) {
-      throw new ForbiddenError(`Agency ${actor.agency} may not ${action} assessments: that needs the role ${roles.join(' or ')}`);
-    }
-    const roots = actor.jurisdiction ?? [];
-    const path = await this.pathToRoot(manager, unitId);
-    const above = action === 'recognise' || action === 'revoke' ? path.slice(1) : path;
-    if (!roots.some((root) => above.includes(root))) {
-      throw new ForbiddenError(
-        action === 'recognise' || action === 'revoke'
-          ? `Agency ${actor.agency} has no authority above unit ${unitId}: recognition belongs to the level above the unit`
-          : `Unit ${unitId} is outside the jurisdiction of agency ${actor.agency}`,
-      );
+      throw new ForbiddenError(`Agency ${actor.agency} may not ${DOING[action]}: that needs the role ${roles.join(' or ')}`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ParseIdPipe } from '@antq/platform';
+import { NotBlank, ParseIdPipe } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor } from '@antq/auth';
@@ -11,6 +11,7 @@ import { KeyAreasService } from './key-areas.service';
 class KeyAreaDecisionRequest {
   @ApiProperty({ example: '56/QĐ-UBND' })
   @IsString()
+  @NotBlank()
   @MaxLength(100)
   decisionNumber!: string;
 

@@ -4,7 +4,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { UnitKind, UnitProgrammeStatus } from '@antq/contracts';
 import type { CoWrite } from '@antq/messaging';
 import { Clock, ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
-import { AuthorityService, type Principal } from '../authority/authority.service';
+import { unknownUnit } from '@antq/unit-replica';
+import { AuthorityService, type KeyAreaAction, type Principal } from '../authority/authority.service';
 import { cycleBounds } from '../programmes/programme-definition';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { checkDecisionDate, checkDecisionTaken, UnitStatusService, type CurrentStatus } from '../statuses/unit-status.service';
@@ -56,8 +57,7 @@ export class KeyAreasService {
 
   designate(unitId: string, cycle: number, decision: KeyAreaDecision, actor: Principal): Promise<UnitProgrammeStatus> {
     return this.dataSource.transaction(async (manager) => {
-      const kind = await this.unitKind(manager, unitId);
-      await this.authority.check(manager, actor, 'recognise', unitId);
+      const kind = await this.unitKind(manager, unitId, actor, 'designate');
       const { definition } = await this.programmes.inForce(KEY_AREA, decision.decisionDate, manager);
       if (!definition.appliesTo.includes(kind)) throw new RuleViolationError(`A ${kind} cannot be designated a key complex area`);
       // Under the status's lock: of two designations at once, the second finds the area on the list.
@@ -67,8 +67,11 @@ export class KeyAreasService {
       }
       checkDecisionTaken(decision.decisionDate, this.clock.today());
       checkDecisionDate(decision.decisionDate, unitId, KEY_AREA, current ?? undefined);
+      // A yearly decision designates the areas of its year: taken within the cycle, as the status it starts runs to the cycle's end.
       const bounds = cycleBounds(definition, kind, cycle);
-      if (decision.decisionDate > bounds.end) throw new RuleViolationError(`The decision date is after the end of cycle ${cycle} (${bounds.end})`);
+      if (decision.decisionDate < bounds.start || decision.decisionDate > bounds.end) {
+        throw new RuleViolationError(`The decision date ${decision.decisionDate} is outside cycle ${cycle} (${bounds.start}..${bounds.end}): an area is designated for a cycle by a decision taken within it`);
+      }
       await this.statuses.set(
         manager,
         { unitId, unitKind: kind, programme: KEY_AREA, status: 'designated', since: decision.decisionDate, validUntil: bounds.end, source: 'assessment' },
@@ -81,8 +84,7 @@ export class KeyAreasService {
   /** transformed -> followed-up, followed-up (or transformed) -> removed. */
   advance(unitId: string, to: 'followed-up' | 'removed', decision: KeyAreaDecision, actor: Principal): Promise<UnitProgrammeStatus> {
     return this.dataSource.transaction(async (manager) => {
-      const kind = await this.unitKind(manager, unitId);
-      await this.authority.check(manager, actor, 'recognise', unitId);
+      const kind = await this.unitKind(manager, unitId, actor, to === 'followed-up' ? 'follow-up' : 'remove');
       const current = await this.statuses.lockCurrent(manager, unitId, KEY_AREA);
       const allowed = to === 'followed-up' ? ['transformed'] : ['transformed', 'followed-up'];
       if (!current || !allowed.includes(current.status)) {
@@ -137,10 +139,17 @@ export class KeyAreasService {
     return { unitId, status, decisions };
   }
 
-  /** The unit's kind; its replica row is held shared, before the status lock, so a closure being applied commits first or waits. */
-  private async unitKind(manager: EntityManager, unitId: string): Promise<UnitKind> {
+  /**
+   * The unit's kind, once the actor's authority over it is checked; its replica row is held
+   * shared, before the status lock, so a closure being applied commits first or waits. The
+   * role comes first, so that one without it learns nothing of the unit; an unknown unit is
+   * a 404 where the path names it, as on reads, and a 422 where a designation's body does.
+   */
+  private async unitKind(manager: EntityManager, unitId: string, actor: Principal, action: KeyAreaAction): Promise<UnitKind> {
+    this.authority.checkRole(actor, action);
     const [unit] = (await manager.query('SELECT kind, status FROM replica_units WHERE unit_id = $1 FOR SHARE', [unitId])) as { kind: UnitKind; status: string }[];
-    if (!unit) throw new RuleViolationError(`Unit ${unitId} is unknown`);
+    if (!unit) throw action === 'designate' ? new RuleViolationError(`Unit ${unitId} is unknown`) : unknownUnit(unitId);
+    await this.authority.check(manager, actor, action, unitId);
     if (unit.status !== 'active') throw new RuleViolationError(`Unit ${unitId} is closed`);
     return unit.kind;
   }

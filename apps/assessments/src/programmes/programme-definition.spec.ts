@@ -11,6 +11,10 @@ describe('programme definitions', () => {
     for (const [code, { definition }] of Object.entries(PROGRAMMES_V2)) expect({ code, problems: definitionProblems(copy(definition)) }).toEqual({ code, problems: [] });
   });
 
+  it('says a definition that is not an object must be one', () => {
+    for (const raw of ['x', [], null, 3]) expect(definitionProblems(raw)).toEqual(['definition must be an object (a programme definition, see GET /programmes)']);
+  });
+
   it('names a malformed list of kinds, and checks nothing that reads it', () => {
     for (const appliesTo of [3, 'commune', null]) {
       const definition = { ...copy(PROGRAMMES_V2['movement-classification']!.definition), appliesTo };
@@ -40,6 +44,9 @@ describe('programme definitions', () => {
       'scoring.bands.1.label: label must be an object { vi, en }, not a list',
       'criteria.*[0].label: label must be an object { vi, en }, not a list',
     ]);
+    definition.criteria['*'][0].label = { vi: '  ', en: 'Resolution' };
+    definition.scoring.bands[1].label = { vi: 'Khá', en: '' };
+    expect(definitionProblems(definition)).toEqual(['scoring.bands.1.label.en: en must not be blank', 'criteria.*[0].label.vi: vi must not be blank']);
   });
 
   it('names derived kinds given as something other than a list, rather than failing on them', () => {

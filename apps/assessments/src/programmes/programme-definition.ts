@@ -4,7 +4,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsNumber,
   IsObject,
   IsOptional,
@@ -19,6 +18,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { UNIT_KINDS, type UnitKind } from '@antq/contracts';
+import { NotBlank } from '@antq/platform';
 
 const CODE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -31,13 +31,14 @@ const anObject = (field: string, shape: string) => ({
     value === undefined || value === null ? `${field} is required: ${shape}` : `${field} must be an object ${shape}, not ${Array.isArray(value) ? 'a list' : typeof value}`,
 });
 
+/** A name or label, in both languages: white space alone names nothing. */
 export class LocalisedText {
   @IsString()
-  @IsNotEmpty()
+  @NotBlank()
   vi!: string;
 
   @IsString()
-  @IsNotEmpty()
+  @NotBlank()
   en!: string;
 }
 
@@ -224,6 +225,8 @@ function describe(errors: ValidationError[], path = ''): string[] {
  * every year has.
  */
 export function definitionProblems(raw: unknown): string[] {
+  // Not an object: class-validator would only say "an unknown value was passed".
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return ['definition must be an object (a programme definition, see GET /programmes)'];
   const definition = plainToInstance(ProgrammeDefinition, raw);
   const fieldProblems = describe(validateSync(definition, { whitelist: true, forbidNonWhitelisted: true }));
   // The checks below read the kinds the programme applies to: without a list, the field problems say it all.
