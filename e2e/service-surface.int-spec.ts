@@ -104,6 +104,7 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     };
     expect(await post('null')).toEqual({ status: 400, message: 'The request body must be a JSON object, not null' });
     expect(await post(' 123')).toEqual({ status: 400, message: 'The request body must be a JSON object, not a number' });
+    expect(await post('[{}]')).toEqual({ status: 400, message: 'The request body must be a JSON object, not a list' });
     // Unread, a body of another type would leave the command to run on its defaults.
     expect(await post('{"name":"x"}', 'text/plain')).toEqual({ status: 415, message: 'The request body must be JSON, sent with Content-Type: application/json, not text/plain' });
     expect(await post('{"name":"x"}', null)).toEqual({ status: 415, message: 'The request body must be JSON, sent with Content-Type: application/json (none was given)' });

@@ -23,7 +23,9 @@ describe('request bodies', () => {
     expect(() => refuseNonObjectJson(Buffer.from(' null '))).toThrow('The request body must be a JSON object, not null');
     expect(() => refuseNonObjectJson(Buffer.from('"x"'))).toThrow('The request body must be a JSON object, not a string');
     expect(() => refuseNonObjectJson(Buffer.from('true'))).toThrow('The request body must be a JSON object, not a boolean');
+    expect(() => refuseNonObjectJson(Buffer.from('[{"code":"NA"}]'))).toThrow('The request body must be a JSON object, not a list');
     expect(() => refuseNonObjectJson(Buffer.from('nul'))).not.toThrow();
+    expect(() => refuseNonObjectJson(Buffer.from('[1,'))).not.toThrow();
     expect(() => refuseNonObjectJson(Buffer.from('{"a":1}'))).not.toThrow();
   });
 });

@@ -24,18 +24,19 @@ export function refuseNonJsonBody(request: IncomingMessage, _response: unknown, 
 }
 
 /**
- * The check on a JSON body before it is parsed: `null`, `123` or `"text"` is JSON, only not a
- * command, and the parser's own refusal would call it invalid JSON.
+ * The check on a JSON body before it is parsed: every command is an object, and `null`,
+ * `123`, `"text"` or a list is JSON, only not a command (the parser would call the first
+ * three invalid JSON, validation a list "an unknown value").
  */
 export function refuseNonObjectJson(body: Buffer): void {
   const text = body.toString('utf8').trim();
-  if (!text || text.startsWith('{') || text.startsWith('[')) return;
+  if (!text || text.startsWith('{')) return;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return; // Not JSON at all: the parser says where.
   }
-  const what = value === null ? 'null' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+  const what = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
   throw Object.assign(new Error(`The request body must be a JSON object, not ${what}`), { status: 400, expose: true, type: 'entity.not.object' });
 }
