@@ -160,6 +160,7 @@ describe('campaigns and targets', () => {
       periodEnd: '2024-12-31',
       targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'increase', goal: 2 }],
     };
+    const count = valid.targets[0];
     const before = await campaignRows();
     const cases: [object, number, RegExp][] = [
       [{ ...valid, targets: [{ ...valid.targets[0], programme: 'drug-safe' }] }, 400, /programme must be one of drug-free/],
@@ -173,7 +174,30 @@ describe('campaigns and targets', () => {
       [{ ...valid, targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 150 }] }, 400, /percentage: at most 100/],
       [{ ...valid, targets: [{ kind: 'count', programme: 'drug-free', goal: 3 }] }, 400, /unitKind must be one of .*mode must be one of/],
       [{ ...valid, targets: [] }, 400, /at least one target/],
-      [{ ...valid, periodStart: '0001-01-01' }, 400, /must start after 0001-01-01: its baseline is measured on the day before/],
+      [{ ...valid, periodStart: '0001-01-01' }, 400, /must start on or after 2000-01-01 \(it starts 0001-01-01\)/],
+      // Periods a plan never has.
+      [{ ...valid, periodStart: '1900-01-01', periodEnd: '2026-12-31' }, 400, /must start on or after 2000-01-01/],
+      [{ ...valid, periodStart: '2026-01-01', periodEnd: '9999-12-31' }, 400, /must end by 2100-12-31 \(it ends 9999-12-31\)/],
+      [{ ...valid, periodStart: '2026-01-01', periodEnd: '2036-01-01' }, 400, /2026-01-01..2036-01-01 is longer than 10 years/],
+      // Fields of other kinds of target are refused, and checked for their type too.
+      [{ ...valid, targets: [{ ...count, unitIds: ['not-a-uuid'] }] }, 400, /^\["targets.0.unitIds applies only to list targets","targets.0.unitIds must be UUIDs"\]$/],
+      [{ ...valid, targets: [{ ...count, unitIds: { a: 1 } }] }, 400, /unitIds applies only to list targets","targets.0.unitIds must be an array/],
+      [{ ...valid, targets: [{ ...count, unitIds: 'x'.repeat(60_000) }] }, 400, /unitIds applies only to list targets","targets.0.unitIds must be an array/],
+      [{ ...valid, targets: [{ ...count, activity: 123 }] }, 400, /activity applies only to activity targets","targets.0.activity must be a string/],
+      [{ ...valid, targets: [{ ...count, activity: 'x'.repeat(60_000) }] }, 400, /^\["targets.0.activity applies only to activity targets","targets.0.activity must be shorter than or equal to 100 characters"\]$/],
+      [{ ...valid, targets: [{ kind: 'list', programme: 'drug-free', unitIds: [ids['C1']], goal: 5 }] }, 400, /goal applies only to count, share or activity targets: a list’s goal is the number of units it names/],
+      [{ ...valid, targets: [{ kind: 'activity', activity: 'patrols', goal: 1, programme: 'drug-free', mode: 'absolute' }] }, 400, /programme applies only to count, list or share targets.*mode applies only to count targets/],
+      // A target without a kind says so, and nothing about the kind it lacks.
+      [{ ...valid, targets: [{}] }, 400, /^\["targets.0.kind is required: one of count, list, share, activity"\]$/],
+      // Targets that could never be met: no province below a province, no commune below a commune, a status of another programme.
+      [{ ...valid, targets: [{ ...count, unitKind: 'province' }] }, 422, new RegExp(`targets\\[0\\]: no province sits below a province: the target counts the units below its scope ${ids['P']}`)],
+      [{ ...valid, scopeUnitId: ids['C1'], targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 50 }] }, 422, /no commune sits below a commune/],
+      [{ ...valid, targets: [{ ...count, status: 'designated' }] }, 400, /status designated is never reached under drug-free: its units are recognised, not-recognised, revoked, lapsed or unit-closed/],
+      [{ ...valid, targets: [{ ...count, programme: 'key-complex-area', status: 'recognised' }] }, 400, /status recognised is never reached under key-complex-area: its units are designated, transformed/],
+      [{ ...valid, targets: [{ ...count, programme: 'key-complex-area' }] }, 400, /status is required for a key-complex-area target \(the default, recognised, is not one of its statuses\)/],
+      // Text that must say something.
+      [{ ...valid, name: '   ' }, 400, /^\["name must not be blank"\]$/],
+      [{ ...valid, name: undefined }, 400, /^\["name is required"/],
     ];
     for (const [body, status, message] of cases) {
       const response = await manager.post('/campaigns', body);
@@ -196,6 +220,8 @@ describe('campaigns and targets', () => {
       targets: [
         { kind: 'activity', activity: 'patrols', goal: 3 },
         { kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 30.5 },
+        // A key complex area's own status.
+        { kind: 'count', programme: 'key-complex-area', status: 'designated', unitKind: 'commune', mode: 'absolute', goal: 1 },
       ],
     });
     expect(planned.status).toBe(201);
@@ -449,6 +475,9 @@ describe('campaigns and targets', () => {
 
     // Refused, with what is wrong, and nothing changes.
     expect(await refusal(planner, count.id, { goal: 30, reason: '' })).toEqual({ status: 400, message: ['reason must say why the goal is revised'] });
+    expect(await refusal(planner, count.id, { goal: 30, reason: ' \t ' })).toEqual({ status: 400, message: ['reason must say why the goal is revised'] });
+    expect(await refusal(planner, count.id, { goal: 30 })).toEqual({ status: 400, message: ['reason is required', 'reason must say why the goal is revised'] });
+    expect(await refusal(planner, count.id, { goal: 30, reason: 'r', label: '  ' })).toEqual({ status: 400, message: ['label must not be blank'] });
     expect(await refusal(planner, count.id, { goal: 0, reason: 'r' })).toEqual({ status: 400, message: ['goal must be positive'] });
     expect(await refusal(planner, count.id, { goal: 2.5, reason: 'r' })).toEqual({ status: 400, message: 'goal must be a whole number for a count target: it counts units' });
     expect(await refusal(planner, count.id, { goal: 40, reason: 'r' })).toEqual({ status: 422, message: `Target ${count.id}'s goal is already 40` });
@@ -594,6 +623,10 @@ describe('campaigns and targets', () => {
     expect((await cancel(manager, { reason: 'not ours' })).status).toBe(403);
     const unexplained = await cancel(planner, { reason: '' });
     expect({ status: unexplained.status, message: unexplained.body.message }).toEqual({ status: 400, message: ['reason must say why the campaign is called off'] });
+    const blank = await cancel(planner, { reason: '   ' });
+    expect({ status: blank.status, message: blank.body.message }).toEqual({ status: 400, message: ['reason must say why the campaign is called off'] });
+    const missing = await cancel(planner, {});
+    expect({ status: missing.status, message: missing.body.message }).toEqual({ status: 400, message: ['reason is required', 'reason must say why the campaign is called off'] });
 
     const alertManager = new ApiClient(notifications.url, testToken('ubnd-q', ['alert-manager'], 'ops', [ids['Q']]));
     expect((await alertManager.request('PUT', '/responsibilities/ubnd-q', { unitIds: [ids['Q']] })).status).toBe(200);

@@ -7,16 +7,15 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsNumber,
   IsOptional,
   IsString,
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateBy,
   ValidateIf,
+  type ValidationArguments,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -32,10 +31,20 @@ import {
   type TargetKind,
   type UnitKind,
 } from '@antq/contracts';
-import { PageQuery } from '@antq/platform';
+import { NotBlank, PageQuery } from '@antq/platform';
 
 const REACHABLE_STATUSES = UNIT_PROGRAMME_STATUSES.filter((s) => s !== 'unassessed');
-const measuresUnits = (t: TargetInput) => t.kind !== 'activity';
+const KEY_AREA: ProgrammeCode = 'key-complex-area';
+/** The statuses only the list of key complex areas gives: an area is designated, and its recognised transformation makes it transformed. */
+const KEY_AREA_ONLY: readonly string[] = ['designated', 'transformed', 'followed-up', 'removed'];
+/** The statuses a unit can reach under each programme: a key complex area is never recognised (nor lapses), other units are never designated. */
+const statusesOf = (programme: ProgrammeCode): string[] =>
+  programme === KEY_AREA ? [...KEY_AREA_ONLY, 'revoked', 'unit-closed'] : REACHABLE_STATUSES.filter((s) => !KEY_AREA_ONLY.includes(s));
+
+const UNIT_TARGETS: TargetKind[] = ['count', 'list', 'share'];
+const given = (value: unknown) => value !== undefined && value !== null;
+const isTargetKind = (kind: unknown): kind is TargetKind => (TARGET_KINDS as readonly unknown[]).includes(kind);
+const either = (words: readonly string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : words[0]);
 
 export function notWholeGoal(kind: TargetKind): string {
   return `goal must be a whole number for ${kind === 'activity' ? 'an' : 'a'} ${kind} target: it counts ${kind === 'activity' ? 'activities' : 'units'}`;
@@ -46,72 +55,132 @@ const WholeUnlessShare = () =>
   ValidateBy({
     name: 'wholeUnlessShare',
     validator: {
-      validate: (goal: unknown, args) => (args?.object as TargetInput).kind === 'share' || Number.isInteger(goal),
+      validate: (goal: unknown, args) => {
+        const kind = (args?.object as TargetInput).kind;
+        return !(kind === 'count' || kind === 'activity') || Number.isInteger(goal);
+      },
       defaultMessage: (args) => notWholeGoal((args?.object as TargetInput).kind),
     },
   });
 
+/**
+ * A field of the targets of `kinds`: checked when its target's kind uses it, and whenever it
+ * is given (for its type too), and refused for any other kind, where dropped silently it would
+ * read as planned. Null reads as not given, as the views show it. Written below the field's
+ * other checks, so that its message comes first.
+ */
+const UsedBy = (kinds: TargetKind[], why?: string): PropertyDecorator => (target, property) => {
+  ValidateIf((t: TargetInput, value: unknown) => kinds.includes(t.kind) || given(value))(target, property);
+  ValidateBy({
+    name: 'usedBy',
+    validator: {
+      // A target of no known kind is refused for its kind alone.
+      validate: (value: unknown, args) => !given(value) || !isTargetKind((args?.object as TargetInput).kind) || kinds.includes((args?.object as TargetInput).kind),
+      defaultMessage: (args) => `${args?.property} applies only to ${either(kinds)} targets${why ? `: ${why}` : ''}`,
+    },
+  })(target, property);
+};
+
+/** A status the target's programme gives (the default, recognised, is none of a key complex area's). */
+const StatusOfProgramme = () =>
+  ValidateBy({
+    name: 'statusOfProgramme',
+    validator: {
+      validate: (programme: unknown, args) => {
+        const { kind, status } = args?.object as TargetInput;
+        if (!UNIT_TARGETS.includes(kind) || !(PROGRAMME_CODES as readonly unknown[]).includes(programme)) return true;
+        if (!given(status)) return programme !== KEY_AREA;
+        return !REACHABLE_STATUSES.includes(status as never) || statusesOf(programme as ProgrammeCode).includes(status as string);
+      },
+      defaultMessage: (args) => {
+        const programme = args?.value as ProgrammeCode;
+        const status = (args?.object as TargetInput).status;
+        const reached = `its units are ${either(statusesOf(programme))}`;
+        if (!given(status)) return `status is required for a ${programme} target (the default, recognised, is not one of its statuses): ${reached}`;
+        return `status ${status} is never reached under ${programme}: ${reached}`;
+      },
+    },
+  });
+
+/** Text a request must carry: a missing one reads as required, not as too long. */
+const RequiredText = (max: number, blank?: string): PropertyDecorator => (target, property) => {
+  IsString({ message: (args: ValidationArguments) => `${args.property} ${given(args.value) ? 'must be a string' : 'is required'}` })(target, property);
+  NotBlank(blank ? { message: blank } : undefined)(target, property);
+  ValidateBy({
+    name: 'maxLength',
+    constraints: [max],
+    validator: {
+      // Measured on text only: a missing or non-text value has its message above.
+      validate: (value: unknown) => typeof value !== 'string' || value.length <= max,
+      defaultMessage: (args) => `${args?.property} must be shorter than or equal to ${max} characters`,
+    },
+  })(target, property);
+};
+
 export class TargetInput {
   @ApiProperty({ enum: TARGET_KINDS })
-  @IsIn(TARGET_KINDS, { message: `kind must be one of ${TARGET_KINDS.join(', ')}` })
+  @IsIn(TARGET_KINDS, { message: (args) => `kind ${given(args.value) ? 'must be' : 'is required:'} one of ${TARGET_KINDS.join(', ')}` })
   kind!: TargetKind;
 
   @ApiPropertyOptional({ example: '105 more communes drug-free' })
   @IsOptional()
   @IsString()
+  @NotBlank()
   @MaxLength(300)
   label?: string;
 
   @ApiPropertyOptional({ enum: PROGRAMME_CODES, description: 'For count, list and share targets.' })
-  @ValidateIf(measuresUnits)
+  @StatusOfProgramme()
   @IsIn(PROGRAMME_CODES, { message: `programme must be one of ${PROGRAMME_CODES.join(', ')}` })
+  @UsedBy(UNIT_TARGETS)
   programme?: ProgrammeCode;
 
-  @ApiPropertyOptional({ enum: REACHABLE_STATUSES, default: 'recognised', description: 'The status units must reach.' })
+  @ApiPropertyOptional({
+    enum: REACHABLE_STATUSES,
+    default: 'recognised',
+    description: 'The status units must reach, one their programme gives: designated, transformed, followed-up or removed for key complex areas (required there), never for others.',
+  })
   @IsOptional()
   @IsIn(REACHABLE_STATUSES, { message: `status must be one of ${REACHABLE_STATUSES.join(', ')}` })
+  @UsedBy(UNIT_TARGETS)
   status?: string;
 
-  @ApiPropertyOptional({ enum: UNIT_KINDS, description: 'For count and share targets: the kind of unit counted.' })
-  @ValidateIf((t: TargetInput) => t.kind === 'count' || t.kind === 'share')
+  @ApiPropertyOptional({ enum: UNIT_KINDS, description: 'For count and share targets: the kind of unit counted, below the scope.' })
   @IsIn(UNIT_KINDS, { message: `unitKind must be one of ${UNIT_KINDS.join(', ')}` })
+  @UsedBy(['count', 'share'])
   unitKind?: UnitKind;
 
   @ApiPropertyOptional({ enum: COUNT_MODES, description: 'For count targets: absolute, or an increase over the baseline.' })
-  @ValidateIf((t: TargetInput) => t.kind === 'count')
   @IsIn(COUNT_MODES, { message: `mode must be one of ${COUNT_MODES.join(', ')}` })
+  @UsedBy(['count'])
   mode?: CountMode;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'For list targets: the units that must all reach the status.' })
-  @ValidateIf((t: TargetInput) => t.kind === 'list')
-  @IsArray()
-  @ArrayNotEmpty({ message: 'unitIds must name at least one unit' })
-  @ArrayMaxSize(10_000)
-  @ArrayUnique({ message: 'unitIds must not repeat a unit' })
   @IsUuid({ each: true, message: 'unitIds must be UUIDs' })
+  @ArrayUnique({ message: 'unitIds must not repeat a unit' })
+  @ArrayMaxSize(10_000)
+  @ArrayNotEmpty({ message: 'unitIds must name at least one unit' })
+  @IsArray()
+  @UsedBy(['list'])
   unitIds?: string[];
 
   @ApiPropertyOptional({ example: 'festival-days', description: 'For activity targets: what is tallied.' })
-  @ValidateIf((t: TargetInput) => t.kind === 'activity')
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @RequiredText(100)
+  @UsedBy(['activity'])
   activity?: string;
 
   @ApiPropertyOptional({ example: 105, description: 'Units (count, whole), per cent (share, may be fractional) or activities (whole); a list’s goal is its length.' })
-  @ValidateIf((t: TargetInput) => t.kind !== 'list')
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'goal must be a number' })
-  @Min(0.01, { message: 'goal must be positive' })
-  @Max(1_000_000)
   @WholeUnlessShare()
+  @Max(1_000_000)
+  @Min(0.01, { message: 'goal must be positive' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'goal must be a number' })
+  @UsedBy(['count', 'share', 'activity'], 'a list’s goal is the number of units it names')
   goal?: number;
 }
 
 export class CreateCampaignRequest {
   @ApiProperty({ example: 'Nghệ An 2024: xây dựng xã, huyện không ma túy' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(300)
+  @RequiredText(300)
   name!: string;
 
   @ApiProperty({ format: 'uuid', description: 'The root unit of the scope.' })
@@ -156,9 +225,7 @@ export class ActivityRequest {
 
 export class CancelCampaignRequest {
   @ApiProperty({ example: 'Replaced by the 2024 plan adopted by the provincial People\'s Committee' })
-  @IsString()
-  @IsNotEmpty({ message: 'reason must say why the campaign is called off' })
-  @MaxLength(2000)
+  @RequiredText(2000, 'reason must say why the campaign is called off')
   reason!: string;
 }
 
@@ -170,15 +237,13 @@ export class AmendTargetRequest {
   goal!: number;
 
   @ApiProperty({ example: 'Raised by decision 123/QĐ-UBND after the mid-year review' })
-  @IsString()
-  @IsNotEmpty({ message: 'reason must say why the goal is revised' })
-  @MaxLength(2000)
+  @RequiredText(2000, 'reason must say why the goal is revised')
   reason!: string;
 
   @ApiPropertyOptional({ description: 'A new label; by default a label made from the old goal is remade from the new one, and any other is kept.' })
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @NotBlank()
   @MaxLength(300)
   label?: string;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Actor, CampaignReference, TargetDefinition, TargetKind, TargetState } from '@antq/contracts';
+import type { Actor, CampaignReference, TargetDefinition, TargetKind, TargetState, UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService } from '@antq/messaging';
 import { Clock, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { countedPage } from '@antq/persistence';
@@ -17,6 +17,17 @@ export interface Principal extends Actor {
 }
 
 const MANAGERS = ['admin', 'campaign-manager'];
+
+/**
+ * The dates a campaign may span: the movement's plans from 2000 on, at most ten years long (a
+ * 2021-2030 strategy), within this century. A date outside them is a slip (1900, 9999), not a plan.
+ */
+const EARLIEST_START = '2000-01-01';
+const LATEST_END = '2100-12-31';
+const LONGEST_YEARS = 10;
+
+/** The administrative levels, highest first: a unit of one sits only below a unit of a higher one, never below an organisation. */
+const LEVELS: readonly UnitKind[] = ['province', 'district', 'commune', 'residential-area'];
 
 @Injectable()
 export class CampaignsService {
@@ -33,13 +44,13 @@ export class CampaignsService {
     if (request.periodStart > request.periodEnd) {
       throw new InvalidInputError(`The period starts (${request.periodStart}) after it ends (${request.periodEnd})`);
     }
-    // The baseline is measured on the day before the period, which the calendar must have.
-    if (request.periodStart === '0001-01-01') throw new InvalidInputError('The period must start after 0001-01-01: its baseline is measured on the day before');
+    checkPeriodBounds(request.periodStart, request.periodEnd);
     const id = randomUUID();
     await this.dataSource.transaction(async (manager) => {
-      await this.checkScope(manager, request, actor);
+      const scopeKinds = await this.checkScope(manager, request, actor);
       const targets: TargetDefinition[] = [];
       for (const [position, input] of request.targets.entries()) {
+        checkKindBelowScope(request.scopeUnitId, scopeKinds, input, position);
         await this.checkListInScope(manager, request, input, position);
         targets.push(definition(input));
       }
@@ -269,14 +280,17 @@ export class CampaignsService {
     return { campaigns: ids.length, targetsChanged };
   }
 
-  private async checkScope(manager: EntityManager, request: CreateCampaignRequest, actor: Principal): Promise<void> {
+  /** The scope exists during the period, within the actor's authority; returns its kinds then. */
+  private async checkScope(manager: EntityManager, request: CreateCampaignRequest, actor: Principal): Promise<UnitKind[]> {
+    const during = `valid_from <= $3::date AND (valid_to IS NULL OR valid_to > $2::date) AND status = 'active'`;
     const [unit] = (await manager.query(
-      `SELECT bool_or(valid_from <= $3::date AND (valid_to IS NULL OR valid_to > $2::date) AND status = 'active') AS during FROM replica_unit_versions WHERE unit_id = $1`,
+      `SELECT bool_or(${during}) AS during, array_agg(DISTINCT kind) FILTER (WHERE ${during}) AS kinds FROM replica_unit_versions WHERE unit_id = $1`,
       [request.scopeUnitId, request.periodStart, request.periodEnd],
-    )) as { during: boolean | null }[];
+    )) as { during: boolean | null; kinds: UnitKind[] | null }[];
     if (unit.during === null) throw new RuleViolationError(`Unit ${request.scopeUnitId} is unknown`);
     if (!unit.during) throw new RuleViolationError(`Unit ${request.scopeUnitId} does not exist during ${request.periodStart}..${request.periodEnd}`);
     await this.checkAuthority(manager, request.scopeUnitId, actor);
+    return unit.kinds ?? [];
   }
 
   /** Campaign managers plan within their jurisdiction; admins anywhere. */
@@ -306,6 +320,33 @@ export class CampaignsService {
     if (outside.length) {
       throw new RuleViolationError(`targets[${position}]: units ${outside.join(', ')} are outside the scope ${request.scopeUnitId} during ${request.periodStart}..${request.periodEnd}`);
     }
+  }
+}
+
+/** A period within the bounds a plan can have (its order is checked before). */
+function checkPeriodBounds(start: string, end: string): void {
+  if (start < EARLIEST_START) throw new InvalidInputError(`The period must start on or after ${EARLIEST_START} (it starts ${start})`);
+  if (end > LATEST_END) throw new InvalidInputError(`The period must end by ${LATEST_END} (it ends ${end})`);
+  // The same day ten years on, compared as text (from 29 February it sorts before 1 March): the period ends before it.
+  if (end >= `${Number(start.slice(0, 4)) + LONGEST_YEARS}${start.slice(4)}`) {
+    throw new InvalidInputError(`The period ${start}..${end} is longer than ${LONGEST_YEARS} years, the longest a campaign may run`);
+  }
+}
+
+/**
+ * A count or share target counts units of its kind below the scope (the scope itself is not
+ * counted): one whose kind never sits there, as a province below a province or a commune below
+ * a commune or a school, could never be met. Organisations sit at any level, so they are not judged.
+ */
+function checkKindBelowScope(scopeUnitId: string, scopeKinds: UnitKind[], input: TargetInput, position: number): void {
+  if ((input.kind !== 'count' && input.kind !== 'share') || !input.unitKind) return;
+  const level = LEVELS.indexOf(input.unitKind);
+  if (level < 0 || !scopeKinds.length) return;
+  const holds = (scopeKind: UnitKind) => LEVELS.includes(scopeKind) && LEVELS.indexOf(scopeKind) < level;
+  if (!scopeKinds.some(holds)) {
+    throw new RuleViolationError(
+      `targets[${position}]: no ${input.unitKind} sits below a ${scopeKinds.join(' or ')}: the target counts the units below its scope ${scopeUnitId}, and could never be met`,
+    );
   }
 }
 
