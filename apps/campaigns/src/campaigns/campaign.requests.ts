@@ -22,6 +22,7 @@ import {
   COUNT_MODES,
   IsCalendarDate,
   IsUuid,
+  KEY_AREA_STATUSES,
   PROGRAMME_CODES,
   TARGET_KINDS,
   UNIT_KINDS,
@@ -35,8 +36,7 @@ import { NotBlank, PageQuery } from '@antq/platform';
 
 const REACHABLE_STATUSES = UNIT_PROGRAMME_STATUSES.filter((s) => s !== 'unassessed');
 const KEY_AREA: ProgrammeCode = 'key-complex-area';
-/** The statuses only the list of key complex areas gives: an area is designated, and its recognised transformation makes it transformed. */
-const KEY_AREA_ONLY: readonly string[] = ['designated', 'transformed', 'followed-up', 'removed'];
+const KEY_AREA_ONLY: readonly string[] = KEY_AREA_STATUSES;
 /** The statuses a unit can reach under each programme: a key complex area is never recognised (nor lapses), other units are never designated. */
 const statusesOf = (programme: ProgrammeCode): string[] =>
   programme === KEY_AREA ? [...KEY_AREA_ONLY, 'revoked', 'unit-closed'] : REACHABLE_STATUSES.filter((s) => !KEY_AREA_ONLY.includes(s));

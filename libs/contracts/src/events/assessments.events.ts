@@ -22,6 +22,9 @@ export const UNIT_PROGRAMME_STATUSES = [
 ] as const;
 export type UnitProgrammeStatus = (typeof UNIT_PROGRAMME_STATUSES)[number];
 
+/** The statuses of key complex areas alone: units of the other programmes are never designated. */
+export const KEY_AREA_STATUSES = ['designated', 'transformed', 'followed-up', 'removed'] as const satisfies readonly UnitProgrammeStatus[];
+
 export const STATUS_SOURCES = ['assessment', 'derived', 'lapse', 'tree'] as const;
 export type StatusSource = (typeof STATUS_SOURCES)[number];
 
