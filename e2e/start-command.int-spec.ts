@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { SERVICES, type ServiceName } from '@antq/contracts';
@@ -105,8 +106,9 @@ it('starts the four services, prints their URLs, replicates a unit created throu
 
 it('stops the services it started, and exits with 1, when one of them cannot start', async () => {
   const ports = await portsOf();
-  // Another program holds the notifications port: that service cannot listen, and exits.
-  const squatter: Server = createServer().listen(ports.notifications, '127.0.0.1');
+  // Another web server holds the notifications port (and answers there, not ready): that
+  // service cannot listen, and exits while its readiness is awaited.
+  const squatter: Server = createHttpServer((_, response) => response.writeHead(503).end()).listen(ports.notifications, '127.0.0.1');
   await once(squatter, 'listening');
   try {
     const { child, output } = runStart(ports);

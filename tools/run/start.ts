@@ -23,10 +23,11 @@ async function waitReady(service: ServiceName, baseUrl: string, child: ChildProc
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${service} exited with code ${child.exitCode}`);
     try {
-      const response = await fetch(`${baseUrl}/health/ready`);
+      // Bounded: whatever else may hold the port need not answer at all.
+      const response = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
     } catch {
-      // not listening yet
+      // not listening yet, or not answering
     }
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -38,24 +39,25 @@ async function main(): Promise<void> {
   const settings = stackSettings();
   await stackUp(settings);
   const children = new Map<ServiceName, ChildProcess>();
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log('stopping services');
-    await Promise.all(
-      [...children.values()].map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-    log('services stopped; the broker keeps running (npm run stack:down stops it)');
-    process.exit(code);
-  };
+  // One stop for every caller: a second one (a service exiting while readiness is awaited)
+  // waits for it too, rather than carry on as if the services were up.
+  let stopping: Promise<never> | undefined;
+  const stop = (code: number): Promise<never> =>
+    (stopping ??= (async () => {
+      log('stopping services');
+      await Promise.all(
+        [...children.values()].map(
+          (child) =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      log('services stopped; the broker keeps running (npm run stack:down stops it)');
+      return process.exit(code);
+    })());
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
     const child = startService(service, env);
     children.set(service, child);
     child.on('exit', (code) => {
-      if (!stopping) {
+      if (stopping === undefined) {
         log(`${service} exited unexpectedly (code ${code})`);
         void stop(1);
       }
