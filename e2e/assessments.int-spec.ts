@@ -193,7 +193,7 @@ describe('assessments and statuses', () => {
     await expectRefused(post({ unitId: ids['AG'], programme: 'drug-free' }), 422, /does not apply to a agency/);
     await expectRefused(post({ periodStart: '2024-10-01' }), 422, /outside cycle 2025 of safe-security-order \(2024-11-16..2025-11-15\)/);
     await expectRefused(post({ unitId: ids['D'], programme: 'drug-free' }), 422, /derived from its children/);
-    await expectRefused(post({ programme: 'no-such-programme' }), 422, /Unknown programme/);
+    await expectRefused(post({ programme: 'no-such-programme' }), 400, /programme must be one of: drug-free, /);
     await expectRefused(post({ cycle: 'soon' }), 400, /cycle must be an integer/);
     // Results that are not a list say so, and only so: not also checked as one result.
     await expectRefused(post({ results: { a: 1 } }), 400, /^\["results must be an array of criterion results \(\{ criterion, value \}\)"\]$/);

@@ -105,6 +105,11 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     expect(await post('null')).toEqual({ status: 400, message: 'The request body must be a JSON object, not null' });
     expect(await post(' 123')).toEqual({ status: 400, message: 'The request body must be a JSON object, not a number' });
     expect(await post('[{}]')).toEqual({ status: 400, message: 'The request body must be a JSON object, not a list' });
+    expect(await post('{"__proto__":{"admin":true}}')).toEqual({ status: 400, message: 'property __proto__ should not exist' });
+    // No body at all is an empty command: its fields are checked as in {}.
+    const empty = await post('', null);
+    expect(empty.status).toBe(400);
+    expect(empty.message).toEqual((await post('{}')).message);
     // Unread, a body of another type would leave the command to run on its defaults.
     expect(await post('{"name":"x"}', 'text/plain')).toEqual({ status: 415, message: 'The request body must be JSON, sent with Content-Type: application/json, not text/plain' });
     expect(await post('{"name":"x"}', null)).toEqual({ status: 415, message: 'The request body must be JSON, sent with Content-Type: application/json (none was given)' });

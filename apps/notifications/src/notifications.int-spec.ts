@@ -867,6 +867,9 @@ describe('rules and subscriptions as data, and bad input', () => {
       'quietHours.start must be a local time HH:MM',
       'quietHours.end must be a local time HH:MM',
     ]);
+    expect((await me.request('PUT', '/preferences/me', { channels: ['feed'], quietHours: { start: '06:00', end: '06:00' } })).body.message).toEqual([
+      'quietHours.end must differ from start: quiet hours of no length, or of all day, are not quiet hours',
+    ]);
     expect((await api().post('/webhooks', {})).body.message[0]).toBe('url is required');
     expect((await api().request('PUT', '/responsibilities/ca-nghe-an', {})).body.message[0]).toBe('unitIds is required ([] for none)');
   });

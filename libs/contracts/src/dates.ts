@@ -22,6 +22,25 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
 }
 
 /**
+ * A date from `from` to `to` (YYYY-MM-DD, both included): for dates that would otherwise fix
+ * the record far off (a change dated 9999-12-31 bars every later change of its unit). Checked
+ * on dates that exist; IsCalendarDate says when one does not.
+ */
+export function IsDateWithin(from: string, to: string, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isDateWithin',
+      constraints: [from, to],
+      validator: {
+        validate: (value: unknown) => !isCalendarDate(value) || (value >= from && value <= to),
+        defaultMessage: buildMessage((each) => `${each}$property must be a date from ${from} to ${to}`, options),
+      },
+    },
+    options,
+  );
+}
+
+/**
  * The time zone whose calendar the platform's dates follow: Vietnam's (UTC+7 all year). A
  * decision taken at 06:30 in Hà Nội is dated that day, not the day before as in UTC.
  */

@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { EventConsumer } from '@antq/messaging';
 import { refuseDeepJson } from './json-depth';
-import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson } from './request-body';
+import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson, refuseProtoKeys } from './request-body';
 import { ServiceConfig } from './service-config';
 
 export interface ServiceDocument {
@@ -28,9 +28,16 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
       refuseNonObjectJson(body);
       refuseDeepJson(request, response, body);
     },
+    reviver: refuseProtoKeys,
   });
   // Any other body is refused (415) rather than skipped.
   app.useBodyParser('raw', { type: (request: IncomingMessage) => !isJsonRequest(request), verify: refuseNonJsonBody });
+  // No body at all is an empty command, whose fields then take their defaults (POST /feed/read-all);
+  // the raw parser leaves an empty buffer for a zero length without a type.
+  app.use((request: IncomingMessage & { body?: unknown }, _response: unknown, next: () => void) => {
+    if (request.body === undefined || Buffer.isBuffer(request.body)) request.body = {};
+    next();
+  });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   // Helmet's defaults (the API docs page loads its scripts from the service itself), but no

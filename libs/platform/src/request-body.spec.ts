@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson } from './request-body';
+import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson, refuseProtoKeys } from './request-body';
 
 const withType = (type?: string) => ({ headers: type ? { 'content-type': type } : {} }) as IncomingMessage;
 
@@ -27,5 +27,11 @@ describe('request bodies', () => {
     expect(() => refuseNonObjectJson(Buffer.from('nul'))).not.toThrow();
     expect(() => refuseNonObjectJson(Buffer.from('[1,'))).not.toThrow();
     expect(() => refuseNonObjectJson(Buffer.from('{"a":1}'))).not.toThrow();
+  });
+
+  it('refuses __proto__ and constructor keys at any depth, which validation would never see', () => {
+    expect(() => JSON.parse('{"name":"x","__proto__":{"admin":true}}', refuseProtoKeys)).toThrow('property __proto__ should not exist');
+    expect(() => JSON.parse('{"target":{"constructor":{}}}', refuseProtoKeys)).toThrow('property constructor should not exist');
+    expect(JSON.parse('{"name":"__proto__"}', refuseProtoKeys)).toEqual({ name: '__proto__' });
   });
 });

@@ -40,3 +40,14 @@ export function refuseNonObjectJson(body: Buffer): void {
   const what = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
   throw Object.assign(new Error(`The request body must be a JSON object, not ${what}`), { status: 400, expose: true, type: 'entity.not.object' });
 }
+
+/**
+ * JSON.parse keeps `__proto__` and `constructor` as plain keys, which validation then never
+ * sees (the class instance does not take them): refused, as any other unknown field is.
+ */
+export function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+    throw Object.assign(new Error(`property ${key} should not exist`), { status: 400, expose: true, type: 'entity.forbidden.key' });
+  }
+  return value;
+}

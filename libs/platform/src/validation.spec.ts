@@ -27,6 +27,7 @@ describe('NotBlank', () => {
     const check = (name: string) => validateSync(plainToInstance(Named, { name })).flatMap((e) => Object.values(e.constraints ?? {}));
     expect(check('   ')).toEqual(['name must not be blank']);
     expect(check('\t\n')).toEqual(['name must not be blank']);
+    for (const invisible of ['\u200b', '\u2060 ', '\ufeff', '\u0007', '\u00a0\u3000']) expect(check(invisible)).toEqual(['name must not be blank']);
     expect(check(' Xã Nghi Thạch ')).toEqual([]);
   });
 });

@@ -24,7 +24,10 @@ export function QueryInteger(min: number, max: number, options?: ValidationOptio
   };
 }
 
-/** Text that holds more than white space: a name, a reason, a decision number. */
+/**
+ * Text that shows something: a name, a reason, a decision number. White space, control
+ * characters and invisible format characters (zero-width space, word joiner, BOM) alone are blank.
+ */
 export function NotBlank(options?: ValidationOptions): PropertyDecorator {
-  return Matches(/\S/, { message: '$property must not be blank', ...options });
+  return Matches(/[^\s\p{Cc}\p{Cf}]/u, { message: '$property must not be blank', ...options });
 }

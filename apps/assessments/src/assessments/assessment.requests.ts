@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { NotBlank, PageQuery, QueryInteger } from '@antq/platform';
 import { ASSESSMENT_STATES, IsCalendarDate, IsUuid, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type AssessmentState, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
@@ -38,8 +38,8 @@ export class DraftAssessmentRequest {
   @IsUuid({ message: 'unitId must be a UUID' })
   unitId!: string;
 
-  @ApiProperty({ example: 'drug-free' })
-  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'programme must be a programme code such as drug-free' })
+  @ApiProperty({ enum: PROGRAMME_CODES, example: 'drug-free' })
+  @IsIn(PROGRAMME_CODES, { message: `programme must be one of: ${PROGRAMME_CODES.join(', ')}` })
   programme!: string;
 
   @ApiProperty({ example: 2024, description: 'The cycle, by the year it ends in.' })

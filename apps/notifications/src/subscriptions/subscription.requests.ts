@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 import { ALERT_SEVERITIES, IsUuid, type AlertSeverity } from '@antq/contracts';
 import { NestedObject } from '../nested-object';
 
@@ -53,6 +53,8 @@ export class QuietHoursInput {
 
   @ApiProperty({ example: '06:00' })
   @Matches(TIME, { message: '$property must be a local time HH:MM' })
+  // Equal ends would leave it unsaid whether no time or all day is quiet.
+  @ValidateBy({ name: 'differsFromStart', validator: { validate: (end: unknown, args) => end !== (args?.object as QuietHoursInput).start } }, { message: 'end must differ from start: quiet hours of no length, or of all day, are not quiet hours' })
   end!: string;
 }
 

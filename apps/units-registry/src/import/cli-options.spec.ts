@@ -31,6 +31,7 @@ describe('the import command line', () => {
 
   it.each([
     [['units', 'a.csv', '--effective-from', '2024-13-01'], /--effective-from must be a date that exists, as YYYY-MM-DD \(got "2024-13-01"\)/],
+    [['vn-admin', 'a.json', '--tree-from', '1800-01-01'], /--tree-from must be a date from 1900-01-01 to 2100-12-31 \(got "1800-01-01"\)/],
     [['units', 'a.csv', '--effective-from', '2023-02-29'], /--effective-from must be a date that exists/],
     [['units', 'a.csv', '--effective-from', 'yesterday'], /--effective-from must be a date/],
     [['vn-admin', 'f.json', '--tree-from', '2024-1-1'], /--tree-from must be a date/],

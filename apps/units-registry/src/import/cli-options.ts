@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { isCalendarDate } from '@antq/contracts';
+import { EARLIEST_CHANGE, LATEST_CHANGE } from '../tree/dto/unit.requests';
 import { serviceEnv, stackSettings, type Environment } from '@antq/platform';
 
 export const USAGE = `Usage:
@@ -70,6 +71,7 @@ export function parseImportArgs(args: string[]): ImportCommand {
   if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   const date = (option: string, value: string | undefined) => {
     if (value !== undefined && !isCalendarDate(value)) throw new UsageError(`--${option} must be a date that exists, as YYYY-MM-DD (got "${value}")`);
+    if (value !== undefined && (value < EARLIEST_CHANGE || value > LATEST_CHANGE)) throw new UsageError(`--${option} must be a date from ${EARLIEST_CHANGE} to ${LATEST_CHANGE} (got "${value}")`);
     return value;
   };
   const publishTimeout = values['publish-timeout'];

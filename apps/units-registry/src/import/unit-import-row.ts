@@ -1,8 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import { IsCalendarDate, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_SUBTYPES, type UnitKind, type UnitSubtype } from '@antq/contracts';
+import { IsCalendarDate, IsDateWithin, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_SUBTYPES, type UnitKind, type UnitSubtype } from '@antq/contracts';
 import { NotBlank } from '@antq/platform';
+import { EARLIEST_CHANGE, LATEST_CHANGE } from '../tree/dto/unit.requests';
 
 /** One unit in an import file. Parents are named by code: in the same file or already registered. */
 export class UnitImportRow {
@@ -34,6 +35,7 @@ export class UnitImportRow {
 
   @IsOptional()
   @IsCalendarDate()
+  @IsDateWithin(EARLIEST_CHANGE, LATEST_CHANGE)
   effectiveFrom?: string;
 }
 

@@ -14,13 +14,18 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { NotBlank, PageQuery, QueryInteger } from '@antq/platform';
-import { IsCalendarDate, IsUuid, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
+import { IsCalendarDate, IsDateWithin, IsUuid, TAG_PATTERN, UNIT_CODE_PATTERN, UNIT_KINDS, UNIT_STATUSES, UNIT_SUBTYPES, UNIT_TAGS, type UnitKind, type UnitSubtype } from '@antq/contracts';
 
+
+/** The dates a change of the tree may take effect on: the units' history back to 1900, plans to 2100. */
+export const EARLIEST_CHANGE = '1900-01-01';
+export const LATEST_CHANGE = '2100-12-31';
 
 export class EffectiveDated {
-  @ApiPropertyOptional({ example: '2025-07-01', description: 'Date the change takes effect (past or future); defaults to today.' })
+  @ApiPropertyOptional({ example: '2025-07-01', description: `Date the change takes effect (past or future, ${EARLIEST_CHANGE} to ${LATEST_CHANGE}); defaults to today.` })
   @IsOptional()
   @IsCalendarDate()
+  @IsDateWithin(EARLIEST_CHANGE, LATEST_CHANGE)
   effectiveFrom?: string;
 }
 
@@ -62,6 +67,7 @@ export class CreateUnitRequest extends NewUnitFields {
   @ApiPropertyOptional({ example: '2024-01-01' })
   @IsOptional()
   @IsCalendarDate()
+  @IsDateWithin(EARLIEST_CHANGE, LATEST_CHANGE)
   effectiveFrom?: string;
 }
 
