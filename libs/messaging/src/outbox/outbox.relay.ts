@@ -176,7 +176,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * A statement on the relaying session, one at a time. The rows are read and deleted there
+   * A statement on the relaying session. The rows are read and deleted there
    * rather than through the pool: a statement that does not answer in time ends the session
    * (and the lock with it) instead of holding the relaying up, and a session that lost the
    * lock can delete nothing.
