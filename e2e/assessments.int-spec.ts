@@ -197,6 +197,7 @@ describe('assessments and statuses', () => {
     await expectRefused(post({ cycle: 'soon' }), 400, /cycle must be an integer/);
     // Results that are not a list say so, and only so: not also checked as one result.
     await expectRefused(post({ results: { a: 1 } }), 400, /^\["results must be an array of criterion results \(\{ criterion, value \}\)"\]$/);
+    await expectRefused(post({ results: ['a'] }), 400, /results must hold objects \{ criterion, value \}/);
     await expectRefused(post({ evidence: Array.from({ length: 5000 }, (_, i) => `doc://${i}.pdf`) }), 400, /evidence may hold at most 100 references/);
     await expectRefused(post({ evidence: ['doc://bien-ban.pdf', '   '] }), 400, /evidence must not hold a blank reference/);
     // A role that may not draft is told so before anything about the unit, even that it is unknown.

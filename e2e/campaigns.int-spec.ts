@@ -189,6 +189,7 @@ describe('campaigns and targets', () => {
       [{ ...valid, targets: [{ kind: 'activity', activity: 'patrols', goal: 1, programme: 'drug-free', mode: 'absolute' }] }, 400, /programme applies only to count, list or share targets.*mode applies only to count targets/],
       // A target without a kind says so, and nothing about the kind it lacks.
       [{ ...valid, targets: [{}] }, 400, /^\["targets.0.kind is required: one of count, list, share, activity"\]$/],
+      [{ ...valid, targets: ['count'] }, 400, /targets must hold objects, each with its kind and fields/],
       // Targets that could never be met: no province below a province, no commune below a commune, a status of another programme.
       [{ ...valid, targets: [{ ...count, unitKind: 'province' }] }, 422, new RegExp(`targets\\[0\\]: no province sits below a province: the target counts the units below its scope ${ids['P']}`)],
       [{ ...valid, scopeUnitId: ids['C1'], targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 50 }] }, 422, /no commune sits below a commune/],

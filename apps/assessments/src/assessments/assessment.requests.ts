@@ -61,7 +61,7 @@ export class DraftAssessmentRequest {
   @ApiProperty({ type: [CriterionResultInput] })
   @IsArray({ message: 'results must be an array of criterion results ({ criterion, value })' })
   @ArrayMaxSize(200, IF_ARRAY)
-  @ValidateNested({ each: true })
+  @ValidateNested({ each: true, message: 'results must hold objects { criterion, value }' })
   @Type(() => CriterionResultInput)
   // Only a list is read as results: anything else is refused as not a list, not also checked as one result.
   @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value : undefined))

@@ -199,7 +199,7 @@ export class CreateCampaignRequest {
   @IsArray()
   @ArrayNotEmpty({ message: 'a campaign needs at least one target' })
   @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
+  @ValidateNested({ each: true, message: 'targets must hold objects, each with its kind and fields' })
   @Type(() => TargetInput)
   targets!: TargetInput[];
 }

@@ -478,6 +478,8 @@ describe('the unit tree', () => {
       await expectRefused(() => api.post(`/units/${district.id}/close`, { effectiveFrom: '9999-12-31' }), 400, /effectiveFrom must be a date from 1900-01-01 to 2100-12-31/);
       await expectRefused(() => api.post('/units', { code: 'OLD-1', name: 'Tỉnh Cũ', kind: 'province', effectiveFrom: '1899-12-31' }), 400, /effectiveFrom must be a date from 1900-01-01 to 2100-12-31/);
     });
+    it('successors that are not objects', () =>
+      expectRefused(() => api.post(`/units/${commune.id}/split`, { successors: ['a', 'b'], effectiveFrom: '2024-06-01' }), 400, /successors must hold objects: an existing unit \{ unitId \} or a new one/));
     it('a merge naming one source twice', () =>
       expectRefused(() => api.post('/units/merge', { sourceIds: [commune.id, commune.id], target: { unitId: district.id }, effectiveFrom: '2024-06-01' }), 422, /A merge names each source once/));
     it('a split giving two new units one code', () =>

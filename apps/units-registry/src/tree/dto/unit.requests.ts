@@ -159,7 +159,7 @@ export class SplitUnitRequest extends EffectiveDated {
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
+  @ValidateNested({ each: true, message: 'successors must hold objects: an existing unit { unitId } or a new one { code, name, ... }' })
   @Type(() => ExistingOrNewUnit)
   successors!: ExistingOrNewUnit[];
 }
