@@ -172,7 +172,7 @@ describe('campaigns and targets', () => {
       [{ ...valid, targets: [{ kind: 'activity', activity: 'festival-days', goal: 0.5 }] }, 400, /goal must be a whole number for an activity target/],
       [{ ...valid, targets: [{ kind: 'list', programme: 'drug-free', unitIds: [ids['D1'], ids['QD']] }] }, 422, new RegExp(`units ${ids['QD']} are outside the scope`)],
       [{ ...valid, targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 150 }] }, 400, /percentage: at most 100/],
-      [{ ...valid, targets: [{ kind: 'count', programme: 'drug-free', goal: 3 }] }, 400, /unitKind must be one of .*mode must be one of/],
+      [{ ...valid, targets: [{ kind: 'count', programme: 'drug-free', goal: 3 }] }, 400, /unitKind is required: one of .*mode is required: one of/],
       [{ ...valid, targets: [] }, 400, /at least one target/],
       [{ ...valid, periodStart: '0001-01-01' }, 400, /must start on or after 2000-01-01 \(it starts 0001-01-01\)/],
       // Periods a plan never has.
@@ -477,7 +477,7 @@ describe('campaigns and targets', () => {
     // Refused, with what is wrong, and nothing changes.
     expect(await refusal(planner, count.id, { goal: 30, reason: '' })).toEqual({ status: 400, message: ['reason must say why the goal is revised'] });
     expect(await refusal(planner, count.id, { goal: 30, reason: ' \t ' })).toEqual({ status: 400, message: ['reason must say why the goal is revised'] });
-    expect(await refusal(planner, count.id, { goal: 30 })).toEqual({ status: 400, message: ['reason is required', 'reason must say why the goal is revised'] });
+    expect(await refusal(planner, count.id, { goal: 30 })).toEqual({ status: 400, message: ['reason is required'] });
     expect(await refusal(planner, count.id, { goal: 30, reason: 'r', label: '  ' })).toEqual({ status: 400, message: ['label must not be blank'] });
     expect(await refusal(planner, count.id, { goal: 0, reason: 'r' })).toEqual({ status: 400, message: ['goal must be positive'] });
     expect(await refusal(planner, count.id, { goal: 2.5, reason: 'r' })).toEqual({ status: 400, message: 'goal must be a whole number for a count target: it counts units' });
@@ -627,7 +627,7 @@ describe('campaigns and targets', () => {
     const blank = await cancel(planner, { reason: '   ' });
     expect({ status: blank.status, message: blank.body.message }).toEqual({ status: 400, message: ['reason must say why the campaign is called off'] });
     const missing = await cancel(planner, {});
-    expect({ status: missing.status, message: missing.body.message }).toEqual({ status: 400, message: ['reason is required', 'reason must say why the campaign is called off'] });
+    expect({ status: missing.status, message: missing.body.message }).toEqual({ status: 400, message: ['reason is required'] });
 
     const alertManager = new ApiClient(notifications.url, testToken('ubnd-q', ['alert-manager'], 'ops', [ids['Q']]));
     expect((await alertManager.request('PUT', '/responsibilities/ubnd-q', { unitIds: [ids['Q']] })).status).toBe(200);

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +9,7 @@ import { EventConsumer } from '@antq/messaging';
 import { refuseDeepJson } from './json-depth';
 import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson, refuseProtoKeys } from './request-body';
 import { ServiceConfig } from './service-config';
+import { PlatformValidationPipe } from './validation';
 
 export interface ServiceDocument {
   title: string;
@@ -44,7 +45,7 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
   // upgrade to https: services sit behind a TLS-terminating ingress or on plain http locally.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+    new PlatformValidationPipe(),
   );
   app.enableShutdownHooks();
 

@@ -1,7 +1,8 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { BadRequestException } from '@nestjs/common';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsDefined, IsIn, IsOptional, IsString, MaxLength, ValidateNested, validateSync } from 'class-validator';
 import { PageQuery } from './page.query';
-import { NotBlank } from './validation';
+import { NotBlank, PlatformValidationPipe } from './validation';
 
 const problems = (query: object) => validateSync(plainToInstance(PageQuery, query)).flatMap((e) => Object.values(e.constraints ?? {}));
 
@@ -29,5 +30,50 @@ describe('NotBlank', () => {
     expect(check('\t\n')).toEqual(['name must not be blank']);
     for (const invisible of ['\u200b', '\u2060 ', '\ufeff', '\u0007', '\u00a0\u3000']) expect(check(invisible)).toEqual(['name must not be blank']);
     expect(check(' Xã Nghi Thạch ')).toEqual([]);
+  });
+});
+
+describe('PlatformValidationPipe', () => {
+  class Decision {
+    @IsString()
+    @NotBlank()
+    @MaxLength(100)
+    decisionNumber!: string;
+
+    @IsDefined({ message: 'decisionDate is required (YYYY-MM-DD)' })
+    @IsString()
+    decisionDate!: string;
+
+    @IsOptional()
+    @IsString()
+    comment?: string;
+
+    @IsIn(['yes', 'no'], { message: 'verdict must be one of: yes, no' })
+    verdict!: string;
+  }
+
+  class Step {
+    @ValidateNested()
+    @Type(() => Decision)
+    decision!: Decision;
+  }
+
+  const problems = (value: object, metatype: new () => object = Decision) =>
+    new PlatformValidationPipe().transform(value, { type: 'body', metatype }).then(
+      () => [],
+      (error: BadRequestException) => (error.getResponse() as { message: string[] }).message,
+    );
+
+  it('tells a field left out once that it is required, in the words of a rule that says so', async () => {
+    expect(await problems({})).toEqual(['decisionNumber is required', 'decisionDate is required (YYYY-MM-DD)', 'verdict is required: one of: yes, no']);
+    expect(await problems({ decision: { verdict: 'no' } }, Step)).toEqual(['decision.decisionNumber is required', 'decision.decisionDate is required (YYYY-MM-DD)']);
+  });
+
+  it('lists every problem of a field that is given, and unknown fields', async () => {
+    expect(await problems({ decisionNumber: ' ', decisionDate: 5, verdict: 'yes', extra: 1 })).toEqual([
+      'property extra should not exist',
+      'decisionNumber must not be blank',
+      'decisionDate must be a string',
+    ]);
   });
 });

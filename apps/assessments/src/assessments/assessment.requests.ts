@@ -4,6 +4,8 @@ import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, Is
 import { NotBlank, PageQuery, QueryInteger } from '@antq/platform';
 import { ASSESSMENT_STATES, IsCalendarDate, IsUuid, PROGRAMME_CODES, UNIT_KINDS, UNIT_PROGRAMME_STATUSES, type AssessmentState, type UnitKind, type UnitProgrammeStatus } from '@antq/contracts';
 
+const RESULTS_ARE_A_LIST = 'results must be an array of criterion results ({ criterion, value })';
+
 /** How many evidence references one step may carry. */
 export const MAX_EVIDENCE = 100;
 
@@ -59,11 +61,12 @@ export class DraftAssessmentRequest {
   periodEnd?: string;
 
   @ApiProperty({ type: [CriterionResultInput] })
-  @IsArray({ message: 'results must be an array of criterion results ({ criterion, value })' })
+  @IsDefined({ message: RESULTS_ARE_A_LIST })
+  @IsArray({ message: RESULTS_ARE_A_LIST })
   @ArrayMaxSize(200, IF_ARRAY)
   @ValidateNested({ each: true, message: 'results must hold objects { criterion, value }' })
   @Type(() => CriterionResultInput)
-  // Only a list is read as results: anything else is refused as not a list, not also checked as one result.
+  // Only a list is read as results: anything else is refused as not a list (as a missing one), not also checked as one result.
   @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value : undefined))
   results!: CriterionResultInput[];
 
