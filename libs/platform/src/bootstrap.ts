@@ -23,7 +23,8 @@ export interface ServiceDocument {
  */
 export async function startService(module: DynamicModule, doc: ServiceDocument): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
-  // The default JSON parser (100 kB), which also refuses a body nested deeper than any command.
+  // The default JSON parser (100 kB), which also refuses a body that is not an object, one
+  // nested deeper than any command, and keys that validation would never see.
   app.useBodyParser('json', {
     verify: (request: IncomingMessage, response: unknown, body: Buffer) => {
       refuseNonObjectJson(body);
@@ -44,9 +45,7 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
   // Helmet's defaults (the API docs page loads its scripts from the service itself), but no
   // upgrade to https: services sit behind a TLS-terminating ingress or on plain http locally.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.useGlobalPipes(
-    new PlatformValidationPipe(),
-  );
+  app.useGlobalPipes(new PlatformValidationPipe());
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
