@@ -14,7 +14,7 @@ import {
   runScript,
   runTopic,
   startTestService,
-  TEST_BROKERS,
+  testRunEnv,
   testKafka,
   uniqueRunId,
   unitCreatedEvent,
@@ -29,7 +29,7 @@ const dlqTopic = runTopic(runId, deadLetterTopic(NOTIFICATIONS.service).name);
 let notifications: RunningService;
 
 function deadLetters(args: string[]) {
-  return runScript(CLI, args, { KAFKA_BROKERS: TEST_BROKERS, KAFKA_TOPIC_PREFIX: `${runId}.` });
+  return runScript(CLI, args, testRunEnv(runId));
 }
 
 /** Waits until the notifications consumer has committed everything the units topic holds. */

@@ -1,18 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { dropDatabase } from '@antq/persistence';
 import {
   createRunTopics,
   deleteRunTopics,
   eventually,
+  freePort,
   runScript,
-  TEST_BROKERS,
-  TEST_JWT_SECRET,
-  TEST_KAFKA_SECURITY,
   testDatabaseUrl,
   testKafka,
+  testRunEnv,
   testToken,
   uniqueRunId,
 } from '@antq/testing';
@@ -29,16 +27,6 @@ const kafka = testKafka();
 const groupId = `${runId}.notifications`;
 let service: ChildProcess | undefined;
 const lines: string[] = [];
-
-/** A port free on this machine now. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** The JSON log lines written so far. */
 const logged = () => lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -68,10 +56,7 @@ it('migrates, logs JSON lines carrying the correlation id and never the token, a
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: TEST_BROKERS,
-    ...TEST_KAFKA_SECURITY,
-    KAFKA_TOPIC_PREFIX: `${runId}.`,
-    JWT_SECRET: TEST_JWT_SECRET,
+    ...testRunEnv(runId),
     LOG_LEVEL: 'info',
   };
   const migrated = await runScript(MAIN, ['migrate'], env);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { resolve } from 'node:path';
 import { SERVICES, type ServiceName } from '@antq/contracts';
 import { dropDatabase } from '@antq/persistence';
@@ -9,12 +9,11 @@ import {
   ApiClient,
   deleteRunTopics,
   eventually,
-  TEST_BROKERS,
-  TEST_JWT_SECRET,
-  TEST_KAFKA_SECURITY,
+  freePort,
   TEST_POSTGRES_URL,
   testDatabaseUrl,
   testKafka,
+  testRunEnv,
   testToken,
   uniqueRunId,
 } from '@antq/testing';
@@ -32,25 +31,12 @@ let start: ChildProcess | undefined;
 
 const envName = (service: ServiceName) => service.toUpperCase().replace(/-/g, '_');
 
-/** A port free on this machine now. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /** Runs the start command on this run's databases, topics and the given ports; collects what it prints. */
 function runStart(ports: Record<ServiceName, number>): { child: ChildProcess; output: () => string } {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    KAFKA_BROKERS: TEST_BROKERS,
-    ...TEST_KAFKA_SECURITY,
-    KAFKA_TOPIC_PREFIX: `${runId}.`,
+    ...testRunEnv(runId),
     POSTGRES_URL: TEST_POSTGRES_URL,
-    JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'warn',
   };
   for (const service of SERVICES) {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { TEST_BROKERS, TEST_JWT_SECRET } from './test-env';
+import { testRunEnv } from './test-env';
 
 export interface ScriptResult {
   code: number;
@@ -31,9 +31,7 @@ export const NGHE_AN_MAPPING = resolve(__dirname, '../../../apps/units-registry/
 export function runImportCommand(registry: { databaseUrl: string }, runId: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
   return runScript(resolve(__dirname, '../../../dist/apps/units-registry/src/import/cli.js'), args, {
     UNITS_REGISTRY_DATABASE_URL: registry.databaseUrl,
-    KAFKA_BROKERS: TEST_BROKERS,
-    KAFKA_TOPIC_PREFIX: `${runId}.`,
-    JWT_SECRET: TEST_JWT_SECRET,
+    ...testRunEnv(runId),
     LOG_LEVEL: 'warn',
     ...env,
   });

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { issueToken, type Role } from '@antq/auth';
 import type { ServiceName } from '@antq/contracts';
 
@@ -14,6 +16,21 @@ export const TEST_JWT_SECRET = 'test-signing-key-0123456789abcdef0123456789';
 /** A unique name per test run, so that runs share the broker and server without meeting. */
 export function uniqueRunId(): string {
   return `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+/** What every service, script or command of a test run is given: the test broker, the run's topics, the test signing key. */
+export function testRunEnv(runId: string): Record<string, string | undefined> {
+  return { KAFKA_BROKERS: TEST_BROKERS, ...TEST_KAFKA_SECURITY, KAFKA_TOPIC_PREFIX: `${runId}.`, JWT_SECRET: TEST_JWT_SECRET };
+}
+
+/** A port free on this machine now. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
 }
 
 export function testDatabaseUrl(runId: string, service: ServiceName | string): string {

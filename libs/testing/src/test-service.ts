@@ -5,7 +5,7 @@ import { dropDatabase } from '@antq/persistence';
 import { migrateService, startService, type Environment, type ServiceDefinition } from '@antq/platform';
 import { eventually } from './eventually';
 import { ApiClient } from './http-client';
-import { TEST_BROKERS, TEST_JWT_SECRET, TEST_KAFKA_SECURITY, testDatabaseUrl, testToken } from './test-env';
+import { testDatabaseUrl, testRunEnv, testToken } from './test-env';
 
 export interface RunningService {
   definition: ServiceDefinition;
@@ -30,10 +30,7 @@ export async function startTestService(
   const env: Environment = {
     PORT: '0',
     DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: TEST_BROKERS,
-    ...TEST_KAFKA_SECURITY,
-    KAFKA_TOPIC_PREFIX: `${runId}.`,
-    JWT_SECRET: TEST_JWT_SECRET,
+    ...testRunEnv(runId),
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
     CONSUMER_RETRY_BACKOFF_MS: '20',
     OUTBOX_POLL_INTERVAL_MS: '100',
