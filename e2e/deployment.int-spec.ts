@@ -4,7 +4,7 @@ import { getMetadataStorage } from 'class-validator';
 import { parse, parseAllDocuments } from 'yaml';
 import { NotificationsConfig } from '@antq/app-notifications';
 import { SERVICES, type ServiceName } from '@antq/contracts';
-import { SERVICE_PORTS, ServiceConfig } from '@antq/platform';
+import { SERVICE_PORTS, ServiceConfig, serviceDatabaseName } from '@antq/platform';
 
 /*
  * No container engine runs here, so docker-compose.yml and deploy/k8s are checked against
@@ -25,7 +25,6 @@ function known(service: ServiceName): Set<string> {
   return new Set(['SERVICE', ...settingsOf(ServiceConfig), ...(service === 'notifications' ? settingsOf(NotificationsConfig) : [])]);
 }
 
-const databaseOf = (service: ServiceName) => `antq_${service.replace(/-/g, '_')}`;
 
 describe('docker-compose.yml', () => {
   const compose = parse(read('docker-compose.yml'), { merge: true }) as {
@@ -39,7 +38,7 @@ describe('docker-compose.yml', () => {
       const environment = container.environment ?? {};
       expect(Object.keys(environment).filter((key) => !known(service).has(key))).toEqual([]);
       expect(environment['SERVICE']).toBe(service);
-      expect(String(environment['DATABASE_URL'])).toMatch(new RegExp(`/${databaseOf(service)}$`));
+      expect(String(environment['DATABASE_URL'])).toMatch(new RegExp(`/${serviceDatabaseName(service)}$`));
     }
     const container = compose.services[service];
     expect(Number(container.environment?.['PORT'])).toBe(SERVICE_PORTS[service]);
@@ -92,7 +91,7 @@ describe('deploy/k8s', () => {
       });
       expect(missing).toEqual([]);
       const database = env.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.key;
-      expect(secret?.stringData?.[database as string]).toMatch(new RegExp(`/${databaseOf(service)}$`));
+      expect(secret?.stringData?.[database as string]).toMatch(new RegExp(`/${serviceDatabaseName(service)}$`));
     }
   });
 });

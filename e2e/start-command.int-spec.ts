@@ -5,6 +5,7 @@ import type { Server } from 'node:net';
 import { resolve } from 'node:path';
 import { SERVICES, type ServiceName } from '@antq/contracts';
 import { dropDatabase } from '@antq/persistence';
+import { serviceSetting } from '@antq/platform';
 import {
   ApiClient,
   deleteRunTopics,
@@ -29,8 +30,6 @@ const runId = uniqueRunId();
 const kafka = testKafka();
 let start: ChildProcess | undefined;
 
-const envName = (service: ServiceName) => service.toUpperCase().replace(/-/g, '_');
-
 /** Runs the start command on this run's databases, topics and the given ports; collects what it prints. */
 function runStart(ports: Record<ServiceName, number>): { child: ChildProcess; output: () => string } {
   const env: NodeJS.ProcessEnv = {
@@ -40,8 +39,8 @@ function runStart(ports: Record<ServiceName, number>): { child: ChildProcess; ou
     LOG_LEVEL: 'warn',
   };
   for (const service of SERVICES) {
-    env[`${envName(service)}_PORT`] = String(ports[service]);
-    env[`${envName(service)}_DATABASE_URL`] = testDatabaseUrl(runId, service);
+    env[serviceSetting(service, 'PORT')] = String(ports[service]);
+    env[serviceSetting(service, 'DATABASE_URL')] = testDatabaseUrl(runId, service);
   }
   let printed = '';
   const child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });

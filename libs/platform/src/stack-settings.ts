@@ -11,6 +11,12 @@ export const SERVICE_PORTS: Record<ServiceName, number> = {
   notifications: 3104,
 };
 
+/** A service's database on a server: `antq_units_registry`. */
+export const serviceDatabaseName = (service: ServiceName): string => `antq_${service.replace(/-/g, '_')}`;
+
+/** How a service's own settings are named in a shared environment: `UNITS_REGISTRY_PORT`. */
+export const serviceSetting = (service: ServiceName, setting: 'PORT' | 'DATABASE_URL'): string => `${service.toUpperCase().replace(/-/g, '_')}_${setting}`;
+
 /** Signing key used only when JWT_SECRET is not set: local development, never production. */
 export const DEV_JWT_SECRET = 'antq-local-development-signing-key-change-me';
 
@@ -34,17 +40,17 @@ export function stackSettings(env: NodeJS.ProcessEnv = process.env): StackSettin
 
 /** DATABASE_URL of a service: `<SERVICE>_DATABASE_URL` or a database per service on POSTGRES_URL. */
 export function serviceDatabaseUrl(service: ServiceName, settings: StackSettings, env = process.env): string {
-  const override = env[`${service.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`];
+  const override = env[serviceSetting(service, 'DATABASE_URL')];
   if (override) return override;
   const url = new URL(settings.postgresUrl);
-  url.pathname = `/antq_${service.replace(/-/g, '_')}`;
+  url.pathname = `/${serviceDatabaseName(service)}`;
   return url.toString();
 }
 
 export function serviceEnv(service: ServiceName, settings: StackSettings, env = process.env): NodeJS.ProcessEnv {
   return {
     ...env,
-    PORT: env[`${service.toUpperCase().replace(/-/g, '_')}_PORT`] ?? String(SERVICE_PORTS[service]),
+    PORT: env[serviceSetting(service, 'PORT')] ?? String(SERVICE_PORTS[service]),
     DATABASE_URL: serviceDatabaseUrl(service, settings, env),
     KAFKA_BROKERS: settings.brokers,
     KAFKA_TOPIC_PREFIX: settings.topicPrefix,
