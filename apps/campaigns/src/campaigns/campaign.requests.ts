@@ -15,7 +15,6 @@ import {
   Min,
   ValidateBy,
   ValidateIf,
-  type ValidationArguments,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -102,15 +101,15 @@ const StatusOfProgramme = () =>
     },
   });
 
-/** Text a request must carry: a missing one reads as required, not as too long. */
+/** Text a request must carry, not blank, its length measured on text alone (a value of another type is told so once). */
 const RequiredText = (max: number, blank?: string): PropertyDecorator => (target, property) => {
-  IsString({ message: (args: ValidationArguments) => `${args.property} ${given(args.value) ? 'must be a string' : 'is required'}` })(target, property);
+  IsString()(target, property);
   NotBlank(blank ? { message: blank } : undefined)(target, property);
   ValidateBy({
     name: 'maxLength',
     constraints: [max],
     validator: {
-      // Measured on text only: a missing or non-text value has its message above.
+      // Measured on text only: a non-text value has its message above.
       validate: (value: unknown) => typeof value !== 'string' || value.length <= max,
       defaultMessage: (args) => `${args?.property} must be shorter than or equal to ${max} characters`,
     },
@@ -119,7 +118,7 @@ const RequiredText = (max: number, blank?: string): PropertyDecorator => (target
 
 export class TargetInput {
   @ApiProperty({ enum: TARGET_KINDS })
-  @IsIn(TARGET_KINDS, { message: (args) => `kind ${given(args.value) ? 'must be' : 'is required:'} one of ${TARGET_KINDS.join(', ')}` })
+  @IsIn(TARGET_KINDS, { message: `kind must be one of ${TARGET_KINDS.join(', ')}` })
   kind!: TargetKind;
 
   @ApiPropertyOptional({ example: '105 more communes drug-free' })

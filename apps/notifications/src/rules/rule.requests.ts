@@ -7,14 +7,12 @@ import { NestedObject } from '../nested-object';
 // A template of white space alone would raise alerts that say nothing.
 export class TemplateInput {
   @ApiProperty({ example: '{{unit.name}} mất danh hiệu "không ma túy" từ ngày {{effectiveFrom}}.' })
-  @IsDefined({ message: '$property is required' })
   @IsString()
   @NotBlank()
   @MaxLength(2000)
   vi!: string;
 
   @ApiProperty({ example: '{{unit.name}} lost its drug-free status on {{effectiveFrom}}.' })
-  @IsDefined({ message: '$property is required' })
   @IsString()
   @NotBlank()
   @MaxLength(2000)
@@ -23,7 +21,6 @@ export class TemplateInput {
 
 export class RuleRequest {
   @ApiProperty({ example: 'drug-free-status-lost', description: 'Unique; lowercase words joined by hyphens.' })
-  @IsDefined({ message: 'name is required' })
   @MaxLength(100)
   // Last, as class-validator reports the lowest decorator first: this says what a name is.
   @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'name must be lowercase words joined by hyphens, e.g. drug-free-status-lost' })
@@ -36,7 +33,6 @@ export class RuleRequest {
   description?: string;
 
   @ApiProperty({ example: 'antq.assessments.unit-status-changed.v1' })
-  @IsDefined({ message: 'eventType is required' })
   @IsString()
   eventType!: string;
 

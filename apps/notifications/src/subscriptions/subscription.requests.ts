@@ -33,7 +33,6 @@ export class SubscriptionRequest extends FilterRequest {
 
 export class WebhookRequest extends FilterRequest {
   @ApiProperty({ example: 'https://integrator.example.vn/antq/alerts' })
-  @IsDefined({ message: 'url is required' })
   @IsString()
   @MaxLength(2000)
   url!: string;
