@@ -29,11 +29,12 @@ export function refuseNonJsonBody(request: IncomingMessage, _response: unknown, 
  * three invalid JSON, validation a list "an unknown value").
  */
 export function refuseNonObjectJson(body: Buffer): void {
-  const text = body.toString('utf8').trim();
-  if (!text || text.startsWith('{')) return;
+  // Every command's body starts with "{" past any white space: read no further for those.
+  const first = body.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+  if (first < 0 || body[first] === 0x7b) return;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(body.toString('utf8'));
   } catch {
     return; // Not JSON at all: the parser says where.
   }
