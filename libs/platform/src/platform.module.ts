@@ -17,7 +17,7 @@ import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { RequestContextModule } from './request-context.module';
 import { kafkaConnection, loadServiceConfig, ServiceConfig } from './service-config';
-import { SERVICE_PORTS, serviceDatabaseName } from './stack-settings';
+import { SERVICE_PORTS, serviceDatabaseUrl, stackSettings } from './stack-settings';
 
 export interface ServiceDefinition {
   service: ServiceName;
@@ -29,9 +29,9 @@ export interface ServiceDefinition {
 
 export type Environment = Record<string, string | undefined>;
 
-/** The database a service uses unless DATABASE_URL says otherwise. */
+/** The database a service uses unless DATABASE_URL says otherwise: the local stack's, with no settings given. */
 export function defaultDatabaseUrl(service: ServiceName): string {
-  return `postgres://postgres@127.0.0.1:5432/${serviceDatabaseName(service)}`;
+  return serviceDatabaseUrl(service, stackSettings({}), {});
 }
 
 export function messagingOptions(service: ServiceName, config: ServiceConfig): MessagingOptions {
