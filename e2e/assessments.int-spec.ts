@@ -1,4 +1,4 @@
-import { AssessmentsModule, AssessmentsService, ASSESSMENTS, DerivationWorker } from '@antq/app-assessments';
+import { AssessmentsModule, AssessmentsService, ASSESSMENTS, DerivationWorker, ProgrammesService } from '@antq/app-assessments';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { randomUUID } from 'node:crypto';
 import { EVENT_TOPICS, type CloudEvent, type UnitSnapshot, type UnitStatusChangedData } from '@antq/contracts';
@@ -270,6 +270,27 @@ describe('assessments and statuses', () => {
     const missing = await assessor.post('/assessments', { unitId: c3, programme: 'drug-free', cycle: 2025, results: DRUG_FREE_RESULTS });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toMatch(/missing criteria: no-users/);
+  });
+
+  it('publishes every programme version once, keyed by its code: the shipped ones at start, each new one with it', async () => {
+    const published = () => recorder.events('antq.assessments.programme-version-published.v1');
+    const stored = (await service.dataSource.query('SELECT programme, version FROM programme_versions ORDER BY programme, version')) as { programme: string; version: number }[];
+    await eventually(async () => expect(published()).toHaveLength(stored.length));
+    expect(published().map((e) => ({ programme: e.data.programme, version: e.data.version })).sort((a, b) => a.programme.localeCompare(b.programme) || a.version - b.version)).toEqual(stored);
+    expect(recorder.messages.filter((m) => m.value?.toString().includes('programme-version-published')).every((m) => m.key?.toString() === JSON.parse(m.value?.toString() ?? '{}').data.programme)).toBe(true);
+    const drugFree = published().filter((e) => e.data.programme === 'drug-free');
+    expect(drugFree.map((e) => ({ version: e.data.version, agency: e.agency, subject: e.subject, appliesTo: e.data.appliesTo, derivedKinds: e.data.derivedKinds }))).toEqual([
+      { version: 1, agency: 'antq-system', subject: 'drug-free', appliesTo: ['commune', 'district', 'province'], derivedKinds: ['district', 'province'] },
+      { version: 2, agency: 'ca-nghe-an', subject: 'drug-free', appliesTo: ['commune', 'district', 'province'], derivedKinds: ['district', 'province'] },
+    ]);
+    expect(drugFree[1].data.definition).toMatchObject({ criteria: { '*': expect.arrayContaining([expect.objectContaining({ code: 'no-users' })]) } });
+    // Starting again (another instance, a restart) publishes nothing more.
+    await service.app.get(ProgrammesService).onApplicationBootstrap();
+    const [{ unpublished }] = (await service.dataSource.query('SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished FROM programme_versions')) as { unpublished: number }[];
+    expect(unpublished).toBe(0);
+    const [{ queued }] = (await service.dataSource.query("SELECT count(*)::int AS queued FROM outbox_messages WHERE event_type = 'antq.assessments.programme-version-published.v1'")) as { queued: number }[];
+    expect(queued).toBe(0);
+    expect(published()).toHaveLength(stored.length);
   });
 
   it('lapses recognitions at the end of their cycle, on the business date', async () => {

@@ -161,6 +161,12 @@ describe('campaigns and targets', () => {
       targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'increase', goal: 2 }],
     };
     const count = valid.targets[0];
+    // What each programme covers arrives from assessments as events.
+    const [{ versions }] = (await assessments.dataSource.query('SELECT count(*)::int AS versions FROM programme_versions')) as { versions: number }[];
+    await eventually(async () => expect((await campaigns.dataSource.query('SELECT programme, version FROM programme_coverage')) as unknown[]).toHaveLength(versions));
+    const province = await unit('PV', 'province');
+    const [agency, school] = [await unit('PVA', 'agency', 'PV'), await unit('PVS', 'school', 'PV')];
+    await awaitReplicated(campaigns, [province, agency, school]);
     const before = await campaignRows();
     const cases: [object, number, RegExp][] = [
       [{ ...valid, targets: [{ ...valid.targets[0], programme: 'drug-safe' }] }, 400, /programme must be one of drug-free/],
@@ -196,6 +202,9 @@ describe('campaigns and targets', () => {
       [{ ...valid, targets: [{ ...count, status: 'designated' }] }, 400, /status designated is never reached under drug-free: its units are recognised, not-recognised, revoked, lapsed or unit-closed/],
       [{ ...valid, targets: [{ ...count, programme: 'key-complex-area', status: 'recognised' }] }, 400, /status recognised is never reached under key-complex-area: its units are designated, transformed/],
       [{ ...valid, targets: [{ ...count, programme: 'key-complex-area' }] }, 400, /status is required for a key-complex-area target \(the default, recognised, is not one of its statuses\)/],
+      // Units the programme gives no status to, under any version in force during the period.
+      [{ ...valid, targets: [{ ...count, unitKind: 'school' }] }, 422, /^"targets\[0\]: drug-free gives no status to school units during 2024-01-01..2024-12-31 \(it covers commune, district, province\): the target could never be met"$/],
+      [{ ...valid, targets: [{ kind: 'share', programme: 'key-complex-area', status: 'designated', unitKind: 'district', goal: 10 }] }, 422, /key-complex-area gives no status to district units/],
       // Text that must say something.
       [{ ...valid, name: '   ' }, 400, /^\["name must not be blank"\]$/],
       [{ ...valid, name: undefined }, 400, /^\["name is required"/],
@@ -207,6 +216,11 @@ describe('campaigns and targets', () => {
     const outsider = new ApiClient(campaigns.url, testToken('ubnd-tinh-khac', ['campaign-manager'], 'planner', [ids['Q']]));
     expect((await outsider.post('/campaigns', valid)).status).toBe(403);
     expect((await new ApiClient(campaigns.url, testToken('ca-tinh', ['viewer'])).post('/campaigns', valid)).status).toBe(403);
+    const named = await admin.post('/campaigns', { ...valid, scopeUnitId: province, targets: [{ kind: 'list', programme: 'model-unit', unitIds: [agency, school] }, { kind: 'list', programme: 'drug-free', unitIds: [school, agency] }] });
+    expect({ status: named.status, message: named.body.message }).toEqual({
+      status: 422,
+      message: expect.stringMatching(new RegExp(`^targets\\[1\\]: drug-free gives no status to units (${agency} \\(agency\\), ${school} \\(school\\)|${school} \\(school\\), ${agency} \\(agency\\)) during`)),
+    });
     expect(await campaignRows()).toEqual(before);
   });
 

@@ -3,3 +3,4 @@ export { AssessmentsModule } from './app.module';
 export { ASSESSMENTS } from './service.definition';
 export { AssessmentsService } from './assessments/assessments.service';
 export { DerivationWorker } from './statuses/derivation.worker';
+export { ProgrammesService } from './programmes/programmes.service';

@@ -1,5 +1,5 @@
 import { CLOUD_EVENTS_CONTENT_TYPE, REDRIVEN_FROM_HEADER } from './cloud-event';
-import { EVENT_CATALOGUE, type EventType } from './event-catalogue';
+import { EVENT_CATALOGUE, isUnitEvent, type EventType } from './event-catalogue';
 import { eventJsonSchema } from './json-schemas';
 import { EVENT_TOPICS } from './topics';
 
@@ -58,7 +58,12 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         required: ['content-type', 'ce_type', 'ce_id'],
       },
       payload: { $ref: `#/components/schemas/${messageId(type)}` },
-      bindings: { kafka: { key: { type: 'string', description: 'The unit (aggregate) id.' }, bindingVersion: '0.5.0' } },
+      bindings: {
+        kafka: {
+          key: { type: 'string', description: isUnitEvent(type) ? 'The unit (aggregate) id.' : 'The programme code (the aggregate), as the subject.' },
+          bindingVersion: '0.5.0',
+        },
+      },
     };
   }
 
@@ -89,7 +94,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       description:
         'Events of the ANTQ Platform. Every record is a CloudEvents 1.0 event in structured mode ' +
         '(the whole event is the JSON value; content-type application/cloudevents+json), keyed by ' +
-        'the unit id so that one unit\'s events stay in order. Extension attributes: agency (acting ' +
+        'the unit id so that one unit\'s events stay in order (programme versions: by the programme code). Extension attributes: agency (acting ' +
         'agency), principal, correlationid, causationid. A breaking change is a new versioned type.',
     },
     defaultContentType: CLOUD_EVENTS_CONTENT_TYPE.split(';')[0],

@@ -1,4 +1,4 @@
-import { AssessmentOverdueData, AssessmentStepData, UnitStatusChangedData } from './events/assessments.events';
+import { AssessmentOverdueData, AssessmentStepData, ProgrammeVersionPublishedData, UnitStatusChangedData } from './events/assessments.events';
 import { CampaignCancelledData, CampaignCreatedData, ScoreboardUpdatedData, TargetAmendedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
 import { AlertRaisedData, NotificationDeliveredData, NotificationFailedData } from './events/notifications.events';
 import {
@@ -21,6 +21,8 @@ export interface EventDefinition<T = unknown> {
   /** The class-validator class of `data`: the single source of its JSON Schema. */
   dataClass: DataClass<T>;
   summary: string;
+  /** What the subject and record key name: a unit (the default), or a programme for programme versions. */
+  subject?: 'unit' | 'programme';
 }
 
 function define<T>(definition: EventDefinition<T>): EventDefinition<T> {
@@ -116,6 +118,13 @@ export const EVENT_CATALOGUE = {
     dataClass: UnitStatusChangedData,
     summary: "A unit's status under a programme changed (recognised, derived, revoked, lapsed, ...), with before and after.",
   }),
+  'antq.assessments.programme-version-published.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: ProgrammeVersionPublishedData,
+    summary: 'A programme version took effect from a date: the kinds it applies to and its whole definition. Keyed by the programme code.',
+    subject: 'programme',
+  }),
   'antq.campaigns.scoreboard-updated.v1': define({
     topic: 'campaigns',
     producer: 'campaigns',
@@ -184,6 +193,11 @@ export type EventData<T extends EventType> =
 
 export function isKnownEventType(type: string): type is EventType {
   return Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, type);
+}
+
+/** Whether an event is about a unit (its subject and key the unit id), as all but programme versions are. */
+export function isUnitEvent(type: EventType): boolean {
+  return (EVENT_CATALOGUE[type] as EventDefinition).subject !== 'programme';
 }
 
 export function topicOf(type: EventType): string {

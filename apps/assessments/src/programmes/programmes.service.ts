@@ -1,9 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isProgrammeCode, PROGRAMME_CODES, type Actor } from '@antq/contracts';
+import { isProgrammeCode, PROGRAMME_CODES, type Actor, type ProgrammeCode } from '@antq/contracts';
+import { EventFactory, OutboxService } from '@antq/messaging';
 import { InvalidInputError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { definitionProblems, type ProgrammeDefinition, type ProgrammeVersion } from './programme-definition';
+
+/** Who publishes the versions shipped with the platform. */
+const PUBLISHER: Actor = { agency: 'antq-system', principal: 'programme-publisher', roles: [] };
 
 interface Row {
   programme: string;
@@ -14,13 +18,36 @@ interface Row {
 
 const toVersion = (row: Row): ProgrammeVersion => ({ programme: row.programme, version: row.version, validFrom: row.valid_from, definition: row.definition });
 
-/** Programme versions: data, read by version; a new version never rewrites old assessments. */
+/**
+ * Programme versions: data, read by version; a new version never rewrites old assessments.
+ * Each version is published once as an event, in the transaction that adds it, so that the
+ * other services and integrators know what each programme covers.
+ */
 @Injectable()
-export class ProgrammesService {
+export class ProgrammesService implements OnApplicationBootstrap {
+  private readonly log = new Logger(ProgrammesService.name);
   /** Versions never change once written: each is read from the database once. */
   private readonly versionCache = new Map<string, ProgrammeVersion>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: EventFactory,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** Publishes the versions the migrations wrote (the shipped ones), once: a second instance finds them published. */
+  async onApplicationBootstrap(): Promise<void> {
+    const published = await this.dataSource.transaction(async (manager) => {
+      // Waits for another instance publishing the same rows, then finds them published.
+      const rows = (await manager.query(
+        `SELECT programme, version, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, definition FROM programme_versions
+          WHERE published_at IS NULL ORDER BY programme, version FOR UPDATE`,
+      )) as Row[];
+      await this.publish(manager, rows.map(toVersion), PUBLISHER);
+      return rows.length;
+    });
+    if (published) this.log.log(`Published ${published} programme versions`);
+  }
 
   async list(): Promise<ProgrammeVersion[]> {
     const rows = (await this.dataSource.query(
@@ -94,7 +121,36 @@ export class ProgrammesService {
         JSON.stringify(raw),
         `${actor.agency}/${actor.principal}`,
       ]);
-      return { programme, version, validFrom, definition: raw as ProgrammeDefinition };
+      const added = { programme, version, validFrom, definition: raw as ProgrammeDefinition };
+      await this.publish(manager, [added], actor);
+      return added;
     });
+  }
+
+  /** Appends each version's event and marks it published, in the caller's transaction. */
+  private async publish(manager: EntityManager, versions: ProgrammeVersion[], actor: Actor): Promise<void> {
+    if (!versions.length) return;
+    await this.outbox.append(
+      manager,
+      versions.map(({ programme, version, validFrom, definition }) =>
+        this.events.create({
+          type: 'antq.assessments.programme-version-published.v1',
+          subject: programme,
+          actor,
+          data: {
+            programme: programme as ProgrammeCode,
+            version,
+            validFrom,
+            appliesTo: definition.appliesTo,
+            derivedKinds: definition.derivation?.kinds ?? [],
+            definition: definition as unknown as Record<string, unknown>,
+          },
+        }),
+      ),
+    );
+    await manager.query(
+      'UPDATE programme_versions SET published_at = now() FROM unnest($1::text[], $2::int[]) AS p(programme, version) WHERE programme_versions.programme = p.programme AND programme_versions.version = p.version',
+      [versions.map((v) => v.programme), versions.map((v) => v.version)],
+    );
   }
 }

@@ -8,6 +8,7 @@ import { Clock, ConflictError, ForbiddenError, InvalidInputError, NotFoundError,
 import { countedPage } from '@antq/persistence';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 import { notWholeGoal, type ActivityRequest, type AmendTargetRequest, type CampaignSearchQuery, type CancelCampaignRequest, type CreateCampaignRequest, type TargetInput } from './campaign.requests';
+import { kindsCoveredDuring, programmeCoverage } from './programme-coverage';
 import { evaluationDate, shareDone } from './progress';
 import { CAMPAIGN_COLUMNS, period, ProgressService, TARGET_COLUMNS } from './progress.service';
 import { SUBTREE_AS_OF, type CampaignRow, type TargetRow } from './target-measure';
@@ -52,6 +53,7 @@ export class CampaignsService {
       for (const [position, input] of request.targets.entries()) {
         checkKindBelowScope(request.scopeUnitId, scopeKinds, input, position);
         await this.checkListInScope(manager, request, input, position);
+        await this.checkProgrammeCovers(manager, request, input, position);
         targets.push(definition(input));
       }
       await manager.query('INSERT INTO campaigns (id, name, scope_unit_id, period_start, period_end, agency, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
@@ -320,6 +322,29 @@ export class CampaignsService {
     if (outside.length) {
       throw new RuleViolationError(`targets[${position}]: units ${outside.join(', ')} are outside the scope ${request.scopeUnitId} during ${request.periodStart}..${request.periodEnd}`);
     }
+  }
+
+  /**
+   * The programme must give a status to the units a target counts (drug-free never judges a
+   * school): under no version in force during the period, the target could never be met.
+   * Until the service has heard of the programme's versions, there is nothing to judge by.
+   */
+  private async checkProgrammeCovers(manager: EntityManager, request: CreateCampaignRequest, input: TargetInput, position: number): Promise<void> {
+    if (input.kind === 'activity' || !input.programme) return;
+    const listed = input.kind === 'list' ? (input.unitIds ?? []) : [];
+    if (!listed.length && !input.unitKind) return;
+    const kinds = kindsCoveredDuring(await programmeCoverage(manager, input.programme), request.periodStart, request.periodEnd);
+    if (!kinds) return;
+    const during = `during ${request.periodStart}..${request.periodEnd} (it covers ${[...kinds].join(', ')})`;
+    if (input.kind !== 'list') {
+      if (input.unitKind && !kinds.has(input.unitKind)) {
+        throw new RuleViolationError(`targets[${position}]: ${input.programme} gives no status to ${input.unitKind} units ${during}: the target could never be met`);
+      }
+      return;
+    }
+    const units = (await manager.query('SELECT unit_id, kind FROM replica_units WHERE unit_id = ANY($1::uuid[]) ORDER BY unit_id', [listed])) as { unit_id: string; kind: UnitKind }[];
+    const outside = units.filter((u) => !kinds.has(u.kind)).map((u) => `${u.unit_id} (${u.kind})`);
+    if (outside.length) throw new RuleViolationError(`targets[${position}]: ${input.programme} gives no status to units ${outside.join(', ')} ${during}: the target could never be met`);
   }
 }
 

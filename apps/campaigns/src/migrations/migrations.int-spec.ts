@@ -27,7 +27,7 @@ it('takes the current goal as the one stored progress was measured against, and 
   await target(0, 30, true);
   await target(1, 12, false);
 
-  expect(await schema.migrateRest()).toEqual(['EvaluatedGoal1764100019000']);
+  expect(await schema.migrateRest()).toContain('EvaluatedGoal1764100019000');
 
   expect((await schema.db.query('SELECT position, evaluated_goal::float8 AS goal FROM campaign_targets ORDER BY position')) as unknown[]).toEqual([
     { position: 0, goal: 30 },

@@ -1,4 +1,4 @@
-import { EVENT_CATALOGUE, EVENT_TOPICS, eventJsonSchema, type EventType, type JsonSchema } from '@antq/contracts';
+import { EVENT_CATALOGUE, EVENT_TOPICS, eventJsonSchema, isUnitEvent, type EventType, type JsonSchema } from '@antq/contracts';
 
 /** What a field of an event's data holds, as far as its JSON Schema says. */
 export interface FieldInfo {
@@ -9,12 +9,13 @@ export interface FieldInfo {
 }
 
 /**
- * Event types alert rules may be written for: everything the assessments and campaigns
- * services publish. (Unit events feed the replica; the notifications service's own events
- * never trigger alerts, so an alert cannot cause another.)
+ * Event types alert rules may be written for: what the assessments and campaigns services
+ * publish about units, whose ancestors' agencies are told. (Unit events feed the replica;
+ * the notifications service's own events never trigger alerts, so an alert cannot cause
+ * another; a programme version concerns no unit.)
  */
-export const ALERTABLE_EVENT_TYPES = (Object.keys(EVENT_CATALOGUE) as EventType[]).filter((type) =>
-  (['assessments', 'campaigns'] as (keyof typeof EVENT_TOPICS)[]).includes(EVENT_CATALOGUE[type].topic),
+export const ALERTABLE_EVENT_TYPES = (Object.keys(EVENT_CATALOGUE) as EventType[]).filter(
+  (type) => (['assessments', 'campaigns'] as (keyof typeof EVENT_TOPICS)[]).includes(EVENT_CATALOGUE[type].topic) && isUnitEvent(type),
 );
 
 export function isAlertableEventType(type: string): type is EventType {

@@ -1,6 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsDateString, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsDateString, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { INT32_MAX } from '../cloud-event';
+import { PROGRAMME_CODES, type ProgrammeCode } from '../programmes';
 import { UNIT_KINDS, type UnitKind } from '../units';
 
 export const ASSESSMENT_STATES = ['draft', 'submitted', 'verified', 'recognised', 'rejected', 'revoked', 'lapsed'] as const;
@@ -180,4 +182,38 @@ export class AssessmentOverdueData {
   @IsOptional()
   @IsIn(ASSESSMENT_STATES)
   assessmentState!: AssessmentState | null;
+}
+
+/**
+ * `antq.assessments.programme-version-published.v1`: a version of a programme took its place
+ * (the shipped ones once, each new one as it is added), from its date until the next
+ * version's. Keyed by the programme code: the one event not about a unit.
+ */
+export class ProgrammeVersionPublishedData {
+  @IsIn(PROGRAMME_CODES)
+  programme!: ProgrammeCode;
+
+  @IsInt()
+  @Min(1)
+  @Max(INT32_MAX)
+  version!: number;
+
+  /** In force from this day; a cycle is assessed under the version in force on 30 June of its year. */
+  @IsDateString({ strict: true })
+  validFrom!: string;
+
+  /** The kinds that hold a status under the programme, assessed or derived. */
+  @IsArray()
+  @IsIn(UNIT_KINDS, { each: true })
+  appliesTo!: UnitKind[];
+
+  /** Those of them whose status is derived from their children's (a district from its communes). */
+  @IsArray()
+  @IsIn(UNIT_KINDS, { each: true })
+  derivedKinds!: UnitKind[];
+
+  /** The whole definition as the assessments service reads it: criteria, scoring, cycle, authority. */
+  @IsObject()
+  @JSONSchema({ type: 'object', description: 'The programme definition (GET /programmes/{code}/versions shows the same).' })
+  definition!: Record<string, unknown>;
 }
