@@ -190,3 +190,25 @@ it('counts published events, what each consumer made of every record, its batch 
     expect(metrics).toMatch(/antq_outbox_oldest_seconds\{[^}]*\} 0/);
   });
 });
+
+it('shows its metrics only to a scraper with the token, where METRICS_TOKEN is set', async () => {
+  const token = 'scrape-me-if-you-can-42';
+  const guarded = await startTestService(UNITS_REGISTRY, UnitsRegistryModule.forRoot, runId, { METRICS_TOKEN: token });
+  try {
+    for (const authorization of [undefined, 'Bearer wrong-token', token, `Bearer ${token}x`]) {
+      const refused = await fetch(`${guarded.url}/metrics`, { headers: authorization ? { authorization } : {} });
+      expect({ status: refused.status, challenge: refused.headers.get('www-authenticate'), body: await refused.json() }).toEqual({
+        status: 401,
+        challenge: 'Bearer realm="metrics"',
+        body: expect.objectContaining({ message: 'GET /metrics needs the bearer token this service was given in METRICS_TOKEN' }),
+      });
+    }
+    const scraped = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/antq_outbox_backlog\{[^}]*\} \d/);
+    // Health stays open to the orchestrator's probes.
+    expect((await fetch(`${guarded.url}/health/live`)).status).toBe(200);
+  } finally {
+    await guarded.stop();
+  }
+});

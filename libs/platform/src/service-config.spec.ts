@@ -25,6 +25,12 @@ describe('loadServiceConfig', () => {
     expect(attempt).toThrow(/KAFKA_BROKERS must be host:port/);
   });
 
+  it('takes a metrics token of at least 16 characters, or none', () => {
+    expect(loadServiceConfig('campaigns', valid).METRICS_TOKEN).toBeUndefined();
+    expect(loadServiceConfig('campaigns', { ...valid, METRICS_TOKEN: 'm'.repeat(16) }).METRICS_TOKEN).toBe('m'.repeat(16));
+    expect(() => loadServiceConfig('campaigns', { ...valid, METRICS_TOKEN: 'scrape' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+  });
+
   it('requires a signing key or a key set', () => {
     expect(() => loadServiceConfig('campaigns', { DATABASE_URL: valid.DATABASE_URL, PORT: '3103' })).toThrow(/JWT_SECRET or JWT_JWKS_URL is required/);
   });

@@ -188,6 +188,12 @@ export class ServiceConfig extends KafkaSettings {
   @Max(10_000_000)
   RATE_LIMIT_PER_MINUTE: number = 12_000;
 
+  /** When set, `GET /metrics` answers only a scraper sending it as a bearer token. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }
