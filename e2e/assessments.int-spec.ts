@@ -25,6 +25,7 @@ import {
   uniqueRunId,
   UnitFixtures,
   whileHolding,
+  schemaViolations,
 } from '@antq/testing';
 
 const runId = uniqueRunId();
@@ -1059,4 +1060,21 @@ describe('closures and new versions beside other changes', () => {
       { status: 'unit-closed', from: '2024-09-01', to: null },
     ]);
   });
+});
+
+it('sends only events its published JSON Schemas accept', () => {
+  const { checkedTypes, violations } = schemaViolations(recorder.messages);
+  expect(violations).toEqual([]);
+  expect(checkedTypes).toEqual(expect.arrayContaining([
+    'antq.assessments.assessment-drafted.v1',
+    'antq.assessments.assessment-lapsed.v1',
+    'antq.assessments.assessment-overdue.v1',
+    'antq.assessments.assessment-recognised.v1',
+    'antq.assessments.assessment-rejected.v1',
+    'antq.assessments.assessment-revoked.v1',
+    'antq.assessments.assessment-submitted.v1',
+    'antq.assessments.assessment-verified.v1',
+    'antq.assessments.programme-version-published.v1',
+    'antq.assessments.unit-status-changed.v1',
+  ]));
 });

@@ -24,6 +24,7 @@ import {
   uniqueRunId,
   UnitFixtures,
   whileHolding,
+  schemaViolations,
 } from '@antq/testing';
 
 const runId = uniqueRunId();
@@ -698,4 +699,17 @@ describe('campaigns and targets', () => {
     const late = await planner.post(`/campaigns/${ended.body.id}/cancel`, { reason: 'too late' });
     expect({ status: late.status, message: late.body.message }).toEqual({ status: 409, message: `Campaign ${ended.body.id} ended on ${shift(today(), -1)}: its result stands and it can no longer be cancelled` });
   });
+});
+
+it('sends only events its published JSON Schemas accept', () => {
+  const { checkedTypes, violations } = schemaViolations(recorder.messages);
+  expect(violations).toEqual([]);
+  expect(checkedTypes).toEqual(expect.arrayContaining([
+    'antq.campaigns.campaign-cancelled.v1',
+    'antq.campaigns.campaign-created.v1',
+    'antq.campaigns.scoreboard-updated.v1',
+    'antq.campaigns.target-amended.v1',
+    'antq.campaigns.target-progress-changed.v1',
+    'antq.campaigns.target-state-changed.v1',
+  ]));
 });

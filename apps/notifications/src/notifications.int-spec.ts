@@ -20,6 +20,7 @@ import {
   TopicRecorder,
   uniqueRunId,
   type RunningService,
+  schemaViolations,
 } from '@antq/testing';
 import { NotificationsModule } from './app.module';
 import { DigestService } from './digests/digest.service';
@@ -1050,4 +1051,14 @@ describe('agencies act for themselves, within their jurisdiction', () => {
     expect((await api('ca-con-cuong', ['admin']).request('DELETE', `/rules/${created.body.id}`)).body).toMatchObject({ enabled: false, version: 3 });
     expect((await api().get(`/rules/${seeded.id}`)).body).toMatchObject({ enabled: true, version: 1 });
   });
+});
+
+it('sends only events its published JSON Schemas accept', () => {
+  const { checkedTypes, violations } = schemaViolations(recorder.messages);
+  expect(violations).toEqual([]);
+  expect(checkedTypes).toEqual(expect.arrayContaining([
+    'antq.notifications.alert-raised.v1',
+    'antq.notifications.notification-delivered.v1',
+    'antq.notifications.notification-failed.v1',
+  ]));
 });

@@ -1,9 +1,11 @@
-import { getMetadataStorage } from 'class-validator';
+import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 
 // class-transformer keeps the element types of nested arrays (@Type) here; it is not exported by name.
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage };
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
+import { defaultConverters } from 'class-validator-jsonschema/build/defaultConverters';
+import type { ISchemaConverters } from 'class-validator-jsonschema/build/defaultConverters';
 import { CloudEventEnvelope, EVENT_TYPE_PATTERN } from './cloud-event';
 import { EVENT_CATALOGUE, type EventType } from './event-catalogue';
 
@@ -16,11 +18,27 @@ export function schemaUri(type: EventType): string {
   return `${SCHEMA_BASE_URI}${type}.schema.json`;
 }
 
+/** The platform's own validators, as JSON Schema says them; the library knows only class-validator's. */
+const OWN_VALIDATORS: Record<string, JsonSchema> = {
+  isCalendarDate: { type: 'string', format: 'date' },
+};
+
+const converters: ISchemaConverters = {
+  [ValidationTypes.CUSTOM_VALIDATION]: (meta, options) => {
+    const [constraint] = meta.constraintCls ? getMetadataStorage().getTargetValidatorConstraints(meta.constraintCls) : [];
+    const own = constraint ? OWN_VALIDATORS[constraint.name] : undefined;
+    if (own) return own;
+    const fallback = defaultConverters[ValidationTypes.CUSTOM_VALIDATION];
+    return typeof fallback === 'function' ? fallback(meta, options) : fallback;
+  },
+};
+
 function classSchema(target: new () => unknown, definitions: Record<string, JsonSchema>): JsonSchema {
   const schema = targetConstructorToSchema(target, {
     classValidatorMetadataStorage: getMetadataStorage(),
     classTransformerMetadataStorage: defaultMetadataStorage,
     refPointerPrefix: '#/definitions/',
+    additionalConverters: converters,
   }) as JsonSchema;
   allowNullWhereOptional(schema);
   // Nested classes appear as $refs; inline their definitions so each file stands alone.

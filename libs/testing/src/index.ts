@@ -15,3 +15,4 @@ export * from './settable-clock';
 export * from './schema-after';
 export * from './generic-plan';
 export * from './held-locks';
+export * from './event-schemas';

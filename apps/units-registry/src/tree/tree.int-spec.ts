@@ -16,6 +16,7 @@ import {
   TopicRecorder,
   uniqueRunId,
   whileHolding,
+  schemaViolations,
 } from '@antq/testing';
 import { ClsService } from 'nestjs-cls';
 import { UnitsRegistryModule } from '../app.module';
@@ -646,4 +647,17 @@ describe('the unit tree', () => {
       return expectRefused(() => new ApiClient(service.url, forged).post('/units', { code: 'V3', name: 'Tỉnh', kind: 'province' }), 401, /invalid/i);
     });
   });
+});
+
+it('sends only events its published JSON Schemas accept', () => {
+  const { checkedTypes, violations } = schemaViolations(recorder.messages);
+  expect(violations).toEqual([]);
+  expect(checkedTypes).toEqual(expect.arrayContaining([
+    'antq.units.unit-closed.v1',
+    'antq.units.unit-created.v1',
+    'antq.units.unit-merged.v1',
+    'antq.units.unit-moved.v1',
+    'antq.units.unit-split.v1',
+    'antq.units.unit-updated.v1',
+  ]));
 });

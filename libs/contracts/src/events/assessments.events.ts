@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsDateString, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { IsCalendarDate } from '../dates';
 import { INT32_MAX } from '../cloud-event';
 import { PROGRAMME_CODES, type ProgrammeCode } from '../programmes';
 import { UNIT_KINDS, type UnitKind } from '../units';
@@ -35,7 +36,7 @@ export class Decision {
   @MaxLength(100)
   number!: string;
 
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   date!: string;
 }
 
@@ -107,12 +108,12 @@ export class StatusSnapshot {
 
   /** Date from which this status holds. */
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   since!: string | null;
 
   /** Date until which a recognition holds (its cycle's end; for a kind decided after its cycle, the next cycle's deadline), if any. */
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   validUntil!: string | null;
 }
 
@@ -135,7 +136,7 @@ export class UnitStatusChangedData {
   @Type(() => StatusSnapshot)
   after!: StatusSnapshot;
 
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   effectiveFrom!: string;
 
   @IsIn(STATUS_SOURCES)
@@ -171,7 +172,7 @@ export class AssessmentOverdueData {
   cycle!: number;
 
   /** The last day of the cycle. */
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   deadline!: string;
 
   /** The latest assessment of the cycle, if any was opened. */
@@ -199,7 +200,7 @@ export class ProgrammeVersionPublishedData {
   version!: number;
 
   /** In force from this day; a cycle is assessed under the version in force on 30 June of its year. */
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   validFrom!: string;
 
   /** The kinds that hold a status under the programme, assessed or derived. */

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsDateString, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsCalendarDate } from '../dates';
 import { UNIT_KINDS, type UnitKind } from '../units';
 
 export const TARGET_STATES = ['on-track', 'at-risk', 'achieved', 'missed'] as const;
@@ -109,10 +110,10 @@ export class CampaignReference {
 
 /** `antq.campaigns.campaign-created.v1`: keyed by the scope's root unit. */
 export class CampaignCreatedData extends CampaignReference {
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   periodStart!: string;
 
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   periodEnd!: string;
 
   @IsString()
@@ -162,7 +163,7 @@ export class TargetAmendedData extends CampaignReference {
   goal!: number;
 
   /** The business date from which the new goal applies; progress as of an earlier date keeps the previous one. */
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   amendedOn!: string;
 
   /** Why, as its manager said (the decision that revised the plan). */
@@ -202,7 +203,7 @@ export class TargetProgressData {
   @IsIn(TARGET_STATES)
   state!: TargetState;
 
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   evaluatedOn!: string;
 }
 

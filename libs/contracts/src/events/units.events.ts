@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsCalendarDate } from '../dates';
 import { INT32_MAX } from '../cloud-event';
 import { Type } from 'class-transformer';
 import {
@@ -51,7 +52,7 @@ export class UnitSnapshot {
   status!: UnitStatus;
 
   /** Calendar date (YYYY-MM-DD) from which this state holds. */
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   effectiveFrom!: string;
 
   /** Per-unit version, incremented on every change; replicas apply only newer versions. */
