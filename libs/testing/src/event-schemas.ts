@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { KafkaMessage } from 'kafkajs';
-import { eventJsonSchema, isKnownEventType } from '@antq/contracts';
+import { EVENT_CATALOGUE, eventJsonSchema, isKnownEventType, type EventTopicKey, type EventType } from '@antq/contracts';
 
 /** The published JSON Schemas, read by a validator an integrator would use: they must accept what the platform sends. */
 const ajv = addFormats(new Ajv({ allErrors: true }));
@@ -36,4 +36,9 @@ export function schemaViolations(messages: KafkaMessage[]): { checkedTypes: stri
     if (!validate(event)) violations.push(`${type} ${id}: ${ajv.errorsText(validate.errors)}`);
   }
   return { checkedTypes: [...checked].sort(), violations };
+}
+
+/** Every event type the catalogue puts on a topic, sorted as `schemaViolations` lists the checked ones. */
+export function topicEventTypes(topic: EventTopicKey): string[] {
+  return (Object.keys(EVENT_CATALOGUE) as EventType[]).filter((type) => EVENT_CATALOGUE[type].topic === topic).sort();
 }
