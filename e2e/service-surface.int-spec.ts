@@ -3,6 +3,7 @@ import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { resolve } from 'node:path';
+import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { BUSINESS_TIME_ZONE, CLOUD_EVENTS_CONTENT_TYPE, EVENT_TOPICS } from '@antq/contracts';
 import {
@@ -211,4 +212,44 @@ it('shows its metrics only to a scraper with the token, where METRICS_TOKEN is s
   } finally {
     await guarded.stop();
   }
+});
+
+describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('the API document of the %s service', (name) => {
+  it('documents every field its validators take in a request body, required or not as they require it', async () => {
+    const service = services.find((s) => s.definition.service === name) as RunningService;
+    const document = (await (await fetch(`${service.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    const byName = new Map<string, new () => object>();
+    for (const target of (getMetadataStorage() as unknown as { validationMetadatas: Map<new () => object, unknown> }).validationMetadatas.keys()) byName.set(target.name, target);
+    const bodies = new Set<string>();
+    const visit = (ref: string | undefined) => {
+      const schemaName = ref?.replace('#/components/schemas/', '');
+      if (!schemaName || bodies.has(schemaName)) return;
+      bodies.add(schemaName);
+      for (const nested of JSON.stringify(document.components.schemas[schemaName] ?? {}).matchAll(/"\$ref":"([^"]+)"/g)) visit(nested[1]);
+    };
+    for (const operations of Object.values(document.paths)) for (const operation of Object.values(operations)) visit(operation.requestBody?.content['application/json']?.schema.$ref);
+    const undocumented: string[] = [];
+    const misdocumented: string[] = [];
+    let compared = 0;
+    for (const schemaName of bodies) {
+      const target = byName.get(schemaName);
+      if (!target) continue;
+      compared++;
+      const rules = getMetadataStorage().getTargetValidationMetadatas(target, '', true, false);
+      const schema = document.components.schemas[schemaName];
+      const documented = Object.keys(schema.properties ?? {});
+      for (const property of new Set(rules.map((m) => m.propertyName))) {
+        if (!documented.includes(property)) undocumented.push(`${schemaName}.${property}`);
+        // A field the validators let one leave out (IsOptional, ValidateIf) is optional in the document, and the others required.
+        const optional = rules.some((m) => m.propertyName === property && m.type === ValidationTypes.CONDITIONAL_VALIDATION);
+        if (optional === (schema.required ?? []).includes(property)) misdocumented.push(`${schemaName}.${property} is ${optional ? 'optional' : 'required'}`);
+      }
+    }
+    expect(compared).toBeGreaterThan(0);
+    expect(undocumented).toEqual([]);
+    expect(misdocumented).toEqual([]);
+  });
 });
