@@ -48,6 +48,16 @@ describe('decodeEvent', () => {
     expect(() => decodeEvent(JSON.stringify(unitCreated({}, { version: 2 ** 31 })))).toThrow(/data\.version/);
   });
 
+  it.each(['"constructor": "x"', '"constructor": {"name": "CloudEventEnvelope"}', '"__proto__": {"id": "x"}'])(
+    'checks the envelope and the payload of an event that carries %s',
+    (extra) => {
+      const badEnvelope = JSON.stringify(unitCreated({ id: 'not-a-uuid' })).replace(/^\{/, `{${extra}, `);
+      expect(() => decodeEvent(badEnvelope)).toThrow(/id: id must be a UUID/);
+      const badPayload = JSON.stringify(unitCreated({}, { kind: 'planet' })).replace(/"data":\{/, `"data":{${extra}, `);
+      expect(() => decodeEvent(badPayload)).toThrow(/data\.kind/);
+    },
+  );
+
   it('rejects a record whose key is not the subject', () => {
     const event = unitCreated();
     expect(() => decodeEvent(JSON.stringify(event), randomUUID())).toThrow('differs from subject');
