@@ -253,3 +253,24 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     expect(misdocumented).toEqual([]);
   });
 });
+
+it('refuses with 400 a body sent to a command that reads none, on every service, before doing anything', async () => {
+  const answers: { command: string; status: number; message: unknown }[] = [];
+  for (const service of services) {
+    const document = (await (await fetch(`${service.url}/docs-json`)).json()) as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    const admin = new ApiClient(service.url, testToken('ca-nghe-an', ['admin']));
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (!['post', 'put', 'patch', 'delete'].includes(method) || operation.requestBody) continue;
+        // Any id will do: the body is refused before the command looks for what it names.
+        const response = await admin.request(method.toUpperCase() as 'POST', path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'), { severity: 'critical' });
+        answers.push({ command: `${service.definition.service} ${method.toUpperCase()} ${path}`, status: response.status, message: response.body.message });
+      }
+    }
+  }
+  expect(answers.length).toBeGreaterThanOrEqual(11);
+  expect(answers).toEqual(answers.map(({ command }) => ({ command, status: 400, message: expect.stringMatching(/^This command takes no body \(it was sent severity\)/) })));
+  expect(answers.find((a) => a.command === 'notifications POST /feed/read-all')?.message).toBe(
+    'This command takes no body (it was sent severity): the items to mark are chosen in the query (severity, for, ruleId)',
+  );
+});

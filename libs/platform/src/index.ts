@@ -12,3 +12,4 @@ export * from './page.query';
 export * from './parse-id.pipe';
 export * from './stack-settings';
 export * from './validation';
+export { TakesNoBody } from './request-body';

@@ -1,4 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { applyDecorators, Injectable, SetMetadata, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Observable } from 'rxjs';
+import { InvalidInputError } from './errors';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
@@ -52,3 +56,27 @@ export function refuseProtoKeys(key: string, value: unknown): unknown {
   }
   return value;
 }
+
+const NO_BODY_HINT = 'antq:no-body-hint';
+
+/**
+ * Refuses a body sent to a command that reads none, rather than running the command without
+ * it: a filter sent as a body to `POST /feed/read-all` would otherwise mark the whole feed read.
+ */
+@Injectable()
+class RefuseBodyInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const body: unknown = context.switchToHttp().getRequest<{ body?: unknown }>().body;
+    const fields = body && typeof body === 'object' ? Object.keys(body) : [];
+    if (fields.length) {
+      const hint = this.reflector.get<string | undefined>(NO_BODY_HINT, context.getHandler());
+      throw new InvalidInputError(`This command takes no body (it was sent ${fields.slice(0, 5).join(', ')})${hint ? `: ${hint}` : ''}`);
+    }
+    return next.handle();
+  }
+}
+
+/** Marks a command that reads no body: one sent anyway gets 400, with `hint` saying where its input goes. */
+export const TakesNoBody = (hint?: string) => applyDecorators(SetMetadata(NO_BODY_HINT, hint), UseInterceptors(RefuseBodyInterceptor));

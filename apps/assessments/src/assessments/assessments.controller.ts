@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
-import { asArray, Clock, ParseIdPipe } from '@antq/platform';
+import { asArray, Clock, ParseIdPipe, TakesNoBody } from '@antq/platform';
 import type { Principal } from '../authority/authority.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatusQueries } from '../statuses/status-queries';
@@ -116,6 +116,7 @@ export class StatusesController {
   }
 
   @Post('statuses/lapse-due')
+  @TakesNoBody()
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Lapse recognitions whose validity has ended (also runs daily)' })

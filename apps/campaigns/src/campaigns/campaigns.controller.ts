@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '@antq/platform';
+import { ParseIdPipe, TakesNoBody } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import { ActivityRequest, AmendTargetRequest, AsOfQuery, CampaignSearchQuery, CancelCampaignRequest, CreateCampaignRequest } from './campaign.requests';
@@ -25,6 +25,7 @@ export class CampaignsController {
   }
 
   @Post('evaluate')
+  @TakesNoBody()
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Run the daily evaluation now: campaigns starting, moving with time, or past their deadline' })
@@ -33,6 +34,7 @@ export class CampaignsController {
   }
 
   @Post('rebuild')
+  @TakesNoBody()
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Recompute every progress from the replicated history (equals the incremental result)' })

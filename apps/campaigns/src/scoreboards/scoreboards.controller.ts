@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '@antq/platform';
+import { ParseIdPipe, TakesNoBody } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsIn } from 'class-validator';
@@ -34,6 +34,7 @@ export class ScoreboardsController {
   }
 
   @Post('rebuild')
+  @TakesNoBody()
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Rebuild every scoreboard from the replicas (equals the incremental result)' })

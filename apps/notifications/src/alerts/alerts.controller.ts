@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '@antq/platform';
+import { ParseIdPipe, TakesNoBody } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
@@ -20,12 +20,14 @@ export class FeedController {
   }
 
   @Post(':itemId/read')
+  @TakesNoBody()
   @HttpCode(200)
   read(@Param() { itemId }: FeedItemParam, @CurrentActor() actor: Actor) {
     return this.queries.markRead(actor, itemId);
   }
 
   @Post('read-all')
+  @TakesNoBody('the items to mark are chosen in the query (severity, for, ruleId)')
   @HttpCode(200)
   @ApiOperation({ summary: 'Marks every unread item of the feed read (of a severity, recipient or rule, if given)' })
   readAll(@Query() query: FeedSelection, @CurrentActor() actor: Actor) {
@@ -67,6 +69,7 @@ export class AlertsController {
   }
 
   @Post('deliveries/:id/resend')
+  @TakesNoBody()
   @HttpCode(200)
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Send a failed delivery again (after the receiver is fixed), with a fresh budget of attempts' })

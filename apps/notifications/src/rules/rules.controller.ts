@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
-import { ParseIdPipe } from '@antq/platform';
+import { ParseIdPipe, TakesNoBody } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
@@ -49,6 +49,7 @@ export class RulesController {
   }
 
   @Delete(':id')
+  @TakesNoBody()
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Disable a rule (alerts it raised keep their history)' })
   disable(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {

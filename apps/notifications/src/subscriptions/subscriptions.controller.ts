@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ParseIdPipe } from '@antq/platform';
+import { ParseIdPipe, TakesNoBody } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
@@ -26,6 +26,7 @@ export class SubscriptionsController {
   }
 
   @Delete('subscriptions/:id')
+  @TakesNoBody()
   @HttpCode(204)
   async unsubscribe(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
     await this.subscriptions.unsubscribe(id, actor);
@@ -76,6 +77,7 @@ export class SubscriptionsController {
   }
 
   @Post('webhooks/:id/secret')
+  @TakesNoBody('the service makes the new secret and shows it once')
   @HttpCode(200)
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Replace the signing secret; the new one is shown once' })
@@ -84,6 +86,7 @@ export class SubscriptionsController {
   }
 
   @Delete('webhooks/:id')
+  @TakesNoBody()
   @Roles('alert-manager', 'admin')
   @ApiOperation({ summary: 'Disable a webhook' })
   disableWebhook(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
