@@ -79,7 +79,11 @@ it('a revoked drug-free recognition alerts up the hierarchy, for the commune and
     expect((await committee.post(`/assessments/${draft.body.id}/recognise`, { decisionNumber: `QD-${code}`, decisionDate: '2024-06-01' })).status).toBe(200);
     if (code === 'C1') ids['A1'] = draft.body.id;
   }
-  // Both communes drug-free: so are the district and the province (derived). Revoking one takes all three away.
+  // Both communes drug-free: so are the district and the province, once derived (just after the
+  // recognitions commit). Revoking one then takes all three away.
+  for (const code of ['D', 'P']) {
+    await eventually(async () => expect((await police.get(`/units/${ids[code]}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'recognised', source: 'derived' })]));
+  }
   expect((await committee.post(`/assessments/${ids['A1']}/revoke`, { decisionNumber: 'TH-01', decisionDate: '2024-09-01' })).status).toBe(200);
 
   const lost = (items: FeedItem[]) => items.filter((i) => i.ruleName === 'drug-free-status-lost').map((i) => i.unitId).sort();
