@@ -4,8 +4,7 @@ import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 // class-transformer keeps the element types of nested arrays (@Type) here; it is not exported by name.
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage };
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
-import { defaultConverters } from 'class-validator-jsonschema/build/defaultConverters';
-import type { ISchemaConverters } from 'class-validator-jsonschema/build/defaultConverters';
+import { defaultConverters, type ISchemaConverters } from 'class-validator-jsonschema/build/defaultConverters';
 import { CloudEventEnvelope, EVENT_TYPE_PATTERN } from './cloud-event';
 import { EVENT_CATALOGUE, type EventType } from './event-catalogue';
 
