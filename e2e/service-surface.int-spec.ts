@@ -215,7 +215,7 @@ it('shows its metrics only to a scraper with the token, where METRICS_TOKEN is s
 });
 
 describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('the API document of the %s service', (name) => {
-  it('documents every field its validators take in a request body, required or not as they require it', async () => {
+  it('documents every field its validators take in a request body, required or not as they require it, dates as dates', async () => {
     const service = services.find((s) => s.definition.service === name) as RunningService;
     const document = (await (await fetch(`${service.url}/docs-json`)).json()) as {
       paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>>;
@@ -246,6 +246,9 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
         // A field the validators let one leave out (IsOptional, ValidateIf) is optional in the document, and the others required.
         const optional = rules.some((m) => m.propertyName === property && m.type === ValidationTypes.CONDITIONAL_VALIDATION);
         if (optional === (schema.required ?? []).includes(property)) misdocumented.push(`${schemaName}.${property} is ${optional ? 'optional' : 'required'}`);
+        // A calendar date is documented as one (format date), as the event schemas say it.
+        const calendarDate = rules.some((m) => m.propertyName === property && m.constraintCls && getMetadataStorage().getTargetValidatorConstraints(m.constraintCls)[0]?.name === 'isCalendarDate');
+        if (calendarDate && (schema.properties?.[property] as { format?: string } | undefined)?.format !== 'date') misdocumented.push(`${schemaName}.${property} is a date`);
       }
     }
     expect(compared).toBeGreaterThan(0);

@@ -50,12 +50,12 @@ export class DraftAssessmentRequest {
   @Max(2100)
   cycle!: number;
 
-  @ApiPropertyOptional({ example: '2024-01-01', description: 'Defaults to the start of the cycle.' })
+  @ApiPropertyOptional({ format: 'date', example: '2024-01-01', description: 'Defaults to the start of the cycle.' })
   @IsOptional()
   @IsCalendarDate()
   periodStart?: string;
 
-  @ApiPropertyOptional({ example: '2024-12-31', description: 'Defaults to the end of the cycle.' })
+  @ApiPropertyOptional({ format: 'date', example: '2024-12-31', description: 'Defaults to the end of the cycle.' })
   @IsOptional()
   @IsCalendarDate()
   periodEnd?: string;
@@ -94,7 +94,7 @@ export class DecisionRequest extends StepRequest {
   @MaxLength(100)
   decisionNumber!: string;
 
-  @ApiProperty({ example: '2024-12-20' })
+  @ApiProperty({ format: 'date', example: '2024-12-20' })
   @IsCalendarDate()
   decisionDate!: string;
 }
@@ -104,7 +104,7 @@ export class StatusSearchQuery extends PageQuery {
   @IsIn(PROGRAMME_CODES, { message: `programme must be one of: ${PROGRAMME_CODES.join(', ')}` })
   programme!: string;
 
-  @ApiPropertyOptional({ example: '2024-12-31' })
+  @ApiPropertyOptional({ format: 'date', example: '2024-12-31' })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
@@ -149,7 +149,7 @@ export class AssessmentSearchQuery extends PageQuery {
 }
 
 export class NewProgrammeVersionRequest {
-  @ApiProperty({ example: '2025-11-16' })
+  @ApiProperty({ format: 'date', example: '2025-11-16' })
   @IsCalendarDate()
   validFrom!: string;
 

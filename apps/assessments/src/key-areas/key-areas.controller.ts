@@ -15,7 +15,7 @@ class KeyAreaDecisionRequest {
   @MaxLength(100)
   decisionNumber!: string;
 
-  @ApiProperty({ example: '2024-02-01' })
+  @ApiProperty({ format: 'date', example: '2024-02-01' })
   @IsCalendarDate()
   decisionDate!: string;
 

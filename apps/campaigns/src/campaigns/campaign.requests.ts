@@ -186,11 +186,11 @@ export class CreateCampaignRequest {
   @IsUuid({ message: 'scopeUnitId must be a UUID' })
   scopeUnitId!: string;
 
-  @ApiProperty({ example: '2024-01-01' })
+  @ApiProperty({ format: 'date', example: '2024-01-01' })
   @IsCalendarDate()
   periodStart!: string;
 
-  @ApiProperty({ example: '2024-12-31' })
+  @ApiProperty({ format: 'date', example: '2024-12-31' })
   @IsCalendarDate()
   periodEnd!: string;
 
@@ -204,7 +204,7 @@ export class CreateCampaignRequest {
 }
 
 export class ActivityRequest {
-  @ApiProperty({ example: '2024-08-18' })
+  @ApiProperty({ format: 'date', example: '2024-08-18' })
   @IsCalendarDate()
   occurredOn!: string;
 
@@ -248,7 +248,7 @@ export class AmendTargetRequest {
 }
 
 export class AsOfQuery {
-  @ApiPropertyOptional({ example: '2024-06-30', description: 'Defaults to today.' })
+  @ApiPropertyOptional({ format: 'date', example: '2024-06-30', description: 'Defaults to today.' })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;

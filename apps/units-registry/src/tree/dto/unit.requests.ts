@@ -22,7 +22,7 @@ export const EARLIEST_CHANGE = '1900-01-01';
 export const LATEST_CHANGE = '2100-12-31';
 
 export class EffectiveDated {
-  @ApiPropertyOptional({ example: '2025-07-01', description: `Date the change takes effect (past or future, ${EARLIEST_CHANGE} to ${LATEST_CHANGE}); defaults to today.` })
+  @ApiPropertyOptional({ format: 'date', example: '2025-07-01', description: `Date the change takes effect (past or future, ${EARLIEST_CHANGE} to ${LATEST_CHANGE}); defaults to today.` })
   @IsOptional()
   @IsCalendarDate()
   @IsDateWithin(EARLIEST_CHANGE, LATEST_CHANGE)
@@ -64,7 +64,7 @@ export class CreateUnitRequest extends NewUnitFields {
   @IsIn(UNIT_KINDS, { message: `kind must be one of: ${UNIT_KINDS.join(', ')}` })
   kind!: UnitKind;
 
-  @ApiPropertyOptional({ example: '2024-01-01' })
+  @ApiPropertyOptional({ format: 'date', example: '2024-01-01' })
   @IsOptional()
   @IsCalendarDate()
   @IsDateWithin(EARLIEST_CHANGE, LATEST_CHANGE)
@@ -179,7 +179,7 @@ const AS_OF_DESCRIPTION = 'Read the tree as it stood on this date (YYYY-MM-DD); 
 
 /** `?asOf=` on every read of the registry. */
 export class AsOfQuery {
-  @ApiPropertyOptional({ example: '2024-12-31', description: AS_OF_DESCRIPTION })
+  @ApiPropertyOptional({ format: 'date', example: '2024-12-31', description: AS_OF_DESCRIPTION })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
@@ -187,7 +187,7 @@ export class AsOfQuery {
 
 /** `?asOf=&offset=&limit=` on every list of units: the limits of {@link PageQuery}. */
 export class UnitPageQuery extends PageQuery {
-  @ApiPropertyOptional({ example: '2024-12-31', description: AS_OF_DESCRIPTION })
+  @ApiPropertyOptional({ format: 'date', example: '2024-12-31', description: AS_OF_DESCRIPTION })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
