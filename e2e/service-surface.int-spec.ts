@@ -3,6 +3,7 @@ import { CampaignsModule, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
 import { UnitsRegistryModule, UNITS_REGISTRY } from '@antq/app-units-registry';
 import { resolve } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { BUSINESS_TIME_ZONE, CLOUD_EVENTS_CONTENT_TYPE, EVENT_TOPICS } from '@antq/contracts';
@@ -64,7 +65,7 @@ afterAll(async () => {
 describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('the %s service', (name) => {
   const service = () => services.find((s) => s.definition.service === name) as RunningService;
 
-  it('serves its OpenAPI document, listing its commands behind a bearer token, and the page that renders it', async () => {
+  it('serves a valid OpenAPI document, listing its commands behind a bearer token, and the page that renders it', async () => {
     const document = (await (await fetch(`${service().url}/docs-json`)).json()) as {
       openapi: string;
       info: { title: string };
@@ -75,6 +76,9 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
     expect(document.info.title).toBe(name);
     expect(document.components.securitySchemes['bearer']).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(Object.keys(document.paths)).toContain(COMMANDS[name]);
+
+    // A valid OpenAPI document, as client generators read it: every reference resolves, every schema is well formed.
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
 
     const page = await fetch(`${service().url}/docs`);
     expect(page.status).toBe(200);
