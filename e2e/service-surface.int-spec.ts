@@ -281,3 +281,30 @@ it('refuses with 400 a body sent to a command that reads none, on every service,
     'This command takes no body (it was sent severity): the items to mark are chosen in the query (severity, for, ruleId)',
   );
 });
+
+it('lets the web pages of the origins in CORS_ORIGINS call the API, and no others', async () => {
+  const portal = 'https://portal.antq.example';
+  const open = await startTestService(UNITS_REGISTRY, UnitsRegistryModule.forRoot, runId, { CORS_ORIGINS: portal });
+  try {
+    const preflight = (origin: string, url = open.url) =>
+      fetch(`${url}/units`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    const allowed = await preflight(portal);
+    expect({ status: allowed.status, origin: allowed.headers.get('access-control-allow-origin'), headers: allowed.headers.get('access-control-allow-headers') }).toEqual({
+      status: 204,
+      origin: portal,
+      headers: 'authorization,content-type,x-correlation-id',
+    });
+    const read = await fetch(`${open.url}/units?limit=1`, { headers: { origin: portal, authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}` } });
+    expect({ status: read.status, origin: read.headers.get('access-control-allow-origin'), exposed: read.headers.get('access-control-expose-headers') }).toEqual({
+      status: 200,
+      origin: portal,
+      exposed: expect.stringContaining('x-correlation-id'),
+    });
+    // Another origin, and every service without the setting, give a browser nothing to go on.
+    expect((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin')).toBeNull();
+    const registry = services.find((s) => s.definition.service === 'units-registry') as RunningService;
+    expect((await preflight(portal, registry.url)).headers.get('access-control-allow-origin')).toBeNull();
+  } finally {
+    await open.stop();
+  }
+});

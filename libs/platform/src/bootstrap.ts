@@ -45,6 +45,16 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
   // Helmet's defaults (the API docs page loads its scripts from the service itself), but no
   // upgrade to https: services sit behind a TLS-terminating ingress or on plain http locally.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  const config = app.get(ServiceConfig);
+  // Browser pages of the origins configured may call the API with a bearer token (no cookies).
+  if (config.CORS_ORIGINS.length) {
+    app.enableCors({
+      origin: config.CORS_ORIGINS,
+      allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'],
+      exposedHeaders: ['x-correlation-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+      maxAge: 600,
+    });
+  }
   app.useGlobalPipes(new PlatformValidationPipe());
   app.enableShutdownHooks();
 
@@ -58,7 +68,6 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
   app.connectMicroservice({ strategy: app.get(EventConsumer) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
 
-  const config = app.get(ServiceConfig);
   await app.listen(config.PORT, config.HOST);
   return app;
 }

@@ -31,6 +31,14 @@ describe('loadServiceConfig', () => {
     expect(() => loadServiceConfig('campaigns', { ...valid, METRICS_TOKEN: 'scrape' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
   });
 
+  it('takes the origins allowed to call from a browser, and refuses what is not an origin', () => {
+    expect(loadServiceConfig('campaigns', valid).CORS_ORIGINS).toEqual([]);
+    expect(loadServiceConfig('campaigns', { ...valid, CORS_ORIGINS: 'https://Portal.antq.gov.vn, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://portal.antq.gov.vn', 'http://localhost:5173']);
+    for (const wrong of ['*', 'portal.antq.gov.vn', 'https://portal.antq.gov.vn/app', 'ftp://files.antq.gov.vn']) {
+      expect(() => loadServiceConfig('campaigns', { ...valid, CORS_ORIGINS: wrong })).toThrow(/CORS_ORIGINS must list origins such as/);
+    }
+  });
+
   it('requires a signing key or a key set', () => {
     expect(() => loadServiceConfig('campaigns', { DATABASE_URL: valid.DATABASE_URL, PORT: '3103' })).toThrow(/JWT_SECRET or JWT_JWKS_URL is required/);
   });

@@ -188,6 +188,14 @@ export class ServiceConfig extends KafkaSettings {
   @Max(10_000_000)
   RATE_LIMIT_PER_MINUTE: number = 12_000;
 
+  /**
+   * Comma-separated origins (scheme, host and port) whose web pages may call the API from a
+   * browser; none by default, so a page elsewhere cannot read the answers.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((o) => o.trim().toLowerCase()).filter(Boolean) : value))
+  @Matches(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/, { each: true, message: 'CORS_ORIGINS must list origins such as https://portal.example.gov.vn (scheme, host and port; no path)' })
+  CORS_ORIGINS: string[] = [];
+
   /** When set, `GET /metrics` answers only a scraper sending it as a bearer token. */
   @IsOptional()
   @IsString()
