@@ -65,11 +65,11 @@ afterAll(async () => {
 describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('the %s service', (name) => {
   const service = () => services.find((s) => s.definition.service === name) as RunningService;
 
-  it('serves a valid OpenAPI document, listing its commands behind a bearer token, and the page that renders it', async () => {
+  it('serves a valid OpenAPI document, every route but health behind a bearer token with its error answers described, and the page that renders it', async () => {
     const document = (await (await fetch(`${service().url}/docs-json`)).json()) as {
       openapi: string;
       info: { title: string };
-      paths: Record<string, Record<string, { security?: object[] }>>;
+      paths: Record<string, Record<string, { security?: object[]; responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>>;
       components: { securitySchemes: Record<string, { type: string; scheme: string }> };
     };
     expect(document.openapi).toMatch(/^3\./);
@@ -79,6 +79,16 @@ describe.each(['units-registry', 'assessments', 'campaigns', 'notifications'])('
 
     // A valid OpenAPI document, as client generators read it: every reference resolves, every schema is well formed.
     await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+    // Every route but health is behind the bearer scheme, and says which errors it may answer, in the shape the filter gives them.
+    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })));
+    expect(operations.filter(({ route, operation }) => !route.includes(' /health') && !operation.security?.length).map(({ route }) => route)).toEqual([]);
+    const undescribed = operations.flatMap(({ route, operation }) => {
+      // Health answers in its own shape (terminus documents it); every other route in the filter's.
+      if (route.includes(' /health')) return [];
+      const expected = route.startsWith('GET') ? ['401', '403', '429', '503'] : ['400', '401', '403', '409', '422', '429', '503'];
+      return expected.filter((code) => operation.responses?.[code]?.content?.['application/json']?.schema?.$ref !== '#/components/schemas/Error').map((code) => `${route} ${code}`);
+    });
+    expect(undescribed).toEqual([]);
 
     const page = await fetch(`${service().url}/docs`);
     expect(page.status).toBe(200);

@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { EventConsumer } from '@antq/messaging';
 import { refuseDeepJson } from './json-depth';
+import { describeErrorResponses } from './openapi-errors';
 import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson, refuseProtoKeys } from './request-body';
 import { ServiceConfig } from './service-config';
 import { PlatformValidationPipe } from './validation';
@@ -58,9 +59,8 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
   app.useGlobalPipes(new PlatformValidationPipe());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(doc.title).setDescription(doc.description).setVersion('1.0').addBearerAuth().build(),
+  const document = describeErrorResponses(
+    SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(doc.title).setDescription(doc.description).setVersion('1.0').addBearerAuth().build()),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
