@@ -159,6 +159,28 @@ describe('assessments and statuses', () => {
     expect((await query('2025-01-01', 'lapsed')).body.total).toBe(2);
   });
 
+  it('exports a status query as CSV for a spreadsheet when asked for text/csv', async () => {
+    const url = `${service.url}/statuses?programme=drug-free&within=${ids['P']}&kind=commune&asOf=2024-12-31&limit=1`;
+    const headers = { authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}`, accept: 'text/csv' };
+    const response = await fetch(url, { headers });
+    expect({ status: response.status, type: response.headers.get('content-type'), file: response.headers.get('content-disposition'), total: response.headers.get('x-total-count') }).toEqual({
+      status: 200,
+      type: 'text/csv; charset=utf-8',
+      file: 'attachment; filename="statuses-drug-free-2024-12-31.csv"',
+      total: '2',
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    // A byte-order mark first, so that a spreadsheet reads the names as UTF-8; lines end in CRLF.
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const json = (await admin.get(`/statuses?programme=drug-free&within=${ids['P']}&kind=commune&asOf=2024-12-31&limit=1`)).body.items[0] as Record<string, unknown>;
+    expect(bytes.subarray(3).toString('utf8')).toBe(
+      'code,name,kind,programme,status,grade,score,since,validUntil,source,unitId,parentId\r\n' +
+        `${json['code']},${json['name']},commune,drug-free,recognised,,,${json['since']},${json['validUntil']},assessment,${ids['C1']},${ids['D']}\r\n`,
+    );
+    // JSON stays the answer to everyone else.
+    expect((await fetch(url, { headers: { ...headers, accept: 'application/json, text/csv;q=0.5' } })).headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('refuses an illegal transition with 409 and changes nothing', async () => {
     const [{ id }] = (await service.dataSource.query(`SELECT id FROM assessments WHERE unit_id = $1`, [ids['C1']])) as { id: string }[];
     await expectRefused(() => admin.post(`/assessments/${id}/verify`, {}), 409, /Cannot verify an assessment that is recognised \(only from submitted\)/);

@@ -52,7 +52,7 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
     app.enableCors({
       origin: config.CORS_ORIGINS,
       allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'],
-      exposedHeaders: ['x-correlation-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+      exposedHeaders: ['x-correlation-id', 'x-total-count', 'content-disposition', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
       maxAge: 600,
     });
   }

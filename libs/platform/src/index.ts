@@ -13,3 +13,4 @@ export * from './parse-id.pipe';
 export * from './stack-settings';
 export * from './validation';
 export { TakesNoBody } from './request-body';
+export * from './csv';

@@ -1,14 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { CurrentActor, Roles } from '@antq/auth';
-import { asArray, Clock, ParseIdPipe, TakesNoBody } from '@antq/platform';
+import { asArray, Clock, csvAnswer, ParseIdPipe, TakesNoBody, wantsCsv } from '@antq/platform';
 import type { Principal } from '../authority/authority.service';
 import { ProgrammesService } from '../programmes/programmes.service';
-import { StatusQueries } from '../statuses/status-queries';
+import { StatusQueries, type UnitStatusView } from '../statuses/status-queries';
 import { AssessmentSearchQuery, DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, StatusSearchQuery, StepRequest } from './assessment.requests';
 import { AssessmentQueries } from './assessment-queries';
 import { AssessmentsService } from './assessments.service';
 
+/** The columns of a status export, in the order a reader scans them. */
+const STATUS_COLUMNS: (keyof UnitStatusView)[] = ['code', 'name', 'kind', 'programme', 'status', 'grade', 'score', 'since', 'validUntil', 'source', 'unitId', 'parentId'];
 
 @ApiTags('assessments')
 @ApiBearerAuth()
@@ -88,8 +91,12 @@ export class StatusesController {
   ) {}
 
   @Get('statuses')
-  @ApiOperation({ summary: 'Units by subtree, kind, programme and status, as of a date (e.g. communes of Nghệ An drug-free on 2024-12-31)' })
-  async find(@Query() query: StatusSearchQuery) {
+  @ApiOperation({
+    summary: 'Units by subtree, kind, programme and status, as of a date (e.g. communes of Nghệ An drug-free on 2024-12-31)',
+    description: 'With `Accept: text/csv`, the page as a spreadsheet file, the total in `X-Total-Count`.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  async find(@Query() query: StatusSearchQuery, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const asOf = query.asOf ?? this.clock.today();
     const page = await this.queries.find({
       programme: query.programme,
@@ -100,6 +107,7 @@ export class StatusesController {
       offset: query.offset,
       limit: query.limit,
     });
+    if (wantsCsv(request)) return csvAnswer(response, `statuses-${query.programme}-${asOf}.csv`, STATUS_COLUMNS, page.items, page.total);
     return { ...page, asOf, offset: query.offset, limit: query.limit };
   }
 
