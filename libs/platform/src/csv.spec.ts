@@ -22,6 +22,11 @@ describe('csvAnswer', () => {
     });
   });
 
+  it('writes a list as one cell, its items separated by semicolons', () => {
+    const { body } = answer([{ code: 'NA', name: ['border', 'coastal'], score: [] }]);
+    expect(body.split('\r\n')[1]).toBe('NA,border;coastal,');
+  });
+
   it('keeps as text a cell a spreadsheet would run as a formula', () => {
     const { body } = answer([{ code: '-1', name: '=HYPERLINK("http://x")', score: -5 }, { code: '@a', name: '+1', score: 0 }]);
     expect(body.split('\r\n').slice(1, 3)).toEqual([`'-1,"'=HYPERLINK(""http://x"")",-5`, `'@a,'+1,0`]);

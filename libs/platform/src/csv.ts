@@ -7,10 +7,15 @@ export function wantsCsv(request: Request): boolean {
 }
 
 /**
- * A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a carriage return
- * first) is kept as text by a leading apostrophe: a unit named "=HYPERLINK(...)" stays a name.
+ * A cell's text. One a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a
+ * carriage return first) is kept as text by a leading apostrophe: a unit named
+ * "=HYPERLINK(...)" stays a name.
  */
-const asCell = (value: unknown): unknown => (typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+const asCell = (value: unknown): unknown => {
+  // A list (a unit's tags) is one cell, its items separated by semicolons.
+  const text = Array.isArray(value) ? value.join(';') : value;
+  return typeof text === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+};
 
 /**
  * Answers with rows as CSV, one column per name in `columns` under a header row, for a

@@ -106,6 +106,19 @@ describe('the unit tree', () => {
     expect(page.body.items).toHaveLength(2);
   });
 
+  it('exports a search as CSV for a spreadsheet when asked for text/csv', async () => {
+    const response = await fetch(`${service.url}/units?tag=border&within=${province.id}&asOf=2024-06-01`, {
+      headers: { authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}`, accept: 'text/csv' },
+    });
+    expect({ status: response.status, type: response.headers.get('content-type'), total: response.headers.get('x-total-count') }).toEqual({ status: 200, type: 'text/csv; charset=utf-8', total: '1' });
+    const unit = (await api.get(`/units?tag=border&within=${province.id}&asOf=2024-06-01`)).body.items[0] as Record<string, unknown>;
+    // Read as bytes: text() would drop the byte-order mark a spreadsheet needs.
+    expect(Buffer.from(await response.arrayBuffer()).toString('utf8')).toBe(
+      '\uFEFFcode,name,kind,subtype,status,tags,validFrom,validTo,version,id,parentId\r\n' +
+        `NA-CC,${unit['name']},district,${unit['subtype']},active,${(unit['tags'] as string[]).join(';')},${unit['validFrom']},${unit['validTo'] ?? ''},${unit['version']},${unit['id']},${province.id}\r\n`,
+    );
+  });
+
   it('dates a change given without an effective date on the business date, and reads as of it by default', async () => {
     clock.date = '2021-05-05';
     try {

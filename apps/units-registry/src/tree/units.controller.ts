@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { CurrentActor, Roles } from '@antq/auth';
 import { foldForSearch, type Actor } from '@antq/contracts';
-import { asArray, Clock, InvalidInputError, NotFoundError, ParseIdPipe } from '@antq/platform';
+import { asArray, Clock, csvAnswer, InvalidInputError, NotFoundError, ParseIdPipe, wantsCsv } from '@antq/platform';
 import {
   AbolishLevelRequest,
   AsOfQuery,
@@ -28,6 +29,9 @@ function reference(ref: ExistingOrNewUnit, role: string): MergeTarget {
   return { code: ref.code, name: ref.name, subtype: ref.subtype, parentId: ref.parentId, tags: ref.tags };
 }
 
+/** The columns of a unit export, in the order a reader scans them. */
+const UNIT_COLUMNS: (keyof UnitResponse)[] = ['code', 'name', 'kind', 'subtype', 'status', 'tags', 'validFrom', 'validTo', 'version', 'id', 'parentId'];
+
 @ApiTags('units')
 @ApiBearerAuth()
 @Controller('units')
@@ -48,9 +52,13 @@ export class UnitsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Find units as of a date: by name (diacritics ignored), parent, subtree, kind, tag, status' })
+  @ApiOperation({
+    summary: 'Find units as of a date: by name (diacritics ignored), parent, subtree, kind, tag, status',
+    description: 'With `Accept: text/csv`, the page as a spreadsheet file (tags joined by semicolons), the total in `X-Total-Count`.',
+  })
   @ApiOkResponse({ type: UnitPageResponse })
-  async find(@Query() query: UnitSearchQuery): Promise<UnitPageResponse> {
+  @ApiProduces('application/json', 'text/csv')
+  async find(@Query() query: UnitSearchQuery, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<UnitPageResponse | string> {
     const asOf = query.asOf ?? this.clock.today();
     const page = await this.repository.find({
       asOf,
@@ -63,7 +71,9 @@ export class UnitsController {
       offset: query.offset,
       limit: query.limit,
     });
-    return { total: page.total, offset: query.offset, limit: query.limit, asOf, items: page.items.map((u) => UnitResponse.from(u)) };
+    const items = page.items.map((u) => UnitResponse.from(u));
+    if (wantsCsv(request)) return csvAnswer(response, `units-${asOf}.csv`, UNIT_COLUMNS, items, page.total);
+    return { total: page.total, offset: query.offset, limit: query.limit, asOf, items };
   }
 
   @Post('merge')
