@@ -8,7 +8,7 @@ import { Clock, ConflictError, ForbiddenError, InvalidInputError, NotFoundError,
 import { countedPage } from '@antq/persistence';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
 import { notWholeGoal, type ActivityRequest, type AmendTargetRequest, type CampaignSearchQuery, type CancelCampaignRequest, type CreateCampaignRequest, type TargetInput } from './campaign.requests';
-import { kindsCoveredDuring, programmeCoverage } from './programme-coverage';
+import { kindsCoveredDuring, programmeCoverage, type CoverageVersion } from './programme-coverage';
 import { evaluationDate, shareDone } from './progress';
 import { CAMPAIGN_COLUMNS, period, ProgressService, TARGET_COLUMNS } from './progress.service';
 import { SUBTREE_AS_OF, type CampaignRow, type TargetRow } from './target-measure';
@@ -49,11 +49,12 @@ export class CampaignsService {
     const id = randomUUID();
     await this.dataSource.transaction(async (manager) => {
       const scopeKinds = await this.checkScope(manager, request, actor);
+      const covered = await programmeCoverage(manager);
       const targets: TargetDefinition[] = [];
       for (const [position, input] of request.targets.entries()) {
         checkKindBelowScope(request.scopeUnitId, scopeKinds, input, position);
-        await this.checkListInScope(manager, request, input, position);
-        await this.checkProgrammeCovers(manager, request, input, position);
+        const listed = await this.checkListInScope(manager, request, input, position);
+        checkProgrammeCovers(covered, request, input, listed, position);
         targets.push(definition(input));
       }
       await manager.query('INSERT INTO campaigns (id, name, scope_unit_id, period_start, period_end, agency, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
@@ -306,12 +307,19 @@ export class CampaignsService {
     }
   }
 
-  /** A named list must name units inside the scope, as it stood at the start or the end of the period. */
-  private async checkListInScope(manager: EntityManager, request: CreateCampaignRequest, input: TargetInput, position: number): Promise<void> {
+  /**
+   * A named list must name units inside the scope, as it stood at the start or the end of the
+   * period. Returns the kind of each unit it names.
+   */
+  private async checkListInScope(manager: EntityManager, request: CreateCampaignRequest, input: TargetInput, position: number): Promise<Map<string, UnitKind>> {
     const ids = input.kind === 'list' ? (input.unitIds ?? []) : [];
-    if (!ids.length) return;
-    const known = (await manager.query('SELECT DISTINCT unit_id FROM replica_unit_versions WHERE unit_id = ANY($1::uuid[])', [ids])) as { unit_id: string }[];
-    const unknown = ids.filter((id) => !known.some((k) => k.unit_id === id));
+    if (!ids.length) return new Map();
+    const known = (await manager.query(
+      'SELECT DISTINCT ON (unit_id) unit_id, kind FROM replica_unit_versions WHERE unit_id = ANY($1::uuid[]) ORDER BY unit_id, version DESC',
+      [ids],
+    )) as { unit_id: string; kind: UnitKind }[];
+    const kinds = new Map(known.map((k) => [k.unit_id, k.kind]));
+    const unknown = ids.filter((id) => !kinds.has(id));
     if (unknown.length) throw new RuleViolationError(`targets[${position}]: unknown units ${unknown.join(', ')}`);
     const inside = new Set<string>();
     for (const date of [request.periodStart, request.periodEnd]) {
@@ -322,30 +330,25 @@ export class CampaignsService {
     if (outside.length) {
       throw new RuleViolationError(`targets[${position}]: units ${outside.join(', ')} are outside the scope ${request.scopeUnitId} during ${request.periodStart}..${request.periodEnd}`);
     }
+    return kinds;
   }
+}
 
-  /**
-   * The programme must give a status to the units a target counts (drug-free never judges a
-   * school): under no version in force during the period, the target could never be met.
-   * Until the service has heard of the programme's versions, there is nothing to judge by.
-   */
-  private async checkProgrammeCovers(manager: EntityManager, request: CreateCampaignRequest, input: TargetInput, position: number): Promise<void> {
-    if (input.kind === 'activity' || !input.programme) return;
-    const listed = input.kind === 'list' ? (input.unitIds ?? []) : [];
-    if (!listed.length && !input.unitKind) return;
-    const kinds = kindsCoveredDuring(await programmeCoverage(manager, input.programme), request.periodStart, request.periodEnd);
-    if (!kinds) return;
-    const during = `during ${request.periodStart}..${request.periodEnd} (it covers ${[...kinds].join(', ')})`;
-    if (input.kind !== 'list') {
-      if (input.unitKind && !kinds.has(input.unitKind)) {
-        throw new RuleViolationError(`targets[${position}]: ${input.programme} gives no status to ${input.unitKind} units ${during}: the target could never be met`);
-      }
-      return;
-    }
-    const units = (await manager.query('SELECT unit_id, kind FROM replica_units WHERE unit_id = ANY($1::uuid[]) ORDER BY unit_id', [listed])) as { unit_id: string; kind: UnitKind }[];
-    const outside = units.filter((u) => !kinds.has(u.kind)).map((u) => `${u.unit_id} (${u.kind})`);
-    if (outside.length) throw new RuleViolationError(`targets[${position}]: ${input.programme} gives no status to units ${outside.join(', ')} ${during}: the target could never be met`);
+/**
+ * The programme must give a status to the units a target counts (drug-free never judges a
+ * school): under no version in force during the period, the target could never be met.
+ * Until the service has heard of the programme's versions, there is nothing to judge by.
+ */
+function checkProgrammeCovers(covered: Map<string, CoverageVersion[]>, request: CreateCampaignRequest, input: TargetInput, listed: Map<string, UnitKind>, position: number): void {
+  if (input.kind === 'activity' || !input.programme) return;
+  const kinds = kindsCoveredDuring(covered.get(input.programme) ?? [], request.periodStart, request.periodEnd);
+  if (!kinds) return;
+  const during = `during ${request.periodStart}..${request.periodEnd} (it covers ${[...kinds].join(', ')})`;
+  if (input.unitKind && !kinds.has(input.unitKind)) {
+    throw new RuleViolationError(`targets[${position}]: ${input.programme} gives no status to ${input.unitKind} units ${during}: the target could never be met`);
   }
+  const outside = [...listed].filter(([, kind]) => !kinds.has(kind)).map(([unitId, kind]) => `${unitId} (${kind})`);
+  if (outside.length) throw new RuleViolationError(`targets[${position}]: ${input.programme} gives no status to units ${outside.join(', ')} ${during}: the target could never be met`);
 }
 
 /** A period within the bounds a plan can have (its order is checked before). */

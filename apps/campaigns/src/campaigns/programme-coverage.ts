@@ -26,12 +26,14 @@ export function kindsCoveredDuring(versions: CoverageVersion[], start: string, e
   return kinds;
 }
 
-/** The versions of a programme the service has been told of. */
-export async function programmeCoverage(manager: EntityManager, programme: string): Promise<CoverageVersion[]> {
-  return (await manager.query(
-    `SELECT version, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", unit_kinds AS kinds FROM programme_coverage WHERE programme = $1 ORDER BY version`,
-    [programme],
-  )) as CoverageVersion[];
+/** The versions of every programme the service has been told of, by programme. */
+export async function programmeCoverage(manager: EntityManager): Promise<Map<string, CoverageVersion[]>> {
+  const rows = (await manager.query(
+    `SELECT programme, version, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", unit_kinds AS kinds FROM programme_coverage`,
+  )) as (CoverageVersion & { programme: string })[];
+  const byProgramme = new Map<string, CoverageVersion[]>();
+  for (const { programme, ...version } of rows) byProgramme.set(programme, [...(byProgramme.get(programme) ?? []), version]);
+  return byProgramme;
 }
 
 /** Records a published version; versions never change once published, so a repeat changes nothing. */
