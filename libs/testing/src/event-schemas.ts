@@ -18,10 +18,11 @@ function validatorOf(type: string): ValidateFunction | undefined {
 }
 
 /**
- * What the published JSON Schemas find wrong with recorded events (one line per event they
- * refuse), and the types they were checked for: a check that met no event checked nothing.
+ * What the published JSON Schemas find wrong with the events recorded on a topic (one line
+ * per event they refuse), the types they were checked for and the types the catalogue puts
+ * on the topic: a type never sent was never checked.
  */
-export function schemaViolations(messages: KafkaMessage[]): { checkedTypes: string[]; violations: string[] } {
+export function schemaCheck(messages: KafkaMessage[], topic: EventTopicKey): { checkedTypes: string[]; topicTypes: string[]; violations: string[] } {
   const checked = new Set<string>();
   const violations: string[] = [];
   for (const message of messages) {
@@ -35,10 +36,6 @@ export function schemaViolations(messages: KafkaMessage[]): { checkedTypes: stri
     checked.add(type);
     if (!validate(event)) violations.push(`${type} ${id}: ${ajv.errorsText(validate.errors)}`);
   }
-  return { checkedTypes: [...checked].sort(), violations };
-}
-
-/** Every event type the catalogue puts on a topic, sorted as `schemaViolations` lists the checked ones. */
-export function topicEventTypes(topic: EventTopicKey): string[] {
-  return (Object.keys(EVENT_CATALOGUE) as EventType[]).filter((type) => EVENT_CATALOGUE[type].topic === topic).sort();
+  const topicTypes = (Object.keys(EVENT_CATALOGUE) as EventType[]).filter((type) => EVENT_CATALOGUE[type].topic === topic).sort();
+  return { checkedTypes: [...checked].sort(), topicTypes, violations };
 }
