@@ -316,6 +316,28 @@ describe('assessments and statuses', () => {
     expect(published()).toHaveLength(stored.length);
   });
 
+  it('publishes a version written unpublished (as a migration ships one) once, however many instances start at the same moment', async () => {
+    const [{ version }] = (await service.dataSource.query(
+      `INSERT INTO programme_versions (programme, version, valid_from, definition, created_by)
+       SELECT programme, version + 1, '2099-01-01', definition, 'seed' FROM programme_versions WHERE programme = 'model-unit' ORDER BY version DESC LIMIT 1
+       RETURNING version`,
+    )) as { version: number }[];
+    const shipped = () => recorder.events('antq.assessments.programme-version-published.v1').filter((e) => e.data.programme === 'model-unit' && e.data.version === version);
+    try {
+      const programmes = service.app.get(ProgrammesService);
+      await Promise.all([programmes.onApplicationBootstrap(), programmes.onApplicationBootstrap(), programmes.onApplicationBootstrap()]);
+      await eventually(async () => {
+        const [{ queued }] = (await service.dataSource.query("SELECT count(*)::int AS queued FROM outbox_messages WHERE event_type = 'antq.assessments.programme-version-published.v1'")) as { queued: number }[];
+        expect({ queued, recorded: shipped().length > 0 }).toEqual({ queued: 0, recorded: true });
+      });
+      // Whatever a second start would have appended went out with the first: a moment more shows none.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(shipped().map((e) => e.data.validFrom)).toEqual(['2099-01-01']);
+    } finally {
+      await service.dataSource.query("DELETE FROM programme_versions WHERE programme = 'model-unit' AND version = $1", [version]);
+    }
+  });
+
   it('lapses recognitions at the end of their cycle, on the business date', async () => {
     // The job lapses what ended before "today" of the business clock (the system date in service).
     clock.date = '2024-12-31';
