@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { CLOUD_EVENTS_CONTENT_TYPE } from '@antq/contracts';
+import { createTopicsWithLeaders } from '@antq/messaging';
 import type { BenchScale } from '../lib/config';
 import { progress } from '../lib/report';
 import { distribution, medianBy, type Distribution } from '../lib/stats';
@@ -43,7 +44,7 @@ export async function rawBaseline(kafka: Kafka, runId: string, scale: BenchScale
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: -1 }] });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: -1 }]);
   } finally {
     await admin.disconnect();
   }
