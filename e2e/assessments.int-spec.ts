@@ -236,7 +236,13 @@ describe('assessments and statuses', () => {
     await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: Array(101).fill('doc://bien-ban.pdf') }), 400, /evidence may hold at most 100 references/);
     await expectRefused(() => assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: [''] }), 400, /evidence must not hold a blank reference/);
     expect((await assessor.post(`/assessments/${draft.body.id}/submit`, { evidence: ['doc://bien-ban.pdf'] })).status).toBe(200);
-    expect((await client('ca-nghe-an', ['verifier'], [ids['P']]).post(`/assessments/${draft.body.id}/reject`, { comment: 'chưa đủ hồ sơ' })).status).toBe(200);
+    // A rejection returns the assessment with its reasons.
+    const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
+    await expectRefused(() => police.post(`/assessments/${draft.body.id}/reject`, {}), 400, /^\["comment is required: say why the assessment is rejected"\]$/);
+    for (const comment of ['  ', 7]) {
+      await expectRefused(() => police.post(`/assessments/${draft.body.id}/reject`, { comment }), 400, /comment must say why the assessment is rejected/);
+    }
+    expect((await police.post(`/assessments/${draft.body.id}/reject`, { comment: 'chưa đủ hồ sơ' })).body).toMatchObject({ state: 'rejected' });
   });
 
   it('re-derives when a recognition is revoked', async () => {
@@ -765,7 +771,7 @@ describe('assessments of a closed unit', () => {
     await awaitReplicated(service, [active]);
     const other = await client('ubnd-commune', ['assessor'], [active]).post('/assessments', { unitId: active, programme: 'model-unit', cycle: 2024, results: modelUnit, evidence: ['doc://model.pdf'] });
     expect(other.status).toBe(201);
-    await expectRefused(() => committee.post(`/assessments/${other.body.id}/reject`, {}), 409, /Cannot reject an assessment that is draft \(only from submitted or verified\)/);
+    await expectRefused(() => committee.post(`/assessments/${other.body.id}/reject`, { comment: 'đơn vị đã giải thể' }), 409, /Cannot reject an assessment that is draft \(only from submitted or verified\)/);
   });
 });
 

@@ -87,6 +87,23 @@ export class StepRequest {
   evidence?: string[];
 }
 
+/**
+ * A rejection returns the assessment with its reasons, so that the unit knows what to put
+ * right. Not a StepRequest: its optional comment would stay optional here too.
+ */
+export class RejectionRequest {
+  @ApiProperty({ example: 'Chưa đủ hồ sơ: thiếu biên bản họp dân', description: 'Why the assessment is returned.' })
+  @IsDefined({ message: 'comment is required: say why the assessment is rejected' })
+  @IsString({ message: 'comment must say why the assessment is rejected' })
+  @NotBlank({ message: 'comment must say why the assessment is rejected' })
+  @MaxLength(2000)
+  comment!: string;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_EVIDENCE })
+  @EvidenceList()
+  evidence?: string[];
+}
+
 export class DecisionRequest extends StepRequest {
   @ApiProperty({ example: '1234/QĐ-UBND' })
   @IsString()

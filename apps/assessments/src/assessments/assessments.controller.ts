@@ -6,7 +6,7 @@ import { asArray, Clock, csvAnswer, ParseIdPipe, TakesNoBody, wantsCsv } from '@
 import type { Principal } from '../authority/authority.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatusQueries, type UnitStatusView } from '../statuses/status-queries';
-import { AssessmentSearchQuery, DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, StatusSearchQuery, StepRequest } from './assessment.requests';
+import { AssessmentSearchQuery, DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, RejectionRequest, StatusSearchQuery, StepRequest } from './assessment.requests';
 import { AssessmentQueries } from './assessment-queries';
 import { AssessmentsService } from './assessments.service';
 
@@ -69,7 +69,8 @@ export class AssessmentsController {
 
   @Post(':id/reject')
   @HttpCode(200)
-  reject(@Param('id', ParseIdPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
+  @ApiOperation({ summary: 'Return a submitted or verified assessment, saying why' })
+  reject(@Param('id', ParseIdPipe) id: string, @Body() request: RejectionRequest, @CurrentActor() actor: Principal) {
     return this.assessments.step(id, 'reject', request, actor);
   }
 
