@@ -179,6 +179,12 @@ describe('campaigns and targets', () => {
       [{ ...valid, targets: [{ kind: 'activity', activity: 'festival-days', goal: 0.5 }] }, 400, /goal must be a whole number for an activity target/],
       [{ ...valid, targets: [{ kind: 'list', programme: 'drug-free', unitIds: [ids['D1'], ids['QD']] }] }, 422, new RegExp(`units ${ids['QD']} are outside the scope`)],
       [{ ...valid, targets: [{ kind: 'share', programme: 'drug-free', unitKind: 'commune', goal: 150 }] }, 400, /percentage: at most 100/],
+      // A listed unit the campaigns service has never heard of is named, with its target; the known one beside it is not.
+      [
+        { ...valid, targets: [count, { kind: 'list', programme: 'drug-free', unitIds: [ids['C1'], '00000000-0000-4000-8000-000000000000'] }] },
+        422,
+        /^"targets\[1\]: unknown units 00000000-0000-4000-8000-000000000000"$/,
+      ],
       [{ ...valid, targets: [{ kind: 'count', programme: 'drug-free', goal: 3 }] }, 400, /unitKind is required: one of .*mode is required: one of/],
       [{ ...valid, targets: [] }, 400, /at least one target/],
       [{ ...valid, periodStart: '0001-01-01' }, 400, /must start on or after 2000-01-01 \(it starts 0001-01-01\)/],
@@ -698,6 +704,70 @@ describe('campaigns and targets', () => {
     const ended = await planner.post('/campaigns', { name: 'Đã xong', scopeUnitId: ids['Q'], periodStart: shift(today(), -40), periodEnd: shift(today(), -1), targets: [{ kind: 'activity', activity: 'patrols', goal: 1 }] });
     const late = await planner.post(`/campaigns/${ended.body.id}/cancel`, { reason: 'too late' });
     expect({ status: late.status, message: late.body.message }).toEqual({ status: 409, message: `Campaign ${ended.body.id} ended on ${shift(today(), -1)}: its result stands and it can no longer be cancelled` });
+  });
+
+  it("lets only the owning agency's managers, or an admin, change a campaign: another agency sharing the province is refused and nothing changes", async () => {
+    // The province's People's Committee and its police both manage campaigns over the same units, each its own.
+    const district = await unit('QA', 'district', 'Q');
+    await awaitReplicated(campaigns, [district]);
+    const owner = new ApiClient(campaigns.url, testToken('ubnd-q', ['campaign-manager'], 'planner-q', [ids['Q']]));
+    const police = new ApiClient(campaigns.url, testToken('ca-q', ['campaign-manager'], 'planner-ca', [ids['Q']]));
+    const plan = async (name: string) => {
+      const planned = await owner.post('/campaigns', {
+        name,
+        scopeUnitId: district,
+        periodStart: shift(today(), -10),
+        periodEnd: shift(today(), 50),
+        targets: [
+          { kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 40 },
+          { kind: 'activity', activity: 'patrols', goal: 3 },
+        ],
+      });
+      expect({ status: planned.status, agency: planned.body.agency }).toEqual({ status: 201, agency: 'ubnd-q' });
+      return planned.body as { id: string; targets: TargetView[] };
+    };
+    const campaign = await plan('Kế hoạch của ủy ban');
+    const [count, activity] = [target(campaign, 'count').id, target(campaign, 'activity').id];
+    const cancel = (client: ApiClient, campaignId: string, reason: string) => client.post(`/campaigns/${campaignId}/cancel`, { reason });
+    const amend = (client: ApiClient, goal: number) => client.post(`/campaigns/${campaign.id}/targets/${count}/amend`, { goal, reason: 'Điều chỉnh' });
+    const record = (client: ApiClient) => client.post(`/campaigns/${campaign.id}/targets/${activity}/activities`, { occurredOn: today() });
+    const stored = async () => ({
+      campaign: (await admin.get(`/campaigns/${campaign.id}`)).body,
+      activities: await campaigns.dataSource.query('SELECT count(*)::int AS n FROM target_activities WHERE target_id = $1', [activity]),
+    });
+
+    const before = await stored();
+    for (const attempt of [() => cancel(police, campaign.id, 'Thay bằng kế hoạch của công an'), () => amend(police, 20), () => record(police)]) {
+      const response = await attempt();
+      expect({ status: response.status, message: response.body.message }).toEqual({
+        status: 403,
+        message: `Campaign ${campaign.id} belongs to agency ubnd-q: only that agency's campaign managers or an admin may change it, not agency ca-q`,
+      });
+    }
+    expect(await stored()).toEqual(before);
+    expect(before).toMatchObject({ campaign: { cancelled: null, targets: [{ goal: 40, amendments: [] }, { goal: 3, progress: { value: 0 } }] }, activities: [{ n: 0 }] });
+
+    // The owner's managers and an admin (of another agency) still can.
+    expect((await amend(owner, 30)).status).toBe(200);
+    expect((await record(owner)).status).toBe(201);
+    expect((await amend(admin, 25)).status).toBe(200);
+    expect((await record(admin)).status).toBe(201);
+    const changed = (await admin.get(`/campaigns/${campaign.id}`)).body;
+    expect(changed.targets).toMatchObject([
+      { goal: 25, amendments: [{ previousGoal: 40, goal: 30, by: 'ubnd-q/planner-q' }, { previousGoal: 30, goal: 25, by: 'ca-tinh/tester' }] },
+      { progress: { value: 2 } },
+    ]);
+    expect((await cancel(owner, campaign.id, 'Thay bằng kế hoạch của tỉnh')).body.cancelled).toMatchObject({ by: 'ubnd-q/planner-q' });
+    const other = await plan('Kế hoạch thứ hai của ủy ban');
+    expect((await cancel(admin, other.id, 'Gộp vào kế hoạch của tỉnh')).body.cancelled).toMatchObject({ by: 'ca-tinh/tester' });
+    // Only the changes made were announced: the refused ones emitted nothing.
+    await eventually(() => {
+      expect(recorder.events('antq.campaigns.target-amended.v1').filter((e) => e.data.targetId === count).map((e) => [e.data.previousGoal, e.data.goal])).toEqual([
+        [40, 30],
+        [30, 25],
+      ]);
+      expect(recorder.events('antq.campaigns.campaign-cancelled.v1').filter((e) => e.data.campaignId === campaign.id).map((e) => e.data.reason)).toEqual(['Thay bằng kế hoạch của tỉnh']);
+    });
   });
 });
 

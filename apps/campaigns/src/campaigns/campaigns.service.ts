@@ -163,7 +163,7 @@ export class CampaignsService {
     await this.dataSource.transaction(async (manager) => {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
-      await this.checkAuthority(manager, campaign.scope_unit_id, actor);
+      await this.checkAuthorityOver(manager, campaign, actor);
       if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was already cancelled (${campaign.cancelled_at.toISOString()} by ${campaign.cancelled_by})`);
       const today = this.clock.today();
       if (campaign.period_end < today) throw new ConflictError(`Campaign ${campaignId} ended on ${campaign.period_end}: its result stands and it can no longer be cancelled`);
@@ -196,7 +196,7 @@ export class CampaignsService {
     await this.dataSource.transaction(async (manager) => {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
-      await this.checkAuthority(manager, campaign.scope_unit_id, actor);
+      await this.checkAuthorityOver(manager, campaign, actor);
       if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was cancelled: its targets are no longer amended`);
       const today = this.clock.today();
       if (campaign.period_end < today) throw new ConflictError(`Campaign ${campaignId} ended on ${campaign.period_end}: its result stands and its targets can no longer be amended`);
@@ -240,7 +240,7 @@ export class CampaignsService {
       // could not be raised by either), after a cancellation in progress: it then reads the campaign cancelled.
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
-      await this.checkAuthority(manager, campaign.scope_unit_id, actor);
+      await this.checkAuthorityOver(manager, campaign, actor);
       if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was cancelled: activities are no longer recorded for it`);
       const [target] = (await manager.query('SELECT kind FROM campaign_targets WHERE id = $1 AND campaign_id = $2', [targetId, campaignId])) as { kind: string }[];
       if (!target) throw new NotFoundError(`Campaign ${campaignId} has no target ${targetId}`);
@@ -305,6 +305,17 @@ export class CampaignsService {
     if (!roots.some((root) => root === scopeUnitId || path.includes(root))) {
       throw new ForbiddenError(`Unit ${scopeUnitId} is outside the jurisdiction of agency ${actor.agency}`);
     }
+  }
+
+  /**
+   * A campaign is its owning agency's plan: agencies sharing a province (its police, Fatherland
+   * Front, People's Committee) each plan their own, so only the owner's managers, within their
+   * jurisdiction, or an admin change one.
+   */
+  private async checkAuthorityOver(manager: EntityManager, campaign: CampaignRow, actor: Principal): Promise<void> {
+    await this.checkAuthority(manager, campaign.scope_unit_id, actor);
+    if (actor.roles.includes('admin') || actor.agency === campaign.agency) return;
+    throw new ForbiddenError(`Campaign ${campaign.id} belongs to agency ${campaign.agency}: only that agency's campaign managers or an admin may change it, not agency ${actor.agency}`);
   }
 
   /**
