@@ -3,8 +3,8 @@ import { AlertEventsHandler } from './alerts/alert-events.handler';
 import { AlertQueries } from './alerts/alert.queries';
 import { AlertsController, FeedController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
-import { NotificationsConfig } from './config/notifications.config';
-import { AddressPolicy, parseCidrList } from './delivery/address-policy';
+import { NotificationsConfig, webhookAddressPolicy } from './config/notifications.config';
+import { AddressPolicy } from './delivery/address-policy';
 import { DeliveryWorker } from './delivery/delivery.worker';
 import { EmailSender } from './delivery/email.sender';
 import { DigestService } from './digests/digest.service';
@@ -22,7 +22,7 @@ export class AlertingModule {
       controllers: [AlertEventsHandler, RulesController, SubscriptionsController, FeedController, AlertsController],
       providers: [
         { provide: NotificationsConfig, useValue: config },
-        { provide: AddressPolicy, useValue: new AddressPolicy(parseCidrList(config.WEBHOOK_ALLOW_CIDRS), parseCidrList(config.WEBHOOK_DENY_CIDRS)) },
+        { provide: AddressPolicy, useValue: webhookAddressPolicy(config) },
         RulesService,
         SubscriptionsService,
         AlertsService,

@@ -548,7 +548,7 @@ describe('email, quiet hours and digests', () => {
     expect(await emailDelivery('ngu-dem@example.vn', warning.id)).toEqual({ id: expect.any(String), state: 'pending', held_reason: 'quiet-hours', attempts: 0, later: true });
   });
 
-  it('keeps quiet hours for the retries of a non-critical email too', async () => {
+  it('sends an email an operator resends, and its retries, regardless of quiet hours', async () => {
     const busy = api('ca-con-cuong', ['viewer'], 'ban-tam-thoi');
     expect((await busy.post('/subscriptions', { for: 'user', unitId: ids['D2'] })).status).toBe(201);
     expect((await busy.request('PUT', '/preferences/me', { channels: ['email'], email: 'ban-tam-thoi@example.vn' })).status).toBe(200);
@@ -558,11 +558,13 @@ describe('email, quiet hours and digests', () => {
     // Outside quiet hours it is tried at once, and again, until its attempts run out.
     await eventually(async () => expect(await delivery()).toMatchObject({ state: 'failed', attempts: 3 }));
     // Quiet hours begin; an operator sends it again: the attempt goes now, and when the mailbox
-    // answers 451 once more, the retry waits for the end of the quiet hours.
+    // answers 451 once more, so do its retries (the operator chose now), until the fresh budget runs out.
     expect((await busy.request('PUT', '/preferences/me', { channels: ['email'], email: 'ban-tam-thoi@example.vn', quietHours: windowAroundNow(), timeZone: ZONE })).status).toBe(200);
     const { id } = (await delivery())!;
     expect((await api('ca-con-cuong', ['alert-manager']).post(`/deliveries/${id}/resend`)).status).toBe(200);
-    await eventually(async () => expect(await delivery()).toEqual({ id, state: 'pending', attempts: 4, held_reason: 'quiet-hours', later: true }));
+    await eventually(async () => expect(await delivery()).toEqual({ id, state: 'failed', attempts: 6, held_reason: null, later: false }));
+    const log = (await service.dataSource.query('SELECT attempt, outcome FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt', [id])) as { attempt: number; outcome: string }[];
+    expect(log.map((a) => `${a.attempt} ${a.outcome}`)).toEqual(['1 retry', '2 retry', '3 failed', '4 retry', '5 retry', '6 failed']);
   });
 
   it('holds an email that falls due inside quiet hours set after it was scheduled', async () => {
@@ -788,6 +790,9 @@ describe('rules and subscriptions as data, and bad input', () => {
       [{ eventType: 'antq.assessments.unit-teleported.v1' }, /eventType: "antq\.assessments\.unit-teleported\.v1" is not an event type alerts can be raised on/],
       [{ condition: { all: [{ field: 'after.colour', op: 'eq', value: 'red' }] } }, /condition\.all\[0\]\.field: "after\.colour" is not a field of antq\.assessments\.unit-status-changed\.v1/],
       [{ condition: { all: [{ field: 'after.status', op: 'eq', value: 'recognized' }] } }, /"recognized" is not a possible value of after\.status/],
+      [{ condition: { all: [{ field: 'sequence', op: 'eq', value: '2' }] } }, /condition\.all\[0\]\.value: "eq" on sequence needs an integer \(got "2"\)/],
+      [{ condition: { any: [{ field: 'sequence', op: 'not-in', value: [1, '2'] }] } }, /condition\.any\[0\]\.value\[1\]: "not-in" on sequence needs an integer \(got "2"\)/],
+      [{ condition: { all: [{ field: 'programme', op: 'eq', value: 'drug-fre' }] } }, /condition\.all\[0\]\.value: "drug-fre" is not a possible value of programme \(drug-free, /],
       [{ template: { vi: '{{unit.name}}', en: 'Unit {{unit.mayor}} changed' } }, /template\.en: unknown placeholder \{\{unit\.mayor\}\}/],
       [{ severity: 'apocalyptic' }, /severity must be one of info, warning, critical/],
       [{ name: 'Bad Name' }, /name must be lowercase words joined by hyphens/],

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { loadConfig, toBoolean, type Environment } from '@antq/platform';
-import { DEFAULT_DENIED_CIDRS, parseCidr, parseCidrList } from '../delivery/address-policy';
+import { AddressPolicy, parseCidr, parseCidrList } from '../delivery/address-policy';
 import { isTimeZone } from '../delivery/quiet-hours';
 
 /** A comma-separated list of addresses or CIDR blocks; names the bad entry. */
@@ -50,8 +50,13 @@ export class NotificationsConfig {
   @IsCidrList()
   WEBHOOK_ALLOW_CIDRS: string = '';
 
+  /**
+   * Addresses webhooks may not reach besides the built-in ranges (DEFAULT_DENIED_CIDRS:
+   * loopback, private, link-local, metadata, ...), which always apply: setting this adds to
+   * them, and only WEBHOOK_ALLOW_CIDRS opens a denied range.
+   */
   @IsCidrList()
-  WEBHOOK_DENY_CIDRS: string = DEFAULT_DENIED_CIDRS.join(',');
+  WEBHOOK_DENY_CIDRS: string = '';
 
   @IsInt()
   @Min(100)
@@ -100,4 +105,9 @@ export class NotificationsConfig {
 
 export function loadNotificationsConfig(env: Environment): NotificationsConfig {
   return loadConfig(NotificationsConfig, 'notifications', env);
+}
+
+/** Where webhooks may be delivered, by these settings: the default denied ranges, plus WEBHOOK_DENY_CIDRS, minus WEBHOOK_ALLOW_CIDRS. */
+export function webhookAddressPolicy(config: Pick<NotificationsConfig, 'WEBHOOK_ALLOW_CIDRS' | 'WEBHOOK_DENY_CIDRS'>): AddressPolicy {
+  return new AddressPolicy(parseCidrList(config.WEBHOOK_ALLOW_CIDRS), parseCidrList(config.WEBHOOK_DENY_CIDRS));
 }

@@ -3,7 +3,11 @@ import { BlockList, isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { withTimeout } from '@antq/messaging';
 
-/** Addresses a webhook may not reach unless allowed: this host, private networks, link-local, metadata, multicast. */
+/**
+ * Addresses a webhook may not reach unless allowed: this host, private networks, link-local,
+ * metadata, multicast. Always denied: WEBHOOK_DENY_CIDRS adds to them. (An IPv6 address that
+ * carries an IPv4 one, ::ffff:127.0.0.1 say, is checked as that IPv4 address too.)
+ */
 export const DEFAULT_DENIED_CIDRS = [
   '0.0.0.0/8',
   '10.0.0.0/8',
@@ -23,6 +27,8 @@ export const DEFAULT_DENIED_CIDRS = [
   '64:ff9b:1::/48',
   'fc00::/7',
   'fe80::/10',
+  // Site-local: deprecated, but a network that still routes it is an internal one.
+  'fec0::/10',
   'ff00::/8',
 ];
 
@@ -106,21 +112,25 @@ const DEFAULT_RESOLUTION_LIMIT_MS = 10_000;
 
 /**
  * Where webhooks may be delivered. An address in the allow list is always allowed; else an
- * address in the deny list is refused; else it is allowed. Every address a host name
- * resolves to must pass, and delivery connects to the checked address (no second lookup
- * that could answer differently).
+ * address in the deny list (the defaults and any extra ranges) is refused; else it is
+ * allowed. Every address a host name resolves to must pass, and delivery connects to the
+ * checked address (no second lookup that could answer differently).
  */
 export class AddressPolicy {
+  /** The default ranges, then the extra ones. */
+  readonly denyCidrs: string[];
   private readonly allow: BlockList;
   private readonly deny: BlockList;
 
   constructor(
     readonly allowCidrs: string[],
-    readonly denyCidrs: string[],
+    /** Denied besides DEFAULT_DENIED_CIDRS: adding a range must not lose the defaults' protection. */
+    extraDenyCidrs: string[] = [],
     private readonly resolve: (host: string) => Promise<{ address: string; family: number }[]> = (host) => lookup(host, { all: true, verbatim: true }),
   ) {
+    this.denyCidrs = [...DEFAULT_DENIED_CIDRS, ...extraDenyCidrs];
     this.allow = blockList(allowCidrs);
-    this.deny = blockList(denyCidrs);
+    this.deny = blockList(this.denyCidrs);
   }
 
   /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AddressDeniedError, AddressPolicy, AddressResolutionError, DEFAULT_DENIED_CIDRS, parseCidr } from './address-policy';
 import { retryDelayMs } from './backoff';
+import { nextAttemptDelay, quietUntil, type DeliveryTiming } from './next-attempt';
 import { releaseTime } from './quiet-hours';
 import { signatureHeader, verifySignature } from './signature';
 import { sendWebhook } from './webhook.sender';
@@ -47,16 +48,22 @@ describe('webhook address policy', () => {
   };
 
   it('refuses private, loopback and metadata addresses by default, including IPv4-mapped IPv6', () => {
-    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS);
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:10.0.0.1']) {
-      expect(policy.refusal(address)).toMatch(/denied range/);
+    const policy = new AddressPolicy([]);
+    expect(policy.denyCidrs).toEqual(DEFAULT_DENIED_CIDRS);
+    for (const address of [
+      ...['0.0.0.0', '0.1.2.3', '127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.1', '100.64.0.1', '100.127.255.254', '169.254.169.254', '169.254.0.1'],
+      ...['::1', '::', 'fd00::1', 'fc00::1', 'fe80::1', 'febf::1', 'fec0::1', 'feff::1'],
+      ...['::ffff:10.0.0.1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:169.254.169.254', '::ffff:0.0.0.0', '::ffff:100.64.0.1'],
+    ]) {
+      expect({ address, refusal: policy.refusal(address) }).toEqual({ address, refusal: expect.stringMatching(/denied range/) });
     }
+    expect(policy.refusal('::ffff:203.0.113.10')).toBeUndefined();
     expect(policy.refusal('203.0.113.10')).toBeUndefined();
     expect(policy.refusal('2001:db8::1')).toBeUndefined();
   });
 
   it('refuses an internal IPv4 host reached through an IPv6 address that carries it', () => {
-    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS);
+    const policy = new AddressPolicy([]);
     const carriers = {
       '::ffff:a00:1': '10.0.0.1',
       '::ffff:0:a9fe:a9fe': '169.254.169.254',
@@ -74,18 +81,32 @@ describe('webhook address policy', () => {
     // A public host stays reachable through NAT64 and 6to4; the allow list opens both forms.
     expect(policy.refusal('64:ff9b::cb00:710a')).toBeUndefined();
     expect(policy.refusal('2002:cb00:710a::1')).toBeUndefined();
-    expect(new AddressPolicy(['10.20.0.0/16'], DEFAULT_DENIED_CIDRS).refusal('64:ff9b::a14:304')).toBeUndefined();
+    expect(new AddressPolicy(['10.20.0.0/16']).refusal('64:ff9b::a14:304')).toBeUndefined();
+  });
+
+  it('adds WEBHOOK_DENY_CIDRS to the default ranges, never in their place; the allow list still opens either', () => {
+    const policy = new AddressPolicy([], ['198.51.100.0/24']);
+    expect(policy.denyCidrs).toEqual([...DEFAULT_DENIED_CIDRS, '198.51.100.0/24']);
+    for (const address of ['127.0.0.1', '10.0.0.1', '169.254.169.254', '::1', 'fec0::1', '::ffff:127.0.0.1', '198.51.100.7', '::ffff:198.51.100.7']) {
+      expect({ address, refusal: policy.refusal(address) }).toEqual({ address, refusal: expect.stringMatching(/denied range/) });
+    }
+    expect(policy.refusal('203.0.113.10')).toBeUndefined();
+    const opened = new AddressPolicy(['10.20.0.0/16', '198.51.100.7/32'], ['198.51.100.0/24']);
+    expect(opened.refusal('10.20.3.4')).toBeUndefined();
+    expect(opened.refusal('198.51.100.7')).toBeUndefined();
+    expect(opened.refusal('10.21.3.4')).toMatch(/denied range/);
+    expect(opened.refusal('198.51.100.8')).toMatch(/denied range/);
   });
 
   it('lets the allow list open a denied range', () => {
-    const policy = new AddressPolicy(['127.0.0.1/32', '10.20.0.0/16'], DEFAULT_DENIED_CIDRS);
+    const policy = new AddressPolicy(['127.0.0.1/32', '10.20.0.0/16']);
     expect(policy.refusal('127.0.0.1')).toBeUndefined();
     expect(policy.refusal('10.20.3.4')).toBeUndefined();
     expect(policy.refusal('10.21.3.4')).toMatch(/denied/);
   });
 
   it('checks every address a host resolves to, and the URL form', async () => {
-    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({ 'ok.example': ['203.0.113.5'], 'sneaky.example': ['203.0.113.5', '10.0.0.7'] }));
+    const policy = new AddressPolicy([], [], resolver({ 'ok.example': ['203.0.113.5'], 'sneaky.example': ['203.0.113.5', '10.0.0.7'] }));
     await expect(policy.check('https://ok.example/hook')).resolves.toMatchObject({ addresses: [{ address: '203.0.113.5' }] });
     await expect(policy.check('https://sneaky.example/hook')).rejects.toThrow(/sneaky\.example: address 10\.0\.0\.7 is in a denied range/);
     await expect(policy.check('https://missing.example/hook')).rejects.toThrow(/does not resolve \(ENOTFOUND\)/);
@@ -97,7 +118,7 @@ describe('webhook address policy', () => {
   });
 
   it('tells the caller that a host name leads somewhere refused, but not where; an address it typed, in full', async () => {
-    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({ 'example.internal': ['10.4.2.7'] }));
+    const policy = new AddressPolicy([], [], resolver({ 'example.internal': ['10.4.2.7'] }));
     const byName = (await policy.check('https://example.internal/hook').catch((error: unknown) => error)) as AddressDeniedError;
     expect(byName.message).toMatch(/^example\.internal: address 10\.4\.2\.7 is in a denied range/);
     expect(byName.publicMessage).toBe('the host example.internal resolves to an address the webhook policy does not allow');
@@ -107,7 +128,7 @@ describe('webhook address policy', () => {
   });
 
   it('retries a webhook whose host does not resolve, and fails one whose address is denied at once', async () => {
-    const flaky = new AddressPolicy([], DEFAULT_DENIED_CIDRS, async () => {
+    const flaky = new AddressPolicy([], [], async () => {
       throw Object.assign(new Error('getaddrinfo EAI_AGAIN hooks.example'), { code: 'EAI_AGAIN' });
     });
     await expect(sendWebhook(flaky, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toEqual({
@@ -117,16 +138,16 @@ describe('webhook address policy', () => {
       retryable: true,
     });
     // A resolver that never answers: the attempt ends within its time all the same, to be tried again.
-    const silent = new AddressPolicy([], DEFAULT_DENIED_CIDRS, () => new Promise(() => undefined));
+    const silent = new AddressPolicy([], [], () => new Promise(() => undefined));
     await expect(sendWebhook(silent, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 50)).resolves.toEqual({
       ok: false,
       statusCode: null,
       error: 'the host hooks.example does not resolve (no answer within 50 ms)',
       retryable: true,
     });
-    const empty = new AddressPolicy([], DEFAULT_DENIED_CIDRS, async () => []);
+    const empty = new AddressPolicy([], [], async () => []);
     await expect(sendWebhook(empty, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({ ok: false, retryable: true });
-    const internal = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({ 'hooks.example': ['10.0.0.7'] }));
+    const internal = new AddressPolicy([], [], resolver({ 'hooks.example': ['10.0.0.7'] }));
     // The delivery log and its event say that the host leads somewhere refused; only the server's log says where.
     await expect(sendWebhook(internal, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toEqual({
       ok: false,
@@ -135,7 +156,7 @@ describe('webhook address policy', () => {
       logError: expect.stringMatching(/^refused: hooks\.example: address 10\.0\.0\.7 is in a denied range/),
       retryable: false,
     });
-    const typed = new AddressPolicy([], DEFAULT_DENIED_CIDRS, resolver({}));
+    const typed = new AddressPolicy([], [], resolver({}));
     await expect(sendWebhook(typed, { url: 'http://10.0.0.7/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({
       error: expect.stringMatching(/^refused: 10\.0\.0\.7: address 10\.0\.0\.7 is in a denied range/),
     });
@@ -177,6 +198,57 @@ describe('quiet hours', () => {
     expect(releaseTime(new Date('2026-03-28T22:00:00Z'), { start: '22:00', end: '02:30' }, berlin).toISOString()).toBe('2026-03-29T01:00:00.000Z');
     // Nights without a switch are unchanged: 23:00 CEST = 21:00 UTC, 06:00 CEST = 04:00 UTC.
     expect(releaseTime(new Date('2026-07-01T21:00:00Z'), quiet, berlin).toISOString()).toBe('2026-07-02T04:00:00.000Z');
+  });
+});
+
+describe('the next attempt of a delivery', () => {
+  const zone = 'Asia/Ho_Chi_Minh'; // UTC+7
+  const config = { DELIVERY_BACKOFF_BASE_MS: 2_000, DELIVERY_BACKOFF_MAX_MS: 3_600_000, NOTIFICATIONS_TIME_ZONE: zone };
+  const half = () => 0.5;
+  const email = (change: Partial<DeliveryTiming> = {}): DeliveryTiming => ({
+    channel: 'email',
+    attempts: 2,
+    attempts_before_resend: 0,
+    severity: 'warning',
+    quiet: { quiet_start: '22:00', quiet_end: '06:00', time_zone: null },
+    ...change,
+  });
+  // 23:30 local; the quiet hours end at 06:00 local = 23:00 UTC.
+  const night = new Date('2026-03-01T16:30:00Z');
+  const morning = new Date('2026-03-01T23:00:00Z');
+  const untilMorning = morning.getTime() - night.getTime();
+
+  it('waits for the backoff, counted from the last resend', () => {
+    const noon = new Date('2026-03-01T05:00:00Z');
+    // Attempt 2 failed: below 2 s x 2; attempt 5 of which 3 before a resend: the second of the new budget.
+    expect(nextAttemptDelay(email(), noon, config, half)).toEqual({ ms: 2_000, heldReason: null });
+    expect(nextAttemptDelay(email({ attempts: 5 }), noon, config, half)).toEqual({ ms: 16_000, heldReason: null });
+    expect(nextAttemptDelay(email({ attempts: 5, attempts_before_resend: 3 }), noon, config, half)).toEqual({ ms: 2_000, heldReason: null });
+  });
+
+  it("holds the retry of a non-critical email until its recipient's quiet hours end", () => {
+    expect(nextAttemptDelay(email(), night, config, half)).toEqual({ ms: untilMorning, heldReason: 'quiet-hours' });
+    expect(nextAttemptDelay(email({ quiet: { quiet_start: '22:00', quiet_end: '06:00', time_zone: 'Europe/Berlin' } }), night, config, half).heldReason).toBeNull();
+    // A backoff that ends just inside the quiet hours (21:59:59 local plus almost 2 s) waits for their end too.
+    const justBefore = new Date('2026-03-01T14:59:59Z');
+    expect(nextAttemptDelay(email({ attempts: 1 }), justBefore, config, () => 0.9999)).toEqual({ ms: morning.getTime() - justBefore.getTime(), heldReason: 'quiet-hours' });
+    expect(quietUntil(email(), night, zone)).toEqual(morning);
+  });
+
+  it('lets critical alerts, webhooks, recipients without quiet hours and resent deliveries go, retries included', () => {
+    for (const delivery of [
+      email({ severity: 'critical' }),
+      email({ channel: 'webhook', severity: null, quiet: null }),
+      email({ quiet: null }),
+      email({ quiet: { quiet_start: null, quiet_end: null, time_zone: zone } }),
+      // Resent by an operator after 3 attempts: its first attempt since (the 4th) and every retry of it go regardless.
+      email({ attempts: 4, attempts_before_resend: 3 }),
+      email({ attempts: 6, attempts_before_resend: 3 }),
+    ]) {
+      expect({ delivery, next: nextAttemptDelay(delivery, night, config, half) }).toEqual({ delivery, next: { ms: expect.any(Number), heldReason: null } });
+      expect(nextAttemptDelay(delivery, night, config, half).ms).toBeLessThan(60_000);
+      expect(quietUntil(delivery, night, zone)).toBeNull();
+    }
   });
 });
 

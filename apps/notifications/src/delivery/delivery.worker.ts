@@ -8,27 +8,21 @@ import { QueueWorker } from '@antq/persistence';
 import { DELIVERY_CHANNEL, NOTIFICATIONS_ACTOR } from '../alerts/alerts.service';
 import { NotificationsConfig } from '../config/notifications.config';
 import { AddressPolicy } from './address-policy';
-import { retryDelayMs } from './backoff';
 import { deliveryAttempts, deliveryDuration } from './delivery.metrics';
 import type { EmailPayload } from './email.content';
 import { EMAIL_ATTEMPT_MAX_MS, EmailSender } from './email.sender';
-import { quietHoursOf, releaseTime } from './quiet-hours';
+import { nextAttemptDelay, quietUntil, type DeliveryTiming } from './next-attempt';
 import { sendWebhook, type SendResult } from './webhook.sender';
 
-interface ClaimedDelivery {
+/** Severity and quiet hours (DeliveryTiming) as they are at the claim. */
+interface ClaimedDelivery extends DeliveryTiming {
   id: string;
   alert_id: string | null;
-  channel: DeliveryChannel;
   recipient: string;
   webhook_id: string | null;
   target: string;
   payload: unknown;
-  attempts: number;
-  attempts_before_resend: number;
   subject: string;
-  /** Emails only: the alert's severity (none for a digest) and the recipient's quiet hours, as they are at the claim. */
-  severity: string | null;
-  quiet: { quiet_start: string | null; quiet_end: string | null; time_zone: string | null } | null;
 }
 
 /** Time beyond a channel's own limit for the claim to outlast: database round trips, a slow DNS lookup. */
@@ -139,10 +133,8 @@ export class DeliveryWorker extends QueueWorker {
 
   private async perform(delivery: ClaimedDelivery): Promise<void> {
     // Quiet hours as they are now (set, say, after a retry was scheduled); a resent delivery goes regardless.
-    if (delivery.attempts_before_resend === 0) {
-      const until = this.quietUntil(delivery, new Date());
-      if (until) return this.hold(delivery, until);
-    }
+    const until = quietUntil(delivery, new Date(), this.config.NOTIFICATIONS_TIME_ZONE);
+    if (until) return this.hold(delivery, until);
     const startedAt = new Date();
     const started = performance.now();
     let result: SendResult;
@@ -172,29 +164,6 @@ export class DeliveryWorker extends QueueWorker {
     );
   }
 
-  /**
-   * The wait before the next attempt: the backoff, and for an email that is not critical
-   * whatever more its recipient's quiet hours then add (a retry keeps them as the first
-   * attempt did).
-   */
-  private retryDelay(delivery: ClaimedDelivery): { ms: number; heldReason: 'quiet-hours' | null } {
-    const backoff = { ms: retryDelayMs(delivery.attempts - delivery.attempts_before_resend, this.config.DELIVERY_BACKOFF_BASE_MS, this.config.DELIVERY_BACKOFF_MAX_MS), heldReason: null };
-    const now = Date.now();
-    const released = this.quietUntil(delivery, new Date(now + backoff.ms));
-    return released ? { ms: released.getTime() - now, heldReason: 'quiet-hours' } : backoff;
-  }
-
-  /**
-   * When an email due at `at` may go instead, if its recipient's quiet hours hold it then;
-   * null if it may go at `at` (a webhook, a critical alert, no quiet hours).
-   */
-  private quietUntil(delivery: ClaimedDelivery, at: Date): Date | null {
-    const quiet = quietHoursOf(delivery.quiet ?? undefined);
-    if (delivery.channel !== 'email' || delivery.severity === 'critical' || !quiet) return null;
-    const released = releaseTime(at, quiet, delivery.quiet?.time_zone ?? this.config.NOTIFICATIONS_TIME_ZONE);
-    return released.getTime() > at.getTime() ? released : null;
-  }
-
   /** Puts a claimed email back unsent until `until`, its claim undone: no attempt was made. */
   private async hold(delivery: ClaimedDelivery, until: Date): Promise<void> {
     await this.dataSource.query(
@@ -210,7 +179,7 @@ export class DeliveryWorker extends QueueWorker {
     const final = result.ok || !result.retryable || attempt - delivery.attempts_before_resend >= this.config.DELIVERY_MAX_ATTEMPTS;
     const outcome = result.ok ? 'delivered' : final ? 'failed' : 'retry';
     const error = result.error?.slice(0, 2000) ?? null;
-    const next = outcome === 'retry' ? this.retryDelay(delivery) : { ms: 0, heldReason: null };
+    const next = outcome === 'retry' ? nextAttemptDelay(delivery, new Date(), this.config) : { ms: 0, heldReason: null };
     return this.cls.run(() =>
       this.dataSource.transaction(async (manager) => {
         this.cls.set('correlationId', `delivery-${delivery.id}`);

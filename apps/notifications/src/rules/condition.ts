@@ -1,5 +1,5 @@
 import type { EventType } from '@antq/contracts';
-import { fieldPaths, readPath, resolveField } from './event-fields';
+import { fieldPaths, readPath, resolveField, type FieldInfo } from './event-fields';
 
 export const CONDITION_OPERATORS = ['eq', 'ne', 'in', 'not-in', 'gt', 'gte', 'lt', 'lte', 'exists'] as const;
 export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
@@ -19,6 +19,35 @@ export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Con
 const MAX_DEPTH = 6;
 const MAX_NODES = 100;
 const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+const TYPE_NAMES: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false' };
+
+/** Whether a value can be what the field holds: its schema type, or null where the schema allows it. */
+function fitsType(value: unknown, info: FieldInfo): boolean {
+  // Null where the schema allows it, or says nothing of the field's type.
+  if (value === null) return !!info.nullable || info.type === undefined;
+  switch (info.type) {
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case undefined:
+    default:
+      // A field the schema leaves untyped (or a key of a map): any single value.
+      return isScalar(value);
+  }
+}
+
+/** What fitsType accepts, as messages say it. */
+function expectedType(info: FieldInfo): string {
+  const name = info.type && TYPE_NAMES[info.type];
+  if (!name) return 'a string, number, boolean or null value';
+  return info.nullable ? `${name} or null` : name;
+}
 
 /**
  * Checks a condition against the data schema of its event type; returns every problem
@@ -60,20 +89,25 @@ export function validateCondition(type: EventType, condition: unknown): string[]
     if (!info) {
       return void problems.push(`${at}.field: "${field}" is not a field of ${type} (its fields: ${fieldPaths(type).join(', ')})`);
     }
+    if (op !== 'exists' && (info.type === 'array' || info.type === 'object')) {
+      // A list or object is never equal to, nor ordered against, a single value: such a rule could never fire.
+      return void problems.push(`${at}.op: "${op}" compares single values; ${field} is ${info.type === 'array' ? 'a list' : 'an object'} (use "exists", or a field within it)`);
+    }
     const allowed = info.enum;
-    const checkEnum = (v: unknown) => {
-      if (allowed && v !== null && !allowed.includes(v)) problems.push(`${at}.value: ${JSON.stringify(v)} is not a possible value of ${field} (${allowed.join(', ')})`);
+    // A value of another type than the field's never equals it: the rule would never fire (or, for ne, always).
+    const checkValue = (v: unknown, part: string) => {
+      if (!fitsType(v, info)) problems.push(`${part}: "${op}" on ${field} needs ${expectedType(info)} (got ${v === undefined ? 'no value' : JSON.stringify(v)})`);
+      else if (allowed && v !== null && !allowed.includes(v)) problems.push(`${part}: ${JSON.stringify(v)} is not a possible value of ${field} (${allowed.join(', ')})`);
     };
     switch (op as ConditionOperator) {
       case 'eq':
       case 'ne':
-        if (!('value' in record) || !isScalar(value)) problems.push(`${at}.value: "${op}" needs a string, number, boolean or null value`);
-        else checkEnum(value);
+        checkValue(value, `${at}.value`);
         break;
       case 'in':
       case 'not-in':
-        if (!Array.isArray(value) || !value.length || !value.every(isScalar)) problems.push(`${at}.value: "${op}" needs a non-empty list of values`);
-        else value.forEach(checkEnum);
+        if (!Array.isArray(value) || !value.length) problems.push(`${at}.value: "${op}" needs a non-empty list of values`);
+        else value.forEach((v, i) => checkValue(v, `${at}.value[${i}]`));
         break;
       case 'gt':
       case 'gte':
@@ -81,7 +115,8 @@ export function validateCondition(type: EventType, condition: unknown): string[]
       case 'lte': {
         const numeric = info.type === 'number' || info.type === 'integer';
         if (!numeric && info.type !== 'string') problems.push(`${at}.op: "${op}" compares numbers or dates; ${field} is ${info.type ?? 'not comparable'}`);
-        else if (numeric ? typeof value !== 'number' : typeof value !== 'string') problems.push(`${at}.value: "${op}" on ${field} needs a ${numeric ? 'number' : 'string (e.g. a date)'}`);
+        // Null is never greater or less than anything.
+        else if (value === null || !fitsType(value, info)) problems.push(`${at}.value: "${op}" on ${field} needs ${numeric ? expectedType({ type: info.type }) : 'a string (e.g. a date)'}`);
         break;
       }
       case 'exists':

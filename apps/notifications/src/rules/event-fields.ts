@@ -1,9 +1,11 @@
-import { EVENT_CATALOGUE, EVENT_TOPICS, eventJsonSchema, isUnitEvent, type EventType, type JsonSchema } from '@antq/contracts';
+import { EVENT_CATALOGUE, EVENT_TOPICS, eventJsonSchema, isUnitEvent, PROGRAMME_CODES, type EventType, type JsonSchema } from '@antq/contracts';
 
 /** What a field of an event's data holds, as far as its JSON Schema says. */
 export interface FieldInfo {
   type?: string;
   enum?: unknown[];
+  /** The schema allows null for the field itself (an optional field). */
+  nullable?: boolean;
   /** An object whose keys are free (a map): any sub-path is accepted. */
   open?: boolean;
 }
@@ -37,9 +39,16 @@ function dataSchema(type: EventType) {
   return entry;
 }
 
-/** Follows `$ref`s and drops the `null` branch that optional fields carry. */
-function unwrap(node: JsonSchema, definitions: Record<string, JsonSchema>): JsonSchema {
+/**
+ * Shared vocabulary the contracts type as a plain string: a field of this name holds one of
+ * these codes, and a comparison with any other could never hold.
+ */
+const VOCABULARIES: Record<string, readonly string[]> = { programme: PROGRAMME_CODES };
+
+/** Follows `$ref`s and drops the `null` branch that optional fields carry, saying whether there was one. */
+function unwrapped(node: JsonSchema, definitions: Record<string, JsonSchema>): { node: JsonSchema; nullable: boolean } {
   let current = node;
+  let nullable = false;
   for (let i = 0; i < 10; i++) {
     const ref = current['$ref'];
     if (typeof ref === 'string') {
@@ -48,18 +57,24 @@ function unwrap(node: JsonSchema, definitions: Record<string, JsonSchema>): Json
     }
     const anyOf = current['anyOf'] as JsonSchema[] | undefined;
     if (anyOf) {
+      nullable ||= anyOf.some((branch) => branch['type'] === 'null');
       current = anyOf.find((branch) => branch['type'] !== 'null') ?? {};
       continue;
     }
-    return current;
+    return { node: current, nullable };
   }
-  return current;
+  return { node: current, nullable };
+}
+
+function unwrap(node: JsonSchema, definitions: Record<string, JsonSchema>): JsonSchema {
+  return unwrapped(node, definitions).node;
 }
 
 /** The schema of `path` (dot-separated) in the data of `type`, or undefined when there is no such field. */
 export function resolveField(type: EventType, path: string): FieldInfo | undefined {
   const { data, definitions } = dataSchema(type);
   let node = unwrap(data, definitions);
+  let nullable = false;
   const segments = path.split('.');
   for (const [i, segment] of segments.entries()) {
     const properties = node['properties'] as Record<string, JsonSchema> | undefined;
@@ -70,11 +85,17 @@ export function resolveField(type: EventType, path: string): FieldInfo | undefin
     // Own properties only: `constructor` or `toString` are no field of any event.
     const next = Object.hasOwn(properties, segment) ? properties[segment] : undefined;
     if (!next) return undefined;
-    node = unwrap(next, definitions);
+    // Only the field's own null branch counts: under a null parent the path reads as absent, not null.
+    ({ node, nullable } = unwrapped(next, definitions));
   }
   const info: FieldInfo = {};
   if (typeof node['type'] === 'string') info.type = node['type'];
   if (Array.isArray(node['enum'])) info.enum = node['enum'] as unknown[];
+  else {
+    const name = segments[segments.length - 1];
+    if (info.type === 'string' && Object.hasOwn(VOCABULARIES, name)) info.enum = [...VOCABULARIES[name]];
+  }
+  if (nullable) info.nullable = true;
   if (node['type'] === 'object' && !node['properties']) info.open = true;
   return info;
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { InvalidInputError } from '@antq/platform';
 import { NotificationsConfig } from '../config/notifications.config';
-import { AddressPolicy, DEFAULT_DENIED_CIDRS } from '../delivery/address-policy';
+import { AddressPolicy } from '../delivery/address-policy';
 import { SubscriptionsService } from './subscriptions.service';
 
 describe('webhook registration', () => {
@@ -10,7 +10,7 @@ describe('webhook registration', () => {
 
   it('refuses a host that resolves to a denied address without saying the address, which goes to the log', async () => {
     const dataSource = { query: jest.fn(), transaction: jest.fn() };
-    const policy = new AddressPolicy([], DEFAULT_DENIED_CIDRS, async () => [{ address: '10.4.2.7', family: 4 }]);
+    const policy = new AddressPolicy([], [], async () => [{ address: '10.4.2.7', family: 4 }]);
     const service = new SubscriptionsService(dataSource as unknown as DataSource, policy, new NotificationsConfig());
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 
