@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { dropDatabase } from '@antq/persistence';
+import { Client } from 'pg';
+import { dropDatabase, ensureDatabase } from '@antq/persistence';
 import {
   createRunTopics,
   deleteRunTopics,
@@ -21,6 +22,7 @@ import {
  */
 
 const MAIN = resolve(__dirname, '../dist/apps/notifications/src/main.js');
+const REGISTRY_MAIN = resolve(__dirname, '../dist/apps/units-registry/src/main.js');
 const runId = uniqueRunId();
 const databaseUrl = testDatabaseUrl(runId, 'notifications');
 const kafka = testKafka();
@@ -103,4 +105,35 @@ it('migrates, logs JSON lines carrying the correlation id and never the token, a
   running.kill('SIGTERM');
   await once(running, 'exit');
   expect(await group()).toMatchObject({ state: 'Empty', members: [] });
+});
+
+it('refuses to start against a database whose migrations have not run, naming the service, the database and the migrate command', async () => {
+  const emptyUrl = testDatabaseUrl(runId, 'units-registry');
+  const database = new URL(emptyUrl).pathname.slice(1);
+  await ensureDatabase(emptyUrl);
+  try {
+    const env = { PORT: String(await freePort()), HOST: '127.0.0.1', DATABASE_URL: emptyUrl, ...testRunEnv(runId), LOG_LEVEL: 'info' };
+    // Killed after 30 s should it start serving after all.
+    const child = spawn(process.execPath, [REGISTRY_MAIN], { env: { ...process.env, ...env }, timeout: 30_000 });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`^units-registry will not start: its database "${database}" has \\d+ pending migration\\(s\\) \\(`));
+    expect(stderr).toContain('`node dist/apps/units-registry/src/main.js migrate`');
+    // The message alone, no stack trace.
+    expect(stderr).not.toMatch(/^\s+at /m);
+    // The check only reads: the database is as empty as it was (no migrations table either).
+    const client = new Client({ connectionString: emptyUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'");
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await dropDatabase(emptyUrl);
+  }
 });

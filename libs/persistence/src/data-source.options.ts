@@ -15,7 +15,8 @@ export interface PersistenceSettings {
 
 /**
  * The one way a service connects to PostgreSQL: schema changes only through migrations,
- * which `npm run stack:up` (or the container's migrate step) runs before services start.
+ * which `npm run stack:up` (or the container's migrate step) runs before services start;
+ * a service finding some still to run refuses to start (see refusePendingMigrations).
  */
 export function postgresOptions(settings: PersistenceSettings): DataSourceOptions {
   return {

@@ -3,10 +3,13 @@ import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { EventConsumer } from '@antq/messaging';
+import type { DataSource } from 'typeorm';
+import { EventConsumer, MESSAGING_OPTIONS, type MessagingOptions } from '@antq/messaging';
 import { refuseDeepJson } from './json-depth';
+import { refusePendingMigrations } from './migrate';
 import { describeErrorResponses } from './openapi-errors';
 import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson, refuseProtoKeys } from './request-body';
 import { ServiceConfig } from './service-config';
@@ -20,10 +23,18 @@ export interface ServiceDocument {
 /**
  * Creates and starts a service: HTTP API with validation and its OpenAPI document at
  * /docs (JSON at /docs-json), the Kafka consumer, and graceful shutdown on SIGTERM/SIGINT
- * (in-flight batches commit, the consumer leaves its group, the relay stops).
+ * (in-flight batches commit, the consumer leaves its group, the relay stops). Refuses to
+ * start (PendingMigrationsError) while its database has migrations still to run.
  */
 export async function startService(module: DynamicModule, doc: ServiceDocument): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+  // Before any worker, consumer or listener starts (they start with app.init()).
+  try {
+    await refusePendingMigrations(app.get<DataSource>(getDataSourceToken()), app.get<MessagingOptions>(MESSAGING_OPTIONS).service);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   // The default JSON parser (100 kB), which also refuses a body that is not an object, one
   // nested deeper than any command, and keys that validation would never see.
   app.useBodyParser('json', {

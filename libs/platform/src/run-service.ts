@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { startService, type ServiceDocument } from './bootstrap';
-import { migrateService } from './migrate';
+import { migrateService, PendingMigrationsError } from './migrate';
 import type { Environment, ServiceDefinition } from './platform.module';
 import { ConfigError } from './service-config';
 
@@ -27,8 +27,11 @@ export function runService(
         ? Promise.resolve().then(() => startService(createModule(env), doc))
         : Promise.reject(new ConfigError(`Unknown command "${command}"; use "serve" or "migrate"`));
   work.catch((error: unknown) => {
+    // Errors an operator fixes without reading code: the message alone says what to do.
     process.stderr.write(
-      error instanceof ConfigError ? `${error.message}\n` : `${definition.service} failed to start: ${(error as Error).stack ?? String(error)}\n`,
+      error instanceof ConfigError || error instanceof PendingMigrationsError
+        ? `${error.message}\n`
+        : `${definition.service} failed to start: ${(error as Error).stack ?? String(error)}\n`,
     );
     process.exit(1);
   });
