@@ -64,6 +64,36 @@ describe('the import command', () => {
     expect(result.code).toBe(2);
   });
 
+  it.each([
+    [
+      'JSON by their place in the array (items, not lines)',
+      'rejected.json',
+      // Pretty-printed, so that lines and places differ.
+      JSON.stringify([{ code: 'RJ-P', name: 'Tỉnh Chín', kind: 'province' }, { code: 'RJ-X', name: 'Sao', kind: 'planet' }, { code: 'RJ-P', name: 'Tỉnh Chín', kind: 'province' }], null, 2),
+      [/^ {2}item 2 \(RJ-X\): kind must be one of: /, /^ {2}item 3 \(RJ-P\): code RJ-P repeats item 1$/],
+    ],
+    [
+      'CSV by their line',
+      'rejected.csv',
+      'code,name,kind\nRC-P,Tỉnh Mười,province\nRC-X,Sao,planet\nRC-P,Tỉnh Mười,province\n',
+      [/^ {2}line 3 \(RC-X\): kind must be one of: /, /^ {2}line 4 \(RC-P\): code RC-P repeats line 2$/],
+    ],
+  ])('lists the rows it rejects in %s, with exit 1, importing nothing', async (_, name, text, expected) => {
+    const result = await runCli(['units', file(name, text)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('2 rows rejected; nothing was imported:\n');
+    const listed = result.stderr.split('\n').filter((line) => /^ {2}(line|item) /.test(line));
+    expect(listed).toHaveLength(expected.length);
+    listed.forEach((line, i) => expect(line).toMatch(expected[i]));
+    const db = new Client({ connectionString: registry.databaseUrl });
+    await db.connect();
+    try {
+      expect((await db.query("SELECT code FROM units WHERE code IN ('RJ-P', 'RJ-X', 'RC-P', 'RC-X')")).rows).toEqual([]);
+    } finally {
+      await db.end();
+    }
+  });
+
   it('limits the abolition of the district level to the provinces --province selects', async () => {
     const other = (await api.post('/units', { code: 'HT', name: 'Tỉnh Hà Tĩnh', kind: 'province', subtype: 'tinh', effectiveFrom: '2020-01-01' })).body as { id: string };
     const otherDistrict = (await api.post('/units', { code: 'HT-D', name: 'Huyện Kỳ Anh', kind: 'district', subtype: 'huyen', parentId: other.id, effectiveFrom: '2020-01-01' }))

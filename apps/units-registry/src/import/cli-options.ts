@@ -17,9 +17,10 @@ vn-admin  builds the tree before the 2025 reorganisation (provinces > districts 
           as the mapping file lists them, all effective --tree-from), then applies the
           1 July 2025 reorganisation.
 Everything is imported in one transaction: if any row is rejected, nothing is imported and
-every rejected row is listed with its line and reason. The command then waits until the
-events are published (the registry service's relay, or this command's own), giving up when
-none is published for --publish-timeout seconds.
+every rejected row is listed with its line (CSV) or item (JSON: its place in the array,
+from 1) and reason. The command then waits until the events are published (the registry
+service's relay, or this command's own), giving up when none is published for
+--publish-timeout seconds.
 Exit status: 0 imported and published; 1 rows rejected or the import refused (nothing
 imported); 2 a wrong command line or file (nothing imported); 3 imported, but publishing
 stalled (the events wait in the outbox for the registry's relay).`;

@@ -11,7 +11,7 @@ import { UnitsRegistryModule } from '../app.module';
 import { TreeService } from '../tree/tree.service';
 import { importEnvironment, parseImportArgs, USAGE, UsageError, type ImportCommand } from './cli-options';
 import { readImportFile, type ImportInput } from './import-file';
-import { ImportFileError, ImportRejectedError } from './unit-import-row';
+import { describePosition, ImportFileError, ImportRejectedError } from './unit-import-row';
 import { UnitImporter } from './unit-importer';
 
 async function main(): Promise<number> {
@@ -111,7 +111,7 @@ async function main(): Promise<number> {
   } catch (error) {
     bars.stop();
     if (error instanceof ImportRejectedError) {
-      process.stderr.write(`${error.message}:\n${error.rejections.map((r) => `  line ${r.line}${r.code ? ` (${r.code})` : ''}: ${r.reason}`).join('\n')}\n`);
+      process.stderr.write(`${error.message}:\n${error.rejections.map((r) => `  ${describePosition(r)}${r.code ? ` (${r.code})` : ''}: ${r.reason}`).join('\n')}\n`);
       return 1;
     }
     if (error instanceof DomainError) {

@@ -19,7 +19,7 @@ describe('readImportFile', () => {
     const csv = readImportFile({ command: 'units', agency: 'a', publishTimeout: 60, file: file('u.CSV', 'code,name,kind\nNA,Tỉnh Nghệ An,province\nX,Sao,planet\n') });
     expect(csv).toMatchObject({ command: 'units', rows: [{ line: 2, row: { code: 'NA' } }], rejections: [{ line: 3, code: 'X' }] });
     const json = readImportFile({ command: 'units', agency: 'a', publishTimeout: 60, file: file('u.json', '[{"code":"NA","name":"Tỉnh Nghệ An","kind":"province"}]') });
-    expect(json).toMatchObject({ command: 'units', rows: [{ line: 1, row: { code: 'NA' } }], rejections: [] });
+    expect(json).toMatchObject({ command: 'units', rows: [{ item: 1, row: { code: 'NA' } }], rejections: [] });
   });
 
   it.each([

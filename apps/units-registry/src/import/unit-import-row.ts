@@ -39,17 +39,21 @@ export class UnitImportRow {
   effectiveFrom?: string;
 }
 
-export interface NumberedRow {
-  /** Line in the file (CSV) or 1-based position in the array (JSON). */
-  line: number;
-  row: UnitImportRow;
-}
+/** Where a record is in its file: the line it starts on (CSV), or its 1-based position in the array (JSON). */
+export type Position = { line: number } | { item: number };
 
-export interface Rejection {
-  line: number;
-  code?: string;
-  reason: string;
-}
+/** The position alone, carried from a record to its row or rejection. */
+export const positionOf = (of: Position): Position => ('line' in of ? { line: of.line } : { item: of.item });
+
+/** "line 3" or "item 3", as rejections are reported. */
+export const describePosition = (of: Position): string => ('line' in of ? `line ${of.line}` : `item ${of.item}`);
+
+/** For listing rejections in file order (the records of one file are all numbered one way). */
+export const positionNumber = (of: Position): number => ('line' in of ? of.line : of.item);
+
+export type NumberedRow = Position & { row: UnitImportRow };
+
+export type Rejection = Position & { code?: string; reason: string };
 
 /** A file the command cannot read as a whole (missing, malformed, a wrong header, no units): no row is looked at. */
 export class ImportFileError extends Error {}
@@ -80,25 +84,26 @@ function toRow(raw: Record<string, unknown>): UnitImportRow {
 export function validateRows(records: ParsedRecord[]): { rows: NumberedRow[]; rejections: Rejection[] } {
   const rows: NumberedRow[] = [];
   const rejections: Rejection[] = [];
-  for (const { line, raw, problem } of records) {
+  for (const record of records) {
+    const { raw, problem } = record;
+    const at = positionOf(record);
     if (problem) {
-      rejections.push({ line, code: typeof raw['code'] === 'string' ? raw['code'] : undefined, reason: problem });
+      rejections.push({ ...at, code: typeof raw['code'] === 'string' ? raw['code'] : undefined, reason: problem });
       continue;
     }
     const row = toRow(raw);
     const problems = validateSync(row).flatMap((e) => Object.values(e.constraints ?? {}));
-    if (problems.length) rejections.push({ line, code: typeof raw['code'] === 'string' ? raw['code'] : undefined, reason: problems.join('; ') });
-    else rows.push({ line, row });
+    if (problems.length) rejections.push({ ...at, code: typeof raw['code'] === 'string' ? raw['code'] : undefined, reason: problems.join('; ') });
+    else rows.push({ ...at, row });
   }
   return { rows, rejections };
 }
 
-/** A record read from a file, by line; `problem`: why it could not be read as a row. */
-export interface ParsedRecord {
-  line: number;
+/** A record read from a file, with its position; `problem`: why it could not be read as a row. */
+export type ParsedRecord = Position & {
   raw: Record<string, unknown>;
   problem?: string;
-}
+};
 
 /** The columns a CSV header may name; the first three it must. */
 export const CSV_COLUMNS = ['code', 'name', 'kind', 'subtype', 'parent_code', 'tags', 'effective_from'] as const;
@@ -167,7 +172,8 @@ export function parseJson(text: string): ParsedRecord[] {
     const raw = (entry ?? {}) as Record<string, unknown>;
     // A misspelt field would otherwise be dropped without a word, as a misspelt CSV column would.
     const unknown = typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((field) => !JSON_FIELDS.has(field)) : [];
-    return { line: i + 1, raw, ...(unknown.length ? { problem: `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; the fields are ${[...JSON_FIELDS].join(', ')}` } : {}) };
+    // Numbered by position, not line: a JSON file's layout is its writer's, one unit may span many lines or share one.
+    return { item: i + 1, raw, ...(unknown.length ? { problem: `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; the fields are ${[...JSON_FIELDS].join(', ')}` } : {}) };
   });
 }
 

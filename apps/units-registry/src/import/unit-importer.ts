@@ -3,7 +3,7 @@ import type { Actor } from '@antq/contracts';
 import { DomainError } from '@antq/platform';
 import type { TreeChangeSet } from '../tree/tree-change-set';
 import { CREATING, TreeService } from '../tree/tree.service';
-import { ImportRejectedError, type NumberedRow, type Rejection } from './unit-import-row';
+import { describePosition, ImportRejectedError, positionNumber, positionOf, type NumberedRow, type Rejection } from './unit-import-row';
 
 export interface ImportProgress {
   (done: number, total: number): void;
@@ -30,13 +30,14 @@ export class UnitImporter {
     const rejectedCodes = new Set(rejected.map((r) => r.code).filter((code): code is string => !!code));
     const byCode = new Map<string, NumberedRow>();
     for (const item of rows) {
-      if (byCode.has(item.row.code)) rejections.push({ line: item.line, code: item.row.code, reason: `code ${item.row.code} repeats line ${byCode.get(item.row.code)?.line}` });
+      const first = byCode.get(item.row.code);
+      if (first) rejections.push({ ...positionOf(item), code: item.row.code, reason: `code ${item.row.code} repeats ${describePosition(first)}` });
       else byCode.set(item.row.code, item);
     }
     const taken = new Set(await set.manager.query('SELECT code FROM units WHERE code = ANY($1::text[])', [[...byCode.keys()]]).then((r: { code: string }[]) => r.map((x) => x.code)));
     for (const code of taken) {
       const item = byCode.get(code) as NumberedRow;
-      rejections.push({ line: item.line, code, reason: `code ${code} is already registered` });
+      rejections.push({ ...positionOf(item), code, reason: `code ${code} is already registered` });
       byCode.delete(code);
     }
     const outsideParents = [...new Set([...byCode.values()].map((r) => r.row.parentCode).filter((c): c is string => !!c && !byCode.has(c)))];
@@ -59,12 +60,12 @@ export class UnitImporter {
         idOf.set(row.code, state.id);
       } catch (error) {
         if (!(error instanceof DomainError || error instanceof ImportRowError)) throw error;
-        rejections.push({ line: item.line, code: row.code, reason: error.message });
+        rejections.push({ ...positionOf(item), code: row.code, reason: error.message });
       }
       if (++done % 500 === 0) progress?.(done, ordered.length);
     }
     progress?.(ordered.length, ordered.length);
-    if (rejections.length) throw new ImportRejectedError(rejections.sort((a, b) => a.line - b.line));
+    if (rejections.length) throw new ImportRejectedError(rejections.sort((a, b) => positionNumber(a) - positionNumber(b)));
     return { created: ordered.length };
   }
 }
@@ -82,25 +83,25 @@ function orderParentsFirst(rows: NumberedRow[], rejections: Rejection[], isRegis
     if (seen === 'done') return true;
     if (seen === 'rejected') return false;
     if (seen === 'visiting') {
-      rejections.push({ line: item.line, code, reason: `parent chain loops: ${[...path, code].join(' > ')}` });
+      rejections.push({ ...positionOf(item), code, reason: `parent chain loops: ${[...path, code].join(' > ')}` });
       state.set(code, 'rejected');
       return false;
     }
     state.set(code, 'visiting');
     const parentCode = item.row.parentCode;
     if (parentCode && !byCode.has(parentCode) && isRejected(parentCode)) {
-      rejections.push({ line: item.line, code, reason: `parent ${parentCode} was rejected` });
+      rejections.push({ ...positionOf(item), code, reason: `parent ${parentCode} was rejected` });
       state.set(code, 'rejected');
       return false;
     }
     if (parentCode && !byCode.has(parentCode) && !isRegistered(parentCode)) {
-      rejections.push({ line: item.line, code, reason: `parent ${parentCode} is neither in the file nor registered` });
+      rejections.push({ ...positionOf(item), code, reason: `parent ${parentCode} is neither in the file nor registered` });
       state.set(code, 'rejected');
       return false;
     }
     const parent = parentCode ? byCode.get(parentCode) : undefined;
     if (parent && !visit(parent, [...path, code])) {
-      if (state.get(code) !== 'rejected') rejections.push({ line: item.line, code, reason: `parent ${parentCode} was rejected` });
+      if (state.get(code) !== 'rejected') rejections.push({ ...positionOf(item), code, reason: `parent ${parentCode} was rejected` });
       state.set(code, 'rejected');
       return false;
     }

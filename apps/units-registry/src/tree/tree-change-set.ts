@@ -226,22 +226,32 @@ export class TreeChangeSet {
     return this.policies.some((p) => p.kind === kind && p.acrossParents && holdsOn(p, date));
   }
 
-  /** Active children of units on a date, as this change set leaves them. */
+  /** Active children of units on a date, as this change set leaves them; locked, as the caller is about to change them. */
   async childrenOn(parentIds: string[], date: string): Promise<UnitState[]> {
-    const persisted = await this.repository.childrenAt(this.manager, parentIds, date);
     const parents = new Set(parentIds);
+    const found = this.activeUnder(parents, date, await this.repository.childrenAt(this.manager, parentIds, date));
+    await this.load(found.keys());
+    // Found before the locks: a child closed or changed by a change that committed while this
+    // waited for its lock is taken as it now stands, or the caller would act on a state that
+    // no longer holds (and refuse with a misleading 422). The latest state, read under the
+    // lock, is the one on the date unless a change follows the date: only then read it again.
+    const changedLater = [...found.keys()].filter((id) => this.state(id).validFrom > date);
+    const current = this.activeUnder(parents, date, await this.repository.statesAt(this.manager, changedLater, date));
+    return [...found.keys()].flatMap((id) => current.get(id) ?? []);
+  }
+
+  /** Of units' recorded states on a date and the units this change set holds, those active under one of the parents then. */
+  private activeUnder(parents: Set<string>, date: string, recorded: UnitState[]): Map<string, UnitState> {
     const result = new Map<string, UnitState>();
-    for (const child of persisted) {
-      const mine = this.latest.get(child.id);
-      const current = mine && mine.validFrom <= date ? mine : child;
-      if (current.status === 'active' && current.parentId && parents.has(current.parentId)) result.set(child.id, current);
+    for (const unit of recorded) {
+      const mine = this.latest.get(unit.id);
+      const current = mine && mine.validFrom <= date ? mine : unit;
+      if (current.status === 'active' && current.parentId && parents.has(current.parentId)) result.set(unit.id, current);
     }
     for (const state of this.latest.values()) {
       if (state.validFrom <= date && state.status === 'active' && state.parentId && parents.has(state.parentId)) result.set(state.id, state);
     }
-    // The caller is about to change them: lock them like every other unit it touches.
-    await this.load(result.keys());
-    return [...result.values()];
+    return result;
   }
 
   // ---- writing ----

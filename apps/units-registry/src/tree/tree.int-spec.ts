@@ -20,7 +20,7 @@ import {
 } from '@antq/testing';
 import { ClsService } from 'nestjs-cls';
 import { UnitsRegistryModule } from '../app.module';
-import { ImportRejectedError, parseCsv, validateRows } from '../import/unit-import-row';
+import { describePosition, ImportRejectedError, parseCsv, validateRows } from '../import/unit-import-row';
 import { UnitImporter } from '../import/unit-importer';
 import { subtypeOf } from '../import/vn-admin';
 import { TreeService } from './tree.service';
@@ -639,11 +639,11 @@ describe('the unit tree', () => {
       const actor = { agency: 'ca-nghe-an', principal: 'registrar-1', roles: ['registrar'] };
       const error = (await service.app.get<ClsService>(ClsService).run(() => service.app.get(UnitImporter).import(rows, actor, '2024-01-01', undefined, rejections)).catch((e: unknown) => e)) as ImportRejectedError;
       expect(error).toBeInstanceOf(ImportRejectedError);
-      expect(error.rejections.map((r) => [r.line, r.code, r.reason])).toEqual([
-        [3, 'IM-D', expect.stringMatching(/kind must be one of/)],
-        [4, 'IM-X1', 'parent IM-D was rejected'],
-        [5, 'IM-X2', 'parent IM-NOPE is neither in the file nor registered'],
-        [6, 'IM-X3', expect.stringMatching(/A commune cannot be placed under a province on 2024-01-01/)],
+      expect(error.rejections.map((r) => [describePosition(r), r.code, r.reason])).toEqual([
+        ['line 3', 'IM-D', expect.stringMatching(/kind must be one of/)],
+        ['line 4', 'IM-X1', 'parent IM-D was rejected'],
+        ['line 5', 'IM-X2', 'parent IM-NOPE is neither in the file nor registered'],
+        ['line 6', 'IM-X3', expect.stringMatching(/A commune cannot be placed under a province on 2024-01-01/)],
       ]);
       expect(await footprint()).toEqual(before);
     });
