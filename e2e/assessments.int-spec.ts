@@ -260,7 +260,7 @@ describe('assessments and statuses', () => {
   });
 
   it('follows tree changes: a move re-derives both parents, a closure ends the statuses', async () => {
-    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
+    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar'], 'registrar', [ids['P']]));
     // C2 (drug-free) moves to D2, whose only commune it becomes: D2 turns drug-free.
     expect((await registryApi.post(`/units/${ids['C2']}/move`, { parentId: ids['D2'], effectiveFrom: '2024-10-01' })).status).toBe(200);
     await eventually(async () => expect((await admin.get(`/units/${ids['D2']}/statuses`)).body).toEqual([expect.objectContaining({ status: 'recognised', source: 'derived' })]));
@@ -752,7 +752,7 @@ describe('assessments of a closed unit', () => {
     const draft = await assessor.post('/assessments', { unitId: commune, programme: 'model-unit', cycle: 2024, results: modelUnit, evidence: ['doc://model.pdf'] });
     expect(draft.status).toBe(201);
 
-    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
+    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar'], 'registrar', [ids['P']]));
     expect((await registryApi.post(`/units/${commune}/close`, { effectiveFrom: '2024-10-01' })).status).toBe(200);
     await eventually(async () => expect(await service.dataSource.query('SELECT status FROM replica_units WHERE unit_id = $1', [commune])).toEqual([{ status: 'closed' }]));
 
@@ -1096,7 +1096,7 @@ describe('closures and new versions beside other changes', () => {
     const recognised = await recognise('CBD', 'drug-free', DRUG_FREE_RESULTS, 2024, '2024-06-01');
     const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
     expect((await committee.post(`/assessments/${recognised}/revoke`, { decisionNumber: 'TH-CBD', decisionDate: '2024-09-01' })).status).toBe(200);
-    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
+    const registryApi = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar'], 'registrar', [ids['P']]));
     expect((await registryApi.post(`/units/${commune}/close`, { effectiveFrom: '2024-08-01' })).status).toBe(200);
     await eventually(async () => expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'drug-free', status: 'unit-closed', since: '2024-09-01' })]));
     // No two statuses on one day: each row ends where the next begins.

@@ -132,7 +132,6 @@ beforeAll(async () => {
   campaigns = await startTestService(CAMPAIGNS, (env) => CampaignsModule.forRoot(env), runId);
   notifications = await startTestService(NOTIFICATIONS, (env) => NotificationsModule.forRoot(env), runId);
   recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.campaigns.name)).start();
-  registrar = new ApiClient(registry.url, testToken('so-noi-vu', ['registrar']));
   admin = new ApiClient(campaigns.url, testToken('ca-tinh', ['admin']));
   await unit('P', 'province');
   await unit('Q', 'province');
@@ -142,6 +141,8 @@ beforeAll(async () => {
   for (const c of ['C1', 'C2', 'C3']) await unit(c, 'commune', 'D1');
   for (const c of ['C4', 'C5']) await unit(c, 'commune', 'D2');
   await unit('QC', 'commune', 'QD');
+  // The tests reorganise both provinces and move communes between them.
+  registrar = new ApiClient(registry.url, testToken('so-noi-vu', ['registrar'], 'registrar', [ids['P'], ids['Q']]));
   manager = new ApiClient(campaigns.url, testToken('ubnd-tinh', ['campaign-manager'], 'planner', [ids['P']]));
   for (const service of [assessments, campaigns, notifications]) await awaitReplicated(service, Object.values(ids));
 });
@@ -603,15 +604,15 @@ describe('campaigns and targets', () => {
       planner.post('/campaigns', { name, scopeUnitId: district, periodStart: today(), periodEnd: shift(today(), 90), targets: [{ kind: 'count', programme: 'drug-free', unitKind: 'commune', mode: 'absolute', goal: 1 }] });
     const first = await plan('Xã sạch ma túy, đợt 1');
     expect({ status: first.status, message: first.body.message }).toEqual({ status: 201, message: undefined });
-    // A session holding the first campaign's row stops the batch bringing the recognition
-    // once it has looked for the campaigns the recognition moves (and found only the first).
+    // A session holding the first campaign's row stops the progress worker's pass for the
+    // recognition once it has looked for the campaigns the recognition moves (and found only the first).
     // Asked outside the holder's transaction, which would see the server's activity as it first read it.
     const waiting = async (sql: string, params: unknown[] = []) => ((await campaigns.dataSource.query(sql, params)) as { n: number }[])[0].n;
     const { second } = await whileHolding(campaigns.dataSource, holdCampaign(first.body.id), async () => {
       await recognise(commune, today(), ids['Q']);
       const evaluationsHeld = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM campaigns WHERE id = $1 FOR UPDATE'";
       await eventually(async () => expect(await waiting(evaluationsHeld)).toBeGreaterThanOrEqual(1));
-      // The second is planned meanwhile: it waits for that batch to commit before its first evaluation.
+      // The second is planned meanwhile: it waits for that pass to commit before its first evaluation.
       const second = plan('Xã sạch ma túy, đợt 2');
       const admissionHeld = "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND mode = 'ExclusiveLock' AND objid::bigint = $1 AND objsubid = 1";
       await Promise.race([second, eventually(async () => expect(await waiting(admissionHeld, [CAMPAIGN_SET_LOCK])).toBe(1))]);

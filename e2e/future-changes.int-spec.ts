@@ -81,7 +81,8 @@ it('counts and derives on the tree in force, and applies a change recorded in ad
   await eventually(async () => expect(await communesCounted(ids['P1'])).toEqual({ total: 1, recognised: 1 }));
 
   // The move to P2 is recorded now, for 2099: the registry has it, the replicas keep it waiting.
-  const registrar = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar']));
+  // A move between provinces: the registrar's jurisdiction holds both.
+  const registrar = new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar'], 'registrar', [ids['P1'], ids['P2']]));
   expect((await registrar.post(`/units/${ids['C']}/move`, { parentId: ids['P2'], effectiveFrom: EFFECTIVE })).status).toBe(200);
   for (const service of [assessments, campaigns]) {
     await eventually(async () => expect(await versionsIn(service, ids['C'])).toBe(2));

@@ -254,7 +254,7 @@ describe('a service configured with only an identity provider key set', () => {
   });
 
   it("records the agency and principal of the provider's token with the change and its event, and refuses shared-secret tokens", async () => {
-    const api = new ApiClient(registry.url, provider.token({ agency: 'ca-nghe-an', roles: ['registrar'], sub: 'officer-17' }));
+    const api = new ApiClient(registry.url, provider.token({ agency: 'ca-nghe-an', roles: ['admin'], sub: 'officer-17' }));
     const created = await api.post('/units', { code: 'IDP-NA', name: 'Tỉnh Nghệ An', kind: 'province', effectiveFrom: '2024-01-01' });
     expect(created.status).toBe(201);
     const unitId = (created.body as { id: string }).id;

@@ -176,7 +176,7 @@ it('runs the daily jobs just after midnight in Vietnam, when the business date t
 
 it('counts published events, what each consumer made of every record, its batch times and the outbox backlog', async () => {
   const [registry, ...replicas] = services;
-  const created = await new ApiClient(registry.url, testToken('ca-nghe-an', ['registrar'])).post<{ id: string }>('/units', {
+  const created = await new ApiClient(registry.url, testToken('ca-nghe-an', ['admin'])).post<{ id: string }>('/units', {
     code: `${runId}-M`,
     name: 'Tỉnh Nghệ An',
     kind: 'province',

@@ -7,18 +7,19 @@ import { testToken } from './test-env';
  */
 export class UnitFixtures {
   readonly ids: Record<string, string> = {};
-  private readonly registrar: ApiClient;
+  private readonly admin: ApiClient;
 
   constructor(
     registryUrl: string,
     private readonly runId: string,
   ) {
-    this.registrar = new ApiClient(registryUrl, testToken('ca-nghe-an', ['registrar']));
+    // Fixtures start from provinces, which only an admin may create.
+    this.admin = new ApiClient(registryUrl, testToken('ca-nghe-an', ['admin']));
   }
 
   /** Creates a unit and returns its id; fails loudly when the registry refuses it. */
   async add(code: string, kind: string, parent?: string, options: { name?: string; effectiveFrom?: string } = {}): Promise<string> {
-    const response = await this.registrar.post('/units', {
+    const response = await this.admin.post('/units', {
       code: `${this.runId}-${code}`,
       name: options.name ?? code,
       kind,

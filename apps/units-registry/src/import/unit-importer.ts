@@ -26,6 +26,8 @@ export class UnitImporter {
   }
 
   async createAll(set: TreeChangeSet, rows: NumberedRow[], defaultDate: string, progress?: ImportProgress, rejected: Rejection[] = []): Promise<{ created: number }> {
+    // An operator's bulk load (the command acts as admin): it may create provinces, which only an admin creates.
+    set.requireAdmin('import units');
     const rejections: Rejection[] = [...rejected];
     const rejectedCodes = new Set(rejected.map((r) => r.code).filter((code): code is string => !!code));
     const byCode = new Map<string, NumberedRow>();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { foldForSearch, type Actor, type UnitCloseReason, type UnitKind, type UnitSnapshot, type UnitSubtype } from '@antq/contracts';
 import type { EventFactory, NewEvent, OutboxService } from '@antq/messaging';
-import { ConflictError, RuleViolationError } from '@antq/platform';
+import { ConflictError, ForbiddenError, RuleViolationError } from '@antq/platform';
 import { abolitionOf, type Abolition, type StructureLock, type TreeRepository } from './tree.repository';
 import { subtypeMismatch } from './unit-subtypes';
 import { holdsOn, type MergePolicy, type PlacementRule, type UnitChangeKind, type UnitState } from './unit-state';
@@ -21,6 +21,9 @@ export interface UnitPatch {
   subtype?: UnitSubtype | null;
   tags?: string[];
 }
+
+/** The actor as its token names it: with its jurisdiction (root unit ids), if it has one. */
+export type Caller = Actor & { jurisdiction?: string[] };
 
 type AnyNewEvent = NewEvent<Parameters<EventFactory['create']>[0]['type']>;
 
@@ -55,11 +58,11 @@ export class TreeChangeSet {
     private readonly repository: TreeRepository,
     private readonly rules: PlacementRule[],
     private readonly policies: MergePolicy[],
-    private readonly actor: Actor,
+    private readonly actor: Caller,
     private readonly correlationId: string,
   ) {}
 
-  static async open(manager: EntityManager, repository: TreeRepository, actor: Actor, correlationId: string): Promise<TreeChangeSet> {
+  static async open(manager: EntityManager, repository: TreeRepository, actor: Caller, correlationId: string): Promise<TreeChangeSet> {
     // One after the other: the transaction's connection runs one query at a time.
     const rules = await repository.placementRules(manager);
     const policies = await repository.mergePolicies(manager);
@@ -139,6 +142,80 @@ export class TreeChangeSet {
     const abolition = abolitionOf(kind, date, details);
     if (abolition) this.abolishedHere.push(abolition);
     return id;
+  }
+
+  // ---- authority ----
+
+  /**
+   * Refuses, unless the actor is an admin, a change to a unit outside its jurisdiction: each
+   * unit must be one of the token's root units or lie below one on the date, on the tree as
+   * this change set reads it. Call it once the units are known to exist and before changing
+   * any, so that the tree judged is the one the change starts from. Names the first unit outside.
+   */
+  async requireWithinJurisdiction(ids: Iterable<string>, date: string): Promise<void> {
+    if (this.isAdmin()) return;
+    const wanted = [...new Set(ids)];
+    await this.require(wanted);
+    const roots = new Set(this.actor.jurisdiction ?? []);
+    const within = new Set<string>();
+    for (const id of wanted) {
+      if (await this.liesWithin(id, roots, within, date)) continue;
+      throw new ForbiddenError(`Unit ${id} (${this.state(id).code}) is outside the jurisdiction of agency ${this.actor.agency}${roots.size ? '' : ' (its token names none)'}`);
+    }
+  }
+
+  /** Refuses, unless the actor is an admin, a new unit under a parent outside its jurisdiction, or without a parent (a province). */
+  async requireMayCreateUnder(parentId: string | null | undefined, code: string, date: string): Promise<void> {
+    if (parentId) {
+      await this.require([parentId], 'Parent unit');
+      return this.requireWithinJurisdiction([parentId], date);
+    }
+    // No jurisdiction holds a unit above every root: the top of the tree is the admins'.
+    if (!this.isAdmin()) throw new ForbiddenError(`Unit ${code} would have no parent (a province): only an admin may create one, not agency ${this.actor.agency}`);
+  }
+
+  /** Refuses a change that reaches beyond any one jurisdiction unless the actor is an admin; `instead`, what it may do. */
+  requireAdmin(doing: string, instead?: string): void {
+    if (!this.isAdmin()) throw new ForbiddenError(`Agency ${this.actor.agency} may not ${doing}: that needs the role admin${instead ? `; ${instead}` : ''}`);
+  }
+
+  private isAdmin(): boolean {
+    return this.actor.roles.includes('admin');
+  }
+
+  /**
+   * Whether a unit is one of the roots or lies below one on a date; `within` keeps the units
+   * found within, to cut the next unit's walk short. A unit not in the tree on the date (the
+   * change refuses it for that) is judged where it stands now.
+   */
+  private async liesWithin(id: string, roots: Set<string>, within: Set<string>, date: string): Promise<boolean> {
+    const path: string[] = [];
+    let state = (await this.readStateAt(id, date)) ?? this.state(id);
+    for (let depth = 0; depth < 32; depth++) {
+      if (roots.has(state.id) || within.has(state.id)) {
+        path.forEach((unit) => within.add(unit));
+        return true;
+      }
+      path.push(state.id);
+      const parent = state.parentId ? await this.readStateAt(state.parentId, date) : null;
+      if (!parent) return false;
+      state = parent;
+    }
+    return false;
+  }
+
+  /**
+   * A unit's state on a date as this change set sees the tree, like stateAt, but without loading
+   * (locking) a unit it does not hold: ancestors are only read, and locking them would make every
+   * change in a province wait for every other. Units move only under the structure lock, so a
+   * change that holds it reads ancestors that stay put; a rename or closure, which does not, is
+   * judged as if it came before a move committing meanwhile.
+   */
+  private async readStateAt(id: string, date: string): Promise<UnitState | null> {
+    const latest = this.latest.get(id);
+    if (latest && latest.validFrom <= date) return latest;
+    const [past] = await this.repository.statesAt(this.manager, [id], date);
+    return past ?? null;
   }
 
   // ---- changes ----

@@ -40,11 +40,15 @@ async function createUnit(body: Record<string, unknown>): Promise<{ id: string }
   return response.body;
 }
 
-/** What a change writes (events go out only with an operation in the same transaction). */
+/**
+ * What a change writes. Events are counted by the outbox's sequence, not its rows: the relay
+ * deletes rows as it publishes them, and a sequence moves on even for a row rolled back.
+ */
 async function footprint() {
   const [row] = (await service.dataSource.query(
     `SELECT (SELECT count(*) FROM units)::int AS units, (SELECT count(*) FROM unit_versions)::int AS versions,
-            (SELECT count(*) FROM structural_operations)::int AS operations, (SELECT count(*) FROM unit_lineage)::int AS lineage`,
+            (SELECT count(*) FROM structural_operations)::int AS operations, (SELECT count(*) FROM unit_lineage)::int AS lineage,
+            COALESCE(pg_sequence_last_value('outbox_messages_id_seq'), 0)::int AS events`,
   )) as object[];
   return row;
 }
@@ -66,7 +70,8 @@ function eventsFor(subject: string): CloudEvent<Record<string, unknown>>[] {
 beforeAll(async () => {
   await createRunTopics(runId, kafka);
   service = await startTestService(UNITS_REGISTRY, (env) => UnitsRegistryModule.forRoot(env, { clock }), runId);
-  api = new ApiClient(service.url, testToken('ca-nghe-an', ['registrar'], 'registrar-1'));
+  // The tests build trees of their own from provinces down, which only an admin may create (see 'writes within the jurisdiction').
+  api = new ApiClient(service.url, testToken('ca-nghe-an', ['admin'], 'admin-1'));
   recorder = await new TopicRecorder(kafka, runTopic(runId, EVENT_TOPICS.units.name)).start();
 });
 
@@ -144,7 +149,7 @@ describe('the unit tree', () => {
     expect((await api.get(`/units/${commune.id}`)).body).toMatchObject({ name: 'Xã Đồng Văn', parentId: otherDistrict.id, version: 3 });
     const history = (await api.get(`/units/${commune.id}/history`)).body as { change: string; validFrom: string; agency: string; principal: string }[];
     expect(history.map((v) => [v.change, v.validFrom])).toEqual([['created', '2020-01-01'], ['updated', '2022-03-01'], ['moved', '2023-01-01']]);
-    expect(history[2]).toMatchObject({ agency: 'ca-nghe-an', principal: 'registrar-1' });
+    expect(history[2]).toMatchObject({ agency: 'ca-nghe-an', principal: 'admin-1' });
     const historyThen = (await api.get(`/units/${commune.id}/history?asOf=2022-06-01`)).body as { change: string }[];
     expect(historyThen.map((v) => v.change)).toEqual(['created', 'updated']);
 
@@ -278,7 +283,7 @@ describe('the unit tree', () => {
       abolishKind: 'enterprise' as const,
     };
     const cls = service.app.get<ClsService>(ClsService);
-    await cls.run(() => service.app.get(TreeService).reorganise(plan, { agency: 'ca-nghe-an', principal: 'registrar-1', roles: ['registrar'] }));
+    await cls.run(() => service.app.get(TreeService).reorganise(plan, { agency: 'ca-nghe-an', principal: 'admin-1', roles: ['admin'] }));
     expect((await api.get(`/units/${p.id}?asOf=2025-07-01`)).body).toMatchObject({ name: 'Thành phố Sáu', subtype: 'thanh-pho-truc-thuoc-trung-uong' });
     expect((await api.get(`/units/${c1.id}?asOf=2025-07-01`)).body).toMatchObject({ name: 'Xã Một', subtype: 'xa', parentId: p.id });
     // A new name with no known subtype leaves none, not the old one.
@@ -636,7 +641,8 @@ describe('the unit tree', () => {
       ].join('\n');
       const { rows, rejections } = validateRows(parseCsv(csv));
       const before = await footprint();
-      const actor = { agency: 'ca-nghe-an', principal: 'registrar-1', roles: ['registrar'] };
+      // As the import command acts.
+      const actor = { agency: 'ca-nghe-an', principal: 'cli:operator', roles: ['admin'] };
       const error = (await service.app.get<ClsService>(ClsService).run(() => service.app.get(UnitImporter).import(rows, actor, '2024-01-01', undefined, rejections)).catch((e: unknown) => e)) as ImportRejectedError;
       expect(error).toBeInstanceOf(ImportRejectedError);
       expect(error.rejections.map((r) => [describePosition(r), r.code, r.reason])).toEqual([
@@ -659,6 +665,106 @@ describe('the unit tree', () => {
       const forged = issueToken({ secret: 'not-the-platform-signing-key-0123456789', issuer: 'antq-platform', audience: 'antq-api' }, { sub: 'x', agency: 'ca-nghe-an', roles: ['admin'] });
       return expectRefused(() => new ApiClient(service.url, forged).post('/units', { code: 'V3', name: 'Tỉnh', kind: 'province' }), 401, /invalid/i);
     });
+  });
+});
+
+describe('writes within the jurisdiction', () => {
+  // Two provinces, A and B; the registrar of A (agency ubnd-tinh-a) holds A alone.
+  const u: Record<string, string> = {};
+  let registrarOfA: ApiClient;
+  const add = async (code: string, kind: string, parent?: string) => {
+    u[code] = (await createUnit({ code, name: `Đơn vị ${code}`, kind, parentId: parent && u[parent], effectiveFrom: '2020-01-01' })).id;
+  };
+  const outside = (code: string, none = '') => new RegExp(`Unit ${u[code]} \\(${code}\\) is outside the jurisdiction of agency ubnd-tinh-a${none}`);
+  const on = '2024-06-01';
+
+  beforeAll(async () => {
+    await add('JA', 'province');
+    await add('JA-D1', 'district', 'JA');
+    await add('JA-D2', 'district', 'JA');
+    for (const code of ['JA-C1', 'JA-C2', 'JA-C3']) await add(code, 'commune', 'JA-D1');
+    await add('JB', 'province');
+    await add('JB-D1', 'district', 'JB');
+    for (const code of ['JB-C1', 'JB-C2']) await add(code, 'commune', 'JB-D1');
+    // A district of B that A takes over from 2024: its commune lies within A from then on only.
+    await add('JB-D2', 'district', 'JB');
+    await add('JB-D2-C', 'commune', 'JB-D2');
+    expect((await api.post(`/units/${u['JB-D2']}/move`, { parentId: u['JA'], effectiveFrom: '2024-01-01' })).status).toBe(200);
+    registrarOfA = api.withToken(testToken('ubnd-tinh-a', ['registrar'], 'registrar-a', [u['JA']]));
+  });
+
+  it.each([
+    ['a unit created under a B unit', () => registrarOfA.post('/units', { code: 'JB-D9', name: 'Huyện Chín', kind: 'district', parentId: u['JB'], effectiveFrom: on }), 'JB'],
+    ['a B unit renamed', () => registrarOfA.patch(`/units/${u['JB-C1']}`, { name: 'Xã Mới', effectiveFrom: on }), 'JB-C1'],
+    ['an A unit moved under a B parent', () => registrarOfA.post(`/units/${u['JA-C1']}/move`, { parentId: u['JB-D1'], effectiveFrom: on }), 'JB-D1'],
+    ['a B unit moved under an A parent', () => registrarOfA.post(`/units/${u['JB-C1']}/move`, { parentId: u['JA-D1'], effectiveFrom: on }), 'JB-C1'],
+    ['a B unit closed', () => registrarOfA.post(`/units/${u['JB-C2']}/close`, { effectiveFrom: on }), 'JB-C2'],
+    ['an A and a B unit merged', () => registrarOfA.post('/units/merge', { sourceIds: [u['JA-C1'], u['JB-C1']], target: { code: 'J-M1', name: 'Xã Gộp' }, effectiveFrom: on }), 'JB-C1'],
+    ['A units merged into a B unit', () => registrarOfA.post('/units/merge', { sourceIds: [u['JA-C1'], u['JA-C2']], target: { unitId: u['JB-C2'] }, effectiveFrom: on }), 'JB-C2'],
+    [
+      'A units merged into a new unit under a B parent',
+      () => registrarOfA.post('/units/merge', { sourceIds: [u['JA-C1'], u['JA-C2']], target: { code: 'J-M2', name: 'Xã Gộp', parentId: u['JB-D1'] }, effectiveFrom: on }),
+      'JB-D1',
+    ],
+    ['a B unit split', () => registrarOfA.post(`/units/${u['JB-C1']}/split`, { successors: [{ code: 'J-S1', name: 'Xã Bắc' }, { code: 'J-S2', name: 'Xã Nam' }], effectiveFrom: on }), 'JB-C1'],
+    ['an A unit split into a B unit', () => registrarOfA.post(`/units/${u['JA-C1']}/split`, { successors: [{ unitId: u['JB-C2'] }, { code: 'J-S3', name: 'Xã Nam' }], effectiveFrom: on }), 'JB-C2'],
+    [
+      'an A unit split into a new unit under a B parent',
+      () => registrarOfA.post(`/units/${u['JA-C1']}/split`, { successors: [{ code: 'J-S4', name: 'Xã Bắc' }, { code: 'J-S5', name: 'Xã Nam', parentId: u['JB-D1'] }], effectiveFrom: on }),
+      'JB-D1',
+    ],
+    ['a level abolished within B', () => registrarOfA.post('/units/abolish-level', { kind: 'district', withinId: u['JB'], effectiveFrom: '2025-07-01' }), 'JB'],
+    ['a change dated before the unit came into A', () => registrarOfA.patch(`/units/${u['JB-D2-C']}`, { name: 'Xã Cũ', effectiveFrom: '2023-06-01' }), 'JB-D2-C'],
+  ])('refuses %s with 403, naming the first unit outside A, and changes nothing', (_, send, code) => expectRefused(send, 403, outside(code)));
+
+  it('refuses a province, and a level abolished everywhere, to any but an admin', async () => {
+    await expectRefused(
+      () => registrarOfA.post('/units', { code: 'JC', name: 'Tỉnh C', kind: 'province', effectiveFrom: on }),
+      403,
+      /Unit JC would have no parent \(a province\): only an admin may create one, not agency ubnd-tinh-a/,
+    );
+    await expectRefused(
+      () => registrarOfA.post('/units/abolish-level', { kind: 'district', effectiveFrom: '2025-07-01' }),
+      403,
+      /Agency ubnd-tinh-a may not abolish a level everywhere: that needs the role admin; name withinId/,
+    );
+    expect((await api.post('/units', { code: 'JC', name: 'Tỉnh C', kind: 'province', effectiveFrom: on })).status).toBe(201);
+  });
+
+  it('refuses every write to a registrar whose token names no jurisdiction', async () => {
+    const registrar = api.withToken(testToken('ubnd-tinh-a', ['registrar'], 'registrar-x'));
+    const none = ' \\(its token names none\\)';
+    await expectRefused(() => registrar.post('/units', { code: 'JA-C9', name: 'Xã Chín', kind: 'commune', parentId: u['JA-D1'], effectiveFrom: on }), 403, outside('JA-D1', none));
+    await expectRefused(() => registrar.patch(`/units/${u['JA-C1']}`, { name: 'Xã Mới', effectiveFrom: on }), 403, outside('JA-C1', none));
+    await expectRefused(() => registrar.post(`/units/${u['JA-C3']}/move`, { parentId: u['JA-D2'], effectiveFrom: on }), 403, outside('JA-C3', none));
+    await expectRefused(() => registrar.post('/units/abolish-level', { kind: 'district', withinId: u['JA'], effectiveFrom: '2025-07-01' }), 403, outside('JA', none));
+  });
+
+  it('lets the registrar of A make each change within A, judged on its date', async () => {
+    const created = await registrarOfA.post('/units', { code: 'JA-C4', name: 'Xã Bốn', kind: 'commune', parentId: u['JA-D1'], effectiveFrom: on });
+    expect(created.status).toBe(201);
+    expect((await registrarOfA.patch(`/units/${u['JA-C1']}`, { name: 'Xã Một Mới', effectiveFrom: on })).status).toBe(200);
+    expect((await registrarOfA.post(`/units/${u['JA-C3']}/move`, { parentId: u['JA-D2'], effectiveFrom: on })).status).toBe(200);
+    expect((await registrarOfA.post(`/units/${created.body.id}/close`, { effectiveFrom: '2024-07-01' })).status).toBe(200);
+    const merged = await registrarOfA.post('/units/merge', { sourceIds: [u['JA-C1'], u['JA-C2']], target: { code: 'JA-C12', name: 'Xã Mười Hai' }, effectiveFrom: '2024-08-01' });
+    expect(merged.status).toBe(201);
+    const split = await registrarOfA.post(`/units/${merged.body.id}/split`, {
+      successors: [{ code: 'JA-C12N', name: 'Xã Bắc' }, { code: 'JA-C12S', name: 'Xã Nam', parentId: u['JA-D2'] }],
+      effectiveFrom: '2024-09-01',
+    });
+    expect(split.status).toBe(201);
+    // Within A on this date: its district has been A's since 2024.
+    expect((await registrarOfA.patch(`/units/${u['JB-D2-C']}`, { name: 'Xã Chuyển', effectiveFrom: on })).status).toBe(200);
+    // The districts of A, the one taken over from B among them, close; their communes move up to A.
+    const abolished = await registrarOfA.post('/units/abolish-level', { kind: 'district', withinId: u['JA'], effectiveFrom: '2025-07-01' });
+    expect({ status: abolished.status, body: abolished.body }).toEqual({ status: 200, body: { closed: 3, moved: 4 } });
+    const history = (await api.get(`/units/${u['JA-C3']}/history?asOf=2025-07-01`)).body as { change: string; agency: string; principal: string }[];
+    expect(history.at(-1)).toMatchObject({ change: 'moved', agency: 'ubnd-tinh-a', principal: 'registrar-a' });
+  });
+
+  it('lets an admin write anywhere', async () => {
+    expect((await api.patch(`/units/${u['JB-C1']}`, { name: 'Xã Một Bên B', effectiveFrom: on })).status).toBe(200);
+    expect((await api.post(`/units/${u['JB-C2']}/move`, { parentId: u['JA'], effectiveFrom: '2025-08-01' })).status).toBe(200);
   });
 });
 

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
-import { foldForSearch, type Actor, type UnitKind } from '@antq/contracts';
+import { foldForSearch, type UnitKind } from '@antq/contracts';
 import { EventFactory, OutboxService, type AntqClsStore } from '@antq/messaging';
 import { uniqueViolation } from '@antq/persistence';
 import { ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
-import { TreeChangeSet, type NewUnitSpec, type UnitPatch } from './tree-change-set';
+import { TreeChangeSet, type Caller, type NewUnitSpec, type UnitPatch } from './tree-change-set';
 import { TreeRepository, type StructureLock } from './tree.repository';
 import type { UnitState } from './unit-state';
 
@@ -50,7 +50,10 @@ const isExisting = (t: MergeTarget | SplitSuccessor): t is { unitId: string } =>
 
 /**
  * Structural changes to the unit tree. Each runs in one transaction: the versions, the
- * lineage, the operation record and the events commit together or not at all.
+ * lineage, the operation record and the events commit together or not at all. A caller
+ * other than an admin changes only units within its jurisdiction on the change's date (see
+ * TreeChangeSet.requireWithinJurisdiction): each operation names the units it touches once
+ * they are known to exist, before it changes any, so a refusal leaves nothing behind.
  */
 @Injectable()
 export class TreeService {
@@ -67,7 +70,7 @@ export class TreeService {
    * that may move units) takes the structure lock first, exclusively; one that creates units,
    * shared. See TreeRepository.lockStructure.
    */
-  async change<T>(actor: Actor, work: (set: TreeChangeSet) => Promise<T>, { structure }: { structure?: StructureLock } = {}): Promise<T> {
+  async change<T>(actor: Caller, work: (set: TreeChangeSet) => Promise<T>, { structure }: { structure?: StructureLock } = {}): Promise<T> {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const set = await TreeChangeSet.open(manager, this.repository, actor, this.cls.get('correlationId') ?? 'none');
@@ -85,36 +88,42 @@ export class TreeService {
     }
   }
 
-  create(spec: NewUnitSpec, date: string, actor: Actor): Promise<UnitState> {
+  create(spec: NewUnitSpec, date: string, actor: Caller): Promise<UnitState> {
     return this.change(actor, async (set) => {
       await set.reserveCodes([spec.code]);
+      await set.requireMayCreateUnder(spec.parentId, spec.code, date);
       return set.create(set.operation('create', date, { code: spec.code }), spec, date);
     }, CREATING);
   }
 
-  update(id: string, patch: UnitPatch, date: string, actor: Actor): Promise<UnitState> {
+  update(id: string, patch: UnitPatch, date: string, actor: Caller): Promise<UnitState> {
     return this.change(actor, async (set) => {
       await this.requireTarget(set, id);
+      await set.requireWithinJurisdiction([id], date);
       return set.update(set.operation('update', date, { unitId: id, patch }), id, patch, date);
     });
   }
 
-  move(id: string, parentId: string, date: string, actor: Actor): Promise<UnitState> {
+  move(id: string, parentId: string, date: string, actor: Caller): Promise<UnitState> {
     return this.change(actor, async (set) => {
       await this.requireTarget(set, id);
+      await set.require([parentId], 'Parent unit');
+      // Out of where it stands and into where it goes.
+      await set.requireWithinJurisdiction([id, parentId], date);
       return set.move(set.operation('move', date, { unitId: id, parentId }), id, parentId, date);
     }, STRUCTURAL);
   }
 
-  close(id: string, date: string, actor: Actor): Promise<UnitState> {
+  close(id: string, date: string, actor: Caller): Promise<UnitState> {
     return this.change(actor, async (set) => {
       await this.requireTarget(set, id);
+      await set.requireWithinJurisdiction([id], date);
       return set.close(set.operation('close', date, { unitId: id }), id, date);
     });
   }
 
   /** Many units into one, new or existing: children move to the target, sources close. */
-  merge(sourceIds: string[], target: MergeTarget, date: string, actor: Actor): Promise<UnitState> {
+  merge(sourceIds: string[], target: MergeTarget, date: string, actor: Caller): Promise<UnitState> {
     return this.change(actor, async (set) => {
       const sources = [...new Set(sourceIds)];
       if (sources.length < sourceIds.length) {
@@ -129,6 +138,11 @@ export class TreeService {
       if (isExisting(target)) await set.require([target.unitId], 'Target unit');
       else await set.reserveCodes([target.code]);
       const states = sources.map((id) => set.state(id));
+      if (isExisting(target)) await set.requireWithinJurisdiction([...sources, target.unitId], date);
+      else {
+        await set.requireWithinJurisdiction(sources, date);
+        await set.requireMayCreateUnder(target.parentId ?? states[0].parentId, target.code, date);
+      }
       const kind = states[0].kind;
       const targetState = isExisting(target) ? await set.requirePlacedOn(target.unitId, date, 'Target unit') : undefined;
       if (states.some((s) => s.kind !== kind) || (targetState && targetState.kind !== kind)) {
@@ -150,7 +164,7 @@ export class TreeService {
   }
 
   /** One unit into several, new or existing; the source closes. */
-  split(sourceId: string, successors: SplitSuccessor[], date: string, actor: Actor): Promise<UnitState[]> {
+  split(sourceId: string, successors: SplitSuccessor[], date: string, actor: Caller): Promise<UnitState[]> {
     return this.change(actor, async (set) => {
       await this.requireTarget(set, sourceId);
       if (successors.length < 2) throw new RuleViolationError('A split needs at least two successors');
@@ -161,6 +175,10 @@ export class TreeService {
       if (existing.includes(sourceId)) throw new RuleViolationError('A unit cannot be split into itself');
       await set.require(existing, 'Successor unit');
       await set.reserveCodes(successors.filter((s) => !isExisting(s)).map((s) => (s as NewUnitSpec).code));
+      await set.requireWithinJurisdiction([sourceId, ...existing], date);
+      for (const successor of successors) {
+        if (!isExisting(successor)) await set.requireMayCreateUnder(successor.parentId ?? source.parentId, successor.code, date);
+      }
       const children = await set.childrenOn([sourceId], date);
       if (children.length) {
         throw new RuleViolationError(`Unit ${source.code} has ${children.length} active children on ${date} (e.g. ${children[0].code}); move them before splitting it`);
@@ -187,20 +205,28 @@ export class TreeService {
    * nearest ancestor that stays open, and the units close, all on one date (as on 1 July
    * 2025 for districts).
    */
-  abolishLevel(kind: UnitKind, date: string, actor: Actor, withinId?: string): Promise<{ closed: number; moved: number }> {
+  abolishLevel(kind: UnitKind, date: string, actor: Caller, withinId?: string): Promise<{ closed: number; moved: number }> {
     return this.change(actor, async (set) => {
-      if (withinId) await this.requireTarget(set, withinId);
+      if (withinId) {
+        await this.requireTarget(set, withinId);
+        await set.requireWithinJurisdiction([withinId], date);
+      } else {
+        // Recorded for everywhere, it also refuses units of the level created later anywhere.
+        set.requireAdmin('abolish a level everywhere', 'name withinId, a unit within its jurisdiction, to abolish the level there');
+      }
       return this.abolish(set, kind, date, withinId);
     }, STRUCTURAL);
   }
 
   /** The 2025-style reorganisation: province and commune merges and splits, then the abolished level. */
-  reorganise(plan: ReorganisationPlan, actor: Actor): Promise<ReorganisationResult> {
+  reorganise(plan: ReorganisationPlan, actor: Caller): Promise<ReorganisationResult> {
     return this.change(actor, (set) => this.applyReorganisation(set, plan), STRUCTURAL);
   }
 
   /** Run it as a structural change (`change(..., { structure: 'exclusive' })`): it moves units. */
   async applyReorganisation(set: TreeChangeSet, plan: ReorganisationPlan): Promise<ReorganisationResult> {
+    // It re-forms provinces, which only an admin creates.
+    set.requireAdmin('reorganise the tree');
     const date = plan.effectiveFrom;
     const result: ReorganisationResult = { provincesCreated: 0, provincesContinued: 0, communesCreated: 0, communesContinued: 0, merged: 0, split: 0, levelUnitsClosed: 0 };
     const oldCodes = [...new Set([...plan.provinces, ...plan.communes].flatMap((u) => u.predecessorCodes).concat(plan.abolishWithinCodes ?? []))];
@@ -321,6 +347,7 @@ export class TreeService {
     const children = (await set.childrenOn([...closing], date)).filter((c) => !closing.has(c.id));
     await set.load(children.map((c) => c.id));
     await set.require(new Set(parentOf.values()), 'Parent unit');
+    await set.requireWithinJurisdiction([...closing, ...children.map((c) => c.id), ...parentOf.values()], date);
     for (const child of children) await set.move(operationId, child.id, parentOf.get(child.parentId as string) as string, date);
     for (const unit of active) set.close(operationId, unit.id, date, 'level-abolished', [parentOf.get(unit.id) as string]);
     return { closed: active.length, moved: children.length };

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentActor, Roles } from '@antq/auth';
-import { foldForSearch, type Actor } from '@antq/contracts';
+import { foldForSearch } from '@antq/contracts';
 import { asArray, Clock, csvAnswer, InvalidInputError, NotFoundError, ParseIdPipe, wantsCsv } from '@antq/platform';
 import {
   AbolishLevelRequest,
@@ -19,6 +19,7 @@ import {
   type ExistingOrNewUnit,
 } from './dto/unit.requests';
 import { AbolishLevelResponse, LineageResponse, UnitPageResponse, UnitResponse, UnitVersionResponse } from './dto/unit.responses';
+import type { Caller } from './tree-change-set';
 import { TreeRepository } from './tree.repository';
 import type { UnitState } from './unit-state';
 import { TreeService, type MergeTarget } from './tree.service';
@@ -46,7 +47,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Add a unit, effective from a date' })
   @ApiCreatedResponse({ type: UnitResponse })
-  async create(@Body() request: CreateUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+  async create(@Body() request: CreateUnitRequest, @CurrentActor() actor: Caller): Promise<UnitResponse> {
     const { effectiveFrom, ...spec } = request;
     return UnitResponse.from(await this.tree.create(spec, effectiveFrom ?? this.clock.today(), actor));
   }
@@ -80,7 +81,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Merge units into a new or existing unit; their children move to it' })
   @ApiCreatedResponse({ type: UnitResponse })
-  async merge(@Body() request: MergeUnitsRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+  async merge(@Body() request: MergeUnitsRequest, @CurrentActor() actor: Caller): Promise<UnitResponse> {
     return UnitResponse.from(await this.tree.merge(request.sourceIds, reference(request.target, 'target'), request.effectiveFrom ?? this.clock.today(), actor));
   }
 
@@ -89,7 +90,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Abolish a level: children of its units move up, the units close' })
   @ApiOkResponse({ type: AbolishLevelResponse })
-  abolishLevel(@Body() request: AbolishLevelRequest, @CurrentActor() actor: Actor): Promise<AbolishLevelResponse> {
+  abolishLevel(@Body() request: AbolishLevelRequest, @CurrentActor() actor: Caller): Promise<AbolishLevelResponse> {
     return this.tree.abolishLevel(request.kind, request.effectiveFrom ?? this.clock.today(), actor, request.withinId);
   }
 
@@ -103,7 +104,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Rename a unit or change its subtype or tags, from a date' })
   @ApiOkResponse({ type: UnitResponse })
-  async update(@Param('id', ParseIdPipe) id: string, @Body() request: UpdateUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+  async update(@Param('id', ParseIdPipe) id: string, @Body() request: UpdateUnitRequest, @CurrentActor() actor: Caller): Promise<UnitResponse> {
     const { effectiveFrom, ...patch } = request;
     return UnitResponse.from(await this.tree.update(id, patch, effectiveFrom ?? this.clock.today(), actor));
   }
@@ -113,7 +114,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Place a unit under another parent, from a date (cycles are refused)' })
   @ApiOkResponse({ type: UnitResponse })
-  async move(@Param('id', ParseIdPipe) id: string, @Body() request: MoveUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+  async move(@Param('id', ParseIdPipe) id: string, @Body() request: MoveUnitRequest, @CurrentActor() actor: Caller): Promise<UnitResponse> {
     return UnitResponse.from(await this.tree.move(id, request.parentId, request.effectiveFrom ?? this.clock.today(), actor));
   }
 
@@ -122,7 +123,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Close a unit from a date (it must have no active children then)' })
   @ApiOkResponse({ type: UnitResponse })
-  async close(@Param('id', ParseIdPipe) id: string, @Body() request: CloseUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse> {
+  async close(@Param('id', ParseIdPipe) id: string, @Body() request: CloseUnitRequest, @CurrentActor() actor: Caller): Promise<UnitResponse> {
     return UnitResponse.from(await this.tree.close(id, request.effectiveFrom ?? this.clock.today(), actor));
   }
 
@@ -130,7 +131,7 @@ export class UnitsController {
   @Roles('admin', 'registrar')
   @ApiOperation({ summary: 'Split a unit into several new or existing units; it closes' })
   @ApiCreatedResponse({ type: [UnitResponse] })
-  async split(@Param('id', ParseIdPipe) id: string, @Body() request: SplitUnitRequest, @CurrentActor() actor: Actor): Promise<UnitResponse[]> {
+  async split(@Param('id', ParseIdPipe) id: string, @Body() request: SplitUnitRequest, @CurrentActor() actor: Caller): Promise<UnitResponse[]> {
     const successors = request.successors.map((s, i) => reference(s, `successors[${i}]`));
     return (await this.tree.split(id, successors, request.effectiveFrom ?? this.clock.today(), actor)).map((u) => UnitResponse.from(u));
   }
