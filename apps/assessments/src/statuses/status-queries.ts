@@ -52,12 +52,13 @@ export class StatusQueries {
 
   async find(query: StatusQuery): Promise<{ total: number; items: UnitStatusView[] }> {
     if (query.within) await requireKnownUnit(this.dataSource, query.within);
-    const params: unknown[] = [query.programme, query.asOf, query.within ?? null, query.kinds ?? null, query.statuses ?? null];
+    // The subtree's root last, and only when asked: the whole tree is read without walking it.
+    const params: unknown[] = [query.programme, query.asOf, query.kinds ?? null, query.statuses ?? null, ...(query.within ? [query.within] : [])];
     const tree = `
-      WITH RECURSIVE ${REPLICA_SUBTREE_AS_OF_SQL('$3::uuid', '$2::date')}, tree AS (
-        SELECT unit_id, code, name, kind, parent_id FROM subtree WHERE $4::text[] IS NULL OR kind = ANY($4::text[])
+      WITH RECURSIVE ${REPLICA_SUBTREE_AS_OF_SQL(query.within ? '$5::uuid' : null, '$2::date')}, tree AS (
+        SELECT unit_id, code, name, kind, parent_id FROM subtree WHERE $3::text[] IS NULL OR kind = ANY($3::text[])
       ), rows AS (${STATUS_AS_OF})
-      SELECT * FROM rows WHERE $5::text[] IS NULL OR status = ANY($5::text[])`;
+      SELECT * FROM rows WHERE $4::text[] IS NULL OR status = ANY($4::text[])`;
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM (${tree}) x`, params)) as { total: number }[];
     const rows = (await this.dataSource.query(`${tree} ORDER BY code LIMIT ${query.limit} OFFSET ${query.offset}`, params)) as Record<string, unknown>[];
     return { total, items: rows.map((r) => this.view(r, query.programme)) };
