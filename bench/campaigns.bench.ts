@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AssessmentsModule, AssessmentsService, ASSESSMENTS } from '@antq/app-assessments';
-import { CampaignsModule, CAMPAIGNS, ScoreboardRecompute, ScoreboardService } from '@antq/app-campaigns';
+import { CampaignsModule, CampaignsService, CAMPAIGNS, ProgressService, ScoreboardRecompute, ScoreboardService } from '@antq/app-campaigns';
 import { CREATING, readVnAdmin, TreeService, UnitImporter, UnitsRegistryModule, UNITS_REGISTRY, type VnAdminFile } from '@antq/app-units-registry';
 import { EVENT_TOPICS, type Actor, type CloudEvent, type ScoreboardUpdatedData, type StatusSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import type { AntqClsStore } from '@antq/messaging';
@@ -171,7 +171,7 @@ interface ThroughputRun {
   checkSeconds: number;
 }
 
-/** Sends `events` status changes, waits until campaigns has applied them all and its scoreboard queue is empty, then checks the scoreboards against a recomputation. */
+/** Sends `events` status changes, waits until campaigns has applied them all and its scoreboard and progress queues are empty, then checks the scoreboards against a recomputation. */
 async function throughputRun(producer: Producer, topic: string, campaigns: RunningService, stream: StatusStream, events: number): Promise<ThroughputRun> {
   const batch = stream.next(events);
   const before = await processedStatusEvents(campaigns);
@@ -179,15 +179,22 @@ async function throughputRun(producer: Producer, topic: string, campaigns: Runni
   await send(producer, topic, batch);
   const sentSeconds = (now() - started) / 1000;
   const scoreboards = campaigns.app.get(ScoreboardService);
+  const targets = campaigns.app.get(ProgressService);
   await waitUntil(
-    'campaigns to apply the status changes and reconcile the scoreboards',
-    async () => (await processedStatusEvents(campaigns)) >= before + events && (await scoreboards.queued(campaigns.dataSource.manager)) === 0,
+    'campaigns to apply the status changes, reconcile the scoreboards and re-evaluate the campaigns',
+    async () =>
+      (await processedStatusEvents(campaigns)) >= before + events &&
+      (await scoreboards.queued(campaigns.dataSource.manager)) === 0 &&
+      (await targets.queued(campaigns.dataSource.manager)) === 0,
     60_000 + events * 10,
     50,
   );
   const seconds = (now() - started) / 1000;
   const checkStarted = now();
   await checkScoreboards(campaigns, stream);
+  // And every running campaign's progress equals a measurement from the sources.
+  const { targetsChanged } = await campaigns.app.get(CampaignsService).rebuild();
+  if (targetsChanged) throw new Error(`${targetsChanged} campaign targets differed from a measurement from the sources`);
   return { events, seconds, sentSeconds, perSecond: events / seconds, checkSeconds: (now() - checkStarted) / 1000 };
 }
 
@@ -243,6 +250,35 @@ async function prepare(api: ApiClient, ids: string[]): Promise<Map<string, strin
     }),
   );
   return assessments;
+}
+
+/**
+ * Campaigns running while measured, as in a province's working year: BENCH_CAMPAIGNS of them
+ * (default one per province; 0 measures the scoreboards alone), each scoped to a province over
+ * the stream's dates, with a count target under the stream's programme and a share and a
+ * district count under the recognitions' one. Every status batch then also finds the
+ * campaigns it moves and re-evaluates their targets.
+ */
+async function startCampaigns(campaigns: RunningService, communes: Commune[]): Promise<number> {
+  const provinces = [...new Set(communes.map((c) => c.province))].sort();
+  const wanted = process.env['BENCH_CAMPAIGNS'] === undefined ? provinces.length : Number(process.env['BENCH_CAMPAIGNS']);
+  if (!Number.isInteger(wanted) || wanted < 0) throw new Error(`BENCH_CAMPAIGNS must be a whole number, got "${process.env['BENCH_CAMPAIGNS']}"`);
+  const api = new ApiClient(campaigns.url, testToken('antq-bench', ['admin']));
+  for (let i = 0; i < wanted; i++) {
+    const created = await api.post('/campaigns', {
+      name: `Bench campaign ${i + 1}`,
+      scopeUnitId: provinces[i % provinces.length],
+      periodStart: '2025-01-01',
+      periodEnd: '2026-12-31',
+      targets: [
+        { kind: 'count', programme: STREAM_PROGRAMME, unitKind: 'commune', mode: 'increase', goal: 50 },
+        { kind: 'share', programme: LATENCY_PROGRAMME, unitKind: 'commune', goal: 30 },
+        { kind: 'count', programme: LATENCY_PROGRAMME, unitKind: 'district', mode: 'absolute', goal: 2 },
+      ],
+    });
+    if (created.status !== 201) throw new Error(`campaign: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  return wanted;
 }
 
 /** The communes in an order that visits every district before coming back to one: a district's recognitions are seconds apart. */
@@ -456,6 +492,8 @@ export async function main(): Promise<void> {
     const districts = new Set(tree.map((c) => c.district)).size;
     progress(NAME, `tree replicated in ${round(loadSeconds, 1)} s: ${provinces} provinces, ${districts} districts, ${tree.length} communes under a district`);
     if (analyze) await analyzeDatabases(services.map((s) => s.databaseUrl));
+    const running = await startCampaigns(campaigns, tree);
+    progress(NAME, `${running} campaigns running (BENCH_CAMPAIGNS), each scoped to a province with three targets`);
 
     // 1. Throughput: status changes straight onto the assessments topic.
     const stream = new StatusStream(tree);
@@ -476,7 +514,7 @@ export async function main(): Promise<void> {
       const { result, profile: cpu } = await profiled(file, () => throughputRun(producer as Producer, assessmentsTopic, campaigns, stream, scale.events));
       if (cpu) profile = profileRows(cpu);
       runs.push(result);
-      progress(NAME, `  ${formatRate(result.perSecond)} (sent in ${round(result.sentSeconds, 2)} s, applied in ${round(result.seconds, 2)} s; scoreboards equal the recomputation)`);
+      progress(NAME, `  ${formatRate(result.perSecond)} (sent in ${round(result.sentSeconds, 2)} s, applied in ${round(result.seconds, 2)} s; scoreboards and progress equal the recomputation)`);
     }
     const median = runs.length ? medianBy(runs, (r) => r.perSecond) : undefined;
 
@@ -500,6 +538,7 @@ export async function main(): Promise<void> {
           rows: [
             ['provinces / districts / communes', `${provinces} / ${districts} / ${tree.length}`],
             ['imported and replicated in', `${round(loadSeconds, 1)} s`],
+            ['campaigns running while measured', `${running} (3 targets each, one province each)`],
           ],
         },
         ...(median
@@ -511,7 +550,7 @@ export async function main(): Promise<void> {
                   ['runs', runs.map((r) => formatRate(r.perSecond)).join(', ')],
                   ['sent to Kafka in', `${round(median.sentSeconds, 2)} s`],
                   ['all applied after', `${round(median.seconds, 2)} s`],
-                  ['check against ScoreboardRecompute', `equal after every run (${round(median.checkSeconds, 2)} s)`],
+                  ['check against ScoreboardRecompute and a campaigns rebuild', `equal after every run (${round(median.checkSeconds, 2)} s)`],
                 ] as Row[],
               },
             ]
@@ -546,11 +585,13 @@ export async function main(): Promise<void> {
         districts,
         communes: tree.length,
         loadSeconds: round(loadSeconds, 1),
+        campaigns: running,
         ...(median
           ? {
               statusChangesPerSecond: round(median.perSecond),
               statusChangesPerSecondRuns: runs.map((r) => round(r.perSecond)).join(','),
               scoreboardsEqualRecompute: true,
+              progressEqualsRebuild: true,
             }
           : {}),
         ...(latencies.length ? { latencyVia: via, layout, assessmentsPool: Number(assessmentsPool) } : {}),

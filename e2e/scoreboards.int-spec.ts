@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CampaignsModule, CAMPAIGNS, SCOREBOARD_LOCK, ScoreboardRecompute, ScoreboardService } from '@antq/app-campaigns';
+import { CampaignsModule, CAMPAIGNS, ProgressService, SCOREBOARD_LOCK, ScoreboardRecompute, ScoreboardService } from '@antq/app-campaigns';
 import { EVENT_TOPICS, type CloudEvent, type EventType, type UnitSnapshot, type UnitStatusChangedData } from '@antq/contracts';
 import {
   ApiClient,
@@ -272,10 +272,13 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
       const rows = await first.dataSource.query('SELECT event_type, count(*)::int AS n FROM processed_events GROUP BY 1');
       throw new Error(`phase ${phase}: ${String(error)}\nprocessed: ${JSON.stringify(rows)} of ${seen.size}`);
     });
-    // At each quiet moment (everything sent so far consumed, the queue of units to reconcile
-    // empty), the scoreboards kept incrementally equal a recomputation from the replicas,
-    // though some events are still held back.
-    await eventually(async () => expect(await first.app.get(ScoreboardService).queued(first.dataSource.manager)).toBe(0), 60_000, 100);
+    // At each quiet moment (everything sent so far consumed, the queues of units to reconcile
+    // and of changes to evaluate campaigns for empty), the scoreboards kept incrementally equal
+    // a recomputation from the replicas, though some events are still held back.
+    await eventually(async () => {
+      expect(await first.app.get(ScoreboardService).queued(first.dataSource.manager)).toBe(0);
+      expect(await first.app.get(ProgressService).queued(first.dataSource.manager)).toBe(0);
+    }, 60_000, 100);
     const stored = await recompute.stored(first.dataSource.manager);
     expect({ phase, ...stored }).toEqual({ phase, ...(await recompute.compute(first.dataSource.manager)) });
     // So is every campaign's progress, though the batches that moved it ran on two instances.

@@ -4,4 +4,4 @@ export { CAMPAIGNS } from './service.definition';
 export { ScoreboardRecompute } from './scoreboards/scoreboard.recompute';
 export { SCOREBOARD_LOCK, ScoreboardService } from './scoreboards/scoreboard.service';
 export { CampaignsService } from './campaigns/campaigns.service';
-export { CAMPAIGN_SET_LOCK } from './campaigns/progress.service';
+export { CAMPAIGN_SET_LOCK, ProgressService } from './campaigns/progress.service';

@@ -8,7 +8,7 @@ import { addDays, assess, evaluationDate, type Progress } from './progress';
 import { measure, type CampaignRow, type TargetRow } from './target-measure';
 
 /** Progress is the platform's own evaluation: it reports it under its own name. */
-const PROGRESS_ACTOR = { agency: 'antq-campaigns', principal: 'progress', roles: [] };
+export const PROGRESS_ACTOR = { agency: 'antq-campaigns', principal: 'progress', roles: [] };
 
 export const CAMPAIGN_COLUMNS = `id, name, scope_unit_id, to_char(period_start, 'YYYY-MM-DD') AS period_start,
   to_char(period_end, 'YYYY-MM-DD') AS period_end, agency, cancelled_at, to_char(cancelled_on, 'YYYY-MM-DD') AS cancelled_on, cancelled_by, cancel_reason`;
@@ -21,13 +21,17 @@ export interface TargetProgress extends Progress {
   baseline: number;
 }
 
-/** Serialises target evaluations across batches and instances. */
+/** Serialises the progress worker's passes across instances. */
 const PROGRESS_LOCK = 0x70726f67;
 
+/** NOTIFY channel of `progress_queue` (its trigger): the worker wakes when units are queued. */
+export const PROGRESS_CHANNEL = 'antq_progress';
+
 /**
- * Held shared by every batch from before it looks for the campaigns its changes move until it
- * commits, and exclusively by a campaign being planned for its first evaluation: either the
- * batch finds the new campaign, or the campaign's evaluation reads the batch's changes.
+ * Held shared by every batch from before it decides whether its changes can move a campaign
+ * until it commits, and exclusively by a campaign being planned for its first evaluation:
+ * either the batch queues its changes for the new campaign, or the campaign's evaluation
+ * reads them.
  */
 export const CAMPAIGN_SET_LOCK = 0x63616d70;
 
@@ -44,8 +48,23 @@ const ANCESTORS_ON_MEASURED_DATES = `
   ), ${REPLICA_ANCESTORS_ON_SQL('asked')}
   SELECT unit_id, array_agg(DISTINCT ancestor) AS path FROM ancestors_on GROUP BY unit_id`;
 
-/** Earliest date from which each marked unit changed, per batch transaction. */
-const changedByTransaction = new WeakMap<EntityManager, Map<string, string>>();
+/** What changed about a unit: from which date, and under which programmes (null: all, as a tree change moves every programme's counts). */
+interface UnitChanges {
+  from: string;
+  programmes: Set<string> | null;
+}
+
+/** Adds a change to what is known of a unit: the earlier date, and the programmes together. */
+function mergeChange(changes: Map<string, UnitChanges>, unitId: string, from: string, programmes: ReadonlySet<string> | null): void {
+  const known = changes.get(unitId);
+  if (!known) return void changes.set(unitId, { from, programmes: programmes && new Set(programmes) });
+  if (from < known.from) known.from = from;
+  if (!programmes) known.programmes = null;
+  else programmes.forEach((p) => known.programmes?.add(p));
+}
+
+/** What each marked unit changed, per batch transaction. */
+const changedByTransaction = new WeakMap<EntityManager, Map<string, UnitChanges>>();
 
 /**
  * Evaluates targets: on every change that can move them (statuses and tree changes, once
@@ -61,20 +80,71 @@ export class ProgressService {
     private readonly clock: Clock,
   ) {}
 
-  /** A unit's status or place changed from a date: campaigns that count it are re-evaluated at the end of the batch. */
-  async unitChanged(manager: EntityManager, unitId: string, from: string): Promise<void> {
+  /**
+   * A unit's status or place changed from a date: at the end of the batch it is queued for the
+   * progress worker, which re-evaluates the campaigns that count it.
+   */
+  async unitChanged(manager: EntityManager, unitId: string, from: string, programme?: string): Promise<void> {
     let changed = changedByTransaction.get(manager);
     if (!changed) changedByTransaction.set(manager, (changed = new Map()));
-    const earlier = changed.get(unitId);
-    if (!earlier || from < earlier) changed.set(unitId, from);
+    mergeChange(changed, unitId, from, programme === undefined ? null : new Set([programme]));
     await atBatchEnd(manager, 'targets', async () => {
       const work = changedByTransaction.get(manager);
       changedByTransaction.delete(manager);
-      if (work) await this.reevaluateAffected(manager, work);
+      if (work) await this.queueAffected(manager, work);
     });
   }
 
-  private async reevaluateAffected(manager: EntityManager, changed: Map<string, string>): Promise<void> {
+  /**
+   * Queues a batch's changed units, in its transaction, when a started campaign could count
+   * them. The worker evaluates after the batch commits, from the committed tree and statuses,
+   * once for every batch that queued meanwhile: batches of different partitions or instances
+   * never wait for each other's evaluations, and a campaign is evaluated once for many batches.
+   */
+  private async queueAffected(manager: EntityManager, changed: Map<string, UnitChanges>): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CAMPAIGN_SET_LOCK]);
+    // Most batches (a national reorganisation, say) meet no campaign at all: nothing to queue then.
+    const [{ started }] = (await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM campaigns c WHERE c.period_start <= $1::date AND c.cancelled_at IS NULL
+                        AND EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.kind <> 'activity')) AS started`,
+      [this.clock.today()],
+    )) as { started: boolean }[];
+    if (!started) return;
+    // A row per unit and programme (a null programme for all of them).
+    const rows = [...changed].flatMap(([unitId, { from, programmes }]) => (programmes ? [...programmes] : [null]).map((programme) => ({ unitId, from, programme })));
+    await manager.query('INSERT INTO progress_queue (unit_id, changed_from, programme) SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[])', [
+      rows.map((r) => r.unitId),
+      rows.map((r) => r.from),
+      rows.map((r) => r.programme),
+    ]);
+  }
+
+  /**
+   * Takes up to `limit` queued units (the oldest first) and re-evaluates the campaigns they
+   * can move, in the caller's transaction: the rows return to the queue if it rolls back.
+   * Returns how many rows it took.
+   */
+  async evaluateQueued(manager: EntityManager, limit: number): Promise<number> {
+    const [rows] = (await manager.query(
+      `DELETE FROM progress_queue WHERE id IN (SELECT id FROM progress_queue ORDER BY id LIMIT $1)
+       RETURNING unit_id, to_char(changed_from, 'YYYY-MM-DD') AS changed_from, programme`,
+      [limit],
+    )) as [{ unit_id: string; changed_from: string; programme: string | null }[], number];
+    if (!rows.length) return 0;
+    const changed = new Map<string, UnitChanges>();
+    for (const row of rows) mergeChange(changed, row.unit_id, row.changed_from, row.programme === null ? null : new Set([row.programme]));
+    await this.reevaluateAffected(manager, changed);
+    return rows.length;
+  }
+
+  /** Units queued and not yet evaluated. */
+  async queued(manager: EntityManager): Promise<number> {
+    const [{ n }] = (await manager.query('SELECT count(*)::int AS n FROM progress_queue')) as { n: number }[];
+    return n;
+  }
+
+  private async reevaluateAffected(manager: EntityManager, changed: Map<string, UnitChanges>): Promise<void> {
+    // Taken shared first, as batches take it: a campaign being planned is either seen below or evaluates after this pass.
     await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CAMPAIGN_SET_LOCK]);
     const today = this.clock.today();
     // The dates started campaigns with unit targets are measured on (today, or their last day).
@@ -85,11 +155,9 @@ export class ProgressService {
       [today],
     )) as { measured: string[] | null }[];
     if (!measured) return;
-    // Batches of different partitions (or instances) evaluate one after the other, and never
-    // hold one campaign's rows while waiting for another's. Taken before the campaigns are
-    // chosen: a batch that waited chooses from the tree and statuses the one before it
-    // committed (a status batch choosing from the tree a concurrent move has not yet
-    // committed would miss the campaign the unit moved into, measured without its status).
+    // Passes of different instances evaluate one after the other, and never hold one
+    // campaign's rows while waiting for another's. The queued changes committed before the
+    // pass took them, so the campaigns are chosen from a tree and statuses that hold them.
     await manager.query('SELECT pg_advisory_xact_lock($1)', [PROGRESS_LOCK]);
     const units = [...changed.keys()];
     // A change counts for a campaign whose scope holds the unit, or whose list names it: its
@@ -98,31 +166,34 @@ export class ProgressService {
     const paths = (await manager.query(
       `SELECT u.unit_id, ${REPLICA_ANCESTORS_SQL('u.unit_id')} || COALESCE(past.path, '{}') AS path
          FROM unnest($1::uuid[]) AS u(unit_id) LEFT JOIN (${ANCESTORS_ON_MEASURED_DATES}) AS past USING (unit_id)`,
-      [units, units.map((id) => changed.get(id)), measured, today],
+      [units, units.map((id) => changed.get(id)?.from), measured, today],
     )) as { unit_id: string; path: string[] }[];
-    const from = new Map<string, string>();
+    // What changed under each unit of the paths (a campaign's scope is one of them).
+    const under = new Map<string, UnitChanges>();
     for (const { unit_id, path } of paths) {
-      const date = changed.get(unit_id) ?? '';
-      for (const id of [unit_id, ...path]) {
-        const earlier = from.get(id);
-        if (!earlier || date < earlier) from.set(id, date);
-      }
+      const change = changed.get(unit_id);
+      if (change) for (const id of [unit_id, ...path]) mergeChange(under, id, change.from, change.programmes);
     }
     const candidates = (await manager.query(
       `SELECT DISTINCT c.id, c.scope_unit_id, to_char(c.period_end, 'YYYY-MM-DD') AS period_end, t.unit_ids
          FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
         WHERE t.kind <> 'activity' AND c.period_start <= $3::date AND c.cancelled_at IS NULL AND (c.scope_unit_id = ANY($1::uuid[]) OR t.unit_ids && $2::uuid[])`,
-      [[...from.keys()], units, today],
+      [[...under.keys()], units, today],
     )) as { id: string; scope_unit_id: string; period_end: string; unit_ids: string[] | null }[];
-    const due = new Set<string>();
+    // Each campaign due, with the programmes whose targets the changes can move (null: all).
+    const due = new Map<string, Set<string> | null>();
     for (const c of candidates) {
       const on = c.period_end < today ? c.period_end : today;
-      const dates = [from.get(c.scope_unit_id), ...(c.unit_ids ?? []).map((id) => changed.get(id))].filter((d): d is string => !!d);
       // A change dated after the date the campaign is measured on cannot move it.
-      if (dates.some((d) => d <= on)) due.add(c.id);
+      const moving = [under.get(c.scope_unit_id), ...(c.unit_ids ?? []).map((id) => changed.get(id))].filter((d): d is UnitChanges => !!d && d.from <= on);
+      for (const { programmes } of moving) {
+        const known = due.get(c.id);
+        if (known === undefined) due.set(c.id, programmes && new Set(programmes));
+        else if (!programmes) due.set(c.id, null);
+        else programmes.forEach((p) => known?.add(p));
+      }
     }
-    if (!due.size) return;
-    for (const id of [...due].sort()) await this.evaluate(manager, id, today);
+    for (const [id, programmes] of [...due].sort(([a], [b]) => a.localeCompare(b))) await this.evaluate(manager, id, today, programmes);
   }
 
   /**
@@ -137,12 +208,15 @@ export class ProgressService {
   /**
    * Evaluates a campaign's targets as of `today`, stores the result and emits what changed;
    * returns how many targets moved. A target moves when its value, projection, state or goal does.
+   * With `programmes`, only the targets under those programmes (what status changes can move).
    */
-  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today()): Promise<number> {
+  async evaluate(manager: EntityManager, campaignId: string, today = this.clock.today(), programmes: ReadonlySet<string> | null = null): Promise<number> {
     const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
     // A cancelled campaign's progress stays as it stood when it was called off.
     if (!campaign || campaign.cancelled_at || !evaluationDate(period(campaign), today)) return 0;
-    const targets = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [campaignId])) as TargetRow[];
+    const all = (await manager.query(`SELECT ${TARGET_COLUMNS} FROM campaign_targets WHERE campaign_id = $1 ORDER BY position`, [campaignId])) as TargetRow[];
+    // Status changes under some programmes move only those programmes' targets: the others read the same.
+    const targets = programmes ? all.filter((t) => t.programme !== null && programmes.has(t.programme)) : all;
     const events: CloudEvent[] = [];
     for (const target of targets) {
       const progress = await this.progress(manager, campaign, target, today);

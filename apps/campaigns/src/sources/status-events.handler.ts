@@ -39,7 +39,7 @@ export class StatusEventsHandler {
     );
     // Reconciling compares what a unit is counted as with the replica: a stale event's mark changes nothing.
     await this.scoreboards.statusChanged(manager, event.data.unitId);
-    await this.progress.unitChanged(manager, event.data.unitId, event.data.effectiveFrom);
+    await this.progress.unitChanged(manager, event.data.unitId, event.data.effectiveFrom, event.data.programme);
   }
 }
 
