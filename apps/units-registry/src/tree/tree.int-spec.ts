@@ -205,6 +205,85 @@ describe('the unit tree', () => {
     await eventually(() => expect(eventsFor(source.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-closed.v1', 'antq.units.unit-split.v1']));
   });
 
+  it('splits a district with communes into new districts, the communes moving to the one named for each, in one operation', async () => {
+    const p = await createUnit({ code: 'SC-P', name: 'Tỉnh Mười Ba', kind: 'province', effectiveFrom: '2020-01-01' });
+    const source = await createUnit({ code: 'SC-D', name: 'Huyện Chia', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+    const communes: { id: string }[] = [];
+    for (const code of ['SC-C1', 'SC-C2', 'SC-C3']) communes.push(await createUnit({ code, name: `Xã ${code}`, kind: 'commune', parentId: source.id, effectiveFrom: '2020-01-01' }));
+    const [c1, c2, c3] = communes;
+    const split = await api.post(`/units/${source.id}/split`, {
+      successors: [
+        { code: 'SC-D1', name: 'Huyện Chia Bắc', childIds: [c1.id, c2.id] },
+        { code: 'SC-D2', name: 'Huyện Chia Nam', childIds: [c3.id] },
+      ],
+      effectiveFrom: '2024-12-01',
+    });
+    expect(split.status).toBe(201);
+    const [d1, d2] = split.body as { id: string }[];
+    expect(split.body.map((u: { code: string; parentId: string }) => [u.code, u.parentId])).toEqual([['SC-D1', p.id], ['SC-D2', p.id]]);
+
+    const parents = async (asOf: string) => Promise.all(communes.map(async (c) => (await api.get(`/units/${c.id}?asOf=${asOf}`)).body.parentId as string));
+    expect(await parents('2024-11-30')).toEqual([source.id, source.id, source.id]);
+    expect(await parents('2024-12-01')).toEqual([d1.id, d1.id, d2.id]);
+    const children = async (id: string, asOf: string) => ((await api.get(`/units/${id}/children?asOf=${asOf}`)).body.items as { code: string }[]).map((u) => u.code);
+    expect(await children(source.id, '2024-11-30')).toEqual(['SC-C1', 'SC-C2', 'SC-C3']);
+    expect({ d1: await children(d1.id, '2024-12-01'), d2: await children(d2.id, '2024-12-01') }).toEqual({ d1: ['SC-C1', 'SC-C2'], d2: ['SC-C3'] });
+    expect((await api.get(`/units/${source.id}?asOf=2024-12-01`)).body.status).toBe('closed');
+
+    const edge = (successorId: string) => ({ predecessorId: source.id, successorId, kind: 'split', effectiveDate: '2024-12-01' });
+    const bySuccessor = (a: { successorId: string }, b: { successorId: string }) => a.successorId.localeCompare(b.successorId);
+    expect([...(await api.get(`/units/${source.id}/lineage?asOf=2024-12-01`)).body.became].sort(bySuccessor)).toEqual([edge(d1.id), edge(d2.id)].sort(bySuccessor));
+    for (const d of [d1, d2]) {
+      expect((await api.get(`/units/${d.id}/lineage?asOf=2024-12-01`)).body.formedFrom).toEqual([edge(d.id)]);
+      expect((await api.get(`/units/${d.id}/lineage?asOf=2024-11-30`)).body).toEqual({ asOf: '2024-11-30', formedFrom: [], became: [] });
+    }
+    expect((await api.get(`/units/${source.id}/lineage?asOf=2024-11-30`)).body).toEqual({ asOf: '2024-11-30', formedFrom: [], became: [] });
+
+    // The moves belong to the split's operation: one change, no tree in between.
+    const last = async (id: string) => ((await api.get(`/units/${id}/history?asOf=2024-12-01`)).body as { change: string; validFrom: string; operationId: string }[]).at(-1);
+    const operationId = (await last(d1.id))?.operationId;
+    for (const c of communes) expect(await last(c.id)).toMatchObject({ change: 'moved', validFrom: '2024-12-01', operationId });
+    expect(await last(source.id)).toMatchObject({ change: 'closed', operationId });
+
+    await eventually(() => {
+      expect(eventsFor(source.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-closed.v1', 'antq.units.unit-split.v1']);
+      for (const c of communes) expect(eventsFor(c.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-moved.v1']);
+      for (const d of [d1, d2]) expect(eventsFor(d.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1']);
+    });
+    expect([c1, c2, c3].map((c) => eventsFor(c.id)[1].data)).toEqual(
+      [d1, d1, d2].map((d) => expect.objectContaining({ fromParentId: source.id, toParentId: d.id, parentId: d.id, effectiveFrom: '2024-12-01', version: 2 })),
+    );
+    expect(eventsFor(source.id)[1].data).toMatchObject({ reason: 'split', successorIds: [d1.id, d2.id], status: 'closed', effectiveFrom: '2024-12-01' });
+    expect(eventsFor(source.id)[2].data).toMatchObject({ successorIds: [d1.id, d2.id], operationId });
+  });
+
+  it('splits a district into an existing one and a new one, each taking the communes named for it', async () => {
+    const p = await createUnit({ code: 'SJ-P', name: 'Tỉnh Mười Bốn', kind: 'province', effectiveFrom: '2020-01-01' });
+    const source = await createUnit({ code: 'SJ-D', name: 'Huyện Chia', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+    const existing = await createUnit({ code: 'SJ-E', name: 'Huyện Nhận', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
+    await createUnit({ code: 'SJ-E1', name: 'Xã Có Sẵn', kind: 'commune', parentId: existing.id, effectiveFrom: '2020-01-01' });
+    const [c1, c2] = [
+      await createUnit({ code: 'SJ-C1', name: 'Xã Một', kind: 'commune', parentId: source.id, effectiveFrom: '2020-01-01' }),
+      await createUnit({ code: 'SJ-C2', name: 'Xã Hai', kind: 'commune', parentId: source.id, effectiveFrom: '2020-01-01' }),
+    ];
+    const split = await api.post(`/units/${source.id}/split`, {
+      successors: [{ unitId: existing.id, childIds: [c1.id] }, { code: 'SJ-N', name: 'Huyện Mới', childIds: [c2.id] }],
+      effectiveFrom: '2024-12-01',
+    });
+    expect(split.status).toBe(201);
+    const [, created] = split.body as { id: string }[];
+    expect(split.body.map((u: { id: string; code: string }) => [u.id, u.code])).toEqual([[existing.id, 'SJ-E'], [created.id, 'SJ-N']]);
+    const children = async (id: string, asOf: string) => ((await api.get(`/units/${id}/children?asOf=${asOf}`)).body.items as { code: string }[]).map((u) => u.code);
+    expect(await children(existing.id, '2024-11-30')).toEqual(['SJ-E1']);
+    expect(await children(existing.id, '2024-12-01')).toEqual(['SJ-C1', 'SJ-E1']);
+    expect(await children(created.id, '2024-12-01')).toEqual(['SJ-C2']);
+    expect((await api.get(`/units/${existing.id}/lineage?asOf=2024-12-01`)).body.formedFrom).toEqual([
+      { predecessorId: source.id, successorId: existing.id, kind: 'split', effectiveDate: '2024-12-01' },
+    ]);
+    await eventually(() => expect(eventsFor(c1.id).map((e) => e.type)).toEqual(['antq.units.unit-created.v1', 'antq.units.unit-moved.v1']));
+    expect(eventsFor(c1.id)[1].data).toMatchObject({ fromParentId: source.id, toParentId: existing.id, effectiveFrom: '2024-12-01' });
+  });
+
   it('abolishes a level in one operation: children move up, the level closes', async () => {
     const p = await createUnit({ code: 'HT', name: 'Tỉnh Hà Tĩnh', kind: 'province', effectiveFrom: '2020-01-01' });
     const d1 = await createUnit({ code: 'HT-D1', name: 'Huyện 1', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' });
@@ -556,6 +635,68 @@ describe('the unit tree', () => {
         );
       });
     });
+    describe('a split of a unit with children that does not give each active child to exactly one successor', () => {
+      const c: Record<string, string> = {};
+      const unknown = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+      beforeAll(async () => {
+        const p = await createUnit({ code: 'SK-P', name: 'Tỉnh Mười Lăm', kind: 'province', effectiveFrom: '2020-01-01' });
+        c['SK-D'] = (await createUnit({ code: 'SK-D', name: 'Huyện Chia', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' })).id;
+        c['SK-O'] = (await createUnit({ code: 'SK-O', name: 'Huyện Khác', kind: 'district', parentId: p.id, effectiveFrom: '2020-01-01' })).id;
+        for (const code of ['SK-C1', 'SK-C2', 'SK-C3', 'SK-C4']) c[code] = (await createUnit({ code, name: `Xã ${code}`, kind: 'commune', parentId: c['SK-D'], effectiveFrom: '2020-01-01' })).id;
+        c['SK-O1'] = (await createUnit({ code: 'SK-O1', name: 'Xã Bên', kind: 'commune', parentId: c['SK-O'], effectiveFrom: '2020-01-01' })).id;
+        // A child once, no more on the split's date.
+        expect((await api.post(`/units/${c['SK-C4']}/close`, { effectiveFrom: '2023-01-01' })).status).toBe(200);
+      });
+      /** Splits SK-D into two new districts, each given the units of these codes (or ids) as children. */
+      const splitGiving = (first?: string[], second?: string[]) => () =>
+        api.post(`/units/${c['SK-D']}/split`, {
+          successors: [
+            { code: 'SK-N1', name: 'Huyện Bắc', ...(first && { childIds: first.map((code) => c[code] ?? code) }) },
+            { code: 'SK-N2', name: 'Huyện Nam', ...(second && { childIds: second.map((code) => c[code] ?? code) }) },
+          ],
+          effectiveFrom: '2024-06-01',
+        });
+      it('no child given to any successor', () =>
+        expectRefused(splitGiving(), 422, /Unit SK-D has 3 active children on 2024-06-01 that no successor takes \(SK-C1, SK-C2, SK-C3\); name each in the childIds of one successor/));
+      it('a child left out', () => expectRefused(splitGiving(['SK-C1'], ['SK-C3']), 422, /Unit SK-D has 1 active child on 2024-06-01 that no successor takes \(SK-C2\)/));
+      it('a child given to two successors', () =>
+        expectRefused(
+          splitGiving(['SK-C1', 'SK-C2'], ['SK-C2', 'SK-C3']),
+          422,
+          new RegExp(`A split gives each child to one successor: ${c['SK-C2']} is in the childIds of successors\\[0\\] and successors\\[1\\]`),
+        ));
+      it.each([
+        ['a child of another unit', 'SK-O1'],
+        ['a unit that was a child but is closed on the date', 'SK-C4'],
+        ['the source itself', 'SK-D'],
+        ['a unit that does not exist', unknown],
+      ])('naming %s', (_, named) =>
+        expectRefused(splitGiving(['SK-C1', 'SK-C2', named], ['SK-C3']), 422, new RegExp(`childIds name units that are not active children of SK-D on 2024-06-01: ${c[named] ?? named}`)));
+      it('a child named twice for one successor', () => expectRefused(splitGiving(['SK-C1', 'SK-C1', 'SK-C2'], ['SK-C3']), 400, /childIds must name each child once/));
+      it('a child id that is not a UUID', () => expectRefused(splitGiving(['SK-C1', 'SK-C2'], ['SK-C3', 'SK-C5']), 400, /each child id must be a UUID/));
+      it('childIds on a merge target, which takes every child of its sources', () =>
+        expectRefused(() => api.post('/units/merge', { sourceIds: [c['SK-D'], c['SK-O']], target: { code: 'SK-M', name: 'Huyện Gộp', childIds: [] }, effectiveFrom: '2024-06-01' }), 400, /childIds should not exist/));
+      it('a child the placement rules forbid under the successors\' kind', async () => {
+        const p = await createUnit({ code: 'SK-Q', name: 'Tỉnh Mười Sáu', kind: 'province', effectiveFrom: '2020-01-01' });
+        const agency = await createUnit({ code: 'SK-A', name: 'Công an tỉnh', kind: 'agency', parentId: p.id, effectiveFrom: '2020-01-01' });
+        const team = await createUnit({ code: 'SK-A1', name: 'Phòng Một', kind: 'agency', parentId: agency.id, effectiveFrom: '2020-01-01' });
+        // The rules place only agencies under an agency: a school placed under one while a rule
+        // allowed it cannot follow it to a successor once the rule is gone.
+        const [rule] = (await service.dataSource.query(`INSERT INTO placement_rules (child_kind, parent_kind) VALUES ('school', 'agency') RETURNING id`)) as { id: number }[];
+        let school: { id: string };
+        try {
+          school = await createUnit({ code: 'SK-AS', name: 'Trường Công an', kind: 'school', parentId: agency.id, effectiveFrom: '2020-01-01' });
+        } finally {
+          await service.dataSource.query('DELETE FROM placement_rules WHERE id = $1', [rule.id]);
+        }
+        // The team's move, allowed, goes first: it is undone with the rest.
+        await expectRefused(
+          () => api.post(`/units/${agency.id}/split`, { successors: [{ code: 'SK-AN', name: 'Phòng Bắc', childIds: [team.id, school.id] }, { code: 'SK-AM', name: 'Phòng Nam' }], effectiveFrom: '2024-06-01' }),
+          422,
+          /A school cannot be placed under a agency on 2024-06-01 \(unit SK-AS; a school then sits under province or district or commune\)/,
+        );
+      });
+    });
     describe('a move dated before an abolition of a level, into where it applied', () => {
       let p1: { id: string };
       let p2: { id: string };
@@ -711,6 +852,15 @@ describe('writes within the jurisdiction', () => {
     [
       'an A unit split into a new unit under a B parent',
       () => registrarOfA.post(`/units/${u['JA-C1']}/split`, { successors: [{ code: 'J-S4', name: 'Xã Bắc' }, { code: 'J-S5', name: 'Xã Nam', parentId: u['JB-D1'] }], effectiveFrom: on }),
+      'JB-D1',
+    ],
+    [
+      'an A district split, a commune of it going to a B district',
+      () =>
+        registrarOfA.post(`/units/${u['JA-D1']}/split`, {
+          successors: [{ unitId: u['JB-D1'], childIds: [u['JA-C1']] }, { code: 'J-S6', name: 'Huyện Nam', childIds: [u['JA-C2'], u['JA-C3']] }],
+          effectiveFrom: on,
+        }),
       'JB-D1',
     ],
     ['a level abolished within B', () => registrarOfA.post('/units/abolish-level', { kind: 'district', withinId: u['JB'], effectiveFrom: '2025-07-01' }), 'JB'],

@@ -11,7 +11,8 @@ import { TreeRepository, type StructureLock } from './tree.repository';
 import type { UnitState } from './unit-state';
 
 export type MergeTarget = { unitId: string } | Omit<NewUnitSpec, 'kind'>;
-export type SplitSuccessor = { unitId: string } | Omit<NewUnitSpec, 'kind'>;
+/** A split successor, existing or new, and the source's children (ids) that move to it. */
+export type SplitSuccessor = ({ unitId: string } | Omit<NewUnitSpec, 'kind'>) & { childIds?: string[] };
 
 export interface ReorganisationPlan {
   effectiveFrom: string;
@@ -163,7 +164,10 @@ export class TreeService {
     }, STRUCTURAL);
   }
 
-  /** One unit into several, new or existing; the source closes. */
+  /**
+   * One unit into several, new or existing; the source closes. Its active children on the
+   * date move, each to the one successor whose childIds name it, as a merge moves the sources'.
+   */
   split(sourceId: string, successors: SplitSuccessor[], date: string, actor: Caller): Promise<UnitState[]> {
     return this.change(actor, async (set) => {
       await this.requireTarget(set, sourceId);
@@ -173,15 +177,27 @@ export class TreeService {
       const repeated = existing.filter((id, i) => existing.indexOf(id) !== i);
       if (repeated.length) throw new RuleViolationError(`A split names each successor once (${[...new Set(repeated)].join(', ')} is named more than once)`);
       if (existing.includes(sourceId)) throw new RuleViolationError('A unit cannot be split into itself');
+      const takenBy = this.childAssignment(successors);
       await set.require(existing, 'Successor unit');
       await set.reserveCodes(successors.filter((s) => !isExisting(s)).map((s) => (s as NewUnitSpec).code));
       await set.requireWithinJurisdiction([sourceId, ...existing], date);
       for (const successor of successors) {
         if (!isExisting(successor)) await set.requireMayCreateUnder(successor.parentId ?? source.parentId, successor.code, date);
       }
+      // The children lie below the source, so within the jurisdiction it was judged by.
       const children = await set.childrenOn([sourceId], date);
-      if (children.length) {
-        throw new RuleViolationError(`Unit ${source.code} has ${children.length} active children on ${date} (e.g. ${children[0].code}); move them before splitting it`);
+      const isChild = new Set(children.map((c) => c.id));
+      const strangers = [...takenBy.keys()].filter((id) => !isChild.has(id));
+      if (strangers.length) {
+        throw new RuleViolationError(`childIds name units that are not active children of ${source.code} on ${date}: ${strangers.slice(0, 20).join(', ')}`, { children: strangers });
+      }
+      // Closing, the source may leave no child behind.
+      const unassigned = children.filter((c) => !takenBy.has(c.id)).map((c) => c.code).sort();
+      if (unassigned.length) {
+        throw new RuleViolationError(
+          `Unit ${source.code} has ${unassigned.length} active ${unassigned.length > 1 ? 'children' : 'child'} on ${date} that no successor takes (${unassigned.slice(0, 20).join(', ')}); name each in the childIds of one successor`,
+          { children: unassigned },
+        );
       }
       const operationId = set.operation('split', date, { sourceId, successors });
       const ids: string[] = [];
@@ -191,8 +207,13 @@ export class TreeService {
           if (state.kind !== source.kind) throw new RuleViolationError('A unit splits into units of its own kind');
           ids.push(successor.unitId);
         } else {
-          ids.push((await set.create(operationId, { ...successor, kind: source.kind, parentId: successor.parentId ?? source.parentId }, date)).id);
+          const { childIds: _children, ...spec } = successor;
+          ids.push((await set.create(operationId, { ...spec, kind: source.kind, parentId: spec.parentId ?? source.parentId }, date)).id);
         }
+      }
+      // In the request's order; each move checks the placement rules for the child under its successor.
+      for (const [i, successor] of successors.entries()) {
+        for (const childId of successor.childIds ?? []) await set.move(operationId, childId, ids[i], date);
       }
       set.close(operationId, sourceId, date, 'split', ids);
       set.recordSplit(operationId, sourceId, ids, date);
@@ -351,6 +372,27 @@ export class TreeService {
     for (const child of children) await set.move(operationId, child.id, parentOf.get(child.parentId as string) as string, date);
     for (const unit of active) set.close(operationId, unit.id, date, 'level-abolished', [parentOf.get(unit.id) as string]);
     return { closed: active.length, moved: children.length };
+  }
+
+  /** Which successor (by position) takes each child named in childIds; a child named twice is refused. */
+  private childAssignment(successors: SplitSuccessor[]): Map<string, number> {
+    const takenBy = new Map<string, number>();
+    const twice = new Map<string, number[]>();
+    successors.forEach((successor, i) => {
+      for (const id of successor.childIds ?? []) {
+        const first = takenBy.get(id);
+        if (first === undefined) takenBy.set(id, i);
+        else twice.set(id, [...(twice.get(id) ?? [first]), i]);
+      }
+    });
+    if (twice.size) {
+      const named = [...twice].slice(0, 20).map(([id, at]) => {
+        const holders = [...new Set(at)].map((i) => `successors[${i}]`);
+        return holders.length > 1 ? `${id} is in the childIds of ${holders.join(' and ')}` : `${id} is named twice in the childIds of ${holders[0]}`;
+      });
+      throw new RuleViolationError(`A split gives each child to one successor: ${named.join('; ')}`, { children: [...twice.keys()] });
+    }
+    return takenBy;
   }
 
   private checkSameParent(set: TreeChangeSet, states: Pick<UnitState, 'code' | 'parentId'>[], kind: UnitKind, date: string): void {

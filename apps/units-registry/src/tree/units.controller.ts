@@ -129,10 +129,10 @@ export class UnitsController {
 
   @Post(':id/split')
   @Roles('admin', 'registrar')
-  @ApiOperation({ summary: 'Split a unit into several new or existing units; it closes' })
+  @ApiOperation({ summary: 'Split a unit into several new or existing units; its children move to the successors that name them, and it closes' })
   @ApiCreatedResponse({ type: [UnitResponse] })
   async split(@Param('id', ParseIdPipe) id: string, @Body() request: SplitUnitRequest, @CurrentActor() actor: Caller): Promise<UnitResponse[]> {
-    const successors = request.successors.map((s, i) => reference(s, `successors[${i}]`));
+    const successors = request.successors.map((s, i) => ({ ...reference(s, `successors[${i}]`), ...(s.childIds && { childIds: s.childIds }) }));
     return (await this.tree.split(id, successors, request.effectiveFrom ?? this.clock.today(), actor)).map((u) => UnitResponse.from(u));
   }
 

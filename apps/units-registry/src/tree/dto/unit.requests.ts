@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  ArrayUnique,
   IsArray,
   IsDefined,
   IsIn,
@@ -154,14 +155,29 @@ export class MergeUnitsRequest extends EffectiveDated {
   target!: ExistingOrNewUnit;
 }
 
+/** A split successor, existing or new, with the children of the source it takes. */
+export class SplitSuccessorUnit extends ExistingOrNewUnit {
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'Active children of the source on the date that move to this successor. Each child goes to exactly one successor; leave out when the source has none.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUuid({ each: true, message: 'each child id must be a UUID' })
+  @ArrayUnique({ message: 'childIds must name each child once' })
+  childIds?: string[];
+}
+
 export class SplitUnitRequest extends EffectiveDated {
-  @ApiProperty({ type: [ExistingOrNewUnit] })
+  @ApiProperty({ type: [SplitSuccessorUnit] })
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(100)
   @ValidateNested({ each: true, message: 'successors must hold objects: an existing unit { unitId } or a new one { code, name, ... }' })
-  @Type(() => ExistingOrNewUnit)
-  successors!: ExistingOrNewUnit[];
+  @Type(() => SplitSuccessorUnit)
+  successors!: SplitSuccessorUnit[];
 }
 
 export class AbolishLevelRequest extends EffectiveDated {
