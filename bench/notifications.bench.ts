@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
@@ -13,6 +12,7 @@ import {
   testKafka,
   testToken,
   uniqueRunId,
+  unitCreatedEvent,
   type RunningService,
 } from '@antq/testing';
 import { Partitioners, type Producer } from 'kafkajs';
@@ -34,7 +34,38 @@ const NAME = 'notifications';
 const STEADY_RATE = 50;
 const STEADY_SECONDS = 10;
 
-const revocation = () => drugFreeRevocation(randomUUID(), { source: '/antq/bench', agency: 'antq-bench', principal: 'bench', correlationId: 'bench' });
+/** The province, its districts and their communes the alerts are about: each alert has a unit path and two responsible agencies. */
+const DISTRICTS = 10;
+const COMMUNES_PER_DISTRICT = 20;
+
+interface BenchTree {
+  events: CloudEvent[];
+  province: string;
+  districts: string[];
+  communes: string[];
+}
+
+function benchTree(): BenchTree {
+  const province = unitCreatedEvent({ code: 'BENCH-P', name: 'Tỉnh Đo Kiểm' });
+  const districts = Array.from({ length: DISTRICTS }, (_, d) =>
+    unitCreatedEvent({ code: `BENCH-D${d}`, name: `Huyện ${d + 1}`, kind: 'district', parentId: province.subject }),
+  );
+  const communes = districts.flatMap((district, d) =>
+    Array.from({ length: COMMUNES_PER_DISTRICT }, (_, c) => unitCreatedEvent({ code: `BENCH-C${d}-${c}`, name: `Xã ${d + 1}.${c + 1}`, kind: 'commune', parentId: district.subject })),
+  );
+  return { events: [province, ...districts, ...communes], province: province.subject, districts: districts.map((e) => e.subject), communes: communes.map((e) => e.subject) };
+}
+
+/** Revocations of the tree's communes in turn, each a new fact (the next sequence of its commune), so that each raises its own alert. */
+function revocations(communes: string[]): () => CloudEvent {
+  let next = 0;
+  return () => {
+    const unitId = communes[next % communes.length];
+    const event = drugFreeRevocation(unitId, { source: '/antq/bench', agency: 'antq-bench', principal: 'bench', correlationId: 'bench' });
+    event.data.sequence = 2 + Math.floor(next++ / communes.length);
+    return event;
+  };
+}
 
 async function count(service: RunningService, sql: string): Promise<number> {
   const [row] = (await service.dataSource.query(sql)) as { n: number }[];
@@ -74,7 +105,18 @@ export async function main(): Promise<void> {
     // 1. Alerts from the stream, with the delivery worker off: only the raising is measured.
     const raising = await startTestService(NOTIFICATIONS, (e) => NotificationsModule.forRoot(e), runId, { ...env, DELIVERY_WORKER_ENABLED: 'false' });
     services.push(raising);
-    const hook = await new ApiClient(raising.url, testToken('antq-bench', ['admin'])).post('/webhooks', { url: `http://127.0.0.1:${receiverPort}/alerts` });
+    const tree = benchTree();
+    await connected.send({ topic: runTopic(runId, EVENT_TOPICS.units.name), acks: -1, messages: tree.events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    await waitUntil('the tree in the replica', async () => (await count(raising, 'SELECT count(*)::int AS n FROM replica_units')) === tree.events.length, 60_000, 50);
+    const admin = new ApiClient(raising.url, testToken('antq-bench', ['admin']));
+    // The province's police answer for the province, each district's for its district.
+    const responsibilities: [string, string[]][] = [['ca-tinh', [tree.province]], ...tree.districts.map((d, i): [string, string[]] => [`ca-huyen-${i + 1}`, [d]])];
+    for (const [agency, unitIds] of responsibilities) {
+      const set = await admin.request('PUT', `/responsibilities/${agency}`, { unitIds });
+      if (set.status !== 200) throw new Error(`responsibilities: ${set.status} ${JSON.stringify(set.body)}`);
+    }
+    const revocation = revocations(tree.communes);
+    const hook = await admin.post('/webhooks', { url: `http://127.0.0.1:${receiverPort}/alerts` });
     if (hook.status !== 201) throw new Error(`webhook: ${hook.status} ${JSON.stringify(hook.body)}`);
     await send([revocation()]);
     await waitUntil('the warm-up alert', async () => (await count(raising, 'SELECT count(*)::int AS n FROM alerts')) === 1, 60_000, 50);
@@ -85,6 +127,9 @@ export async function main(): Promise<void> {
     for (let i = 0; i < events.length; i += 500) await send(events.slice(i, i + 500));
     await waitUntil('every alert', async () => (await count(raising, 'SELECT count(*)::int AS n FROM alerts')) === alerts + 1, 300_000, 50);
     const alertSeconds = (now() - started) / 1000;
+    // Each alert went to the commune's district police and the province's, in their feeds.
+    const feedItems = await count(raising, 'SELECT count(*)::int AS n FROM feed_items');
+    if (feedItems !== 2 * (alerts + 1)) throw new Error(`${feedItems} feed items for ${alerts + 1} alerts: each should reach two agencies`);
     await raising.stop();
 
     // 2. The same service with its worker on drains the pending webhook deliveries.
@@ -114,7 +159,7 @@ export async function main(): Promise<void> {
       title: 'Notifications: alerts from the event stream, webhook deliveries, event-to-webhook latency',
       sections: [
         {
-          title: `throughput (${alerts} drug-free revocations, one rule match each, one webhook)`,
+          title: `throughput (${alerts} drug-free revocations of ${tree.communes.length} communes, one rule match each, two responsible agencies' feeds, one webhook)`,
           rows: [
             ['alerts raised', formatRate(alerts / alertSeconds)],
             ['webhook deliveries', formatRate(alerts / deliverySeconds)],
@@ -131,7 +176,7 @@ export async function main(): Promise<void> {
         },
       ],
       notes: [
-        'Alert raising: per event, rule lookup and condition, unit path from the replica, recipients, alert row (unique dedupe key), feed items, the pending delivery and alert-raised in the outbox, in the consumer batch transaction.',
+        `Alert raising: per event, rule lookup and condition, unit path from the replica (a province, ${DISTRICTS} districts, ${DISTRICTS * COMMUNES_PER_DISTRICT} communes), recipients (the district's and the province's police, by responsibility), alert row (unique dedupe key), their feed items, the pending delivery and alert-raised in the outbox, in the consumer batch transaction.`,
         'Deliveries: claimed with FOR UPDATE SKIP LOCKED (DELIVERY_CONCURRENCY=16 in flight), HMAC-signed POST to a receiver in this process, attempt logged and notification-delivered written in one transaction each.',
         'The service, the receiver and the load generator share one Node process and the machine with the broker and PostgreSQL.',
       ],

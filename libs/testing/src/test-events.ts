@@ -39,7 +39,7 @@ export function unitCreatedEvent(data: Partial<UnitCreatedData> = {}, options: T
 }
 
 /** A commune's drug-free recognition revoked: the fact the default critical rule alerts on. */
-export function drugFreeRevocation(unitId = randomUUID(), options: TestEventOptions = {}): CloudEvent<UnitStatusChangedData> {
+export function drugFreeRevocation(unitId: string = randomUUID(), options: TestEventOptions = {}): CloudEvent<UnitStatusChangedData> {
   return testEvent(
     'antq.assessments.unit-status-changed.v1',
     unitId,
