@@ -37,6 +37,8 @@ const OUTBOX_CHUNK = 1_000;
  */
 export class TreeChangeSet {
   private readonly latest = new Map<string, UnitState>();
+  /** The units `latest` holds, by their latest parent: children are found without a pass over every unit held. */
+  private readonly heldByParent = new Map<string, Set<string>>();
   private readonly persistedVersion = new Map<string, number>();
   private readonly newUnits: { id: string; code: string; kind: UnitKind }[] = [];
   private readonly versions: (UnitState & { searchName: string; operationId: string })[] = [];
@@ -74,7 +76,7 @@ export class TreeChangeSet {
     const wanted = [...new Set(ids)].filter((id) => !this.latest.has(id));
     const states = await this.repository.lockLatest(this.manager, wanted);
     for (const state of states) {
-      this.latest.set(state.id, state);
+      this.hold(state);
       this.persistedVersion.set(state.id, state.version);
     }
     return wanted.filter((id) => !this.latest.has(id));
@@ -243,7 +245,7 @@ export class TreeChangeSet {
       change: 'created',
     };
     this.newUnits.push({ id: state.id, code: state.code, kind: state.kind });
-    this.latest.set(state.id, state);
+    this.hold(state);
     this.record(state, operationId);
     this.emit('antq.units.unit-created.v1', state, {});
     return state;
@@ -313,8 +315,13 @@ export class TreeChangeSet {
     // no longer holds (and refuse with a misleading 422). The latest state, read under the
     // lock, is the one on the date unless a change follows the date: only then read it again.
     const changedLater = [...found.keys()].filter((id) => this.state(id).validFrom > date);
-    const current = this.activeUnder(parents, date, await this.repository.statesAt(this.manager, changedLater, date));
-    return [...found.keys()].flatMap((id) => current.get(id) ?? []);
+    const reread = new Map(changedLater.length ? (await this.repository.statesAt(this.manager, changedLater, date)).map((s) => [s.id, s]) : []);
+    // Only the units found: a reorganisation calls this thousands of times on a change set holding thousands of units.
+    return [...found.keys()].flatMap((id) => {
+      const latest = this.state(id);
+      const onDate = latest.validFrom <= date ? latest : reread.get(id);
+      return onDate && onDate.status === 'active' && onDate.parentId && parents.has(onDate.parentId) ? [onDate] : [];
+    });
   }
 
   /** Of units' recorded states on a date and the units this change set holds, those active under one of the parents then. */
@@ -325,10 +332,24 @@ export class TreeChangeSet {
       const current = mine && mine.validFrom <= date ? mine : unit;
       if (current.status === 'active' && current.parentId && parents.has(current.parentId)) result.set(unit.id, current);
     }
-    for (const state of this.latest.values()) {
-      if (state.validFrom <= date && state.status === 'active' && state.parentId && parents.has(state.parentId)) result.set(state.id, state);
+    for (const parentId of parents) {
+      for (const id of this.heldByParent.get(parentId) ?? []) {
+        const state = this.state(id);
+        if (state.validFrom <= date && state.status === 'active') result.set(id, state);
+      }
     }
     return result;
+  }
+
+  /** Keeps a unit's latest state, and the index of the held units by parent with it. */
+  private hold(state: UnitState): void {
+    const before = this.latest.get(state.id);
+    if (before?.parentId && before.parentId !== state.parentId) this.heldByParent.get(before.parentId)?.delete(state.id);
+    this.latest.set(state.id, state);
+    if (!state.parentId) return;
+    let held = this.heldByParent.get(state.parentId);
+    if (!held) this.heldByParent.set(state.parentId, (held = new Set()));
+    held.add(state.id);
   }
 
   // ---- writing ----
@@ -404,7 +425,7 @@ export class TreeChangeSet {
     const pending = this.versions.find((v) => v.id === current.id && v.version === current.version);
     if (pending) pending.validTo = date;
     const state: UnitState = { ...next, version: current.version + 1, validFrom: date, validTo: null, change };
-    this.latest.set(state.id, state);
+    this.hold(state);
     this.record(state, operationId);
     return state;
   }
