@@ -13,9 +13,11 @@ describe('notifications configuration', () => {
 
   it('keeps the default denied ranges when WEBHOOK_DENY_CIDRS adds one; WEBHOOK_ALLOW_CIDRS still opens a range', () => {
     const policy = webhookAddressPolicy(loadNotificationsConfig({ WEBHOOK_DENY_CIDRS: '198.51.100.0/24' }));
-    for (const address of ['127.0.0.1', '10.0.0.1', '192.168.1.1', 'fd00::1', 'fec0::1', '::ffff:127.0.0.1', '198.51.100.9']) {
-      expect({ address, refusal: policy.refusal(address) }).toEqual({ address, refusal: expect.stringMatching(/denied range/) });
+    for (const address of ['127.0.0.1', '10.0.0.1', '192.168.1.1', 'fd00::1', 'fec0::1', '::ffff:127.0.0.1']) {
+      expect({ address, refusal: policy.refusal(address) }).toEqual({ address, refusal: expect.stringMatching(/denied range \(built in\)/) });
     }
+    // The refusal says where the range comes from.
+    expect(policy.refusal('198.51.100.9')).toBe('address 198.51.100.9 is in a denied range (WEBHOOK_DENY_CIDRS) and not in WEBHOOK_ALLOW_CIDRS');
     expect(policy.refusal('203.0.113.10')).toBeUndefined();
     const allowed = webhookAddressPolicy(loadNotificationsConfig({ WEBHOOK_DENY_CIDRS: '198.51.100.0/24', WEBHOOK_ALLOW_CIDRS: '10.0.0.0/24, 198.51.100.9' }));
     expect(allowed.refusal('10.0.0.1')).toBeUndefined();

@@ -120,6 +120,8 @@ export class AddressPolicy {
   /** The default ranges, then the extra ones. */
   readonly denyCidrs: string[];
   private readonly allow: BlockList;
+  /** The ranges always denied, and those WEBHOOK_DENY_CIDRS adds. */
+  private readonly builtIn: BlockList;
   private readonly deny: BlockList;
 
   constructor(
@@ -130,7 +132,8 @@ export class AddressPolicy {
   ) {
     this.denyCidrs = [...DEFAULT_DENIED_CIDRS, ...extraDenyCidrs];
     this.allow = blockList(allowCidrs);
-    this.deny = blockList(this.denyCidrs);
+    this.builtIn = blockList(DEFAULT_DENIED_CIDRS);
+    this.deny = blockList(extraDenyCidrs);
   }
 
   /**
@@ -141,10 +144,12 @@ export class AddressPolicy {
   refusal(address: string): string | undefined {
     const forms = formsOf(address);
     if (forms.some((f) => this.allow.check(f.address, f.family))) return undefined;
-    const denied = forms.find((f) => this.deny.check(f.address, f.family));
+    // Which list denies it, so that an operator knows where the range comes from.
+    const builtIn = forms.find((f) => this.builtIn.check(f.address, f.family));
+    const denied = builtIn ?? forms.find((f) => this.deny.check(f.address, f.family));
     if (!denied) return undefined;
     const shown = denied.address === address ? address : `${address} (${denied.address})`;
-    return `address ${shown} is in a denied range (WEBHOOK_DENY_CIDRS) and not in WEBHOOK_ALLOW_CIDRS`;
+    return `address ${shown} is in a denied range (${builtIn ? 'built in' : 'WEBHOOK_DENY_CIDRS'}) and not in WEBHOOK_ALLOW_CIDRS`;
   }
 
   /** Checks a webhook URL's form (http or https, a host, no credentials). Returns the problem, if any. */

@@ -73,7 +73,7 @@ describe('webhook address policy', () => {
       '2002:ac14:5::1': '172.20.0.5',
     };
     for (const [address, ipv4] of Object.entries(carriers)) {
-      expect(policy.refusal(address)).toBe(`address ${address} (${ipv4}) is in a denied range (WEBHOOK_DENY_CIDRS) and not in WEBHOOK_ALLOW_CIDRS`);
+      expect(policy.refusal(address)).toBe(`address ${address} (${ipv4}) is in a denied range (built in) and not in WEBHOOK_ALLOW_CIDRS`);
     }
     // Teredo and local-use NAT64 are closed as such.
     expect(policy.refusal('2001:0:4136:e378:8000:63bf:3fff:fdd2')).toMatch(/^address 2001:0:4136:e378:8000:63bf:3fff:fdd2 is in a denied range/);
