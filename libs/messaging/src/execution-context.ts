@@ -1,5 +1,5 @@
 import type { Actor } from '@antq/contracts';
-import type { ClsStore } from 'nestjs-cls';
+import type { ClsService, ClsStore } from 'nestjs-cls';
 
 /**
  * What travels with a unit of work (an HTTP request or a consumed event) through the
@@ -13,3 +13,15 @@ export interface AntqClsStore extends ClsStore {
 }
 
 export const CORRELATION_HEADER = 'x-correlation-id';
+
+/**
+ * Runs work the platform does on its own (a worker's pass, a daily job) as `actor`, under
+ * `correlationId` when given: its logs and the events it emits carry them, as a request's do.
+ */
+export function runAs<T>(cls: ClsService<AntqClsStore>, actor: Actor, work: () => Promise<T>, correlationId?: string): Promise<T> {
+  return cls.run(() => {
+    cls.set('actor', actor);
+    if (correlationId !== undefined) cls.set('correlationId', correlationId);
+    return work();
+  });
+}

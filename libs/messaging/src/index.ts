@@ -6,6 +6,7 @@ export * from './consumer/event-validation';
 export * from './consumer/event.context';
 export * from './event.factory';
 export * from './execution-context';
+export * from './draining-queue.worker';
 export * from './inbox/inbox';
 export * from './inbox/inbox.pruner';
 export * from './inbox/processed-event.entity';

@@ -3,7 +3,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
-import { closeBatch, openBatch, type AntqClsStore } from '@antq/messaging';
+import { closeBatch, openBatch, runAs, type AntqClsStore } from '@antq/messaging';
 import { Clock } from '@antq/platform';
 import { UnitReplicaRepository } from './unit-replica.repository';
 import { UNIT_TREE_OBSERVER, type UnitTreeObserver } from './unit-tree-observer';
@@ -44,17 +44,19 @@ export class InForceScheduler implements OnApplicationBootstrap {
 
   /** Makes current every unit version in force on `date`; returns how many units changed. */
   promoteDue(date = this.clock.today()): Promise<number> {
-    return this.cls.run(() => {
-      this.cls.set('actor', TREE_CLOCK);
-      this.cls.set('correlationId', `in-force-${date}`);
-      return this.dataSource.transaction(async (manager) => {
-        // As a consumer batch does: the observers' work for all the units runs once, at the end.
-        openBatch(manager);
-        const changes = await this.replica.promoteDue(manager, date);
-        if (this.observer) for (const change of changes) await this.observer.onUnitChanged(manager, change);
-        await closeBatch(manager);
-        return changes.length;
-      });
-    });
+    return runAs(
+      this.cls,
+      TREE_CLOCK,
+      () =>
+        this.dataSource.transaction(async (manager) => {
+          // As a consumer batch does: the observers' work for all the units runs once, at the end.
+          openBatch(manager);
+          const changes = await this.replica.promoteDue(manager, date);
+          if (this.observer) for (const change of changes) await this.observer.onUnitChanged(manager, change);
+          await closeBatch(manager);
+          return changes.length;
+        }),
+      `in-force-${date}`,
+    );
   }
 }

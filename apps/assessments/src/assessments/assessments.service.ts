@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type AssessmentState, type CloudEvent, type EventType, type UnitKind } from '@antq/contracts';
-import { EventFactory, OutboxService, type AntqClsStore, type CoWrite } from '@antq/messaging';
+import { EventFactory, OutboxService, runAs, type AntqClsStore, type CoWrite } from '@antq/messaging';
 import { ClsService } from 'nestjs-cls';
 import { Clock, ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { uniqueViolation } from '@antq/persistence';
@@ -274,11 +274,7 @@ export class AssessmentsService {
    * carry over into the next cycle (run daily, and on demand), acted by the system.
    */
   lapseDue(date = this.clock.today()): Promise<number> {
-    return this.cls.run(async () => {
-      this.cls.set('actor', SYSTEM);
-      this.cls.set('correlationId', `lapse-${date}`);
-      return this.lapse(date);
-    });
+    return runAs(this.cls, SYSTEM, () => this.lapse(date), `lapse-${date}`);
   }
 
   private async lapse(date: string): Promise<number> {
@@ -342,28 +338,31 @@ export class AssessmentsService {
    * deadline and are left out.
    */
   reportOverdue(date = this.clock.today()): Promise<number> {
-    return this.cls.run(async () => {
-      this.cls.set('actor', OVERDUE_JOB);
-      this.cls.set('correlationId', `overdue-${date}`);
-      const windowStart = new Date(`${date}T00:00:00Z`);
-      windowStart.setUTCDate(windowStart.getUTCDate() - OVERDUE_WINDOW_DAYS);
-      const since = windowStart.toISOString().slice(0, 10);
-      const year = Number(date.slice(0, 4));
-      let reported = 0;
-      for (const { programme } of await this.programmes.list()) {
-        if (programme === KEY_AREA) continue;
-        // A deadline falls on or after its cycle's end, within a year of it.
-        for (const cycle of [year - 2, year - 1, year]) {
-          const { definition } = await this.programmes.forCycle(programme, cycle);
-          for (const kind of definition.appliesTo.filter((k) => !definition.derivation?.kinds.includes(k))) {
-            const deadline = cycleDeadline(definition, kind, cycle);
-            if (deadline >= date || deadline < since) continue;
-            reported += await this.reportMissed(programme, cycle, kind, cycleBounds(definition, kind, cycle).end, deadline);
+    return runAs(
+      this.cls,
+      OVERDUE_JOB,
+      async () => {
+        const windowStart = new Date(`${date}T00:00:00Z`);
+        windowStart.setUTCDate(windowStart.getUTCDate() - OVERDUE_WINDOW_DAYS);
+        const since = windowStart.toISOString().slice(0, 10);
+        const year = Number(date.slice(0, 4));
+        let reported = 0;
+        for (const { programme } of await this.programmes.list()) {
+          if (programme === KEY_AREA) continue;
+          // A deadline falls on or after its cycle's end, within a year of it.
+          for (const cycle of [year - 2, year - 1, year]) {
+            const { definition } = await this.programmes.forCycle(programme, cycle);
+            for (const kind of definition.appliesTo.filter((k) => !definition.derivation?.kinds.includes(k))) {
+              const deadline = cycleDeadline(definition, kind, cycle);
+              if (deadline >= date || deadline < since) continue;
+              reported += await this.reportMissed(programme, cycle, kind, cycleBounds(definition, kind, cycle).end, deadline);
+            }
           }
         }
-      }
-      return reported;
-    });
+        return reported;
+      },
+      `overdue-${date}`,
+    );
   }
 
   /** Reports the active units of a kind, there when the cycle ended, with no decision for it. */

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '@antq/contracts';
-import { isTransientDatabaseError, type AntqClsStore } from '@antq/messaging';
+import { isTransientDatabaseError, runAs, type AntqClsStore } from '@antq/messaging';
 import { QueueWorker } from '@antq/persistence';
 import { DERIVATION_CHANNEL, UnitStatusService } from './unit-status.service';
 
@@ -107,13 +107,13 @@ export class DerivationWorker extends QueueWorker {
   }
 
   private derive(manager: EntityManager, derivations: Derivation[]): Promise<void> {
-    return this.cls.run(async () => {
-      this.cls.set('actor', DERIVATION_ACTOR);
-      await this.statuses.derive(
+    // Each derivation keeps the correlation id of the change that queued it.
+    return runAs(this.cls, DERIVATION_ACTOR, () =>
+      this.statuses.derive(
         manager,
         derivations.map((d) => ({ unitId: d.unitId, programme: d.programme, date: d.effectiveOn, correlationId: d.correlationId })),
-      );
-    });
+      ),
+    );
   }
 }
 

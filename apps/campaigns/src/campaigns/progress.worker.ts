@@ -1,19 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
-import type { AntqClsStore } from '@antq/messaging';
-import { QueueWorker } from '@antq/persistence';
+import { DrainingQueueWorker, type AntqClsStore } from '@antq/messaging';
 import { PROGRESS_ACTOR, PROGRESS_CHANNEL, ProgressService } from './progress.service';
-
-/**
- * Queue rows taken per pass. A pass costs about the same for few rows as for many (it
- * measures every campaign they move, and looks up each distinct unit once, at most the
- * tree's size), so it takes what a busy stream queued meanwhile; the bound keeps one
- * transaction's claim finite.
- */
-const CLAIM_LIMIT = 50_000;
 
 /**
  * Re-evaluates the campaigns that the units consumer batches queued (`progress_queue`,
@@ -22,30 +12,22 @@ const CLAIM_LIMIT = 50_000;
  * take turns under the progress lock. Woken by NOTIFY, polled for a lost notification.
  */
 @Injectable()
-export class ProgressWorker extends QueueWorker {
-  constructor(
-    @InjectDataSource() dataSource: DataSource,
-    private readonly progress: ProgressService,
-    private readonly cls: ClsService<AntqClsStore>,
-  ) {
-    super(dataSource, {
-      channel: PROGRESS_CHANNEL,
-      name: 'antq-progress-worker',
-      pollIntervalMs: 1_000,
-      backlogMetric: { name: 'antq_progress_backlog', help: 'Changed units queued for the campaigns counting them to be re-evaluated' },
-    });
-  }
-
-  async backlog(): Promise<{ pending: number }> {
-    return { pending: await this.progress.queued(this.dataSource.manager) };
-  }
-
-  protected pass(): Promise<boolean> {
-    // A pass sums up many agencies' changes: the platform reports it under its own name, one correlation per pass.
-    return this.cls.run(async () => {
-      this.cls.set('actor', PROGRESS_ACTOR);
-      this.cls.set('correlationId', randomUUID());
-      return (await this.dataSource.transaction((manager) => this.progress.evaluateQueued(manager, CLAIM_LIMIT))) >= CLAIM_LIMIT;
-    });
+export class ProgressWorker extends DrainingQueueWorker {
+  constructor(@InjectDataSource() dataSource: DataSource, progress: ProgressService, cls: ClsService<AntqClsStore>) {
+    super(
+      dataSource,
+      cls,
+      { drain: (manager, limit) => progress.evaluateQueued(manager, limit), queued: (manager) => progress.queued(manager) },
+      {
+        channel: PROGRESS_CHANNEL,
+        name: 'antq-progress-worker',
+        pollIntervalMs: 1_000,
+        backlogMetric: { name: 'antq_progress_backlog', help: 'Changed units queued for the campaigns counting them to be re-evaluated' },
+        actor: PROGRESS_ACTOR,
+        // A pass costs about the same for few rows as for many (it measures every campaign
+        // they move, each distinct unit looked up once): it takes what a busy stream queued.
+        claimLimit: 50_000,
+      },
+    );
   }
 }

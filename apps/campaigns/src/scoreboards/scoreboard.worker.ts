@@ -1,14 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
-import type { AntqClsStore } from '@antq/messaging';
-import { QueueWorker } from '@antq/persistence';
+import { DrainingQueueWorker, type AntqClsStore } from '@antq/messaging';
 import { SCOREBOARD_ACTOR, SCOREBOARD_CHANNEL, ScoreboardService } from './scoreboard.service';
-
-/** Queue rows taken per pass: bounds one transaction's work after a national reorganisation. */
-const CLAIM_LIMIT = 5_000;
 
 /**
  * Reconciles the units that consumer batches queued (`scoreboard_queue`, written in the
@@ -17,30 +12,21 @@ const CLAIM_LIMIT = 5_000;
  * the scoreboard lock. Woken by NOTIFY, polled for a lost notification.
  */
 @Injectable()
-export class ScoreboardWorker extends QueueWorker {
-  constructor(
-    @InjectDataSource() dataSource: DataSource,
-    private readonly scoreboards: ScoreboardService,
-    private readonly cls: ClsService<AntqClsStore>,
-  ) {
-    super(dataSource, {
-      channel: SCOREBOARD_CHANNEL,
-      name: 'antq-scoreboard-worker',
-      pollIntervalMs: 1_000,
-      backlogMetric: { name: 'antq_scoreboards_backlog', help: 'Units queued for their scoreboard contribution to be reconciled' },
-    });
-  }
-
-  async backlog(): Promise<{ pending: number }> {
-    return { pending: await this.scoreboards.queued(this.dataSource.manager) };
-  }
-
-  protected pass(): Promise<boolean> {
-    // A pass sums up many agencies' changes: the platform reports it under its own name, one correlation per pass.
-    return this.cls.run(async () => {
-      this.cls.set('actor', SCOREBOARD_ACTOR);
-      this.cls.set('correlationId', randomUUID());
-      return (await this.dataSource.transaction((manager) => this.scoreboards.reconcileQueued(manager, CLAIM_LIMIT))) >= CLAIM_LIMIT;
-    });
+export class ScoreboardWorker extends DrainingQueueWorker {
+  constructor(@InjectDataSource() dataSource: DataSource, scoreboards: ScoreboardService, cls: ClsService<AntqClsStore>) {
+    super(
+      dataSource,
+      cls,
+      { drain: (manager, limit) => scoreboards.reconcileQueued(manager, limit), queued: (manager) => scoreboards.queued(manager) },
+      {
+        channel: SCOREBOARD_CHANNEL,
+        name: 'antq-scoreboard-worker',
+        pollIntervalMs: 1_000,
+        backlogMetric: { name: 'antq_scoreboards_backlog', help: 'Units queued for their scoreboard contribution to be reconciled' },
+        actor: SCOREBOARD_ACTOR,
+        // Bounds one transaction's work after a national reorganisation.
+        claimLimit: 5_000,
+      },
+    );
   }
 }
