@@ -6,3 +6,4 @@ export * from './queue-worker';
 export * from './metrics';
 export * from './statement-preparation';
 export * from './counted-page';
+export * from './queue-notify';

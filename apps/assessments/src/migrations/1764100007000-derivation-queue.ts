@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropQueueTable, notifyOnInsert } from '@antq/persistence';
 
 /**
  * Parents waiting to be re-derived from their children: written in the transaction that
@@ -21,21 +22,10 @@ export class DerivationQueue1764100007000 implements MigrationInterface {
         last_error text
       )`);
     // The derivation worker LISTENs: a statement that queued rows wakes it when it commits.
-    await queryRunner.query(`
-      CREATE FUNCTION notify_pending_derivations() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF EXISTS (SELECT 1 FROM queued) THEN
-          PERFORM pg_notify('antq_derivations', '');
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER pending_derivations_notify AFTER INSERT ON pending_derivations
-        REFERENCING NEW TABLE AS queued FOR EACH STATEMENT EXECUTE FUNCTION notify_pending_derivations()`);
+    await notifyOnInsert(queryRunner, 'pending_derivations', 'antq_derivations');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE pending_derivations');
-    await queryRunner.query('DROP FUNCTION notify_pending_derivations()');
+    await dropQueueTable(queryRunner, 'pending_derivations');
   }
 }

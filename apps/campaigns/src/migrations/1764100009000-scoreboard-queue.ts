@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropQueueTable, notifyOnInsert } from '@antq/persistence';
 
 /**
  * Units whose scoreboard contribution is to be reconciled: appended in the transaction
@@ -17,21 +18,10 @@ export class ScoreboardQueue1764100009000 implements MigrationInterface {
         queued_at timestamptz NOT NULL DEFAULT now()
       )`);
     // The scoreboard worker LISTENs: a statement that queued units wakes it when it commits.
-    await queryRunner.query(`
-      CREATE FUNCTION notify_scoreboard_queue() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF EXISTS (SELECT 1 FROM queued) THEN
-          PERFORM pg_notify('antq_scoreboards', '');
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER scoreboard_queue_notify AFTER INSERT ON scoreboard_queue
-        REFERENCING NEW TABLE AS queued FOR EACH STATEMENT EXECUTE FUNCTION notify_scoreboard_queue()`);
+    await notifyOnInsert(queryRunner, 'scoreboard_queue', 'antq_scoreboards');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE scoreboard_queue');
-    await queryRunner.query('DROP FUNCTION notify_scoreboard_queue()');
+    await dropQueueTable(queryRunner, 'scoreboard_queue');
   }
 }

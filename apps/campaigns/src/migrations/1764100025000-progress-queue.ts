@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropQueueTable, notifyOnInsert } from '@antq/persistence';
 
 /**
  * Units whose change may move campaign targets: appended in the consumer batch that changed
@@ -21,21 +22,10 @@ export class ProgressQueue1764100025000 implements MigrationInterface {
         queued_at timestamptz NOT NULL DEFAULT now()
       )`);
     // The progress worker LISTENs: a statement that queued units wakes it when it commits.
-    await queryRunner.query(`
-      CREATE FUNCTION notify_progress_queue() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF EXISTS (SELECT 1 FROM queued) THEN
-          PERFORM pg_notify('antq_progress', '');
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER progress_queue_notify AFTER INSERT ON progress_queue
-        REFERENCING NEW TABLE AS queued FOR EACH STATEMENT EXECUTE FUNCTION notify_progress_queue()`);
+    await notifyOnInsert(queryRunner, 'progress_queue', 'antq_progress');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE progress_queue');
-    await queryRunner.query('DROP FUNCTION notify_progress_queue()');
+    await dropQueueTable(queryRunner, 'progress_queue');
   }
 }
