@@ -180,20 +180,16 @@ export class ProgressService {
         WHERE t.kind <> 'activity' AND c.period_start <= $3::date AND c.cancelled_at IS NULL AND (c.scope_unit_id = ANY($1::uuid[]) OR t.unit_ids && $2::uuid[])`,
       [[...under.keys()], units, today],
     )) as { id: string; scope_unit_id: string; period_end: string; unit_ids: string[] | null }[];
-    // Each campaign due, with the programmes whose targets the changes can move (null: all).
-    const due = new Map<string, Set<string> | null>();
+    // Each campaign due, with the changes that can move it (their programmes: the targets to measure).
+    const due = new Map<string, UnitChanges>();
     for (const c of candidates) {
       const on = c.period_end < today ? c.period_end : today;
       // A change dated after the date the campaign is measured on cannot move it.
-      const moving = [under.get(c.scope_unit_id), ...(c.unit_ids ?? []).map((id) => changed.get(id))].filter((d): d is UnitChanges => !!d && d.from <= on);
-      for (const { programmes } of moving) {
-        const known = due.get(c.id);
-        if (known === undefined) due.set(c.id, programmes && new Set(programmes));
-        else if (!programmes) due.set(c.id, null);
-        else programmes.forEach((p) => known?.add(p));
+      for (const change of [under.get(c.scope_unit_id), ...(c.unit_ids ?? []).map((id) => changed.get(id))]) {
+        if (change && change.from <= on) mergeChange(due, c.id, change.from, change.programmes);
       }
     }
-    for (const [id, programmes] of [...due].sort(([a], [b]) => a.localeCompare(b))) await this.evaluate(manager, id, today, programmes);
+    for (const [id, { programmes }] of [...due].sort(([a], [b]) => a.localeCompare(b))) await this.evaluate(manager, id, today, programmes);
   }
 
   /**
