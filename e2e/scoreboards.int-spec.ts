@@ -312,7 +312,9 @@ it('keeps scoreboards equal to a recomputation through long random streams, with
   expect(expectedHistory.filter((row) => row.validTo === row.validFrom).length).toBeGreaterThan(50);
 
   // ...and the scoreboards equal a recomputation from them.
-  expect(await (await fetch(`${first.url}/metrics`)).text()).toMatch(/antq_scoreboards_backlog{state="pending"[^}]*} 0\n/);
+  const metrics = await (await fetch(`${first.url}/metrics`)).text();
+  expect(metrics).toMatch(/antq_scoreboards_backlog{state="pending"[^}]*} 0\n/);
+  expect(metrics).toMatch(/antq_progress_backlog{state="pending"[^}]*} 0\n/);
   const expected = await recompute.compute(first.dataSource.manager);
   expect(expected.totals.length).toBeGreaterThan(5);
   expect(expected.counts.length).toBeGreaterThan(10);
