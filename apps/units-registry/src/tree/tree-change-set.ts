@@ -207,8 +207,8 @@ export class TreeChangeSet {
   }
 
   /**
-   * A unit's state on a date as this change set sees the tree, like stateAt, but without loading
-   * (locking) a unit it does not hold: ancestors are only read, and locking them would make every
+   * A unit's state on a date as this change set sees the tree; stateAt loads (locks) the unit
+   * first, this does not for a unit it does not hold: ancestors are only read, and locking them would make every
    * change in a province wait for every other. Units move only under the structure lock, so a
    * change that holds it reads ancestors that stay put; a rename or closure, which does not, is
    * judged as if it came before a move committing meanwhile.
@@ -463,10 +463,7 @@ export class TreeChangeSet {
   /** A unit's state on a date: the latest one if it already holds, else from history. */
   async stateAt(id: string, date: string): Promise<UnitState | null> {
     await this.require([id], 'Parent unit');
-    const latest = this.state(id);
-    if (latest.validFrom <= date) return latest;
-    const [past] = await this.repository.statesAt(this.manager, [id], date);
-    return past ?? null;
+    return this.readStateAt(id, date);
   }
 
   private checkSubtype(kind: UnitKind, subtype: UnitSubtype | null | undefined, code: string): void {
