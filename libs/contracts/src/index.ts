@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { cacheValidationMetadata } from './validation-metadata';
 export * from './asyncapi';
 export * from './cloud-event';
 export * from './dates';
@@ -12,3 +13,7 @@ export * from './json-schemas';
 export * from './programmes';
 export * from './topics';
 export * from './units';
+export * from './validation-metadata';
+
+// Every service validates its requests and events through class-validator's one storage.
+cacheValidationMetadata();
