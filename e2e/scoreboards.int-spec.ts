@@ -378,23 +378,25 @@ it('announces every scoreboard a rebuild corrects, in the rebuild, and nothing w
   }
 });
 
+/** Sends the events the world made since the last call, in order, and waits until `service` has consumed them. */
+async function deliverInOrder(world: World, service: RunningService): Promise<void> {
+  const byTopic = { units: runTopic(runId, EVENT_TOPICS.units.name), assessments: runTopic(runId, EVENT_TOPICS.assessments.name) };
+  const sent = world.events.splice(0);
+  for (const topic of ['units', 'assessments'] as const) {
+    const messages = sent.filter((d) => d.topic === topic).map((d) => ({ key: d.event.subject, value: JSON.stringify(d.event) }));
+    if (messages.length) await produceRaw(kafka, byTopic[topic], messages);
+  }
+  const ids = sent.map((d) => d.event.id);
+  await eventually(async () => {
+    const [{ n }] = (await service.dataSource.query('SELECT count(*)::int AS n FROM processed_events WHERE event_id::text = ANY($1::text[])', [ids])) as { n: number }[];
+    expect(n).toBe(ids.length);
+  }, 30_000);
+}
+
 it('re-places a moved subtree whole and sums scores exactly, though a unit inside changed status in the same pass', async () => {
   const [first] = instances;
   const world = new World(prng(42));
-  const byTopic = { units: runTopic(runId, EVENT_TOPICS.units.name), assessments: runTopic(runId, EVENT_TOPICS.assessments.name) };
-  /** Sends the events the world made since the last call and waits until they are consumed. */
-  const deliver = async () => {
-    const sent = world.events.splice(0);
-    for (const topic of ['units', 'assessments'] as const) {
-      const messages = sent.filter((d) => d.topic === topic).map((d) => ({ key: d.event.subject, value: JSON.stringify(d.event) }));
-      if (messages.length) await produceRaw(kafka, byTopic[topic], messages);
-    }
-    const ids = sent.map((d) => d.event.id);
-    await eventually(async () => {
-      const [{ n }] = (await first.dataSource.query('SELECT count(*)::int AS n FROM processed_events WHERE event_id::text = ANY($1::text[])', [ids])) as { n: number }[];
-      expect(n).toBe(ids.length);
-    }, 30_000);
-  };
+  const deliver = () => deliverInOrder(world, first);
   const queued = () => first.app.get(ScoreboardService).queued(first.dataSource.manager);
   const recompute = first.app.get(ScoreboardRecompute);
 
@@ -425,4 +427,27 @@ it('re-places a moved subtree whole and sums scores exactly, though a unit insid
   expect({ from: await areas(from), to: await areas(to) }).toEqual({ from: 0, to: 1 });
   const communes = ((await admin.get(`/scoreboards/${to}?programme=movement-classification`)).body.kinds as { kind: string; averageScore: number | null }[]).find((k) => k.kind === 'commune');
   expect(communes?.averageScore).toBe(0.4);
+});
+
+it('counts the share of key complex areas as the transformed among the designated, never recognised', async () => {
+  const [first] = instances;
+  const world = new World(prng(7));
+  const province = world.create('province', null);
+  const district = world.create('district', province);
+  const communes = Array.from({ length: 5 }, () => world.create('commune', district));
+  world.status(communes[0], 'key-complex-area', { status: 'designated', score: 0 });
+  world.status(communes[1], 'key-complex-area', { status: 'transformed', score: 0 });
+  world.status(communes[2], 'key-complex-area', { status: 'followed-up', score: 0 });
+  world.status(communes[3], 'key-complex-area', { status: 'designated', score: 0 });
+  world.status(communes[3], 'key-complex-area', { status: 'revoked', score: 0 });
+  world.status(communes[4], 'drug-free', { status: 'recognised', score: 0 });
+  await deliverInOrder(world, first);
+  await eventually(async () => expect(await first.app.get(ScoreboardService).queued(first.dataSource.manager)).toBe(0), 30_000, 100);
+
+  const admin = new ApiClient(first.url, testToken('ca-nghe-an', ['admin']));
+  const commune = async (programme: string) =>
+    ((await admin.get(`/scoreboards/${province}?programme=${programme}`)).body.kinds as { kind: string; total: number; share: number }[]).find((k) => k.kind === 'commune');
+  // Two of the three designated areas were transformed (one since followed up); a revoked designation counts for neither.
+  expect(await commune('key-complex-area')).toMatchObject({ total: 5, share: 2 / 3 });
+  expect(await commune('drug-free')).toMatchObject({ total: 5, share: 1 / 5 });
 });

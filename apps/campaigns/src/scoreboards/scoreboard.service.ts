@@ -1,8 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { KindCount, UnitKind } from '@antq/contracts';
+import { KEY_AREA_STATUSES, type KindCount, type UnitKind } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
+
+const TRANSFORMED: readonly string[] = KEY_AREA_STATUSES.filter((s) => s !== 'designated');
+
+/**
+ * The share of a board's units that reached the programme's goal, 0..1: recognised among
+ * all of them; for key complex areas, which are never recognised, transformed (transformed,
+ * followed up or removed from the list) among those designated at all.
+ */
+export function shareReached(programme: string, byStatus: Record<string, number>, total: number): number {
+  if (programme !== 'key-complex-area') return total ? (byStatus['recognised'] ?? 0) / total : 0;
+  const transformed = TRANSFORMED.reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
+  const designated = transformed + (byStatus['designated'] ?? 0);
+  return designated ? transformed / designated : 0;
+}
 
 /** What a unit is counted as: once in the totals of its kind, and once per programme status. */
 interface Contribution {
@@ -206,7 +220,7 @@ export class ScoreboardService {
             total,
             byStatus,
             byGrade,
-            share: total ? (byStatus['recognised'] ?? 0) / total : 0,
+            share: shareReached(programme, byStatus, total),
             averageScore: scored ? mine.reduce((a, c) => a + c.score_sum, 0) / scored : null,
           };
         }),

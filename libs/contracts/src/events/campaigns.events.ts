@@ -33,7 +33,7 @@ export class KindCount {
   @Type(() => Object)
   byGrade!: Record<string, number>;
 
-  /** Share recognised, 0..1. */
+  /** Share that reached the goal, 0..1: recognised; for key complex areas, transformed among the designated. */
   @IsNumber()
   share!: number;
 
