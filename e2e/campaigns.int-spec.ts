@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AssessmentsModule, ASSESSMENTS } from '@antq/app-assessments';
 import { CAMPAIGN_SET_LOCK, CampaignsModule, CampaignsService, CAMPAIGNS } from '@antq/app-campaigns';
 import { NotificationsModule, NOTIFICATIONS } from '@antq/app-notifications';
@@ -593,6 +594,47 @@ describe('campaigns and targets', () => {
     });
     expect((await Promise.all(sent)).map((r) => [r.status, r.body.message])).toEqual([1, 2, 3].map(() => [201, undefined]));
     expect(target((await admin.get(`/campaigns/${created.body.id}`)).body, 'activity').progress).toMatchObject({ value: 3 });
+  });
+
+  it('records an activity repeated with its Idempotency-Key once, and refuses the key for other activities', async () => {
+    const created = await admin.post('/campaigns', { name: 'Ngày hội, có khóa', scopeUnitId: ids['Q'], periodStart: today(), periodEnd: shift(today(), 30), targets: [{ kind: 'activity', activity: 'festival-days', goal: 10 }] });
+    const path = `/campaigns/${created.body.id}/targets/${target(created.body, 'activity').id}/activities`;
+    const key = randomUUID();
+    const festival = { occurredOn: today(), count: 2, note: 'Ngày hội toàn dân bảo vệ an ninh Tổ quốc' };
+    const value = async () => target((await admin.get(`/campaigns/${created.body.id}`)).body, 'activity').progress?.value;
+    // A request and its repeat (the client timed out and sent it again) arrive together, beside one without a key.
+    const { sent } = await whileHolding(campaigns.dataSource, holdCampaign(created.body.id), async () => {
+      const sent = [admin.post(path, festival, { 'idempotency-key': key }), admin.post(path, festival, { 'idempotency-key': key }), admin.post(path, { occurredOn: today() })];
+      await eventually(async () => expect(await sessionsWaiting(campaigns.dataSource)).toBe(3));
+      return { sent };
+    });
+    const [first, repeat, unkeyed] = await Promise.all(sent);
+    expect([first.status, repeat.status, unkeyed.status]).toEqual([201, 201, 201]);
+    expect(repeat.body).toEqual(first.body);
+    expect(unkeyed.body.id).not.toBe(first.body.id);
+    expect(await value()).toBe(3);
+
+    // The same key for other activities says what it recorded; another agency's key is its own.
+    const other = await admin.post(path, { ...festival, count: 3 }, { 'idempotency-key': key });
+    expect({ status: other.status, message: other.body.message }).toEqual({
+      status: 422,
+      message: `Idempotency-Key ${key} already recorded activity ${first.body.id} for this target, with count 2: use a new key for other activities`,
+    });
+    const elsewhere = await new ApiClient(campaigns.url, testToken('ca-khac', ['admin'])).post(path, festival, { 'idempotency-key': key });
+    expect({ status: elsewhere.status, agency: elsewhere.body.agency }).toEqual({ status: 201, agency: 'ca-khac' });
+    expect(await value()).toBe(5);
+
+    // A malformed key is refused before anything is recorded.
+    const malformed = await admin.post(path, festival, { 'idempotency-key': 'ngay hoi 2024' });
+    expect({ status: malformed.status, message: malformed.body.message }).toEqual({
+      status: 400,
+      message: 'Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID, for instance), not "ngay hoi 2024"',
+    });
+    // Once the campaign is called off, a repeat still gets what it recorded, and a new key the refusal.
+    expect((await admin.post(`/campaigns/${created.body.id}/cancel`, { reason: 'Thay thế' })).status).toBe(200);
+    expect(await admin.post(path, festival, { 'idempotency-key': key })).toEqual({ status: 201, body: first.body });
+    expect((await admin.post(path, festival, { 'idempotency-key': randomUUID() })).status).toBe(409);
+    expect(await value()).toBe(5);
   });
 
   it('counts a recognition that lands while a campaign is being planned', async () => {

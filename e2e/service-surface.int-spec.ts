@@ -302,7 +302,7 @@ it('lets the web pages of the origins in CORS_ORIGINS call the API, and no other
     expect({ status: allowed.status, origin: allowed.headers.get('access-control-allow-origin'), headers: allowed.headers.get('access-control-allow-headers') }).toEqual({
       status: 204,
       origin: portal,
-      headers: 'authorization,content-type,x-correlation-id',
+      headers: 'authorization,content-type,x-correlation-id,idempotency-key',
     });
     const read = await fetch(`${open.url}/units?limit=1`, { headers: { origin: portal, authorization: `Bearer ${testToken('ca-nghe-an', ['viewer'])}` } });
     expect({ status: read.status, origin: read.headers.get('access-control-allow-origin'), exposed: read.headers.get('access-control-expose-headers') }).toEqual({

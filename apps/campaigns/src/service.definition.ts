@@ -11,9 +11,10 @@ import { TargetAmendments1764100018000 } from './migrations/1764100018000-target
 import { EvaluatedGoal1764100019000 } from './migrations/1764100019000-evaluated-goal';
 import { ProgrammeCoverage1764100024000 } from './migrations/1764100024000-programme-coverage';
 import { ProgressQueue1764100025000 } from './migrations/1764100025000-progress-queue';
+import { ActivityIdempotencyKeys1764100026000 } from './migrations/1764100026000-activity-idempotency-keys';
 
 export const CAMPAIGNS: ServiceDefinition = {
   service: 'campaigns',
   entities: [ReplicaUnit],
-  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Scoreboards1764100004000, Campaigns1764100005000, TargetTransitions1764100006000, ScoreboardQueue1764100009000, CampaignCancellation1764100016000, CancelledOn1764100017000, TargetAmendments1764100018000, EvaluatedGoal1764100019000, ProgrammeCoverage1764100024000, ProgressQueue1764100025000],
+  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Scoreboards1764100004000, Campaigns1764100005000, TargetTransitions1764100006000, ScoreboardQueue1764100009000, CampaignCancellation1764100016000, CancelledOn1764100017000, TargetAmendments1764100018000, EvaluatedGoal1764100019000, ProgrammeCoverage1764100024000, ProgressQueue1764100025000, ActivityIdempotencyKeys1764100026000],
 };

@@ -62,7 +62,7 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
   if (config.CORS_ORIGINS.length) {
     app.enableCors({
       origin: config.CORS_ORIGINS,
-      allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'],
+      allowedHeaders: ['authorization', 'content-type', 'x-correlation-id', 'idempotency-key'],
       exposedHeaders: ['x-correlation-id', 'x-total-count', 'content-disposition', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
       maxAge: 600,
     });

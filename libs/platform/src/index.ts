@@ -14,3 +14,4 @@ export * from './stack-settings';
 export * from './validation';
 export { TakesNoBody } from './request-body';
 export * from './csv';
+export * from './idempotency-key';

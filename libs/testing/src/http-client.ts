@@ -22,7 +22,7 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, token);
   }
 
-  async request<T = any>(method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async request<T = any>(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
     // Parsed as fetch parses it: spaces and Vietnamese letters in a query get percent-encoded.
     const response = await request(new URL(`${this.baseUrl}${path}`), {
       method,
@@ -30,6 +30,7 @@ export class ApiClient {
       headers: {
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -41,8 +42,8 @@ export class ApiClient {
     return this.request<T>('GET', path);
   }
 
-  post<T = any>(path: string, body?: unknown) {
-    return this.request<T>('POST', path, body ?? {});
+  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('POST', path, body ?? {}, headers);
   }
 
   patch<T = any>(path: string, body: unknown) {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ParseIdPipe, TakesNoBody } from '@antq/platform';
+import { AcceptsIdempotencyKey, IdempotencyKey, ParseIdPipe, TakesNoBody } from '@antq/platform';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import { ActivityRequest, AmendTargetRequest, AsOfQuery, CampaignSearchQuery, CancelCampaignRequest, CreateCampaignRequest } from './campaign.requests';
@@ -73,7 +73,14 @@ export class CampaignsController {
   @Post(':id/targets/:targetId/activities')
   @Roles('campaign-manager', 'admin')
   @ApiOperation({ summary: 'Record activities held (festival days, models built) for an activity target' })
-  recordActivity(@Param('id', ParseIdPipe) id: string, @Param('targetId', ParseIdPipe) targetId: string, @Body() request: ActivityRequest, @CurrentActor() actor: Principal) {
-    return this.campaigns.recordActivity(id, targetId, request, actor);
+  @AcceptsIdempotencyKey('the activity the first request recorded')
+  recordActivity(
+    @Param('id', ParseIdPipe) id: string,
+    @Param('targetId', ParseIdPipe) targetId: string,
+    @Body() request: ActivityRequest,
+    @CurrentActor() actor: Principal,
+    @IdempotencyKey() idempotencyKey?: string,
+  ) {
+    return this.campaigns.recordActivity(id, targetId, request, actor, idempotencyKey);
   }
 }

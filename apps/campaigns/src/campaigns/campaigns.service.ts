@@ -233,7 +233,12 @@ export class CampaignsService {
   }
 
   /** Tallies activities held for an activity target; its progress follows in the same transaction. */
-  async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal) {
+  /**
+   * Records activities held for an activity target. With an idempotency key, a request the
+   * agency already made for the target returns the activity it recorded, whatever has
+   * happened since (the campaign cancelled, say); the same key for other activities is refused.
+   */
+  async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal, idempotencyKey?: string) {
     const today = this.clock.today();
     return this.dataSource.transaction(async (manager) => {
       // Locked as the evaluation below locks it (a shared lock, taken by two activities at once,
@@ -241,27 +246,36 @@ export class CampaignsService {
       const [campaign] = (await manager.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId])) as CampaignRow[];
       if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist`);
       await this.checkAuthorityOver(manager, campaign, actor);
-      if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was cancelled: activities are no longer recorded for it`);
       const [target] = (await manager.query('SELECT kind FROM campaign_targets WHERE id = $1 AND campaign_id = $2', [targetId, campaignId])) as { kind: string }[];
       if (!target) throw new NotFoundError(`Campaign ${campaignId} has no target ${targetId}`);
+      // The campaign's row lock lines up repeats of one request: the second finds the first's activity.
+      if (idempotencyKey) {
+        const recorded = await this.activityRecordedWith(manager, targetId, actor.agency, idempotencyKey);
+        if (recorded) return sameActivity(recorded, request, idempotencyKey);
+      }
+      if (campaign.cancelled_at) throw new ConflictError(`Campaign ${campaignId} was cancelled: activities are no longer recorded for it`);
       if (target.kind !== 'activity') throw new RuleViolationError(`Target ${targetId} is a ${target.kind} target: activities are recorded only against activity targets`);
       if (request.occurredOn < campaign.period_start || request.occurredOn > campaign.period_end) {
         throw new RuleViolationError(`${request.occurredOn} is outside the campaign's period ${campaign.period_start}..${campaign.period_end}`);
       }
       if (request.occurredOn > today) throw new RuleViolationError(`${request.occurredOn} is in the future: record activities once held`);
       const id = randomUUID();
-      await manager.query('INSERT INTO target_activities (id, target_id, occurred_on, count, note, agency, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        id,
-        targetId,
-        request.occurredOn,
-        request.count ?? 1,
-        request.note ?? null,
-        actor.agency,
-        `${actor.agency}/${actor.principal}`,
-      ]);
+      await manager.query(
+        'INSERT INTO target_activities (id, target_id, occurred_on, count, note, agency, recorded_by, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [id, targetId, request.occurredOn, request.count ?? 1, request.note ?? null, actor.agency, `${actor.agency}/${actor.principal}`, idempotencyKey ?? null],
+      );
       await this.progress.evaluate(manager, campaignId, today);
       return { id, targetId, occurredOn: request.occurredOn, count: request.count ?? 1, note: request.note ?? null, agency: actor.agency };
     });
+  }
+
+  private async activityRecordedWith(manager: EntityManager, targetId: string, agency: string, idempotencyKey: string): Promise<RecordedActivity | undefined> {
+    const [row] = (await manager.query(
+      `SELECT id, target_id AS "targetId", to_char(occurred_on, 'YYYY-MM-DD') AS "occurredOn", count, note, agency
+         FROM target_activities WHERE target_id = $1 AND agency = $2 AND idempotency_key = $3`,
+      [targetId, agency, idempotencyKey],
+    )) as RecordedActivity[];
+    return row;
   }
 
   /** Re-evaluates every campaign that is due (the daily job), one transaction each. */
@@ -350,6 +364,26 @@ export class CampaignsService {
  * school): under no version in force during the period, the target could never be met.
  * Until the service has heard of the programme's versions, there is nothing to judge by.
  */
+interface RecordedActivity {
+  id: string;
+  targetId: string;
+  occurredOn: string;
+  count: number;
+  note: string | null;
+  agency: string;
+}
+
+/** The activity a key recorded, if the request repeats the one that recorded it; otherwise a 422 saying what differs. */
+function sameActivity(recorded: RecordedActivity, request: ActivityRequest, idempotencyKey: string): RecordedActivity {
+  const asked = { occurredOn: request.occurredOn, count: request.count ?? 1, note: request.note ?? null };
+  const differs = (Object.keys(asked) as (keyof typeof asked)[]).filter((field) => asked[field] !== recorded[field]);
+  if (differs.length) {
+    const was = differs.map((field) => `${field} ${JSON.stringify(recorded[field])}`).join(', ');
+    throw new RuleViolationError(`Idempotency-Key ${idempotencyKey} already recorded activity ${recorded.id} for this target, with ${was}: use a new key for other activities`);
+  }
+  return recorded;
+}
+
 function checkProgrammeCovers(covered: Map<string, CoverageVersion[]>, request: CreateCampaignRequest, input: TargetInput, listed: Map<string, UnitKind>, position: number): void {
   if (input.kind === 'activity' || !input.programme) return;
   const kinds = kindsCoveredDuring(covered.get(input.programme) ?? [], request.periodStart, request.periodEnd);
