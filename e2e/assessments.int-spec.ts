@@ -499,7 +499,11 @@ describe('cycles and deadlines of their own for some unit kinds (version 2)', ()
     const draft = (body: Record<string, unknown>) => () => assessor.post('/assessments', { unitId: area, programme: 'safe-security-order', cycle: 2026, results: residential, ...body });
 
     const versions = (await admin.get('/programmes/safe-security-order/versions')).body as { version: number; validFrom: string }[];
-    expect(versions.map(({ version, validFrom }) => ({ version, validFrom }))).toEqual([{ version: 1, validFrom: '2020-01-01' }, { version: 2, validFrom: '2025-11-01' }]);
+    expect(versions.map(({ version, validFrom }) => ({ version, validFrom }))).toEqual([
+      { version: 1, validFrom: '2020-01-01' },
+      { version: 2, validFrom: '2025-11-01' },
+      { version: 3, validFrom: '2026-11-01' },
+    ]);
     const outside = /outside cycle 2026 of safe-security-order \(2025-11-01..2026-10-31\) as it runs for a residential-area/;
     await expectRefused(draft({ periodStart: '2025-10-31', periodEnd: '2026-06-30' }), 422, outside);
     await expectRefused(draft({ periodStart: '2025-11-16', periodEnd: '2026-11-15' }), 422, outside);
@@ -513,6 +517,29 @@ describe('cycles and deadlines of their own for some unit kinds (version 2)', ()
     expect(communal.body).toMatchObject({ programmeVersion: 2, periodStart: '2025-11-16', periodEnd: '2026-11-15' });
     const earlier = await draft({ cycle: 2025 })();
     expect(earlier.body).toMatchObject({ programmeVersion: 1, cycle: 2025, periodStart: '2024-11-16', periodEnd: '2025-11-15' });
+  });
+
+  it('refuses a share above 100 % or a negative count from cycle 2027 (version 3), and keeps cycle 2026 on version 2', async () => {
+    const commune = await unit('CB', 'commune', 'D2');
+    const enterprise = await unit('EB', 'enterprise', 'CB');
+    await awaitReplicated(service, [commune, enterprise]);
+    const assessor = client('ubnd-commune', ['assessor'], [commune]);
+    const communal = (share: number) => [{ criterion: 'no-serious-crime', value: true }, { criterion: 'no-complex-incidents', value: true }, { criterion: 'safe-residential-share', value: share }];
+    const draft = (unitId: string, cycle: number, results: unknown[]) => () => assessor.post('/assessments', { unitId, programme: 'safe-security-order', cycle, results });
+
+    await expectRefused(draft(commune, 2027, communal(250)), 400, /criterion \\"safe-residential-share\\" takes a number from 0 to 100, not 250/);
+    const organisation = (briefed: number, models: number) => [
+      { criterion: 'first-quarter-resolution', value: true },
+      { criterion: 'internal-protection-rules', value: true },
+      { criterion: 'staff-briefed-percent', value: briefed },
+      { criterion: 'working-models', value: models },
+    ];
+    await expectRefused(draft(enterprise, 2027, organisation(-5, -3)), 400, /"staff-briefed-percent\\" takes a number from 0 to 100, not -5; criterion \\"working-models\\" takes a number of at least 0, not -3/);
+    const bounded = await draft(commune, 2027, communal(100))();
+    expect({ status: bounded.status, version: bounded.body.programmeVersion, met: bounded.body.met }).toEqual({ status: 201, version: 3, met: true });
+    // A version never changes once in force: cycle 2026 is assessed under version 2, which had no bounds.
+    const unbounded = await draft(enterprise, 2026, organisation(120, 2))();
+    expect({ status: unbounded.status, version: unbounded.body.programmeVersion }).toEqual({ status: 201, version: 2 });
   });
 
   it("reports a unit overdue for movement-classification cycle 2026 only once its kind's deadline has passed", async () => {

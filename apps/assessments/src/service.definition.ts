@@ -9,9 +9,10 @@ import { KeyAreaDecisions1764100013000 } from './migrations/1764100013000-key-ar
 import { ProgrammesPerKind1764100014000 } from './migrations/1764100014000-programmes-per-kind';
 import { AssessmentsByState1764100016000 } from './migrations/1764100016000-assessments-by-state';
 import { PublishedProgrammes1764100023000 } from './migrations/1764100023000-published-programmes';
+import { BoundedNumberCriteria1764100027000 } from './migrations/1764100027000-bounded-number-criteria';
 
 export const ASSESSMENTS: ServiceDefinition = {
   service: 'assessments',
   entities: [ReplicaUnit],
-  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Assessments1764100003000, OverdueNotices1764100006000, DerivationQueue1764100007000, OneOpenAssessment1764100012000, KeyAreaDecisions1764100013000, ProgrammesPerKind1764100014000, AssessmentsByState1764100016000, PublishedProgrammes1764100023000],
+  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Assessments1764100003000, OverdueNotices1764100006000, DerivationQueue1764100007000, OneOpenAssessment1764100012000, KeyAreaDecisions1764100013000, ProgrammesPerKind1764100014000, AssessmentsByState1764100016000, PublishedProgrammes1764100023000, BoundedNumberCriteria1764100027000],
 };

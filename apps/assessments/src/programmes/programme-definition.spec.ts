@@ -1,6 +1,7 @@
 import { definitionProblems } from './programme-definition';
 import { PROGRAMMES_V1 } from './programmes-v1';
 import { PROGRAMMES_V2 } from './programmes-v2';
+import { PROGRAMMES_V3 } from './programmes-v3';
 
 const label = { vi: 'Tiêu chí', en: 'Criterion' };
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -8,7 +9,7 @@ const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 describe('programme definitions', () => {
   it('accepts every programme that ships with the platform', () => {
     for (const [code, definition] of Object.entries(PROGRAMMES_V1)) expect({ code, problems: definitionProblems(copy(definition)) }).toEqual({ code, problems: [] });
-    for (const [code, { definition }] of Object.entries(PROGRAMMES_V2)) expect({ code, problems: definitionProblems(copy(definition)) }).toEqual({ code, problems: [] });
+    for (const [code, { definition }] of Object.entries({ ...PROGRAMMES_V2, ...PROGRAMMES_V3 })) expect({ code, problems: definitionProblems(copy(definition)) }).toEqual({ code, problems: [] });
   });
 
   it('says a definition that is not an object must be one', () => {
@@ -79,6 +80,26 @@ describe('programme definitions', () => {
         'criteria.*[6]: must be a criterion (code, label, type)',
       ]),
     );
+  });
+
+  it('bounds only number criteria, the lower bound below the upper and the threshold between them', () => {
+    const definition = copy(PROGRAMMES_V1['drug-free']) as unknown as { criteria: Record<string, unknown[]> };
+    definition.criteria['*'] = [
+      { code: 'share', label, type: 'number', operator: '>=', threshold: 70, min: 0, max: 100 },
+      { code: 'inverted', label, type: 'number', operator: '>=', threshold: 5, min: 10, max: 1 },
+      { code: 'unreachable', label, type: 'number', operator: '>=', threshold: 120, max: 100 },
+      { code: 'below', label, type: 'number', operator: '<=', threshold: -1, min: 0 },
+      { code: 'yes', label, type: 'boolean', min: 0 },
+      { code: 'words', label, type: 'number', operator: '>=', threshold: 1, min: 'none' },
+    ];
+    expect(definitionProblems(definition)).toEqual([
+      'criteria.*[1]: min 10 is above max 1',
+      'criteria.*[1]: threshold 5 lies outside 10..1',
+      'criteria.*[2]: threshold 120 lies outside -∞..100',
+      'criteria.*[3]: threshold -1 lies outside 0..∞',
+      'criteria.*[4]: only a number criterion takes min and max',
+      expect.stringMatching(/^criteria\.\*\[5\]\.min: min must be a number/),
+    ]);
   });
 
   it('needs a list for every kind assessed by hand, since none would meet "all criteria" at once', () => {

@@ -42,6 +42,17 @@ export class LocalisedText {
   en!: string;
 }
 
+/** A number criterion's bounds must hold its threshold, and the lower bound be the lower. */
+function boundProblems(c: CriterionDefinition, at: string): string[] {
+  const problems: string[] = [];
+  const given = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
+  if (given(c.min) && given(c.max) && c.min > c.max) problems.push(`${at}: min ${c.min} is above max ${c.max}`);
+  if (given(c.threshold) && ((given(c.min) && c.threshold < c.min) || (given(c.max) && c.threshold > c.max))) {
+    problems.push(`${at}: threshold ${c.threshold} lies outside ${c.min ?? '-∞'}..${c.max ?? '∞'}`);
+  }
+  return problems;
+}
+
 /** A criterion: yes/no, a number against a threshold, or points up to a maximum. */
 export class CriterionDefinition {
   @Matches(CODE)
@@ -63,6 +74,15 @@ export class CriterionDefinition {
   @IsOptional()
   @IsNumber()
   threshold?: number;
+
+  /** For `number`: the values it can take (a share in per cent: 0 to 100; a count: from 0). */
+  @IsOptional()
+  @IsNumber()
+  min?: number;
+
+  @IsOptional()
+  @IsNumber()
+  max?: number;
 
   /** For `points`: the most a unit can score on this line. */
   @IsOptional()
@@ -255,6 +275,8 @@ export function definitionProblems(raw: unknown): string[] {
         codes.add(c.code);
       }
       if (c.type === 'number' && (c.operator === undefined || c.threshold === undefined)) problems.push(`${at}: a number criterion needs operator and threshold`);
+      if (c.type !== 'number' && (c.min !== undefined || c.max !== undefined)) problems.push(`${at}: only a number criterion takes min and max`);
+      if (c.type === 'number') problems.push(...boundProblems(c, at));
       if (c.type === 'points' && c.maxPoints === undefined) problems.push(`${at}: a points criterion needs maxPoints`);
       if (rule && (rule === 'points') !== (c.type === 'points')) problems.push(`${at}: ${rule} scoring takes ${rule === 'points' ? 'points' : 'boolean or number'} criteria`);
     }

@@ -2,6 +2,7 @@ import { InvalidInputError } from '@antq/platform';
 import { cycleBounds, cycleDeadline, cycleOf, recognitionValidUntil } from './programme-definition';
 import { PROGRAMMES_V1 } from './programmes-v1';
 import { PROGRAMMES_V2 } from './programmes-v2';
+import { PROGRAMMES_V3 } from './programmes-v3';
 import { evaluate } from './scoring';
 
 describe('scoring', () => {
@@ -24,6 +25,23 @@ describe('scoring', () => {
     ];
     expect(evaluate('safe-security-order', safe, 'enterprise', [...base, { criterion: 'staff-briefed-percent', value: 100 }]).met).toBe(true);
     expect(evaluate('safe-security-order', safe, 'enterprise', [...base, { criterion: 'staff-briefed-percent', value: 95 }]).met).toBe(false);
+  });
+
+  it('refuses a number outside the bounds its criterion gives, and takes the bounds themselves', () => {
+    const safe = PROGRAMMES_V3['safe-security-order']!.definition;
+    const sheet = (briefed: number, models: number) => [
+      { criterion: 'first-quarter-resolution', value: true },
+      { criterion: 'internal-protection-rules', value: true },
+      { criterion: 'staff-briefed-percent', value: briefed },
+      { criterion: 'working-models', value: models },
+    ];
+    expect(evaluate('safe-security-order', safe, 'school', sheet(100, 0)).met).toBe(false);
+    expect(evaluate('safe-security-order', safe, 'school', sheet(0, 1)).met).toBe(false);
+    expect(() => evaluate('safe-security-order', safe, 'school', sheet(100.5, -1))).toThrow(
+      'Invalid criteria for safe-security-order: criterion "staff-briefed-percent" takes a number from 0 to 100, not 100.5; criterion "working-models" takes a number of at least 0, not -1',
+    );
+    // Version 1 had no bounds, and assessments made under it are read as they were.
+    expect(evaluate('safe-security-order', PROGRAMMES_V1['safe-security-order'], 'school', sheet(100.5, 2)).met).toBe(true);
   });
 
   it('names every problem at once', () => {

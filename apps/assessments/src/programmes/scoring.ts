@@ -1,6 +1,6 @@
 import type { UnitKind } from '@antq/contracts';
 import { InvalidInputError } from '@antq/platform';
-import { criteriaFor, type ProgrammeDefinition } from './programme-definition';
+import { criteriaFor, type CriterionDefinition, type ProgrammeDefinition } from './programme-definition';
 
 export interface CriterionResult {
   criterion: string;
@@ -41,6 +41,8 @@ export function evaluate(programme: string, definition: ProgrammeDefinition, kin
     else if (criterion.type !== 'boolean' && !Number.isFinite(result.value)) problems.push(`criterion "${result.criterion}" takes a finite number, not ${result.value}`);
     else if (criterion.type === 'points' && typeof result.value === 'number' && (result.value < 0 || result.value > (criterion.maxPoints ?? 0))) {
       problems.push(`criterion "${result.criterion}" scores between 0 and ${criterion.maxPoints}, not ${result.value}`);
+    } else if (criterion.type === 'number' && typeof result.value === 'number' && !withinBounds(criterion, result.value)) {
+      problems.push(`criterion "${result.criterion}" takes ${bounds(criterion)}, not ${result.value}`);
     }
   }
   const missing = criteria.filter((c) => !seen.has(c.code)).map((c) => c.code);
@@ -74,4 +76,11 @@ export function evaluate(programme: string, definition: ProgrammeDefinition, kin
     }
   });
   return { met, score: null, grade: null, recognisable: met };
+}
+
+const withinBounds = (c: CriterionDefinition, value: number) => (c.min === undefined || value >= c.min) && (c.max === undefined || value <= c.max);
+
+function bounds(c: CriterionDefinition): string {
+  if (c.min !== undefined && c.max !== undefined) return `a number from ${c.min} to ${c.max}`;
+  return c.min !== undefined ? `a number of at least ${c.min}` : `a number of at most ${c.max}`;
 }
