@@ -397,20 +397,37 @@ describe('webhooks', () => {
     expect([(await roleless.get('/webhooks')).status, (await roleless.get(`/webhooks/${created.body.id}`)).status]).toEqual([403, 403]);
     expect((await api('ca-nghe-an', ['viewer']).get(`/webhooks/${created.body.id}`)).status).toBe(200);
 
-    // A rotated secret signs the next deliveries; the old one no longer verifies.
-    const rotated = await api().post(`/webhooks/${created.body.id}/secret`);
-    expect(rotated.status).toBe(200);
+    const deliveredFor = (trigger: CloudEvent) =>
+      eventually(() => {
+        const found = received.find((r) => r.path === '/ok' && (JSON.parse(r.body) as CloudEvent<{ triggerEventId: string }>).data.triggerEventId === trigger.id);
+        expect(found).toBeDefined();
+        return found!;
+      });
+    const verifiedBy = (delivered: { headers: Record<string, unknown>; body: string }, candidates: string[]) =>
+      candidates.map((candidate) => verifySignature(delivered.headers['antq-signature'] as string, delivered.body, candidate));
+
+    // A rotation that keeps nothing: the next deliveries are signed with the new secret alone.
+    const rotated = await api().post(`/webhooks/${created.body.id}/secret`, { keepPreviousForHours: 0 });
+    expect({ status: rotated.status, previous: rotated.body.previousSecretValidUntil }).toEqual({ status: 200, previous: null });
     expect(rotated.body.secret).not.toBe(secret);
     secrets.push(rotated.body.secret as string);
     const next = statusChanged('C', 'drug-free', 'recognised', 'revoked');
     await publish('assessments', next);
-    const after = await eventually(() => {
-      const found = received.find((r) => r.path === '/ok' && (JSON.parse(r.body) as CloudEvent<{ triggerEventId: string }>).data.triggerEventId === next.id);
-      expect(found).toBeDefined();
-      return found!;
-    });
-    expect(verifySignature(after.headers['antq-signature'] as string, after.body, rotated.body.secret as string)).toBe(true);
-    expect(verifySignature(after.headers['antq-signature'] as string, after.body, secret)).toBe(false);
+    expect(verifiedBy(await deliveredFor(next), [rotated.body.secret as string, secret])).toEqual([true, false]);
+
+    // By default the replaced secret signs beside the new one for a day, so the receiver can switch over.
+    const overlapping = await api().post(`/webhooks/${created.body.id}/secret`);
+    expect(overlapping.status).toBe(200);
+    secrets.push(overlapping.body.secret as string);
+    const until = Date.parse(overlapping.body.previousSecretValidUntil as string) - Date.now();
+    expect(until).toBeGreaterThan(23.9 * 3_600_000);
+    expect(until).toBeLessThanOrEqual(24 * 3_600_000);
+    expect((await api().get(`/webhooks/${created.body.id}`)).body.previousSecretValidUntil).toBe(overlapping.body.previousSecretValidUntil);
+    const during = statusChanged('C', 'drug-free', 'recognised', 'revoked');
+    await publish('assessments', during);
+    expect(verifiedBy(await deliveredFor(during), [overlapping.body.secret as string, rotated.body.secret as string, secret])).toEqual([true, true, false]);
+    const refused = await api().post(`/webhooks/${created.body.id}/secret`, { keepPreviousForHours: 500 });
+    expect({ status: refused.status, message: refused.body.message }).toEqual({ status: 400, message: ['keepPreviousForHours must not be greater than 168'] });
   });
 
   it('retries with backoff, then marks the delivery failed, dead-letters it and publishes notification-failed', async () => {

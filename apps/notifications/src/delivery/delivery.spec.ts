@@ -27,6 +27,15 @@ describe('webhook signatures', () => {
     expect(verifySignature('v1=abc', body, secret, 300, now)).toBe(false);
     expect(verifySignature(undefined, body, secret)).toBe(false);
   });
+
+  it('carry a signature per secret while a rotated-out one is honoured, each verifying alone', () => {
+    const now = 1_800_000_000;
+    const header = signatureHeader([secret, 'whsec_previous'], body, now);
+    expect(header).toMatch(/^t=1800000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    expect(verifySignature(header, body, secret, 300, now)).toBe(true);
+    expect(verifySignature(header, body, 'whsec_previous', 300, now)).toBe(true);
+    expect(verifySignature(header, body, 'whsec_other', 300, now)).toBe(false);
+  });
 });
 
 describe('retry backoff', () => {
@@ -131,7 +140,7 @@ describe('webhook address policy', () => {
     const flaky = new AddressPolicy([], [], async () => {
       throw Object.assign(new Error('getaddrinfo EAI_AGAIN hooks.example'), { code: 'EAI_AGAIN' });
     });
-    await expect(sendWebhook(flaky, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toEqual({
+    await expect(sendWebhook(flaky, { url: 'https://hooks.example/antq', secrets: ['s'] }, '{}', {}, 1000)).resolves.toEqual({
       ok: false,
       statusCode: null,
       error: 'the host hooks.example does not resolve (EAI_AGAIN)',
@@ -139,17 +148,17 @@ describe('webhook address policy', () => {
     });
     // A resolver that never answers: the attempt ends within its time all the same, to be tried again.
     const silent = new AddressPolicy([], [], () => new Promise(() => undefined));
-    await expect(sendWebhook(silent, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 50)).resolves.toEqual({
+    await expect(sendWebhook(silent, { url: 'https://hooks.example/antq', secrets: ['s'] }, '{}', {}, 50)).resolves.toEqual({
       ok: false,
       statusCode: null,
       error: 'the host hooks.example does not resolve (no answer within 50 ms)',
       retryable: true,
     });
     const empty = new AddressPolicy([], [], async () => []);
-    await expect(sendWebhook(empty, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({ ok: false, retryable: true });
+    await expect(sendWebhook(empty, { url: 'https://hooks.example/antq', secrets: ['s'] }, '{}', {}, 1000)).resolves.toMatchObject({ ok: false, retryable: true });
     const internal = new AddressPolicy([], [], resolver({ 'hooks.example': ['10.0.0.7'] }));
     // The delivery log and its event say that the host leads somewhere refused; only the server's log says where.
-    await expect(sendWebhook(internal, { url: 'https://hooks.example/antq', secret: 's' }, '{}', {}, 1000)).resolves.toEqual({
+    await expect(sendWebhook(internal, { url: 'https://hooks.example/antq', secrets: ['s'] }, '{}', {}, 1000)).resolves.toEqual({
       ok: false,
       statusCode: null,
       error: 'refused: the host hooks.example resolves to an address the webhook policy does not allow',
@@ -157,7 +166,7 @@ describe('webhook address policy', () => {
       retryable: false,
     });
     const typed = new AddressPolicy([], [], resolver({}));
-    await expect(sendWebhook(typed, { url: 'http://10.0.0.7/antq', secret: 's' }, '{}', {}, 1000)).resolves.toMatchObject({
+    await expect(sendWebhook(typed, { url: 'http://10.0.0.7/antq', secrets: ['s'] }, '{}', {}, 1000)).resolves.toMatchObject({
       error: expect.stringMatching(/^refused: 10\.0\.0\.7: address 10\.0\.0\.7 is in a denied range/),
     });
   });
@@ -262,6 +271,9 @@ describe('the README verification snippet for integrators', () => {
     const header = signatureHeader('whsec_abc', body);
     expect(verify(header, body, 'whsec_abc')).toBe(true);
     expect(verify(header, body.replace('Thạch', 'Thach'), 'whsec_abc')).toBe(false);
+    // While a rotated-out secret is honoured, the header carries a signature for each: either verifies.
+    const rotating = signatureHeader(['whsec_new', 'whsec_abc'], body);
+    expect([verify(rotating, body, 'whsec_abc'), verify(rotating, body, 'whsec_new'), verify(rotating, body, 'whsec_other')]).toEqual([true, true, false]);
     expect(verify(header, body, 'whsec_other')).toBe(false);
     expect(verify(signatureHeader('whsec_abc', body, Math.floor(Date.now() / 1000) - 3600), body, 'whsec_abc')).toBe(false);
   });

@@ -152,12 +152,16 @@ export class DeliveryWorker extends QueueWorker {
   }
 
   private async sendWebhook(delivery: ClaimedDelivery): Promise<SendResult> {
-    const [webhook] = (await this.dataSource.query('SELECT url, secret, enabled FROM webhooks WHERE id = $1', [delivery.webhook_id])) as { url: string; secret: string; enabled: boolean }[];
+    // A rotated-out secret signs too until the time its rotation gave it, so receivers can switch over.
+    const [webhook] = (await this.dataSource.query(
+      `SELECT url, secret, CASE WHEN previous_secret_until > now() THEN previous_secret END AS previous_secret, enabled FROM webhooks WHERE id = $1`,
+      [delivery.webhook_id],
+    )) as { url: string; secret: string; previous_secret: string | null; enabled: boolean }[];
     if (!webhook?.enabled) return { ok: false, statusCode: null, error: 'the webhook was disabled', retryable: false };
     const body = JSON.stringify(delivery.payload);
     return sendWebhook(
       this.policy,
-      { url: webhook.url, secret: webhook.secret },
+      { url: webhook.url, secrets: webhook.previous_secret ? [webhook.secret, webhook.previous_secret] : [webhook.secret] },
       body,
       { 'ANTQ-Delivery': delivery.id, 'ANTQ-Event-Type': 'antq.notifications.alert-raised.v1', 'ANTQ-Attempt': String(delivery.attempts) },
       this.config.WEBHOOK_TIMEOUT_MS,

@@ -14,14 +14,19 @@ function hmac(secret: string, timestamp: number, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
-/** The header value for `body` signed at `timestamp` (unix seconds). */
-export function signatureHeader(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
-  return `t=${timestamp},v1=${hmac(secret, timestamp, body)}`;
+/**
+ * The header value for `body` signed at `timestamp` (unix seconds): one `v1` per secret, the
+ * current one first, then a rotated-out one while it is still honoured, so that a receiver
+ * holding either verifies.
+ */
+export function signatureHeader(secrets: string | readonly string[], body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+  return [`t=${timestamp}`, ...[secrets].flat().map((secret) => `v1=${hmac(secret, timestamp, body)}`)].join(',');
 }
 
 /**
  * What a receiver does (the README shows the same steps): parse the header, recompute the
- * HMAC of `<t>.<raw body>` with the secret, compare in constant time, refuse old timestamps.
+ * HMAC of `<t>.<raw body>` with the secret, compare it in constant time with each `v1`,
+ * refuse old timestamps.
  */
 export function verifySignature(
   header: string | undefined,
@@ -31,11 +36,13 @@ export function verifySignature(
   now = Math.floor(Date.now() / 1000),
 ): boolean {
   if (!header) return false;
-  const parts = new Map(header.split(',').map((part) => part.trim().split('=', 2) as [string, string]));
-  const timestamp = Number(parts.get('t'));
-  const given = parts.get('v1') ?? '';
+  const parts = header.split(',').map((part) => part.trim().split('=', 2) as [string, string?]);
+  const timestamp = Number(parts.find(([name]) => name === 't')?.[1]);
   if (!Number.isInteger(timestamp) || Math.abs(now - timestamp) > toleranceSeconds) return false;
   const expected = Buffer.from(hmac(secret, timestamp, body), 'hex');
-  const actual = Buffer.from(given, 'hex');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return parts.some(([name, value]) => {
+    if (name !== 'v1') return false;
+    const given = Buffer.from(value ?? '', 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }

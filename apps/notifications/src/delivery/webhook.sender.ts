@@ -24,7 +24,7 @@ const RETRYABLE_STATUS = new Set([408, 425, 429]);
  */
 export async function sendWebhook(
   policy: AddressPolicy,
-  target: { url: string; secret: string },
+  target: { url: string; secrets: string[] },
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
@@ -60,7 +60,7 @@ export async function sendWebhook(
           'content-type': 'application/json; charset=utf-8',
           'content-length': Buffer.byteLength(body),
           'user-agent': 'ANTQ-Webhooks/1',
-          [SIGNATURE_HEADER]: signatureHeader(target.secret, body),
+          [SIGNATURE_HEADER]: signatureHeader(target.secrets, body),
           ...headers,
         },
       },

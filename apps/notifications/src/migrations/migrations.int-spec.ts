@@ -44,7 +44,7 @@ it('moves user keys to agency and principal where the old key names one agency, 
     [randomUUID()],
   );
 
-  expect(await schema.migrateRest()).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000', 'DigestSince1764100020000', 'FeedItemsHeldForDigest1764100022000']);
+  expect(await schema.migrateRest()).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000', 'DigestSince1764100020000', 'FeedItemsHeldForDigest1764100022000', 'PreviousWebhookSecret1764100028000']);
 
   expect((await schema.db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
     { subscriber: 'agency:ca-a', agency: 'ca-a' },

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { ALERT_SEVERITIES, IsUuid, type AlertSeverity } from '@antq/contracts';
 import { NestedObject } from '../nested-object';
 
@@ -42,6 +42,22 @@ export class WebhookRequest extends FilterRequest {
   @IsString()
   @MaxLength(500)
   description?: string;
+}
+
+/** The longest a rotated-out secret keeps signing: a week. */
+export const LONGEST_SECRET_OVERLAP_HOURS = 168;
+
+export class RotateSecretRequest {
+  @ApiPropertyOptional({
+    default: 24,
+    maximum: LONGEST_SECRET_OVERLAP_HOURS,
+    description: 'For how many hours deliveries are signed with the replaced secret too (0: from now on with the new one only)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(LONGEST_SECRET_OVERLAP_HOURS)
+  keepPreviousForHours?: number;
 }
 
 // The validation pipe puts the parent's name (quietHours.) before these messages.

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@antq/auth';
 import type { Actor } from '@antq/contracts';
 import type { Caller } from './agency-scope';
-import { AgencyParam, PreferencesRequest, ResponsibilitiesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
+import { AgencyParam, PreferencesRequest, ResponsibilitiesRequest, RotateSecretRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
 import { agencyKey, SubscriptionsService, userKey } from './subscriptions.service';
 
 @ApiTags('subscriptions')
@@ -77,12 +77,11 @@ export class SubscriptionsController {
   }
 
   @Post('webhooks/:id/secret')
-  @TakesNoBody('the service makes the new secret and shows it once')
   @HttpCode(200)
   @Roles('alert-manager', 'admin')
-  @ApiOperation({ summary: 'Replace the signing secret; the new one is shown once' })
-  rotateSecret(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor) {
-    return this.subscriptions.rotateSecret(id, actor);
+  @ApiOperation({ summary: 'Replace the signing secret, shown once; the replaced one keeps signing beside it for a while (24 hours unless said otherwise)' })
+  rotateSecret(@Param('id', ParseIdPipe) id: string, @Body() request: RotateSecretRequest, @CurrentActor() actor: Actor) {
+    return this.subscriptions.rotateSecret(id, request, actor);
   }
 
   @Delete('webhooks/:id')

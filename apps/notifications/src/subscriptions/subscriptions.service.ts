@@ -9,7 +9,7 @@ import { NotificationsConfig } from '../config/notifications.config';
 import { AddressDeniedError, AddressPolicy, AddressResolutionError } from '../delivery/address-policy';
 import { isTimeZone, quietHoursOf } from '../delivery/quiet-hours';
 import { ALERTABLE_EVENT_TYPES, isAlertableEventType } from '../rules/event-fields';
-import type { FilterRequest, PreferencesRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
+import type { FilterRequest, PreferencesRequest, RotateSecretRequest, SubscriptionRequest, WebhookRequest } from './subscription.requests';
 import { newWebhookSecret } from '../delivery/signature';
 import { agencyScope, isAdmin, requireOwnAgency, type Caller } from './agency-scope';
 
@@ -20,6 +20,8 @@ export const agencyKey = (agency: string) => `agency:${agency}`;
  */
 export const userKey = (actor: Pick<Actor, 'agency' | 'principal'>) => `user:${actor.agency}/${actor.principal}`;
 const MANAGERS = ['alert-manager', 'admin'];
+/** How long a replaced webhook secret keeps signing unless the rotation says otherwise. */
+const DEFAULT_SECRET_OVERLAP_HOURS = 24;
 
 interface FilterRow {
   unit_id: string | null;
@@ -154,9 +156,11 @@ export class SubscriptionsService {
   /** A webhook as the API shows it, never its secret: one of the agency's (any, for an admin), else 404. */
   async webhook(id: string, actor: Actor) {
     const [row] = (await this.dataSource.query(
-      'SELECT id, agency, url, description, unit_id, event_types, min_severity, enabled, created_by, created_at FROM webhooks WHERE id = $1 AND ($2::text IS NULL OR agency = $2)',
+      `SELECT id, agency, url, description, unit_id, event_types, min_severity, enabled, created_by, created_at,
+              CASE WHEN previous_secret_until > now() THEN previous_secret_until END AS previous_secret_until
+         FROM webhooks WHERE id = $1 AND ($2::text IS NULL OR agency = $2)`,
       [id, agencyScope(actor)],
-    )) as (FilterRow & { id: string; agency: string; url: string; description: string; enabled: boolean; created_by: string; created_at: Date })[];
+    )) as (FilterRow & { id: string; agency: string; url: string; description: string; enabled: boolean; created_by: string; created_at: Date; previous_secret_until: Date | null })[];
     if (!row) throw new NotFoundError(`Webhook ${id} does not exist`);
     return {
       id: row.id,
@@ -167,15 +171,27 @@ export class SubscriptionsService {
       enabled: row.enabled,
       createdBy: row.created_by,
       createdAt: row.created_at.toISOString(),
+      /** Until when deliveries are signed with the secret a rotation replaced as well, if they still are. */
+      previousSecretValidUntil: row.previous_secret_until?.toISOString() ?? null,
     };
   }
 
-  /** A new signing secret, shown once; deliveries from now on are signed with it. */
-  async rotateSecret(id: string, actor: Actor) {
+  /**
+   * A new signing secret, shown once. Deliveries are signed with it from now on and, for the
+   * hours asked (24 by default), with the one it replaces too, so that the integrator can
+   * switch its receiver over without refusing any; a second rotation within them ends the first's.
+   */
+  async rotateSecret(id: string, request: RotateSecretRequest, actor: Actor) {
     await this.webhook(id, actor);
     const secret = newWebhookSecret();
-    await this.dataSource.query('UPDATE webhooks SET secret = $2 WHERE id = $1', [id, secret]);
-    return { id, secret };
+    const hours = request.keepPreviousForHours ?? DEFAULT_SECRET_OVERLAP_HOURS;
+    const [[row]] = (await this.dataSource.query(
+      `UPDATE webhooks SET previous_secret = CASE WHEN $3 > 0 THEN secret END, secret = $2,
+              previous_secret_until = CASE WHEN $3 > 0 THEN now() + make_interval(hours => $3) END
+        WHERE id = $1 RETURNING previous_secret_until`,
+      [id, secret, hours],
+    )) as [[{ previous_secret_until: Date | null }], number];
+    return { id, secret, previousSecretValidUntil: row.previous_secret_until?.toISOString() ?? null };
   }
 
   /** Disables a webhook: pending deliveries to it fail, its history stays. */
