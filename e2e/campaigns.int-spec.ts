@@ -213,7 +213,13 @@ describe('campaigns and targets', () => {
       [{ ...valid, targets: [{ ...count, programme: 'key-complex-area' }] }, 400, /status is required for a key-complex-area target \(the default, recognised, is not one of its statuses\)/],
       // Units the programme gives no status to, under any version in force during the period.
       [{ ...valid, targets: [{ ...count, unitKind: 'school' }] }, 422, /^"targets\[0\]: drug-free gives no status to school units during 2024-01-01..2024-12-31 \(it covers commune, district, province\): the target could never be met"$/],
-      [{ ...valid, targets: [{ kind: 'share', programme: 'key-complex-area', status: 'designated', unitKind: 'district', goal: 10 }] }, 422, /key-complex-area gives no status to district units/],
+      [{ ...valid, targets: [{ kind: 'share', programme: 'key-complex-area', status: 'transformed', unitKind: 'district', goal: 10 }] }, 422, /key-complex-area gives no status to district units/],
+      // Every designated area is designated: the share of them would be 100 % from the start.
+      [
+        { ...valid, targets: [{ kind: 'share', programme: 'key-complex-area', status: 'designated', unitKind: 'commune', goal: 60 }] },
+        400,
+        /a share of key complex areas is of those designated, so its status is a later stage: transformed, followed-up or removed/,
+      ],
       // Text that must say something.
       [{ ...valid, name: '   ' }, 400, /^\["name must not be blank"\]$/],
       [{ ...valid, name: undefined }, 400, /^\["name is required"/],

@@ -79,7 +79,7 @@ class World {
     return successorIds;
   }
 
-  status(unitId: string, programme: string, given?: { status: string; score: number }) {
+  status(unitId: string, programme: string, given?: { status: string; score: number; effectiveFrom?: string }) {
     const unit = this.units.get(unitId)!;
     const key = `${unitId}|${programme}`;
     const before = this.statuses.get(key);
@@ -90,7 +90,7 @@ class World {
     const after = { status, grade, score, sequence: (before?.sequence ?? 0) + 1 };
     this.statuses.set(key, after);
     // Dates in any order across the year: a status may begin before the one it follows (a decision recorded late).
-    const effectiveFrom = `2024-${String(1 + Math.floor(this.random() * 12)).padStart(2, '0')}-01`;
+    const effectiveFrom = given?.effectiveFrom ?? `2024-${String(1 + Math.floor(this.random() * 12)).padStart(2, '0')}-01`;
     this.history.set(key, [...(this.history.get(key) ?? []), { sequence: after.sequence, status, validFrom: effectiveFrom }]);
     const snapshot = (s?: typeof after) => ({ status: s?.status ?? 'unassessed', grade: s?.grade ?? null, score: s?.score ?? null, since: effectiveFrom, validUntil: null });
     const data: UnitStatusChangedData = {
@@ -450,4 +450,37 @@ it('counts the share of key complex areas as the transformed among the designate
   // Two of the three designated areas were transformed (one since followed up); a revoked designation counts for neither.
   expect(await commune('key-complex-area')).toMatchObject({ total: 5, share: 2 / 3 });
   expect(await commune('drug-free')).toMatchObject({ total: 5, share: 1 / 5 });
+});
+
+it('measures key complex area targets against the areas designated, an area at a later stage counting for an earlier one', async () => {
+  const [first] = instances;
+  const world = new World(prng(11));
+  const province = world.create('province', null);
+  const district = world.create('district', province);
+  const communes = Array.from({ length: 6 }, () => world.create('commune', district));
+  const stages = ['designated', 'transformed', 'followed-up', 'removed'];
+  // Four of the six communes designated, three of them since transformed (one followed up, one off the list).
+  stages.forEach((status, i) => world.status(communes[i], 'key-complex-area', { status, score: 0, effectiveFrom: '2024-03-01' }));
+  await deliverInOrder(world, first);
+
+  const admin = new ApiClient(first.url, testToken('ca-nghe-an', ['admin']));
+  const created = await admin.post('/campaigns', {
+    name: 'Chuyển hóa địa bàn trọng điểm 2024',
+    scopeUnitId: province,
+    periodStart: '2024-01-01',
+    periodEnd: '2024-12-31',
+    targets: [
+      { kind: 'share', programme: 'key-complex-area', status: 'transformed', unitKind: 'commune', goal: 60 },
+      { kind: 'count', programme: 'key-complex-area', status: 'designated', unitKind: 'commune', mode: 'absolute', goal: 5 },
+      { kind: 'list', programme: 'key-complex-area', status: 'followed-up', unitIds: communes.slice(1, 4) },
+    ],
+  });
+  expect(created.status).toBe(201);
+  const progress = (created.body.targets as { kind: string; progress: { value: number; state: string } }[]).map((t) => ({ kind: t.kind, value: t.progress.value, state: t.progress.state }));
+  expect(progress).toEqual([
+    { kind: 'share', value: 75, state: 'achieved' },
+    // The period is over: what was not reached by its end is missed.
+    { kind: 'count', value: 4, state: 'missed' },
+    { kind: 'list', value: 2, state: 'missed' },
+  ]);
 });

@@ -89,11 +89,15 @@ const StatusOfProgramme = () =>
         const { kind, status } = args?.object as TargetInput;
         if (!UNIT_TARGETS.includes(kind) || !(PROGRAMME_CODES as readonly unknown[]).includes(programme)) return true;
         if (!given(status)) return programme !== KEY_AREA;
+        if (kind === 'share' && programme === KEY_AREA && status === 'designated') return false;
         return !REACHABLE_STATUSES.includes(status as never) || statusesOf(programme as ProgrammeCode).includes(status as string);
       },
       defaultMessage: (args) => {
         const programme = args?.value as ProgrammeCode;
-        const status = (args?.object as TargetInput).status;
+        const { kind, status } = args?.object as TargetInput;
+        if (kind === 'share' && programme === KEY_AREA && status === 'designated') {
+          return `a share of key complex areas is of those designated, so its status is a later stage: ${either(KEY_AREA_ONLY.slice(1))}`;
+        }
         const reached = `its units are ${either(statusesOf(programme))}`;
         if (!given(status)) return `status is required for a ${programme} target (the default, recognised, is not one of its statuses): ${reached}`;
         return `status ${status} is never reached under ${programme}: ${reached}`;

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CountMode, TargetKind, UnitKind } from '@antq/contracts';
+import { KEY_AREA_STATUSES, type CountMode, type TargetKind, type UnitKind } from '@antq/contracts';
 import { REPLICA_SUBTREE_AS_OF_SQL } from '@antq/unit-replica';
 
 export interface TargetRow {
@@ -52,6 +52,19 @@ const STATUS_ON = (unit: string, programme: string) => `
              WHERE h.unit_id = ${unit} AND h.programme = ${programme} AND h.valid_from <= $2::date AND (h.valid_to IS NULL OR h.valid_to > $2::date)
              ORDER BY h.sequence DESC LIMIT 1), 'unassessed')`;
 
+const KEY_AREA = 'key-complex-area';
+const KEY_AREA_STAGES: readonly string[] = KEY_AREA_STATUSES;
+
+/**
+ * The statuses that count as reaching a target's status. A key complex area goes through
+ * its stages in order (designated, transformed, followed up, removed from the list), and one
+ * at a later stage has passed the earlier ones: an area followed up was transformed.
+ */
+export function statusesReaching(programme: string | null, status: string | null): string[] {
+  const stage = programme === KEY_AREA && status ? KEY_AREA_STAGES.indexOf(status) : -1;
+  return stage < 0 ? [status ?? ''] : KEY_AREA_STAGES.slice(stage);
+}
+
 export interface Reading {
   /** Units reached (count, list), per cent (share) or activities held. */
   value: number;
@@ -64,19 +77,22 @@ export async function measure(manager: EntityManager, campaign: CampaignRow, tar
   switch (target.kind) {
     case 'count':
     case 'share': {
+      // A share of key complex areas is of the areas designated at all: "60 % of them transformed".
       const [row] = (await manager.query(
         `${SUBTREE_AS_OF}
-         SELECT count(*)::int AS total, count(*) FILTER (WHERE ${STATUS_ON('s.unit_id', '$3')} = $4)::int AS reached
-           FROM subtree s WHERE s.kind = $5`,
-        [campaign.scope_unit_id, on, target.programme, target.status, target.unit_kind],
-      )) as { total: number; reached: number }[];
+         SELECT count(*)::int AS total, count(*) FILTER (WHERE status = ANY($4::text[]))::int AS reached,
+                count(*) FILTER (WHERE status = ANY($6::text[]))::int AS designated
+           FROM (SELECT ${STATUS_ON('s.unit_id', '$3')} AS status FROM subtree s WHERE s.kind = $5) units`,
+        [campaign.scope_unit_id, on, target.programme, statusesReaching(target.programme, target.status), target.unit_kind, KEY_AREA_STAGES],
+      )) as { total: number; reached: number; designated: number }[];
       if (target.kind === 'count') return { value: row.reached };
-      return { value: row.total ? (100 * row.reached) / row.total : 0, outOf: row.total };
+      const outOf = target.programme === KEY_AREA ? row.designated : row.total;
+      return { value: outOf ? (100 * row.reached) / outOf : 0, outOf };
     }
     case 'list': {
       const [row] = (await manager.query(
-        `SELECT count(*) FILTER (WHERE ${STATUS_ON('u.unit_id', '$3')} = $4)::int AS reached FROM unnest($1::uuid[]) AS u(unit_id)`,
-        [target.unit_ids, on, target.programme, target.status],
+        `SELECT count(*) FILTER (WHERE ${STATUS_ON('u.unit_id', '$3')} = ANY($4::text[]))::int AS reached FROM unnest($1::uuid[]) AS u(unit_id)`,
+        [target.unit_ids, on, target.programme, statusesReaching(target.programme, target.status)],
       )) as { reached: number }[];
       return { value: row.reached, outOf: target.unit_ids?.length ?? 0 };
     }
