@@ -186,6 +186,43 @@ describe('assessments and statuses', () => {
     await expectRefused(() => admin.post(`/assessments/${id}/recognise`, { decisionNumber: 'X', decisionDate: '2024-08-01' }), 409, /Cannot recognise/);
   });
 
+  it('lets the assessing side withdraw a draft or a submission before verification, saying why, and assess the cycle afresh', async () => {
+    const commune = await unit('CW', 'commune', 'D2');
+    await awaitReplicated(service, [commune]);
+    const assessor = client('ubnd-commune', ['assessor'], [commune]);
+    const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
+    const draft = () => assessor.post('/assessments', { unitId: commune, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS, evidence: ['doc://tu-danh-gia.pdf'] });
+
+    const mistaken = await draft();
+    expect(mistaken.status).toBe(201);
+    await expectRefused(() => assessor.post(`/assessments/${mistaken.body.id}/withdraw`, {}), 400, /^\["comment is required: say why the assessment is withdrawn"\]$/);
+    await expectRefused(() => police.post(`/assessments/${mistaken.body.id}/withdraw`, { comment: 'nhầm' }), 403, /may not withdraw assessments: that needs the role assessor/);
+    const withdrawn = await assessor.post(`/assessments/${mistaken.body.id}/withdraw`, { comment: 'Lập nhầm kỳ đánh giá' });
+    expect({ status: withdrawn.status, state: withdrawn.body.state }).toEqual({ status: 200, state: 'withdrawn' });
+    await expectRefused(() => assessor.post(`/assessments/${mistaken.body.id}/submit`, { evidence: ['doc://x.pdf'] }), 409, /Cannot submit an assessment that is withdrawn \(only from draft\)/);
+
+    // The cycle is open again: a new draft, submitted, then withdrawn before the police verify it.
+    const second = await draft();
+    expect(second.status).toBe(201);
+    expect((await assessor.post(`/assessments/${second.body.id}/submit`, {})).status).toBe(200);
+    expect((await assessor.post(`/assessments/${second.body.id}/withdraw`, { comment: 'Bổ sung hồ sơ' })).body).toMatchObject({ state: 'withdrawn' });
+    // Once verified, the assessment is the verifiers' to reject, not the assessors' to take back.
+    const third = await verifiedAssessment(commune);
+    await expectRefused(() => assessor.post(`/assessments/${third}/withdraw`, { comment: 'muộn' }), 409, /Cannot withdraw an assessment that is verified \(only from draft or submitted\)/);
+
+    const record = (await admin.get(`/assessments/${second.body.id}`)).body as { transitions: { to: string; agency: string; comment: string | null }[] };
+    expect(record.transitions.map(({ to, agency, comment }) => [to, agency, comment])).toEqual([
+      ['draft', 'ubnd-commune', null],
+      ['submitted', 'ubnd-commune', null],
+      ['withdrawn', 'ubnd-commune', 'Bổ sung hồ sơ'],
+    ]);
+    await eventually(() =>
+      expect(recorder.events('antq.assessments.assessment-withdrawn.v1').filter((e) => e.subject === commune).map((e) => e.data.assessmentId)).toEqual([mistaken.body.id, second.body.id]),
+    );
+    // Nothing was recognised: the unit has no status.
+    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([]);
+  });
+
   it('lets only the right role and jurisdiction act, with 403 otherwise', async () => {
     const outsider = client('ubnd-other', ['assessor'], [ids['D2']]);
     await expectRefused(() => outsider.post('/assessments', { unitId: ids['C1'], programme: 'safe-security-order', cycle: 2024, results: [] }), 403, /outside the jurisdiction/);

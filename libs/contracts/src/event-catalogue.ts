@@ -100,6 +100,12 @@ export const EVENT_CATALOGUE = {
     dataClass: AssessmentStepData,
     summary: 'The assessment was returned with reasons.',
   }),
+  'antq.assessments.assessment-withdrawn.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'The assessing side took back its draft or submission before verification, saying why; the unit may be assessed afresh for the cycle.',
+  }),
   'antq.assessments.assessment-revoked.v1': define({
     topic: 'assessments',
     producer: 'assessments',

@@ -87,6 +87,16 @@ export class StepRequest {
   evidence?: string[];
 }
 
+/** Why the assessing side takes its draft or submission back; required, as a rejection's reason is. */
+export class WithdrawalRequest {
+  @ApiProperty({ example: 'Lập nhầm kỳ đánh giá', description: 'Why the assessment is withdrawn.' })
+  @IsDefined({ message: 'comment is required: say why the assessment is withdrawn' })
+  @IsString({ message: 'comment must say why the assessment is withdrawn' })
+  @NotBlank({ message: 'comment must say why the assessment is withdrawn' })
+  @MaxLength(2000)
+  comment!: string;
+}
+
 /**
  * A rejection returns the assessment with its reasons, so that the unit knows what to put
  * right. Not a StepRequest: its optional comment would stay optional here too.

@@ -6,7 +6,7 @@ import { asArray, Clock, csvAnswer, ParseIdPipe, TakesNoBody, wantsCsv } from '@
 import type { Principal } from '../authority/authority.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatusQueries, type UnitStatusView } from '../statuses/status-queries';
-import { AssessmentSearchQuery, DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, RejectionRequest, StatusSearchQuery, StepRequest } from './assessment.requests';
+import { AssessmentSearchQuery, DecisionRequest, DraftAssessmentRequest, NewProgrammeVersionRequest, RejectionRequest, StatusSearchQuery, StepRequest, WithdrawalRequest } from './assessment.requests';
 import { AssessmentQueries } from './assessment-queries';
 import { AssessmentsService } from './assessments.service';
 
@@ -52,6 +52,13 @@ export class AssessmentsController {
   @HttpCode(200)
   submit(@Param('id', ParseIdPipe) id: string, @Body() request: StepRequest, @CurrentActor() actor: Principal) {
     return this.assessments.step(id, 'submit', request, actor);
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take back a draft or a submission not yet verified, saying why; the unit may then be assessed afresh for the cycle' })
+  withdraw(@Param('id', ParseIdPipe) id: string, @Body() request: WithdrawalRequest, @CurrentActor() actor: Principal) {
+    return this.assessments.step(id, 'withdraw', request, actor);
   }
 
   @Post(':id/verify')

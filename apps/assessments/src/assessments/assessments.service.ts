@@ -53,6 +53,8 @@ export interface AssessmentRecord {
 /** The workflow: which step leads from which states to which. */
 const STEPS: Record<Exclude<AssessmentAction, 'draft'>, { from: AssessmentState[]; to: AssessmentState; event: EventType }> = {
   submit: { from: ['draft'], to: 'submitted', event: 'antq.assessments.assessment-submitted.v1' },
+  // Taken back by the assessing side before anyone verified it: the cycle's slot is free again.
+  withdraw: { from: ['draft', 'submitted'], to: 'withdrawn', event: 'antq.assessments.assessment-withdrawn.v1' },
   verify: { from: ['submitted'], to: 'verified', event: 'antq.assessments.assessment-verified.v1' },
   recognise: { from: ['verified'], to: 'recognised', event: 'antq.assessments.assessment-recognised.v1' },
   reject: { from: ['submitted', 'verified'], to: 'rejected', event: 'antq.assessments.assessment-rejected.v1' },

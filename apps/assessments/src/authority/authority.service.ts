@@ -11,7 +11,7 @@ export interface Principal {
   jurisdiction?: string[];
 }
 
-export type AssessmentAction = 'draft' | 'submit' | 'verify' | 'recognise' | 'reject' | 'revoke';
+export type AssessmentAction = 'draft' | 'submit' | 'withdraw' | 'verify' | 'recognise' | 'reject' | 'revoke';
 /** Decisions on a key complex area's place on the list. */
 export type KeyAreaAction = 'designate' | 'follow-up' | 'remove';
 type Action = AssessmentAction | KeyAreaAction;
@@ -20,6 +20,7 @@ type Action = AssessmentAction | KeyAreaAction;
 const ROLES_FOR: Record<Action, Role[]> = {
   draft: ['assessor'],
   submit: ['assessor'],
+  withdraw: ['assessor'],
   verify: ['verifier'],
   recognise: ['recogniser'],
   reject: ['verifier', 'recogniser'],
@@ -33,6 +34,7 @@ const ROLES_FOR: Record<Action, Role[]> = {
 const DOING: Record<Action, string> = {
   draft: 'draft assessments',
   submit: 'submit assessments',
+  withdraw: 'withdraw assessments',
   verify: 'verify assessments',
   recognise: 'recognise assessments',
   reject: 'reject assessments',
