@@ -11,9 +11,10 @@ import { TargetAmendedRule1764100018000 } from './migrations/1764100018000-targe
 import { DigestSince1764100020000 } from './migrations/1764100020000-digest-since';
 import { FeedItemsHeldForDigest1764100022000 } from './migrations/1764100022000-feed-items-held-for-digest';
 import { PreviousWebhookSecret1764100028000 } from './migrations/1764100028000-previous-webhook-secret';
+import { StatusLostWithoutClosures1764100029000 } from './migrations/1764100029000-status-lost-without-closures';
 
 export const NOTIFICATIONS: ServiceDefinition = {
   service: 'notifications',
   entities: [ReplicaUnit],
-  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Notifications1764100005000, NotificationUserKeys1764100010000, AlertRuleOwners1764100011000, DigestedFeedItems1764100012000, WebhookDeliveriesByAgency1764100014000, CampaignCancelledRule1764100016000, TargetAmendedRule1764100018000, DigestSince1764100020000, FeedItemsHeldForDigest1764100022000, PreviousWebhookSecret1764100028000],
+  migrations: [MessagingTables1764100000000, InboxRetention1764100008000, ReplicaUnits1764100001000, Notifications1764100005000, NotificationUserKeys1764100010000, AlertRuleOwners1764100011000, DigestedFeedItems1764100012000, WebhookDeliveriesByAgency1764100014000, CampaignCancelledRule1764100016000, TargetAmendedRule1764100018000, DigestSince1764100020000, FeedItemsHeldForDigest1764100022000, PreviousWebhookSecret1764100028000, StatusLostWithoutClosures1764100029000],
 };

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { schemaAfter, type EarlierSchema } from '@antq/testing';
 import { NOTIFICATIONS } from '../service.definition';
+import { DEFAULT_RULES, STATUS_LOST_WITHOUT_CLOSURES } from '../rules/default-rules';
 import { Notifications1764100005000 } from './1764100005000-notifications';
+import { PreviousWebhookSecret1764100028000 } from './1764100028000-previous-webhook-secret';
 
 let schema: EarlierSchema;
 
@@ -44,7 +46,7 @@ it('moves user keys to agency and principal where the old key names one agency, 
     [randomUUID()],
   );
 
-  expect(await schema.migrateRest()).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000', 'DigestSince1764100020000', 'FeedItemsHeldForDigest1764100022000', 'PreviousWebhookSecret1764100028000']);
+  expect(await schema.migrateRest()).toEqual(['NotificationUserKeys1764100010000', 'AlertRuleOwners1764100011000', 'DigestedFeedItems1764100012000', 'WebhookDeliveriesByAgency1764100014000', 'CampaignCancelledRule1764100016000', 'TargetAmendedRule1764100018000', 'DigestSince1764100020000', 'FeedItemsHeldForDigest1764100022000', 'PreviousWebhookSecret1764100028000', 'StatusLostWithoutClosures1764100029000']);
 
   expect((await schema.db.query('SELECT subscriber, agency FROM subscriptions ORDER BY subscriber, agency')) as unknown[]).toEqual([
     { subscriber: 'agency:ca-a', agency: 'ca-a' },
@@ -68,4 +70,21 @@ it('moves user keys to agency and principal where the old key names one agency, 
   expect((await schema.db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE owner_agency IS NULL`)) as unknown[]).toEqual([{ n: 6 }]);
   expect((await schema.db.query(`SELECT updated_by FROM alert_rules WHERE name = 'target-amended'`)) as unknown[]).toEqual([{ updated_by: 'seed' }]);
   expect((await schema.db.query(`SELECT severity, updated_by FROM alert_rules WHERE name = 'campaign-cancelled'`)) as unknown[]).toEqual([{ severity: 'warning', updated_by: 'ca-a/ops' }]);
+});
+
+it('leaves closures out of drug-free-status-lost where the rule is as seeded, and a rule an alert manager changed as it is', async () => {
+  for (const changed of [false, true]) {
+    const earlier = await schemaAfter(NOTIFICATIONS, PreviousWebhookSecret1764100028000);
+    try {
+      if (changed) await earlier.db.query("UPDATE alert_rules SET severity = 'warning', updated_by = 'ca-a/ops' WHERE name = 'drug-free-status-lost'");
+      expect(await earlier.migrateRest()).toEqual(['StatusLostWithoutClosures1764100029000']);
+      const [rule] = (await earlier.db.query("SELECT condition, severity FROM alert_rules WHERE name = 'drug-free-status-lost'")) as { condition: unknown; severity: string }[];
+      expect({ changed, rule }).toEqual({
+        changed,
+        rule: changed ? { condition: DEFAULT_RULES[0].condition, severity: 'warning' } : { condition: STATUS_LOST_WITHOUT_CLOSURES.condition, severity: 'critical' },
+      });
+    } finally {
+      await earlier.drop();
+    }
+  }
 });

@@ -76,6 +76,24 @@ export const DEFAULT_RULES: RuleDefinition[] = [
   },
 ];
 
+/**
+ * drug-free-status-lost as a later migration revised it where nobody had changed it: a unit
+ * closed by the tree (merged, split, dissolved, as 10,038 communes were on 1 July 2025) did
+ * not lose its status to drugs, and one critical alert per closed unit would bury the ones
+ * that matter. The registry's events tell of closures.
+ */
+export const STATUS_LOST_WITHOUT_CLOSURES: Pick<RuleDefinition, 'id' | 'description' | 'condition'> = {
+  id: DEFAULT_RULES[0].id,
+  description: 'A unit recognised drug-free loses the status (revoked, lapsed, or a derived status falls); not a unit closed by a tree change.',
+  condition: {
+    all: [
+      { field: 'programme', op: 'eq', value: 'drug-free' },
+      { field: 'before.status', op: 'eq', value: 'recognised' },
+      { field: 'after.status', op: 'in', value: ['revoked', 'not-recognised', 'lapsed'] },
+    ],
+  },
+};
+
 /** Rules seeded by later migrations, for event types added since (an existing rule of the same name is kept). */
 export const LATER_RULES: RuleDefinition[] = [
   {

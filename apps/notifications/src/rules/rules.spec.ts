@@ -1,6 +1,6 @@
 import { PROGRAMME_CODES } from '@antq/contracts';
 import { evaluateCondition, validateCondition, type Condition } from './condition';
-import { DEFAULT_RULES, LATER_RULES } from './default-rules';
+import { DEFAULT_RULES, LATER_RULES, STATUS_LOST_WITHOUT_CLOSURES } from './default-rules';
 import { fieldPaths, resolveField } from './event-fields';
 import { ruleProblems } from './rules.service';
 import { renderTemplate, validateTemplate } from './template';
@@ -43,6 +43,14 @@ describe('conditions', () => {
     expect(evaluateCondition(lost, statusChange('recognised', 'not-recognised'))).toBe(true);
     expect(evaluateCondition(lost, statusChange('unassessed', 'recognised'))).toBe(false);
     expect(evaluateCondition(lost, statusChange('recognised', 'revoked', 'model-unit'))).toBe(false);
+  });
+
+  it('tell of a drug-free status lost, since the revision not of a unit closed by a tree change', () => {
+    const revised = STATUS_LOST_WITHOUT_CLOSURES.condition;
+    expect(evaluateCondition(lost, statusChange('recognised', 'unit-closed'))).toBe(true);
+    expect(evaluateCondition(revised, statusChange('recognised', 'unit-closed'))).toBe(false);
+    for (const after of ['revoked', 'not-recognised', 'lapsed']) expect(evaluateCondition(revised, statusChange('recognised', after))).toBe(true);
+    expect(ruleProblems({ eventType: DEFAULT_RULES[0].eventType, condition: revised, template: DEFAULT_RULES[0].template })).toEqual([]);
   });
 
   it('support any, not, comparisons and exists', () => {
