@@ -232,11 +232,11 @@ export class CampaignsService {
     return this.get(campaignId);
   }
 
-  /** Tallies activities held for an activity target; its progress follows in the same transaction. */
   /**
-   * Records activities held for an activity target. With an idempotency key, a request the
-   * agency already made for the target returns the activity it recorded, whatever has
-   * happened since (the campaign cancelled, say); the same key for other activities is refused.
+   * Records activities held for an activity target; its progress follows in the same
+   * transaction. With an idempotency key, a request the agency already made for the target
+   * returns the activity it recorded, whatever has happened since (the campaign cancelled,
+   * say); the same key for other activities is refused.
    */
   async recordActivity(campaignId: string, targetId: string, request: ActivityRequest, actor: Principal, idempotencyKey?: string) {
     const today = this.clock.today();
@@ -359,11 +359,6 @@ export class CampaignsService {
   }
 }
 
-/**
- * The programme must give a status to the units a target counts (drug-free never judges a
- * school): under no version in force during the period, the target could never be met.
- * Until the service has heard of the programme's versions, there is nothing to judge by.
- */
 interface RecordedActivity {
   id: string;
   targetId: string;
@@ -384,6 +379,11 @@ function sameActivity(recorded: RecordedActivity, request: ActivityRequest, idem
   return recorded;
 }
 
+/**
+ * The programme must give a status to the units a target counts (drug-free never judges a
+ * school): under no version in force during the period, the target could never be met.
+ * Until the service has heard of the programme's versions, there is nothing to judge by.
+ */
 function checkProgrammeCovers(covered: Map<string, CoverageVersion[]>, request: CreateCampaignRequest, input: TargetInput, listed: Map<string, UnitKind>, position: number): void {
   if (input.kind === 'activity' || !input.programme) return;
   const kinds = kindsCoveredDuring(covered.get(input.programme) ?? [], request.periodStart, request.periodEnd);
