@@ -186,43 +186,6 @@ describe('assessments and statuses', () => {
     await expectRefused(() => admin.post(`/assessments/${id}/recognise`, { decisionNumber: 'X', decisionDate: '2024-08-01' }), 409, /Cannot recognise/);
   });
 
-  it('lets the assessing side withdraw a draft or a submission before verification, saying why, and assess the cycle afresh', async () => {
-    const commune = await unit('CW', 'commune', 'D2');
-    await awaitReplicated(service, [commune]);
-    const assessor = client('ubnd-commune', ['assessor'], [commune]);
-    const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
-    const draft = () => assessor.post('/assessments', { unitId: commune, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS, evidence: ['doc://tu-danh-gia.pdf'] });
-
-    const mistaken = await draft();
-    expect(mistaken.status).toBe(201);
-    await expectRefused(() => assessor.post(`/assessments/${mistaken.body.id}/withdraw`, {}), 400, /^\["comment is required: say why the assessment is withdrawn"\]$/);
-    await expectRefused(() => police.post(`/assessments/${mistaken.body.id}/withdraw`, { comment: 'nhầm' }), 403, /may not withdraw assessments: that needs the role assessor/);
-    const withdrawn = await assessor.post(`/assessments/${mistaken.body.id}/withdraw`, { comment: 'Lập nhầm kỳ đánh giá' });
-    expect({ status: withdrawn.status, state: withdrawn.body.state }).toEqual({ status: 200, state: 'withdrawn' });
-    await expectRefused(() => assessor.post(`/assessments/${mistaken.body.id}/submit`, { evidence: ['doc://x.pdf'] }), 409, /Cannot submit an assessment that is withdrawn \(only from draft\)/);
-
-    // The cycle is open again: a new draft, submitted, then withdrawn before the police verify it.
-    const second = await draft();
-    expect(second.status).toBe(201);
-    expect((await assessor.post(`/assessments/${second.body.id}/submit`, {})).status).toBe(200);
-    expect((await assessor.post(`/assessments/${second.body.id}/withdraw`, { comment: 'Bổ sung hồ sơ' })).body).toMatchObject({ state: 'withdrawn' });
-    // Once verified, the assessment is the verifiers' to reject, not the assessors' to take back.
-    const third = await verifiedAssessment(commune);
-    await expectRefused(() => assessor.post(`/assessments/${third}/withdraw`, { comment: 'muộn' }), 409, /Cannot withdraw an assessment that is verified \(only from draft or submitted\)/);
-
-    const record = (await admin.get(`/assessments/${second.body.id}`)).body as { transitions: { to: string; agency: string; comment: string | null }[] };
-    expect(record.transitions.map(({ to, agency, comment }) => [to, agency, comment])).toEqual([
-      ['draft', 'ubnd-commune', null],
-      ['submitted', 'ubnd-commune', null],
-      ['withdrawn', 'ubnd-commune', 'Bổ sung hồ sơ'],
-    ]);
-    await eventually(() =>
-      expect(recorder.events('antq.assessments.assessment-withdrawn.v1').filter((e) => e.subject === commune).map((e) => e.data.assessmentId)).toEqual([mistaken.body.id, second.body.id]),
-    );
-    // Nothing was recognised: the unit has no status.
-    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([]);
-  });
-
   it('lets only the right role and jurisdiction act, with 403 otherwise', async () => {
     const outsider = client('ubnd-other', ['assessor'], [ids['D2']]);
     await expectRefused(() => outsider.post('/assessments', { unitId: ids['C1'], programme: 'safe-security-order', cycle: 2024, results: [] }), 403, /outside the jurisdiction/);
@@ -439,6 +402,12 @@ describe('key complex areas', () => {
 
     // A second transformation drafted while the area was on the list, for the next cycle.
     const later = await verifiedAssessment(area, 'key-complex-area', transformation, 2025);
+    // An area not yet transformed is carried into the next year, not decided short.
+    await expectRefused(
+      () => committee.post(`/assessments/${later}/not-recognise`, { decisionNumber: 'X', decisionDate: '2025-04-01' }),
+      422,
+      /A key complex area not yet transformed stays designated and is carried into the next year: reject the assessment instead/,
+    );
     await recognise('KA1', 'key-complex-area', transformation, 2024, '2024-10-01');
     expect((await admin.get(`/units/${area}/statuses`)).body).toEqual([expect.objectContaining({ programme: 'key-complex-area', status: 'transformed', validUntil: null })]);
     await expectRefused(() => committee.post(`/key-areas/${area}/follow-up`, { decisionNumber: ' ', decisionDate: '2024-11-01' }), 400, /decisionNumber must not be blank/);
@@ -1034,6 +1003,74 @@ describe('reads about units or programmes the service does not know', () => {
     expect(await admin.get('/statuses?programme=drug-freedom')).toMatchObject({ status: 400, body: { message: [expect.stringMatching(/^programme must be one of: drug-free, /)] } });
     // A known unit with nothing recorded reads as such.
     expect(await admin.get(`/units/${ids['AG']}/statuses/drug-free/history`)).toMatchObject({ status: 200, body: [] });
+  });
+});
+
+describe('withdrawal', () => {
+  it('lets the assessing side withdraw a draft or a submission before verification, saying why, and assess the cycle afresh', async () => {
+    const commune = await unit('CW', 'commune', 'D2');
+    await awaitReplicated(service, [commune]);
+    const assessor = client('ubnd-commune', ['assessor'], [commune]);
+    const police = client('ca-nghe-an', ['verifier'], [ids['P']]);
+    const draft = () => assessor.post('/assessments', { unitId: commune, programme: 'drug-free', cycle: 2024, results: DRUG_FREE_RESULTS, evidence: ['doc://tu-danh-gia.pdf'] });
+
+    const mistaken = await draft();
+    expect(mistaken.status).toBe(201);
+    await expectRefused(() => assessor.post(`/assessments/${mistaken.body.id}/withdraw`, {}), 400, /^\["comment is required: say why the assessment is withdrawn"\]$/);
+    await expectRefused(() => police.post(`/assessments/${mistaken.body.id}/withdraw`, { comment: 'nhầm' }), 403, /may not withdraw assessments: that needs the role assessor/);
+    const withdrawn = await assessor.post(`/assessments/${mistaken.body.id}/withdraw`, { comment: 'Lập nhầm kỳ đánh giá' });
+    expect({ status: withdrawn.status, state: withdrawn.body.state }).toEqual({ status: 200, state: 'withdrawn' });
+    await expectRefused(() => assessor.post(`/assessments/${mistaken.body.id}/submit`, { evidence: ['doc://x.pdf'] }), 409, /Cannot submit an assessment that is withdrawn \(only from draft\)/);
+
+    // The cycle is open again: a new draft, submitted, then withdrawn before the police verify it.
+    const second = await draft();
+    expect(second.status).toBe(201);
+    expect((await assessor.post(`/assessments/${second.body.id}/submit`, {})).status).toBe(200);
+    expect((await assessor.post(`/assessments/${second.body.id}/withdraw`, { comment: 'Bổ sung hồ sơ' })).body).toMatchObject({ state: 'withdrawn' });
+    // Once verified, the assessment is the verifiers' to reject, not the assessors' to take back.
+    const third = await verifiedAssessment(commune);
+    await expectRefused(() => assessor.post(`/assessments/${third}/withdraw`, { comment: 'muộn' }), 409, /Cannot withdraw an assessment that is verified \(only from draft or submitted\)/);
+
+    const record = (await admin.get(`/assessments/${second.body.id}`)).body as { transitions: { to: string; agency: string; comment: string | null }[] };
+    expect(record.transitions.map(({ to, agency, comment }) => [to, agency, comment])).toEqual([
+      ['draft', 'ubnd-commune', null],
+      ['submitted', 'ubnd-commune', null],
+      ['withdrawn', 'ubnd-commune', 'Bổ sung hồ sơ'],
+    ]);
+    await eventually(() =>
+      expect(recorder.events('antq.assessments.assessment-withdrawn.v1').filter((e) => e.subject === commune).map((e) => e.data.assessmentId)).toEqual([mistaken.body.id, second.body.id]),
+    );
+    // Nothing was recognised: the unit has no status.
+    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([]);
+  });
+});
+
+describe('a verified result that falls short', () => {
+  it('is decided not recognised by the level above, and the unit holds it with its grade until its next decision', async () => {
+    const commune = await unit('CNR', 'commune', 'D2');
+    await awaitReplicated(service, [commune]);
+    const weakSheet = ['resolution-and-plan', 'participation', 'festival-day', 'models', 'security-situation', 'coordination'].map((criterion) => ({ criterion, value: 2 }));
+    const weak = await verifiedAssessment(commune, 'movement-classification', weakSheet, 2024);
+    const committee = client('ubnd-district', ['recogniser'], [ids['P']]);
+    const decision = { decisionNumber: 'PL-2024-07', decisionDate: '2024-10-01' };
+
+    await expectRefused(() => committee.post(`/assessments/${weak}/recognise`, decision), 422, /A weak result \(12 points\) is below the grade needed for recognition \(average\)/);
+    await expectRefused(() => client('ubnd-commune', ['recogniser'], [commune]).post(`/assessments/${weak}/not-recognise`, decision), 403, /has no authority above unit/);
+    await expectRefused(() => committee.post(`/assessments/${weak}/not-recognise`, {}), 400, /decisionNumber is required/);
+    const decided = await committee.post(`/assessments/${weak}/not-recognise`, decision);
+    expect({ status: decided.status, state: decided.body.state }).toEqual({ status: 200, state: 'not-recognised' });
+    expect((await admin.get(`/units/${commune}/statuses`)).body).toEqual([
+      expect.objectContaining({ programme: 'movement-classification', status: 'not-recognised', grade: 'weak', score: 12, since: '2024-10-01', validUntil: null, source: 'assessment' }),
+    ]);
+    await expectRefused(() => committee.post(`/assessments/${weak}/revoke`, decision), 409, /Cannot revoke an assessment that is not-recognised \(only from recognised\)/);
+    await eventually(() => {
+      expect(recorder.events('antq.assessments.assessment-not-recognised.v1').filter((e) => e.subject === commune).map((e) => e.data.assessmentId)).toEqual([weak]);
+      expect(statusEvents(commune)).toEqual([expect.objectContaining({ programme: 'movement-classification', before: expect.objectContaining({ status: 'unassessed' }), after: expect.objectContaining({ status: 'not-recognised', grade: 'weak', score: 12 }) })]);
+    });
+
+    // A result that reaches recognition is recognised or returned, not decided short.
+    const clean = await verifiedAssessment(commune);
+    await expectRefused(() => committee.post(`/assessments/${clean}/not-recognise`, decision), 422, /Every criterion is met: recognise the unit, or reject the assessment/);
   });
 });
 

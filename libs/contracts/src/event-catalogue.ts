@@ -94,6 +94,12 @@ export const EVENT_CATALOGUE = {
     dataClass: AssessmentStepData,
     summary: 'The recognising authority recognised the unit, by decision.',
   }),
+  'antq.assessments.assessment-not-recognised.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: AssessmentStepData,
+    summary: 'The recognising authority decided, by decision, that the verified result does not reach the programme (not yet safe, a weak grade): the unit holds it as its status for the cycle.',
+  }),
   'antq.assessments.assessment-rejected.v1': define({
     topic: 'assessments',
     producer: 'assessments',

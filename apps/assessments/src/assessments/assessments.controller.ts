@@ -74,6 +74,13 @@ export class AssessmentsController {
     return this.assessments.step(id, 'recognise', request, actor);
   }
 
+  @Post(':id/not-recognise')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Decide, by decision (number and date), that a verified result falls short (not yet safe, a weak grade); the unit holds it as its status' })
+  notRecognise(@Param('id', ParseIdPipe) id: string, @Body() request: DecisionRequest, @CurrentActor() actor: Principal) {
+    return this.assessments.step(id, 'not-recognise', request, actor);
+  }
+
   @Post(':id/reject')
   @HttpCode(200)
   @ApiOperation({ summary: 'Return a submitted or verified assessment, saying why' })

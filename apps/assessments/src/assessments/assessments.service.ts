@@ -57,6 +57,8 @@ const STEPS: Record<Exclude<AssessmentAction, 'draft'>, { from: AssessmentState[
   withdraw: { from: ['draft', 'submitted'], to: 'withdrawn', event: 'antq.assessments.assessment-withdrawn.v1' },
   verify: { from: ['submitted'], to: 'verified', event: 'antq.assessments.assessment-verified.v1' },
   recognise: { from: ['verified'], to: 'recognised', event: 'antq.assessments.assessment-recognised.v1' },
+  // The authority's decision that a verified result falls short: the unit holds it for the cycle.
+  'not-recognise': { from: ['verified'], to: 'not-recognised', event: 'antq.assessments.assessment-not-recognised.v1' },
   reject: { from: ['submitted', 'verified'], to: 'rejected', event: 'antq.assessments.assessment-rejected.v1' },
   revoke: { from: ['recognised'], to: 'revoked', event: 'antq.assessments.assessment-revoked.v1' },
 };
@@ -153,7 +155,9 @@ export class AssessmentsService {
 
   async step(id: string, action: Exclude<AssessmentAction, 'draft'>, input: StepInput, actor: Principal): Promise<AssessmentRecord> {
     return this.dataSource.transaction(async (manager) => {
-      const setsStatus = action === 'recognise' || action === 'revoke';
+      // Recognising and deciding a result falls short are the two decisions on a verified result.
+      const decides = action === 'recognise' || action === 'not-recognise';
+      const setsStatus = decides || action === 'revoke';
       const { unitActive, ...record } = await this.load(manager, id, true, setsStatus);
       await this.authority.check(manager, actor, action, record.unitId);
       const step = STEPS[action];
@@ -163,7 +167,7 @@ export class AssessmentsService {
         throw new ConflictError(`Cannot ${action} an assessment that is ${record.state} (only from ${from.join(' or ')})`);
       }
       // A closed unit's open assessment can only be rejected (a revocation finds its status ended).
-      if (!unitActive && (action === 'submit' || action === 'verify' || action === 'recognise')) {
+      if (!unitActive && (action === 'submit' || action === 'verify' || decides)) {
         throw new RuleViolationError(`Unit ${record.unitId} is closed: its assessment can no longer be ${step.to}, only rejected`);
       }
       // A self-assessment goes up with its evidence: on the draft, or given with the submission.
@@ -171,16 +175,26 @@ export class AssessmentsService {
         throw new RuleViolationError('To submit, give at least one evidence reference (the self-assessment and its documents), on the draft or with the submission');
       }
       const decisionDate = input.decisionDate ?? '';
-      if ((action === 'recognise' || action === 'revoke') && !(input.decisionNumber?.trim() && decisionDate)) {
+      if (setsStatus && !(input.decisionNumber?.trim() && decisionDate)) {
         throw new RuleViolationError(`To ${action}, give the decision's number and date`);
       }
       if (setsStatus) checkDecisionTaken(decisionDate, this.clock.today());
       const { definition } = await this.programmes.version(record.programme, record.programmeVersion, manager);
       const bounds = cycleBounds(definition, record.unitKind, record.cycle);
       const validUntil = recognitionValidUntil(definition, record.unitKind, record.cycle);
-      if (action === 'recognise') {
+      if (action === 'not-recognise' && record.programme === KEY_AREA) {
+        throw new RuleViolationError('A key complex area not yet transformed stays designated and is carried into the next year: reject the assessment instead');
+      }
+      if (decides) {
         const evaluation = evaluate(record.programme, definition, record.unitKind, record.results);
-        if (!evaluation.recognisable) {
+        if (action === 'not-recognise' && evaluation.recognisable) {
+          throw new RuleViolationError(
+            definition.scoring.rule === 'points'
+              ? `A ${evaluation.grade} result (${evaluation.score} points) reaches the grade for recognition (${definition.scoring.recognisedFrom}): recognise it, or reject the assessment`
+              : 'Every criterion is met: recognise the unit, or reject the assessment',
+          );
+        }
+        if (action === 'recognise' && !evaluation.recognisable) {
           throw new RuleViolationError(
             definition.scoring.rule === 'points'
               ? `A ${evaluation.grade} result (${evaluation.score} points) is below the grade needed for recognition (${definition.scoring.recognisedFrom})`
@@ -204,7 +218,7 @@ export class AssessmentsService {
       if (action === 'revoke' && current?.validUntil && decisionDate > current.validUntil) {
         throw new RuleViolationError(`The decision date ${decisionDate} is after the recognition's validity ended (${current.validUntil}): only a recognition that still holds can be revoked`);
       }
-      if (action === 'recognise' && current?.assessmentCycle != null && current.assessmentCycle > record.cycle) {
+      if (decides && current?.assessmentCycle != null && current.assessmentCycle > record.cycle) {
         throw new ConflictError(
           `Unit ${record.unitId}'s ${record.programme} status comes from assessment ${current.assessmentId} of a later cycle (${current.assessmentCycle}): a cycle ${record.cycle} recognition cannot replace it`,
         );
@@ -213,14 +227,14 @@ export class AssessmentsService {
       if (action === 'recognise' && record.programme === KEY_AREA && current?.status !== 'designated') {
         throw new ConflictError(`Unit ${record.unitId} is no longer a designated key complex area (it is ${current?.status ?? 'unassessed'}): its transformation cannot be recognised`);
       }
-      if (action === 'recognise' && decisionDate < record.periodStart) {
+      if (decides && decisionDate < record.periodStart) {
         throw new RuleViolationError(`The decision date ${decisionDate} is before the assessed period starts (${record.periodStart})`);
       }
       // A decision taken before the system moved the status on at a cycle's end (a lapse, a key
       // complex area carried over) but recorded after it: the recognition holds from that move,
       // so history never holds two statuses at once; the transition keeps the decision's date.
       const recordedLate =
-        action === 'recognise' &&
+        decides &&
         current?.source === 'lapse' &&
         current.since !== null &&
         decisionDate < current.since &&
@@ -241,6 +255,19 @@ export class AssessmentsService {
           score: record.score,
           since: recordedLate && current?.since ? current.since : decisionDate,
           validUntil: keyArea ? null : validUntil,
+          source: 'assessment',
+          assessmentId: record.id,
+        }, { ...transition, locked: true, current: current ?? null });
+      } else if (action === 'not-recognise') {
+        // A result that falls short holds until the unit's next decision: it does not lapse.
+        await this.statuses.set(manager, {
+          unitId: record.unitId,
+          unitKind: record.unitKind,
+          programme: record.programme,
+          status: 'not-recognised',
+          grade: record.grade,
+          score: record.score,
+          since: recordedLate && current?.since ? current.since : decisionDate,
           source: 'assessment',
           assessmentId: record.id,
         }, { ...transition, locked: true, current: current ?? null });
@@ -376,7 +403,7 @@ export class AssessmentsService {
           WHERE u.status = 'active' AND u.kind = $3
             AND EXISTS (SELECT 1 FROM replica_unit_versions v WHERE v.unit_id = u.unit_id AND v.valid_from <= $4::date)
             AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.unit_id = u.unit_id AND a.programme = $1 AND a.cycle = $2
-                              AND a.state IN ('recognised', 'revoked', 'lapsed'))
+                              AND a.state IN ('recognised', 'not-recognised', 'revoked', 'lapsed'))
           ORDER BY u.unit_id
          ON CONFLICT DO NOTHING
          RETURNING unit_id`,

@@ -11,7 +11,7 @@ export interface Principal {
   jurisdiction?: string[];
 }
 
-export type AssessmentAction = 'draft' | 'submit' | 'withdraw' | 'verify' | 'recognise' | 'reject' | 'revoke';
+export type AssessmentAction = 'draft' | 'submit' | 'withdraw' | 'verify' | 'recognise' | 'not-recognise' | 'reject' | 'revoke';
 /** Decisions on a key complex area's place on the list. */
 export type KeyAreaAction = 'designate' | 'follow-up' | 'remove';
 type Action = AssessmentAction | KeyAreaAction;
@@ -23,6 +23,7 @@ const ROLES_FOR: Record<Action, Role[]> = {
   withdraw: ['assessor'],
   verify: ['verifier'],
   recognise: ['recogniser'],
+  'not-recognise': ['recogniser'],
   reject: ['verifier', 'recogniser'],
   revoke: ['recogniser'],
   designate: ['recogniser'],
@@ -37,6 +38,7 @@ const DOING: Record<Action, string> = {
   withdraw: 'withdraw assessments',
   verify: 'verify assessments',
   recognise: 'recognise assessments',
+  'not-recognise': 'decide assessments not recognised',
   reject: 'reject assessments',
   revoke: 'revoke assessments',
   designate: 'designate key complex areas',
@@ -47,6 +49,7 @@ const DOING: Record<Action, string> = {
 /** Decisions that belong to the authority one level up, and what they are called. */
 const FROM_ABOVE: Partial<Record<Action, string>> = {
   recognise: 'recognition',
+  'not-recognise': 'a decision on recognition',
   revoke: 'recognition',
   designate: 'a decision on a key complex area',
   'follow-up': 'a decision on a key complex area',

@@ -6,7 +6,7 @@ import { INT32_MAX } from '../cloud-event';
 import { PROGRAMME_CODES, type ProgrammeCode } from '../programmes';
 import { UNIT_KINDS, type UnitKind } from '../units';
 
-export const ASSESSMENT_STATES = ['draft', 'submitted', 'verified', 'recognised', 'rejected', 'withdrawn', 'revoked', 'lapsed'] as const;
+export const ASSESSMENT_STATES = ['draft', 'submitted', 'verified', 'recognised', 'not-recognised', 'rejected', 'withdrawn', 'revoked', 'lapsed'] as const;
 export type AssessmentState = (typeof ASSESSMENT_STATES)[number];
 
 /** A unit's standing under a programme. */
