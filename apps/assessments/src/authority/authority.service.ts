@@ -58,9 +58,9 @@ const FROM_ABOVE: Partial<Record<Action, string>> = {
 
 /**
  * Authority over a unit: the right role, and a jurisdiction (a subtree of units, from the
- * token) that covers the unit. Recognising and revoking, and the decisions on key complex
- * areas, belong to the authority one level up, so its jurisdiction must hold the unit
- * strictly below its root. `admin` may do all.
+ * token) that covers the unit. Recognising, deciding that a result falls short, revoking,
+ * and the decisions on key complex areas belong to the authority one level up, so its
+ * jurisdiction must hold the unit strictly below its root. `admin` may do all.
  */
 @Injectable()
 export class AuthorityService {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { KEY_AREA_STATUSES, type CountMode, type TargetKind, type UnitKind } from '@antq/contracts';
+import type { CountMode, TargetKind, UnitKind } from '@antq/contracts';
 import { REPLICA_SUBTREE_AS_OF_SQL } from '@antq/unit-replica';
+import { KEY_AREA, KEY_AREA_STAGES, statusesReaching } from '../key-area-stages';
 
 export interface TargetRow {
   id: string;
@@ -51,19 +52,6 @@ const STATUS_ON = (unit: string, programme: string) => `
               FROM status_history h
              WHERE h.unit_id = ${unit} AND h.programme = ${programme} AND h.valid_from <= $2::date AND (h.valid_to IS NULL OR h.valid_to > $2::date)
              ORDER BY h.sequence DESC LIMIT 1), 'unassessed')`;
-
-const KEY_AREA = 'key-complex-area';
-const KEY_AREA_STAGES: readonly string[] = KEY_AREA_STATUSES;
-
-/**
- * The statuses that count as reaching a target's status. A key complex area goes through
- * its stages in order (designated, transformed, followed up, removed from the list), and one
- * at a later stage has passed the earlier ones: an area followed up was transformed.
- */
-export function statusesReaching(programme: string | null, status: string | null): string[] {
-  const stage = programme === KEY_AREA && status ? KEY_AREA_STAGES.indexOf(status) : -1;
-  return stage < 0 ? [status ?? ''] : KEY_AREA_STAGES.slice(stage);
-}
 
 export interface Reading {
   /** Units reached (count, list), per cent (share) or activities held. */

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { KEY_AREA_STATUSES, type KindCount, type UnitKind } from '@antq/contracts';
+import type { KindCount, UnitKind } from '@antq/contracts';
 import { atBatchEnd, EventFactory, OutboxService } from '@antq/messaging';
 import { REPLICA_ANCESTORS_SQL } from '@antq/unit-replica';
+import { KEY_AREA, statusesReaching } from '../key-area-stages';
 
-const TRANSFORMED: readonly string[] = KEY_AREA_STATUSES.filter((s) => s !== 'designated');
+const TRANSFORMED = statusesReaching(KEY_AREA, 'transformed');
 
 /**
  * The share of a board's units that reached the programme's goal, 0..1: recognised among
@@ -12,7 +13,7 @@ const TRANSFORMED: readonly string[] = KEY_AREA_STATUSES.filter((s) => s !== 'de
  * followed up or removed from the list) among those designated at all.
  */
 export function shareReached(programme: string, byStatus: Record<string, number>, total: number): number {
-  if (programme !== 'key-complex-area') return total ? (byStatus['recognised'] ?? 0) / total : 0;
+  if (programme !== KEY_AREA) return total ? (byStatus['recognised'] ?? 0) / total : 0;
   const transformed = TRANSFORMED.reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
   const designated = transformed + (byStatus['designated'] ?? 0);
   return designated ? transformed / designated : 0;
