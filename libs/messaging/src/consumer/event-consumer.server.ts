@@ -195,14 +195,16 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
         await sleep(25 * 2 ** attempt);
       }
     }
-    for (const item of items.slice(0, settled.done)) payload.resolveOffset(item.message.offset);
-    await payload.commitOffsetsIfNecessary();
-    await payload.heartbeat();
-    // Counted once the batch has committed: a replayed batch counts once.
+    // Counted once the batch's transaction has committed, before its offsets: a batch replayed
+    // after a deadlock counts once, and one whose offsets the broker could not take (it is
+    // delivered again, its events then found applied) counts what it applied all the same.
     for (const [key, count] of settled.outcomes) {
       const [type, outcome] = key.split(' ');
       eventsConsumed.inc({ type, outcome }, count);
     }
+    for (const item of items.slice(0, settled.done)) payload.resolveOffset(item.message.offset);
+    await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
     endTimer();
   }
 
