@@ -461,6 +461,24 @@ describe('key complex areas', () => {
         .map((u) => u.status);
     expect(await asOf('2024-12-31')).toEqual(['designated']);
     expect(await asOf('2025-01-01')).toEqual(['transformed']);
+
+    // Each decision on the list is told with its number and date; the carry-over by the system, without one.
+    const decisionsTold = (unitId: string) =>
+      recorder
+        .events('antq.assessments.key-area-decided.v1')
+        .filter((e) => e.subject === unitId)
+        .map(({ data }) => [data.step, data.cycle, data.decisionNumber, data.decisionDate]);
+    await eventually(() => {
+      expect(decisionsTold(area)).toEqual([
+        ['designated', 2024, 'TD-2024', '2024-02-01'],
+        ['followed-up', null, 'TD-FU', '2024-11-01'],
+        ['removed', null, 'TD-RM', '2025-03-01'],
+      ]);
+      expect(decisionsTold(stuck)).toEqual([
+        ['designated', 2024, 'TD-2024', '2024-02-01'],
+        ['carried-over', 2025, null, '2025-01-01'],
+      ]);
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { AssessmentOverdueData, AssessmentStepData, ProgrammeVersionPublishedData, UnitStatusChangedData } from './events/assessments.events';
+import { AssessmentOverdueData, AssessmentStepData, KeyAreaDecidedData, ProgrammeVersionPublishedData, UnitStatusChangedData } from './events/assessments.events';
 import { CampaignCancelledData, CampaignCreatedData, ScoreboardUpdatedData, TargetAmendedData, TargetProgressData, TargetStateChangedData } from './events/campaigns.events';
 import { AlertRaisedData, NotificationDeliveredData, NotificationFailedData } from './events/notifications.events';
 import {
@@ -172,6 +172,12 @@ export const EVENT_CATALOGUE = {
     producer: 'campaigns',
     dataClass: TargetStateChangedData,
     summary: 'A target turned on track, at risk, achieved or missed (one event per transition).',
+  }),
+  'antq.assessments.key-area-decided.v1': define({
+    topic: 'assessments',
+    producer: 'assessments',
+    dataClass: KeyAreaDecidedData,
+    summary: "A decision on a key complex area's place on the list (designated, followed up, removed), or its carry-over into the next cycle, with the decision's number and date.",
   }),
   'antq.assessments.assessment-overdue.v1': define({
     topic: 'assessments',

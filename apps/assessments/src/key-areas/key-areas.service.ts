@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { UnitKind, UnitProgrammeStatus } from '@antq/contracts';
-import type { CoWrite } from '@antq/messaging';
+import type { CloudEvent, KeyAreaStep, UnitKind, UnitProgrammeStatus } from '@antq/contracts';
+import { EventFactory, type CoWrite } from '@antq/messaging';
 import { Clock, ConflictError, NotFoundError, RuleViolationError } from '@antq/platform';
 import { unknownUnit } from '@antq/unit-replica';
 import { AuthorityService, type KeyAreaAction, type Principal } from '../authority/authority.service';
@@ -18,8 +18,6 @@ export interface KeyAreaDecision {
   comment?: string;
 }
 
-type KeyAreaStep = 'designated' | 'followed-up' | 'removed' | 'carried-over';
-
 /** A decision on a key complex area's place on the list, as recorded. */
 export interface KeyAreaDecisionRecord {
   step: KeyAreaStep;
@@ -32,12 +30,7 @@ export interface KeyAreaDecisionRecord {
   at: Date;
 }
 
-/** The write that records a decision, made with the status change it brings. */
-const decisionWrite = (unitId: string, step: KeyAreaStep, cycle: number | null, decision: Partial<KeyAreaDecision> & { decisionDate: string }, actor: Principal): CoWrite => ({
-  sql: `INSERT INTO key_area_decisions (unit_id, step, cycle, decision_number, decision_date, comment, agency, principal)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-  params: [unitId, step, cycle, decision.decisionNumber ?? null, decision.decisionDate, decision.comment ?? null, actor.agency, actor.principal],
-});
+type Decided = Partial<KeyAreaDecision> & { decisionDate: string };
 
 /**
  * The list of key complex areas: a yearly decision designates an area; recognising its
@@ -53,7 +46,29 @@ export class KeyAreasService {
     private readonly statuses: UnitStatusService,
     private readonly authority: AuthorityService,
     private readonly clock: Clock,
+    private readonly events: EventFactory,
   ) {}
+
+  /** The row that records a decision and the event that tells it, both made with the status change it brings. */
+  private recorded(unitId: string, unitKind: UnitKind, step: KeyAreaStep, cycle: number | null, decision: Decided, actor: Principal): { writes: CoWrite[]; events: CloudEvent[] } {
+    const [decisionNumber, comment] = [decision.decisionNumber ?? null, decision.comment ?? null];
+    return {
+      writes: [
+        {
+          sql: `INSERT INTO key_area_decisions (unit_id, step, cycle, decision_number, decision_date, comment, agency, principal)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          params: [unitId, step, cycle, decisionNumber, decision.decisionDate, comment, actor.agency, actor.principal],
+        },
+      ],
+      events: [
+        this.events.create({
+          type: 'antq.assessments.key-area-decided.v1',
+          subject: unitId,
+          data: { unitId, unitKind, step, cycle, decisionNumber, decisionDate: decision.decisionDate, comment },
+        }),
+      ],
+    };
+  }
 
   designate(unitId: string, cycle: number, decision: KeyAreaDecision, actor: Principal): Promise<UnitProgrammeStatus> {
     return this.dataSource.transaction(async (manager) => {
@@ -75,7 +90,7 @@ export class KeyAreasService {
       await this.statuses.set(
         manager,
         { unitId, unitKind: kind, programme: KEY_AREA, status: 'designated', since: decision.decisionDate, validUntil: bounds.end, source: 'assessment' },
-        { writes: [decisionWrite(unitId, 'designated', cycle, decision, actor)], locked: true, current },
+        { ...this.recorded(unitId, kind, 'designated', cycle, decision, actor), locked: true, current },
       );
       return 'designated' as const;
     });
@@ -95,7 +110,7 @@ export class KeyAreasService {
       await this.statuses.set(
         manager,
         { unitId, unitKind: kind, programme: KEY_AREA, status: to, since: decision.decisionDate, source: 'assessment' },
-        { writes: [decisionWrite(unitId, to, null, decision, actor)], locked: true, current },
+        { ...this.recorded(unitId, kind, to, null, decision, actor), locked: true, current },
       );
       return to;
     });
@@ -120,7 +135,11 @@ export class KeyAreasService {
       await this.statuses.set(
         manager,
         { unitId: area.unit_id, unitKind: area.unit_kind, programme: KEY_AREA, status: 'designated', since: next.start, validUntil: next.end, source: 'lapse' },
-        { writes: [decisionWrite(area.unit_id, 'carried-over', cycle, { decisionDate: next.start, comment: `not transformed by ${area.valid_until}` }, actor)], locked: true, current },
+        {
+          ...this.recorded(area.unit_id, area.unit_kind, 'carried-over', cycle, { decisionDate: next.start, comment: `not transformed by ${area.valid_until}` }, actor),
+          locked: true,
+          current,
+        },
       );
       carried++;
     }

@@ -185,6 +185,43 @@ export class AssessmentOverdueData {
   assessmentState!: AssessmentState | null;
 }
 
+export const KEY_AREA_STEPS = ['designated', 'followed-up', 'removed', 'carried-over'] as const;
+export type KeyAreaStep = (typeof KEY_AREA_STEPS)[number];
+
+/**
+ * `antq.assessments.key-area-decided.v1`: a decision on a key complex area's place on the
+ * list (designated for a cycle, followed up, removed), or the system carrying an area not
+ * transformed into the next cycle. Its transformation is an assessment's recognition, told
+ * by `assessment-recognised`.
+ */
+export class KeyAreaDecidedData {
+  @IsUUID()
+  unitId!: string;
+
+  @IsIn(UNIT_KINDS)
+  unitKind!: UnitKind;
+
+  @IsIn(KEY_AREA_STEPS)
+  step!: KeyAreaStep;
+
+  /** The cycle an area is designated or carried over for. */
+  @IsOptional()
+  @IsInt()
+  cycle!: number | null;
+
+  /** None for a carry-over, which the system does at a cycle's end. */
+  @IsOptional()
+  @IsString()
+  decisionNumber!: string | null;
+
+  @IsCalendarDate()
+  decisionDate!: string;
+
+  @IsOptional()
+  @IsString()
+  comment!: string | null;
+}
+
 /**
  * `antq.assessments.programme-version-published.v1`: a version of a programme took its place
  * (the shipped ones once, each new one as it is added), from its date until the next
