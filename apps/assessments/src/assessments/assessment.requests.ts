@@ -87,13 +87,19 @@ export class StepRequest {
   evidence?: string[];
 }
 
+/** A required `comment` saying why the assessment is `done` (rejected, withdrawn), each way of getting it wrong told so. */
+const Reason = (done: string): PropertyDecorator => (target, property) => {
+  // In the order stacked decorators register them (the one nearest the field first).
+  MaxLength(2000)(target, property);
+  NotBlank({ message: `comment must say why the assessment is ${done}` })(target, property);
+  IsString({ message: `comment must say why the assessment is ${done}` })(target, property);
+  IsDefined({ message: `comment is required: say why the assessment is ${done}` })(target, property);
+};
+
 /** Why the assessing side takes its draft or submission back; required, as a rejection's reason is. */
 export class WithdrawalRequest {
   @ApiProperty({ example: 'Lập nhầm kỳ đánh giá', description: 'Why the assessment is withdrawn.' })
-  @IsDefined({ message: 'comment is required: say why the assessment is withdrawn' })
-  @IsString({ message: 'comment must say why the assessment is withdrawn' })
-  @NotBlank({ message: 'comment must say why the assessment is withdrawn' })
-  @MaxLength(2000)
+  @Reason('withdrawn')
   comment!: string;
 }
 
@@ -103,10 +109,7 @@ export class WithdrawalRequest {
  */
 export class RejectionRequest {
   @ApiProperty({ example: 'Chưa đủ hồ sơ: thiếu biên bản họp dân', description: 'Why the assessment is returned.' })
-  @IsDefined({ message: 'comment is required: say why the assessment is rejected' })
-  @IsString({ message: 'comment must say why the assessment is rejected' })
-  @NotBlank({ message: 'comment must say why the assessment is rejected' })
-  @MaxLength(2000)
+  @Reason('rejected')
   comment!: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: MAX_EVIDENCE })

@@ -243,44 +243,25 @@ export class AssessmentsService {
       const previous = record.state;
       record.state = step.to;
       const transition = this.transition(record, previous, input, actor, step.event, true);
-      if (action === 'recognise') {
-        // A key complex area's recognised transformation stays until it is followed up and removed.
-        const keyArea = record.programme === KEY_AREA;
-        await this.statuses.set(manager, {
-          unitId: record.unitId,
-          unitKind: record.unitKind,
-          programme: record.programme,
-          status: keyArea ? 'transformed' : 'recognised',
-          grade: record.grade,
-          score: record.score,
-          since: recordedLate && current?.since ? current.since : decisionDate,
-          validUntil: keyArea ? null : validUntil,
-          source: 'assessment',
-          assessmentId: record.id,
-        }, { ...transition, locked: true, current: current ?? null });
-      } else if (action === 'not-recognise') {
-        // A result that falls short holds until the unit's next decision: it does not lapse.
-        await this.statuses.set(manager, {
-          unitId: record.unitId,
-          unitKind: record.unitKind,
-          programme: record.programme,
-          status: 'not-recognised',
-          grade: record.grade,
-          score: record.score,
-          since: recordedLate && current?.since ? current.since : decisionDate,
-          source: 'assessment',
-          assessmentId: record.id,
-        }, { ...transition, locked: true, current: current ?? null });
-      } else if (action === 'revoke') {
-        await this.statuses.set(manager, {
-          unitId: record.unitId,
-          unitKind: record.unitKind,
-          programme: record.programme,
-          status: 'revoked',
-          since: decisionDate,
-          source: 'assessment',
-          assessmentId: record.id,
-        }, { ...transition, locked: true, current: current ?? null });
+      if (setsStatus) {
+        // A recognised key complex area stays transformed until followed up and removed; a
+        // result that falls short holds until the unit's next decision (neither lapses); a
+        // revocation ends the status from its date.
+        const decided =
+          action === 'revoke'
+            ? { status: 'revoked' as const, since: decisionDate }
+            : {
+                status: action === 'not-recognise' ? ('not-recognised' as const) : record.programme === KEY_AREA ? ('transformed' as const) : ('recognised' as const),
+                grade: record.grade,
+                score: record.score,
+                since: recordedLate && current?.since ? current.since : decisionDate,
+                validUntil: action === 'recognise' && record.programme !== KEY_AREA ? validUntil : null,
+              };
+        await this.statuses.set(
+          manager,
+          { unitId: record.unitId, unitKind: record.unitKind, programme: record.programme, ...decided, source: 'assessment', assessmentId: record.id },
+          { ...transition, locked: true, current: current ?? null },
+        );
       } else {
         await this.outbox.append(manager, transition.events, transition.writes);
       }
