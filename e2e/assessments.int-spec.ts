@@ -1086,6 +1086,12 @@ describe('a verified result that falls short', () => {
       expect(statusEvents(commune)).toEqual([expect.objectContaining({ programme: 'movement-classification', before: expect.objectContaining({ status: 'unassessed' }), after: expect.objectContaining({ status: 'not-recognised', grade: 'weak', score: 12 }) })]);
     });
 
+    // A decision was taken for the cycle: the unit is not overdue for it, as it is for a programme it has none under.
+    await service.app.get(AssessmentsService).reportOverdue('2024-11-20');
+    const notices = (await service.dataSource.query('SELECT programme FROM overdue_notices WHERE unit_id = $1 AND cycle = 2024', [commune])) as { programme: string }[];
+    expect(notices.map((n) => n.programme)).toContain('safe-security-order');
+    expect(notices.map((n) => n.programme)).not.toContain('movement-classification');
+
     // A result that reaches recognition is recognised or returned, not decided short.
     const clean = await verifiedAssessment(commune);
     await expectRefused(() => committee.post(`/assessments/${clean}/not-recognise`, decision), 422, /Every criterion is met: recognise the unit, or reject the assessment/);
