@@ -11,6 +11,7 @@ import { EventConsumer, MESSAGING_OPTIONS, type MessagingOptions } from '@antq/m
 import { refuseDeepJson } from './json-depth';
 import { refusePendingMigrations } from './migrate';
 import { describeErrorResponses } from './openapi-errors';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key';
 import { isJsonRequest, refuseNonJsonBody, refuseNonObjectJson, refuseProtoKeys } from './request-body';
 import { ServiceConfig } from './service-config';
 import { PlatformValidationPipe } from './validation';
@@ -62,7 +63,7 @@ export async function startService(module: DynamicModule, doc: ServiceDocument):
   if (config.CORS_ORIGINS.length) {
     app.enableCors({
       origin: config.CORS_ORIGINS,
-      allowedHeaders: ['authorization', 'content-type', 'x-correlation-id', 'idempotency-key'],
+      allowedHeaders: ['authorization', 'content-type', 'x-correlation-id', IDEMPOTENCY_KEY_HEADER],
       exposedHeaders: ['x-correlation-id', 'x-total-count', 'content-disposition', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
       maxAge: 600,
     });
